@@ -1,0 +1,128 @@
+internal import CLibYAML
+
+/// Emits nodes as YAML text through libyaml's emitter (what multidc hands to kubectl).
+public enum YAMLEmitter {
+    /// One or more documents, block style, `---` between documents.
+    public static func emit(_ documents: [Node]) -> String {
+        emit(documents, flow: false)
+    }
+
+    /// A single document.
+    public static func emit(_ document: Node) -> String {
+        emit([document], flow: false)
+    }
+
+    /// One line, flow style: for messages.
+    public static func emitFlowString(_ node: Node) -> String {
+        var text = emit([node], flow: true)
+        if text.hasSuffix("\n...\n") { text.removeLast(5) }
+        while text.hasSuffix("\n") { text.removeLast() }
+        return text
+    }
+
+    private final class Sink {
+        var bytes: [UInt8] = []
+    }
+
+    private static func emit(_ documents: [Node], flow: Bool) -> String {
+        let sink = Sink()
+        var emitter = yaml_emitter_t()
+        guard yaml_emitter_initialize(&emitter) == 1 else { return "" }
+        defer { yaml_emitter_delete(&emitter) }
+        yaml_emitter_set_unicode(&emitter, 1)
+        yaml_emitter_set_indent(&emitter, 2)
+        yaml_emitter_set_width(&emitter, flow ? -1 : 4096)
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        yaml_emitter_set_output(&emitter, { data, buffer, size in
+            guard let data, let buffer else { return 0 }
+            let sink = Unmanaged<Sink>.fromOpaque(data).takeUnretainedValue()
+            sink.bytes.append(contentsOf: UnsafeBufferPointer(start: buffer, count: size))
+            return 1
+        }, context)
+        var writer = EventWriter(emitter: emitter, flow: flow)
+        writer.stream(documents)
+        emitter = writer.emitter
+        yaml_emitter_flush(&emitter)
+        return String(decoding: sink.bytes, as: UTF8.self)
+    }
+
+    private struct EventWriter {
+        var emitter: yaml_emitter_t
+        let flow: Bool
+
+        mutating func send(_ event: inout yaml_event_t) {
+            _ = yaml_emitter_emit(&emitter, &event)
+        }
+
+        mutating func stream(_ documents: [Node]) {
+            var event = yaml_event_t()
+            yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING)
+            send(&event)
+            for (index, document) in documents.enumerated() {
+                yaml_document_start_event_initialize(&event, nil, nil, nil, index == 0 ? 1 : 0)
+                send(&event)
+                node(document)
+                yaml_document_end_event_initialize(&event, 1)
+                send(&event)
+            }
+            yaml_stream_end_event_initialize(&event)
+            send(&event)
+        }
+
+        mutating func node(_ node: Node) {
+            var event = yaml_event_t()
+            let customTag = node.tag.flatMap { $0.hasPrefix("tag:yaml.org,2002:") ? nil : $0 }
+            withOptionalCString(customTag) { tag in
+                switch node.content {
+                case .scalar(let text):
+                    let style = scalarStyle(node, text)
+                    var bytes = Array(text.utf8) + [0]
+                    let implicit: Int32 = customTag == nil ? 1 : 0
+                    _ = bytes.withUnsafeMutableBufferPointer { buffer in
+                        yaml_scalar_event_initialize(
+                            &event, nil, tag, buffer.baseAddress, Int32(buffer.count - 1), implicit, implicit, style)
+                    }
+                    send(&event)
+                case .sequence(let items):
+                    let style = flow || node.style == .flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE
+                    yaml_sequence_start_event_initialize(&event, nil, tag, customTag == nil ? 1 : 0, items.isEmpty ? YAML_FLOW_SEQUENCE_STYLE : style)
+                    send(&event)
+                    for item in items { self.node(item) }
+                    yaml_sequence_end_event_initialize(&event)
+                    send(&event)
+                case .mapping(let pairs):
+                    let style = flow || node.style == .flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE
+                    yaml_mapping_start_event_initialize(&event, nil, tag, customTag == nil ? 1 : 0, pairs.isEmpty ? YAML_FLOW_MAPPING_STYLE : style)
+                    send(&event)
+                    for pair in pairs {
+                        self.node(pair.key)
+                        self.node(pair.value)
+                    }
+                    yaml_mapping_end_event_initialize(&event)
+                    send(&event)
+                }
+            }
+        }
+
+        /// Plain when the text reads back as the node's own value; quoted when a plain scalar
+        /// would change type (a string "true", "1.10" or "yes"); literal for multi-line text.
+        func scalarStyle(_ node: Node, _ text: String) -> yaml_scalar_style_t {
+            let isString: Bool
+            if case .string = node.resolved { isString = true } else { isString = false }
+            if !isString { return YAML_PLAIN_SCALAR_STYLE }
+            if Node.needsQuoting(text) { return YAML_DOUBLE_QUOTED_SCALAR_STYLE }
+            if text.contains("\n") && !flow { return YAML_LITERAL_SCALAR_STYLE }
+            switch node.style {
+            case .singleQuoted: return YAML_SINGLE_QUOTED_SCALAR_STYLE
+            case .doubleQuoted: return YAML_DOUBLE_QUOTED_SCALAR_STYLE
+            default: return YAML_ANY_SCALAR_STYLE
+            }
+        }
+    }
+}
+
+private func withOptionalCString<R>(_ s: String?, _ body: (UnsafeMutablePointer<UInt8>?) -> R) -> R {
+    guard let s else { return body(nil) }
+    var bytes = Array(s.utf8) + [0]
+    return bytes.withUnsafeMutableBufferPointer { body($0.baseAddress) }
+}

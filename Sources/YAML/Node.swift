@@ -1,0 +1,148 @@
+/// A YAML node: a scalar, a sequence or a mapping, with its tag, style and the 1-based
+/// `line:column` where it starts in its source.
+///
+/// Equality (`==`) compares content and explicit tags only — never marks or styles — so
+/// a parse → emit → parse round trip compares equal.
+public struct Node: Sendable, CustomStringConvertible {
+    public enum Content: Sendable {
+        case scalar(String)
+        case sequence([Node])
+        case mapping([Pair])
+    }
+
+    /// One `key: value` entry of a mapping, in source order.
+    public struct Pair: Sendable {
+        public var key: Node
+        public var value: Node
+
+        public init(key: Node, value: Node) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    public enum Style: Sendable, Hashable {
+        case plain, singleQuoted, doubleQuoted, literal, folded
+        case block, flow
+    }
+
+    public var content: Content
+    /// The explicit tag (`!!str`, `!custom`), expanded to its full form (`tag:yaml.org,2002:str`), or nil.
+    public var tag: String?
+    public var style: Style
+    public var mark: Mark
+
+    public init(_ content: Content, tag: String? = nil, style: Style? = nil, mark: Mark = Mark(line: 0, column: 0)) {
+        self.content = content
+        self.tag = tag
+        switch content {
+        case .scalar: self.style = style ?? .plain
+        case .sequence, .mapping: self.style = style ?? .block
+        }
+        self.mark = mark
+    }
+
+    // MARK: Convenience constructors
+
+    public static func scalar(_ value: String, style: Style = .plain, tag: String? = nil, mark: Mark = Mark(line: 0, column: 0)) -> Node {
+        Node(.scalar(value), tag: tag, style: style, mark: mark)
+    }
+
+    /// A scalar that always reads back as a string (quoted when plain would resolve to another type).
+    public static func string(_ value: String, mark: Mark = Mark(line: 0, column: 0)) -> Node {
+        let plain = Node.scalar(value, mark: mark)
+        return plain.resolved == .string(value) ? plain : .scalar(value, style: .doubleQuoted, mark: mark)
+    }
+
+    public static func sequence(_ items: [Node], style: Style = .block, mark: Mark = Mark(line: 0, column: 0)) -> Node {
+        Node(.sequence(items), style: style, mark: mark)
+    }
+
+    public static func mapping(_ pairs: [Pair], style: Style = .block, mark: Mark = Mark(line: 0, column: 0)) -> Node {
+        Node(.mapping(pairs), style: style, mark: mark)
+    }
+
+    /// A mapping with string keys, in the given order.
+    public static func mapping(_ pairs: KeyValuePairs<String, Node>) -> Node {
+        .mapping(pairs.map { Pair(key: .string($0.key), value: $0.value) })
+    }
+
+    // MARK: Accessors
+
+    /// The scalar's text, or nil for collections.
+    public var scalar: String? {
+        if case .scalar(let s) = content { return s }
+        return nil
+    }
+
+    public var sequence: [Node]? {
+        if case .sequence(let items) = content { return items }
+        return nil
+    }
+
+    public var mapping: [Pair]? {
+        if case .mapping(let pairs) = content { return pairs }
+        return nil
+    }
+
+    /// The value under a scalar key of a mapping (nil when absent or not a mapping).
+    public subscript(key: String) -> Node? {
+        get {
+            guard let pairs = mapping else { return nil }
+            return pairs.first { $0.key.scalar == key }?.value
+        }
+        set {
+            guard case .mapping(var pairs) = content else { return }
+            if let i = pairs.firstIndex(where: { $0.key.scalar == key }) {
+                if let newValue { pairs[i].value = newValue } else { pairs.remove(at: i) }
+            } else if let newValue {
+                pairs.append(Pair(key: .string(key), value: newValue))
+            }
+            content = .mapping(pairs)
+        }
+    }
+
+    /// The value at a path of mapping keys (`node[path: "spec", "network", "name"]`).
+    public subscript(path keys: String...) -> Node? {
+        var node: Node? = self
+        for key in keys { node = node?[key] }
+        return node
+    }
+
+    /// What kind of node this is, for messages: "a string", "a mapping", …
+    public var kindDescription: String {
+        switch content {
+        case .sequence: return "a sequence"
+        case .mapping: return "a mapping"
+        case .scalar:
+            switch resolved {
+            case .null: return "null"
+            case .bool: return "a boolean"
+            case .int: return "an integer"
+            case .float: return "a number"
+            case .string: return "a string"
+            }
+        }
+    }
+
+    public var description: String { YAMLEmitter.emitFlowString(self) }
+}
+
+extension Node: Equatable {
+    public static func == (a: Node, b: Node) -> Bool {
+        guard a.tag == b.tag else { return false }
+        switch (a.content, b.content) {
+        case (.scalar(let x), .scalar(let y)):
+            // A plain scalar and a quoted one differ in meaning ("true" vs true): compare resolved values.
+            return a.resolved == b.resolved && x == y
+        case (.sequence(let x), .sequence(let y)):
+            return x == y
+        case (.mapping(let x), .mapping(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        default:
+            return false
+        }
+    }
+}
+
+extension Node.Pair: Equatable {}

@@ -1,0 +1,2 @@
+import FakeWorld
+print("fakeworld")

@@ -1,0 +1,2 @@
+import MultiDC
+print("multidc")
