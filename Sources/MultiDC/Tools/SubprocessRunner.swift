@@ -1,6 +1,10 @@
 import Foundation
 import Subprocess
+#if canImport(System)
 import System
+#else
+import SystemPackage
+#endif
 
 /// The production `CommandRunner`, on swift-subprocess.
 ///
