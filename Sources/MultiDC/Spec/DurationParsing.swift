@@ -1,5 +1,4 @@
-/// Durations written the Go way: `10m`, `90s`, `1h30m`, `500ms`.
-public enum DurationText {
+extension DurationText {
     /// The duration of a text, or nil when it is not one.
     public static func parse(_ text: String) -> Duration? {
         guard !text.isEmpty else { return nil }
@@ -20,18 +19,5 @@ public enum DurationText {
             }
         }
         return total
-    }
-
-    /// The shortest text for a duration: `10m`, `1h30m`, `90s` → `1m30s`.
-    public static func format(_ duration: Duration) -> String {
-        let (seconds, attos) = duration.components
-        var out = ""
-        var s = seconds
-        if s >= 3600 { out += "\(s / 3600)h"; s %= 3600 }
-        if s >= 60 { out += "\(s / 60)m"; s %= 60 }
-        if s > 0 { out += "\(s)s" }
-        let ms = attos / 1_000_000_000_000_000
-        if ms > 0 { out += "\(ms)ms" }
-        return out.isEmpty ? "0s" : out
     }
 }
