@@ -197,6 +197,12 @@ public struct JobExecutor: Sendable {
                         results[i].error = message
                         emit(i, .failed(message))
                         skipDependents(of: i)
+                    case .cancelled where !timedOut && !Task.isCancelled:
+                        // The body threw CancellationError on its own: a failure like any other.
+                        results[i].status = .failed
+                        results[i].error = "cancelled by the job itself"
+                        emit(i, .failed("cancelled by the job itself"))
+                        skipDependents(of: i)
                     case .cancelled:
                         if Task.isCancelled { cancelled = true }
                         results[i].status = timedOut ? .timedOut : .cancelled

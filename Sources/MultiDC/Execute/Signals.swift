@@ -13,7 +13,9 @@ import Darwin
 /// that runs an apply, so the executor stops children and reports what finished.
 ///
 /// While the trap is active the signals' default action (terminating the process) is
-/// replaced; `cancel()` (or deinit) restores it. The CLI maps `receivedSignal` to its exit
+/// replaced; `cancel()` (or deinit) restores it. Children started through swift-subprocess
+/// get default signal dispositions and an empty mask back before exec, so they still die on
+/// SIGINT/SIGTERM. The CLI maps `receivedSignal` to its exit
 /// code (130 for SIGINT, 143 for SIGTERM).
 public final class SignalTrap: Sendable {
     /// Dispatch sources are thread-safe; only `cancel()` touches them after init.
