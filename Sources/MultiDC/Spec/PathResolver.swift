@@ -19,7 +19,8 @@ struct PathResolver {
         self.checkFiles = checkFiles
     }
 
-    /// The reference for `written`; a missing local file is an error at `node`.
+    /// The reference for `written`; a missing local file is an error at `node` (the reference
+    /// is still returned, so that one missing file does not cascade into more errors).
     func reference(_ written: String, at node: Node, reader: inout SpecReader) -> FileReference? {
         if written.hasPrefix("http://") || written.hasPrefix("https://") {
             return FileReference(written: written, resolved: written, display: written)
@@ -32,7 +33,6 @@ struct PathResolver {
             if !FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) || isDirectory.boolValue {
                 let looked = display == written ? "" : " (looked for \(display))"
                 reader.error("file '\(written)' does not exist\(looked)", at: node.mark)
-                return nil
             }
         }
         return FileReference(written: written, resolved: resolved, display: display)
