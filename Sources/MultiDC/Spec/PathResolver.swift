@@ -10,9 +10,9 @@ struct PathResolver {
     /// When false, missing files are not reported (specs parsed from memory in tests).
     let checkFiles: Bool
 
-    init(specFile: String, checkFiles: Bool) {
-        let dir = (specFile as NSString).deletingLastPathComponent
-        displayDirectory = dir
+    init(specFile: String, directory: String? = nil, checkFiles: Bool) {
+        let dir = directory ?? (specFile as NSString).deletingLastPathComponent
+        displayDirectory = directory == nil ? dir : ""
         let cwd = FileManager.default.currentDirectoryPath
         let absolute = dir.hasPrefix("/") ? dir : (dir.isEmpty ? cwd : cwd + "/" + dir)
         absoluteDirectory = (absolute as NSString).standardizingPath
