@@ -144,8 +144,8 @@ import YAML
             _ = try loaded.pools(subnet: CIDR("10.0.0.0/24"))
         } catch {
             #expect(error.items.map(\.summary) == [
-                "spec.yaml:13:13: error: cluster 'one' needs block 1 of size /24, but 10.0.0.0/24 has only 1 such blocks; pin a pool or use a larger subnet",
-                "spec.yaml:14:13: error: cluster 'two' needs block 2 of size /24, but 10.0.0.0/24 has only 1 such blocks; pin a pool or use a larger subnet",
+                "spec.yaml:13:13: error: cluster 'one' needs block 1 of size /24, but 10.0.0.0/24 has only 1 such block; pin a pool or use a larger subnet",
+                "spec.yaml:14:13: error: cluster 'two' needs block 2 of size /24, but 10.0.0.0/24 has only 1 such block; pin a pool or use a larger subnet",
             ])
         }
         #expect(try loaded.pools(subnet: CIDR("172.18.0.0/16")).map(\.cidr.description) == ["172.18.1.128/25", "172.18.2.128/25"])
