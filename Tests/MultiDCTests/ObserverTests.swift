@@ -217,3 +217,33 @@ struct ObserverTests {
         #expect(helm?.arguments.suffix(4) == ["--kube-context", "ctx", "--kubeconfig", "/k/config"])
     }
 }
+
+@Suite("Observe: docker edge cases")
+struct ObserverDockerEdgeTests {
+    @Test("a container list that cannot be read leaves the KMS unknown, not absent")
+    func unreadableList() async {
+        let runner = ScriptedRunner()
+        runner.on(["docker", "network", "inspect"], stdout: ObserveFixture.kindNetwork)
+        runner.on(["docker", "ps"], stdout: "this is not json\n")
+        let world = await Observer(runner: runner).observe(ObservationTarget(
+            topologyName: "t", kmsContainerName: "central-vault", clusters: []))
+        #expect(world.engine == .reachable)
+        #expect(world.containerListProblem?.hasPrefix("unreadable docker ps output") == true)
+        guard case .unknown = world.kms else {
+            Issue.record("KMS should be unknown, is \(world.kms)")
+            return
+        }
+    }
+
+    @Test("provider existing with a KMS container reads docker ps only")
+    func existingWithKMS() async {
+        let runner = ScriptedRunner()
+        runner.on(["docker", "ps"], stdout: ObserveFixture.ps())
+        let world = await Observer(runner: runner).observe(ObservationTarget(
+            topologyName: "vault-raft", provider: .existing, networkName: nil, kmsContainerName: "central-vault", clusters: []))
+        #expect(runner.calls.map(\.argv) == [Docker.listContainers().argv])
+        #expect(world.kms.container?.name == "central-vault")
+        #expect(world.kindClusters.isEmpty)
+        #expect(world.network == .notObserved)
+    }
+}

@@ -86,11 +86,12 @@ public struct Observer: Sendable {
                 world.network = .unknown(error.description)
             }
         }
-        guard case .result(let ps) = psResult else { return world }
+        guard case .result(let ps) = psResult else { return world }  // failures were engine problems above
         var containers: [DockerContainer]
         do throws(ToolOutputError) {
             containers = try Docker.parseContainerList(ps)
         } catch {
+            world.containerListProblem = error.description
             if target.kmsContainerName != nil { world.kms = .unknown(error.description) }
             return world
         }
