@@ -57,11 +57,13 @@ struct ToolsSubprocessRunnerTests {
     }
 
     @Test("output past the limit throws outputLimitExceeded")
-    func outputLimit() async {
+    func outputLimit() async throws {
         let small = SubprocessRunner(outputLimit: 1024)
-        await #expect { try await small.run(Command("/bin/sh", ["-c", "head -c 100000 /dev/zero"])) } throws: { error in
+        let marker = "multidc-limit-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        await #expect { try await small.run(Command("yes", [marker], timeout: .seconds(20))) } throws: { error in
             (error as? CommandRunnerError)?.code == .outputLimitExceeded
         }
+        #expect((try? Self.processes(matching: marker).isEmpty) == true, "the endless writer does not survive")
     }
 
     @Test("a timeout ends the child: sleep 30 with a 1 s timeout")
