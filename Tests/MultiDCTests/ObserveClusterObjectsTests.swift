@@ -101,3 +101,22 @@ struct ObserveClusterObjectsTests {
         #expect(bad.error?.hasPrefix("metallb-system/config:") == true)
     }
 }
+
+@Suite("Observe: copying a live object")
+struct ObserveKubeObjectCopyTests {
+    @Test("the reference's live Secret loses server fields and keeps type and data")
+    func strip() throws {
+        let item = try #require(try Kubectl.parseObjects(CommandResult(stdout: Fixture.kubectlSecretList)).first)
+        let manifest = KubeObject(node: item).manifestForCopy(namespace: "vault-b")
+        let metadata = try #require(manifest["metadata"])
+        #expect(metadata["resourceVersion"] == nil)
+        #expect(metadata["uid"] == nil)
+        #expect(metadata["creationTimestamp"] == nil)
+        #expect(metadata["annotations"] == nil)
+        #expect(metadata["name"]?.string == "vault-unseal-keys")
+        #expect(metadata["namespace"]?.string == "vault-b")
+        #expect(manifest["type"]?.string == "Opaque")
+        #expect(manifest[path: "data", "vault-unseal-0"]?.string == "MDFhYmNk")
+        #expect(KubeObject(node: item).manifestForCopy()[path: "metadata", "namespace"]?.string == "vault")
+    }
+}
