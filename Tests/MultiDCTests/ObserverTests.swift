@@ -247,3 +247,17 @@ struct ObserverDockerEdgeTests {
         #expect(world.network == .notObserved)
     }
 }
+
+@Suite("Observe: timeouts")
+struct ObserverTimeoutTests {
+    @Test("every read carries the observer's call timeout; a timed-out kubectl is a failed read")
+    func timeouts() async {
+        let runner = ScriptedRunner()
+        runner.on(["kubectl"], throwing: CommandRunnerError(code: .timedOut, command: "kubectl get", message: "timed out after 5.0 seconds; the process group was ended"))
+        runner.on(["helm"], stdout: "[]\n")
+        let world = await Observer(runner: runner, callTimeout: .seconds(5)).observe(ObservationTarget(
+            topologyName: "t", provider: .existing, networkName: nil, clusters: [.init(name: "a", context: "a")]))
+        #expect(runner.calls.allSatisfy { $0.timeout == .seconds(5) })
+        #expect(world.clusters.first?.reachability == .failed("timed out after 5.0 seconds; the process group was ended"))
+    }
+}

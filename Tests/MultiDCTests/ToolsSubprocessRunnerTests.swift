@@ -127,3 +127,15 @@ struct ToolsSubprocessRunnerTests {
         try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap { pid_t($0) }
     }
 }
+
+@Suite("Tools: SubprocessRunner stdin edge cases")
+struct ToolsSubprocessRunnerStdinTests {
+    @Test("a child that exits without reading a large stdin still gives its result")
+    func unreadStdin() async throws {
+        let runner = SubprocessRunner(defaultTimeout: .seconds(30))
+        let payload = [UInt8](repeating: 65, count: 4 << 20)
+        let result = try await runner.run(Command("/bin/sh", ["-c", "echo refused >&2; exit 2"], standardInput: .init(payload)))
+        #expect(result.status == .exited(2))
+        #expect(result.stderr == "refused\n")
+    }
+}
