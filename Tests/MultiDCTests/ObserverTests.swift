@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import YAML
 
@@ -259,5 +260,37 @@ struct ObserverTimeoutTests {
             topologyName: "t", provider: .existing, networkName: nil, clusters: [.init(name: "a", context: "a")]))
         #expect(runner.calls.allSatisfy { $0.timeout == .seconds(5) })
         #expect(world.clusters.first?.reachability == .failed("timed out after 5.0 seconds; the process group was ended"))
+    }
+}
+
+@Suite("Observe: concurrency")
+struct ObserverConcurrencyTests {
+    /// Holds every call until `expected` calls are in flight (or a generous cap passes), then
+    /// answers from a converged script; records the highest number in flight.
+    final class BarrierRunner: CommandRunner {
+        let script = ObserverTests.convergedRunner()
+        let expected: Int
+        private let state = Mutex((inFlight: 0, maxInFlight: 0))
+
+        init(expected: Int) { self.expected = expected }
+
+        var maxInFlight: Int { state.withLock { $0.maxInFlight } }
+
+        func run(_ command: Command) async throws -> CommandResult {
+            state.withLock { $0.inFlight += 1; $0.maxInFlight = max($0.maxInFlight, $0.inFlight) }
+            for _ in 0..<1000 where state.withLock({ $0.maxInFlight }) < expected {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            defer { state.withLock { $0.inFlight -= 1 } }
+            return try await script.run(command)
+        }
+    }
+
+    @Test("every read of a converged 3-cluster world is in flight at once")
+    func allReadsConcurrent() async {
+        let runner = BarrierRunner(expected: 8)
+        let world = await Observer(runner: runner).observe(ObserverTests.target)
+        #expect(runner.maxInFlight == 8)
+        #expect(world.clusters.allSatisfy { $0.reachability == .reachable })
     }
 }
