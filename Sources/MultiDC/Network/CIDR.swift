@@ -11,6 +11,8 @@ public struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Why a text is not a CIDR, as a sentence for the user.
     public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) { self.description = description }
     }
 
     /// A network from its first address and prefix; host bits of `address` are cleared.

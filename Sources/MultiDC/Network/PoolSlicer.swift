@@ -89,7 +89,7 @@ public enum PoolSlicer {
             else {
                 let available = subnet.blockCount(prefix: slices.blockPrefix) ?? 0
                 problems.append(PoolProblem(
-                    "cluster '\(cluster.name)' needs block \(blockIndex) of size /\(slices.blockPrefix), but \(subnet) has only \(available) such blocks; pin a pool or use a larger subnet",
+                    "cluster '\(cluster.name)' needs block \(blockIndex) of size /\(slices.blockPrefix), but \(subnet) has only \(available) such block\(available == 1 ? "" : "s"); pin a pool or use a larger subnet",
                     at: .cluster(i)))
                 pools.append(nil)
                 continue

@@ -39,15 +39,16 @@ public struct HelmRelease: Sendable, Equatable {
         self.updated = updated
     }
 
-    /// The chart version: what follows the last `-` that starts a version (`vault-operator-1.12.0` → `1.12.0`).
+    /// The chart version: what follows the first `-` that starts `N.N` (`vault-operator-1.12.0` →
+    /// `1.12.0`, `abc-hello-0.1.0+rc-1.2.0-19` → `0.1.0+rc-1.2.0-19`).
     public var chartVersion: String? {
-        var index = chart.endIndex
-        while let dash = chart[..<index].lastIndex(of: "-") {
-            let after = chart.index(after: dash)
-            if after < chart.endIndex, chart[after].isNumber || chart[after] == "v" && chart.index(after: after) < chart.endIndex && chart[chart.index(after: after)].isNumber {
-                return String(chart[after...])
-            }
-            index = dash
+        let chars = Array(chart)
+        for i in chars.indices where chars[i] == "-" {
+            var j = i + 1
+            if j < chars.count, chars[j] == "v" { j += 1 }
+            var digits = 0
+            while j < chars.count, chars[j].isNumber { j += 1; digits += 1 }
+            if digits > 0, j + 1 < chars.count, chars[j] == ".", chars[j + 1].isNumber { return String(chars[(i + 1)...]) }
         }
         return nil
     }

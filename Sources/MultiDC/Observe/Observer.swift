@@ -8,9 +8,12 @@ import YAML
 /// `observe` never throws: failures become facts in the `World` with their message.
 public struct Observer: Sendable {
     public let runner: any CommandRunner
+    /// Timeout of each read; a read that runs past it becomes a fact like any other failure.
+    public var callTimeout: Duration
 
-    public init(runner: any CommandRunner) {
+    public init(runner: any CommandRunner, callTimeout: Duration = .seconds(120)) {
         self.runner = runner
+        self.callTimeout = callTimeout
     }
 
     public func observe(_ target: ObservationTarget) async -> World {
@@ -37,6 +40,8 @@ public struct Observer: Sendable {
     }
 
     private func read(_ command: Command) async -> Read {
+        var command = command
+        if command.timeout == nil { command.timeout = callTimeout }
         do {
             return .result(try await runner.run(command))
         } catch let error as CommandRunnerError {
@@ -86,11 +91,12 @@ public struct Observer: Sendable {
                 world.network = .unknown(error.description)
             }
         }
-        guard case .result(let ps) = psResult else { return world }
+        guard case .result(let ps) = psResult else { return world }  // failures were engine problems above
         var containers: [DockerContainer]
         do throws(ToolOutputError) {
             containers = try Docker.parseContainerList(ps)
         } catch {
+            world.containerListProblem = error.description
             if target.kmsContainerName != nil { world.kms = .unknown(error.description) }
             return world
         }

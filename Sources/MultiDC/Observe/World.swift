@@ -47,6 +47,9 @@ public struct World: Sendable, Equatable {
     /// Every container docker lists (running or not), sorted by name, with `ipv4Address` set for
     /// those attached to the observed network. Empty when the engine was not read.
     public var containers: [DockerContainer]
+    /// Why the container list could not be read although the engine answered (then
+    /// `containers` and `kindClusters` are empty and the KMS is `.unknown`).
+    public var containerListProblem: String?
     /// kind clusters as kind lists them (from node-container labels), sorted by name.
     public var kindClusters: [KindCluster]
     public var kms: KMS

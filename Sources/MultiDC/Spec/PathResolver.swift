@@ -10,16 +10,17 @@ struct PathResolver {
     /// When false, missing files are not reported (specs parsed from memory in tests).
     let checkFiles: Bool
 
-    init(specFile: String, checkFiles: Bool) {
-        let dir = (specFile as NSString).deletingLastPathComponent
-        displayDirectory = dir
+    init(specFile: String, directory: String? = nil, checkFiles: Bool) {
+        let dir = directory ?? (specFile as NSString).deletingLastPathComponent
+        displayDirectory = directory == nil ? dir : ""
         let cwd = FileManager.default.currentDirectoryPath
         let absolute = dir.hasPrefix("/") ? dir : (dir.isEmpty ? cwd : cwd + "/" + dir)
         absoluteDirectory = (absolute as NSString).standardizingPath
         self.checkFiles = checkFiles
     }
 
-    /// The reference for `written`; a missing local file is an error at `node`.
+    /// The reference for `written`; a missing local file is an error at `node` (the reference
+    /// is still returned, so that one missing file does not cascade into more errors).
     func reference(_ written: String, at node: Node, reader: inout SpecReader) -> FileReference? {
         if written.hasPrefix("http://") || written.hasPrefix("https://") {
             return FileReference(written: written, resolved: written, display: written)
@@ -32,7 +33,6 @@ struct PathResolver {
             if !FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) || isDirectory.boolValue {
                 let looked = display == written ? "" : " (looked for \(display))"
                 reader.error("file '\(written)' does not exist\(looked)", at: node.mark)
-                return nil
             }
         }
         return FileReference(written: written, resolved: resolved, display: display)

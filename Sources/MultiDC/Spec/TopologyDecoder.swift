@@ -54,8 +54,9 @@ struct TopologyDecoder {
             if let p = Topology.Provider(rawValue: text) {
                 provider = p
             } else {
-                let hint = EditDistance.suggestion(for: text, among: ["kind", "existing"]).map { "; did you mean '\($0)'?" } ?? ""
-                reader.error("unknown provider '\(text)'\(hint); use kind or existing", at: spec.value("provider")!.mark)
+                let hint = EditDistance.suggestion(for: text, among: ["kind", "existing"]).map { "; did you mean '\($0)'?" }
+                    ?? "; use kind or existing"
+                reader.error("unknown provider '\(text)'\(hint)", at: spec.value("provider")!.mark)
             }
         }
         let kindOnly = provider == .kind

@@ -17,10 +17,14 @@ public enum TopologyLoader {
         /// Report referenced files (templates, manifests) that do not exist, and parse templates.
         public var checkFiles: Bool
         public var limits: ParseLimits
+        /// The directory relative paths resolve against; nil: the spec file's directory.
+        /// Messages then show paths as written in the spec.
+        public var directory: String?
 
-        public init(checkFiles: Bool = true, limits: ParseLimits = .default) {
+        public init(checkFiles: Bool = true, limits: ParseLimits = .default, directory: String? = nil) {
             self.checkFiles = checkFiles
             self.limits = limits
+            self.directory = directory
         }
     }
 
@@ -46,7 +50,7 @@ public enum TopologyLoader {
         }
         let source = SourceText(file: file, text: text)
         var decoder = TopologyDecoder(
-            reader: SpecReader(source: source), paths: PathResolver(specFile: file, checkFiles: options.checkFiles))
+            reader: SpecReader(source: source), paths: PathResolver(specFile: file, directory: options.directory, checkFiles: options.checkFiles))
         let decoded = decoder.decode(root)
         var diagnostics = decoder.reader.diagnostics
         guard let topology = decoded, diagnostics.isEmpty else {

@@ -4,6 +4,11 @@ public struct Placeholder: Sendable, Hashable {
     /// Character offset of `${{` in the scalar's text.
     public var offset: Int
 
+    public init(name: String, offset: Int) {
+        self.name = name
+        self.offset = offset
+    }
+
     /// A scalar's text cut into literal text and placeholders.
     public enum Segment: Sendable, Hashable {
         case text(String)

@@ -33,6 +33,8 @@ public struct TemplateValues: Sendable, Equatable {
     /// Why an assumption (`--assume NAME=VALUE`) cannot be used.
     public struct AssumptionError: Error, Sendable, Hashable, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) { self.description = description }
     }
 
     /// Checks assumption names and the values that must parse (`network.subnet`).
