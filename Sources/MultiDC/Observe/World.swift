@@ -80,18 +80,3 @@ public struct World: Sendable, Equatable {
         }
     }
 }
-
-/// The ownership marks multidc puts on everything it creates.
-public enum Ownership {
-    public static let managedByKey = "app.kubernetes.io/managed-by"
-    public static let managedByValue = "multidc"
-    public static let topologyKey = "multidc/topology"
-    /// The ConfigMap recording ownership in each cluster (namespace `default`).
-    public static let configMapName = "multidc-ownership"
-    public static let configMapNamespace = "default"
-
-    /// The labels for a topology.
-    public static func labels(topology: String) -> [String: String] {
-        [managedByKey: managedByValue, topologyKey: topology]
-    }
-}

@@ -10,25 +10,12 @@ public enum VaultManifests {
     public static func render(
         _ loaded: LoadedTopology, cluster: Topology.Cluster, values: TemplateValues, mode: Template.Mode
     ) throws(Diagnostics) -> [Node] {
-        guard let template = loaded.template(for: cluster) else { return [] }
-        let documents = try template.render(values, mode: mode)
-        return documents.filter { $0.mapping != nil }.map { owned($0, topology: loaded.topology) }
+        try ClusterManifests.render(loaded, cluster: cluster, values: values, mode: mode).vault.filter { $0.mapping != nil }
     }
 
     /// The object with the ownership labels and, when it has none, the Vault namespace.
     public static func owned(_ object: Node, topology: Topology) -> Node {
-        var object = object
-        var metadata = object["metadata"] ?? .mapping([])
-        if metadata["namespace"] == nil, object["kind"]?.string != "Namespace" {
-            metadata["namespace"] = .string(topology.vault.namespace)
-        }
-        var labels = metadata["labels"] ?? .mapping([])
-        for (key, value) in Ownership.labels(topology: topology.name).sorted(by: { $0.key < $1.key }) {
-            labels[key] = .string(value)
-        }
-        metadata["labels"] = labels
-        object["metadata"] = metadata
-        return object
+        Ownership.labelled(object, topology: topology.name, namespace: topology.vault.namespace)
     }
 
     /// Name of an object (`metadata.name`).

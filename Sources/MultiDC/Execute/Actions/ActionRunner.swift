@@ -115,7 +115,7 @@ public struct ActionRunner: Sendable {
         let mtu = Int(mtuResult.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         var base = ["network", "create", "-d=bridge", "-o", "com.docker.network.bridge.enable_ip_masquerade=true"]
         if mtu > 0 { base += ["-o", "com.docker.network.driver.mtu=\(mtu)"] }
-        for (key, value) in Ownership.labels(topology: topology.name).sorted(by: { $0.key < $1.key }) { base += ["--label", "\(key)=\(value)"] }
+        for (key, value) in Ownership.orderedLabels(topology: topology.name) { base += ["--label", "\(key)=\(value)"] }
         let v4 = subnet.map { ["--subnet", $0.description] } ?? []
         let withIPv6 = base + ["--ipv6", "--subnet", KindNetwork.ulaSubnet(name: name)] + v4 + [name]
         var result = try await runner.run(Command(Docker.executable, withIPv6))
