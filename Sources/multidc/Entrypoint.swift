@@ -20,6 +20,10 @@ struct Multidc: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self,
             RenderCommand.self,
+            DiffCommand.self,
+            ApplyCommand.self,
+            StatusCommand.self,
+            DestroyCommand.self,
         ]
     )
 }
