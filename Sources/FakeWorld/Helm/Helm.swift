@@ -235,6 +235,9 @@ struct Helm {
         world.sleep(world.settings.latency[.helmInstall])
         if p.bool("wait") {
             try waitReady(p, release: release, namespace: ns, timeout: timeout)
+            // The status block shows the release as it ends up (deployed after the wait).
+            return ToolResult(stdout: out.stdout.replacingOccurrences(of: "STATUS: pending-install\n", with: "STATUS: deployed\n")
+                .replacingOccurrences(of: "STATUS: pending-upgrade\n", with: "STATUS: deployed\n"))
         }
         return out
     }

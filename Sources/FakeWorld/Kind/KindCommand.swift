@@ -186,7 +186,8 @@ struct KindCommand {
         kc.merge(kind: Kubeconfig.forKind(cluster: name, port: port))
         try world.store.transaction { _ in try kc.write(path: path) }
         out.warn("Set kubectl context to \"kind-\(name)\"")
-        out.warn("You can now use your cluster with:\n")
+        out.warn("You can now use your cluster with:")
+        out.warn("")
         var usage = "kubectl cluster-info --context kind-\(name)"
         if let k = p.last("kubeconfig") { usage += " --kubeconfig \(shellQuote(k))" }
         out.warn(usage)
