@@ -115,12 +115,12 @@ struct Printer {
     }
 
     /// Left-aligned columns separated by 3 spaces (kubectl's tabwriter settings).
-    static func columns(_ rows: [[String]]) -> String {
+    static func columns(_ rows: [[String]], gap: Int = 3) -> String {
         guard let first = rows.first else { return "" }
         var widths = Array(repeating: 0, count: first.count)
         for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
         return rows.map { r in
-            r.enumerated().map { i, c in i == r.count - 1 ? c : c.padding(toLength: widths[i] + 3, withPad: " ", startingAt: 0) }.joined()
+            r.enumerated().map { i, c in i == r.count - 1 ? c : c.padding(toLength: widths[i] + gap, withPad: " ", startingAt: 0) }.joined()
         }.joined(separator: "\n") + "\n"
     }
 }

@@ -71,7 +71,7 @@ struct VaultCLI {
                       "raft_committed_index": "Raft Committed Index", "raft_applied_index": "Raft Applied Index", "active_time": "Active Since"]
         for (k, v) in f { if let l = labels[k] { rows.append([l, v.scalarText ?? ""]) } }
         if unsealed, let raft { rows.append(["HA Mode", raft.members.first == key ? "active" : "standby"]) }
-        return ToolResult(stdout: Printer.columns(rows).replacingOccurrences(of: "   ", with: "    "), code: code)
+        return ToolResult(stdout: Printer.columns(rows, gap: 4), code: code)
     }
 
     func listPeers(node: VaultNode, raft: RaftCluster?, format: String, state: WorldState) -> ToolResult {
@@ -93,7 +93,7 @@ struct VaultCLI {
         for s in servers {
             rows.append([s["node_id"]?.string ?? "", s["address"]?.string ?? "", s["leader"]?.bool == true ? "leader" : "follower", "true"])
         }
-        return ToolResult(stdout: Printer.columns(rows).replacingOccurrences(of: "   ", with: "    "))
+        return ToolResult(stdout: Printer.columns(rows, gap: 4))
     }
 }
 
