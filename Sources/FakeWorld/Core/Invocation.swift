@@ -1,0 +1,51 @@
+import Foundation
+
+/// What one invocation of a tool produced: the executable writes these out and exits with `code`.
+public struct ToolResult: Sendable, Equatable {
+    public var stdout: String
+    public var stderr: String
+    public var code: Int32
+    public init(stdout: String = "", stderr: String = "", code: Int32 = 0) {
+        self.stdout = stdout
+        self.stderr = stderr
+        self.code = code
+    }
+}
+
+/// A failure that ends the invocation: the text goes to stderr verbatim (newline added when missing).
+struct ToolFailure: Error {
+    var stderr: String
+    var code: Int32 = 1
+    var stdout: String = ""
+}
+
+/// Everything an invocation may read from its surroundings; tests build one by hand.
+public struct Invocation: Sendable {
+    public var tool: String
+    public var args: [String]
+    public var environment: [String: String]
+    /// Read on demand (apply -f -, exec -i, create cluster --config -): the executable passes a reader.
+    public var readStdin: @Sendable () -> Data
+    public var now: @Sendable () -> Date
+
+    public init(
+        tool: String, args: [String], environment: [String: String],
+        readStdin: @escaping @Sendable () -> Data = { Data() },
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.tool = tool
+        self.args = args
+        self.environment = environment
+        self.readStdin = readStdin
+        self.now = now
+    }
+}
+
+/// Accumulates the two output streams of a command.
+final class Output {
+    var out = ""
+    var err = ""
+    func say(_ line: String) { out += line.hasSuffix("\n") ? line : line + "\n" }
+    func warn(_ line: String) { err += line.hasSuffix("\n") ? line : line + "\n" }
+    func result(_ code: Int32 = 0) -> ToolResult { ToolResult(stdout: out, stderr: err, code: code) }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// Lazy time: no daemon runs; every call reconciles every cluster against the wall clock
+/// (a pod is Ready once now ≥ its creation + the pod-ready latency, and so on).
+struct Simulation {
+    let world: World
+    var now: Double { world.now }
+    var latency: Latencies { world.settings.latency }
+
+    func reconcile(_ state: inout WorldState) {
+        for pass in 0..<2 {
+            for name in state.clusters.keys.sorted() {
+                guard var c = state.clusters[name] else { continue }
+                collectGarbage(&c)
+                establishCRDs(&c)
+                Workloads(sim: self).reconcile(&c)
+                assignClusterIPs(&c)
+                MetalLB(sim: self).reconcile(&c)
+                if pass == 0 { VaultOperator(sim: self).reconcile(&c) }
+                state.clusters[name] = c
+            }
+            if pass == 0 { Raft(sim: self).reconcile(&state) }
+        }
+    }
+
+    /// Objects whose owner is gone are deleted (the garbage collector).
+    func collectGarbage(_ c: inout ClusterState) {
+        let uids = Set(c.objects.values.compactMap(\.uid))
+        var changed = true
+        while changed {
+            changed = false
+            for (key, obj) in c.objects {
+                let owners = obj[path: "metadata", "ownerReferences"]?.array ?? []
+                if !owners.isEmpty, !owners.contains(where: { $0["uid"]?.string.map(uids.contains) ?? false }) {
+                    c.objects[key] = nil
+                    if let uid = obj.uid { c.born[uid] = nil }
+                    changed = true
+                }
+            }
+            if changed { break }
+        }
+    }
+
+    func establishCRDs(_ c: inout ClusterState) {
+        for crd in c.list(.crd, namespace: nil) {
+            let established = now >= c.bornAt(crd) + latency[.crdEstablished]
+            let names = crd[path: "spec", "names"] ?? .object([:])
+            var updated = crd
+            updated["status"] = [
+                "acceptedNames": names,
+                "conditions": [
+                    ["type": "NamesAccepted", "status": "True", "reason": "NoConflicts", "message": "no conflicts found",
+                     "lastTransitionTime": .string(rfc3339(c.bornAt(crd)))],
+                    ["type": "Established", "status": established ? "True" : "False",
+                     "reason": established ? "InitialNamesAccepted" : "Installing",
+                     "message": established ? "the initial names have been accepted" : "the initial names have been accepted but the CRD is not established yet",
+                     "lastTransitionTime": .string(rfc3339(c.bornAt(crd) + (established ? latency[.crdEstablished] : 0)))],
+                ],
+                "storedVersions": .array((crd[path: "spec", "versions"]?.array ?? []).filter { $0["storage"]?.bool == true }.compactMap { $0["name"] }),
+            ]
+            c.store(updated, type: .crd)
+        }
+    }
+
+    func assignClusterIPs(_ c: inout ClusterState) {
+        for svc in c.list(.service, namespace: nil) where svc[path: "spec", "clusterIP"] == nil {
+            var s = svc
+            c.nextIP += 1
+            let ip = "10.96.\(c.nextIP / 250).\(c.nextIP % 250 + 2)"
+            s[path: "spec", "clusterIP"] = .string(ip)
+            s[path: "spec", "clusterIPs"] = [.string(ip)]
+            if s[path: "spec", "type"] == nil { s[path: "spec", "type"] = "ClusterIP" }
+            if s[path: "spec", "type"]?.string == "LoadBalancer" {
+                var ports = s[path: "spec", "ports"]?.array ?? []
+                for i in ports.indices where ports[i]["nodePort"] == nil { ports[i]["nodePort"] = .int(30000 + (c.nextIP * 7 + i) % 2768) }
+                s[path: "spec", "ports"] = .array(ports)
+                if s[path: "status", "loadBalancer"] == nil { s[path: "status", "loadBalancer"] = .object([:]) }
+            }
+            c.store(s, type: .service)
+        }
+    }
+}
