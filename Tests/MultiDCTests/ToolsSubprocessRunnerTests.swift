@@ -90,6 +90,7 @@ struct ToolsSubprocessRunnerTests {
         }
         let shell = try #require(shells.first)
         let group = getpgid(shell)
+        defer { if group > 1, group != getpgrp() { _ = kill(-group, SIGKILL) } }  // never leave anything behind
         #expect(group == shell, "the child leads its own process group")
         #expect(group != getpgrp())
         var members: [pid_t] = []
