@@ -28,8 +28,14 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .customLong("assume"), help: ArgumentHelp("Assume a value known only after apply.", valueName: "name=value"))
     var assumptions: [String] = []
 
-    func run() async throws {
-        var assumed: [String: String] = [:]
+    /// `--assume` as a dictionary; filled by `validate()`.
+    private var assumed: [String: String] = [:]
+
+    private enum CodingKeys: String, CodingKey {
+        case spec, cluster, assumptions
+    }
+
+    mutating func validate() throws {
         for text in assumptions {
             guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
                 throw ValidationError("--assume takes NAME=VALUE, got '\(text)'")
@@ -41,6 +47,9 @@ struct RenderCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--assume: \(error)")
         }
+    }
+
+    func run() async throws {
         let loaded: LoadedTopology
         do {
             loaded = try TopologyLoader.load(path: spec)
@@ -55,7 +64,8 @@ struct RenderCommand: AsyncParsableCommand {
             guard let match = clusters.first(where: { $0.name == name }) else {
                 let hint = EditDistance.suggestion(for: name, among: clusters.map(\.name)).map { "; did you mean '\($0)'?" }
                     ?? "; the clusters are \(clusters.map(\.name).joined(separator: ", "))"
-                throw ValidationError("unknown cluster '\(name)'\(hint)")
+                DiagnosticOutput.printError("error: unknown cluster '\(name)'\(hint)")
+                throw ExitCode(1)
             }
             clusters = [match]
         }

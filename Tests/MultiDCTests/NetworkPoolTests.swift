@@ -157,3 +157,20 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct NetworkIPv6PoolTests {
+    @Test func ipv6SubnetsSliceWithExplicitPrefixes() throws {
+        let topology = NetworkPoolTests.topology(clusters: 2, slices: .init(blockPrefix: 80, firstBlock: 1, poolPrefix: 96))
+        let outcome = PoolSlicer.pools(for: topology, subnet: try CIDR.parse("fc00:f853:ccd:e793::/64"))
+        guard case .success(let pools) = outcome else { Issue.record("slicing failed: \(outcome)"); return }
+        #expect(pools.map(\.cidr.description) == ["fc00:f853:ccd:e793:1:ffff::/96", "fc00:f853:ccd:e793:2:ffff::/96"])
+        #expect(pools[0].loadBalancerIP.description == "fc00:f853:ccd:e793:1:ffff::")
+    }
+
+    @Test func metallbModeFollowsTheVersion() {
+        #expect(Topology.MetalLB(version: "v0.9.3").mode == .configMap)
+        #expect(Topology.MetalLB(version: "v0.12.1").mode == .configMap)
+        #expect(Topology.MetalLB(version: "v0.13.10").mode == .customResources)
+        #expect(Topology.MetalLB(version: "v1.0.0").mode == .customResources)
+    }
+}

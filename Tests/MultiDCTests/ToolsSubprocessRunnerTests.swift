@@ -79,7 +79,8 @@ struct ToolsSubprocessRunnerTests {
     func cancellationKillsGroup() async throws {
         let marker = "multidc-cancel-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         // The shell starts two background sleeps (grandchildren of the test) and waits.
-        let script = "sleep 300 & sleep 300 & echo started; wait; : \(marker)"
+        // One grandchild ignores SIGTERM, so only the final SIGKILL of the group ends it.
+        let script = "sleep 300 & (trap '' TERM; sleep 300) & echo started; wait; : \(marker)"
         let task = Task { try await runner.run(Command("/bin/sh", ["-c", script])) }
         // Wait until the shell (and so its children) runs.
         var shells: [pid_t] = []
@@ -89,6 +90,7 @@ struct ToolsSubprocessRunnerTests {
         }
         let shell = try #require(shells.first)
         let group = getpgid(shell)
+        defer { if group > 1, group != getpgrp() { _ = kill(-group, SIGKILL) } }  // never leave anything behind
         #expect(group == shell, "the child leads its own process group")
         #expect(group != getpgrp())
         var members: [pid_t] = []
@@ -101,7 +103,13 @@ struct ToolsSubprocessRunnerTests {
         await #expect { try await task.value } throws: { error in
             (error as? CommandRunnerError)?.code == .cancelled
         }
-        #expect(try Self.processes(inGroup: group).isEmpty, "no member of the group survives")
+        // The group was SIGKILLed before run returned; give the kernel a moment to finish the exits.
+        var survivors = try Self.processes(inGroup: group)
+        for _ in 0..<100 where !survivors.isEmpty {
+            try await Task.sleep(for: .milliseconds(20))
+            survivors = try Self.processes(inGroup: group)
+        }
+        #expect(survivors.isEmpty, "no member of the group survives")
     }
 
     // MARK: helpers (read /proc; Linux)

@@ -19,6 +19,19 @@ struct PathResolver {
         self.checkFiles = checkFiles
     }
 
+    /// A template reference; templates that exist are remembered in `reader.templates`, so
+    /// they are checked even when the spec itself has errors.
+    func template(_ written: String, at node: Node, reader: inout SpecReader) -> FileReference? {
+        let before = reader.diagnostics.count
+        let reference = reference(written, at: node, reader: &reader)
+        if let reference, reader.diagnostics.count == before, !reference.isURL,
+            !reader.templates.contains(where: { $0.resolved == reference.resolved })
+        {
+            reader.templates.append(reference)
+        }
+        return reference
+    }
+
     /// The reference for `written`; a missing local file is an error at `node` (the reference
     /// is still returned, so that one missing file does not cascade into more errors).
     func reference(_ written: String, at node: Node, reader: inout SpecReader) -> FileReference? {

@@ -7,6 +7,8 @@ struct SpecReader {
     var diagnostics: [Diagnostic] = []
     /// Mark of every field read, by path (`spec.clusters[1].pool`); `#key` suffix for key marks.
     var positions: [String: Mark] = [:]
+    /// Template files named by the spec that exist, in order of appearance.
+    var templates: [FileReference] = []
 
     init(source: SourceText) {
         self.source = source

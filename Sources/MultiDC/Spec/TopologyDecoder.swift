@@ -302,7 +302,7 @@ struct TopologyDecoder {
             }
             if let vaultNode = f.value("vault"), let v = reader.fields(vaultNode, path: "\(path).vault", allowed: ["template"]) {
                 if let t = reader.string(v, "template") {
-                    cluster.vaultTemplate = paths.reference(t, at: v.value("template")!, reader: &reader)
+                    cluster.vaultTemplate = paths.template(t, at: v.value("template")!, reader: &reader)
                 }
             }
             clusters.append(cluster)
@@ -316,7 +316,7 @@ struct TopologyDecoder {
             let f = reader.fields(node, path: "spec.vault", allowed: ["template", "namespace", "leader", "shareSecrets"])
         {
             if let t = reader.string(f, "template") {
-                vault.template = paths.reference(t, at: f.value("template")!, reader: &reader)
+                vault.template = paths.template(t, at: f.value("template")!, reader: &reader)
             }
             if let namespace = reader.string(f, "namespace") {
                 if let problem = NameRules.labelProblem(namespace, what: "namespace") {

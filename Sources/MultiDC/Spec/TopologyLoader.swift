@@ -53,18 +53,11 @@ public enum TopologyLoader {
             reader: SpecReader(source: source), paths: PathResolver(specFile: file, directory: options.directory, checkFiles: options.checkFiles))
         let decoded = decoder.decode(root)
         var diagnostics = decoder.reader.diagnostics
-        guard let topology = decoded, diagnostics.isEmpty else {
-            throw Diagnostics(sorted(diagnostics))
-        }
-        var loaded = LoadedTopology(
-            topology: topology, file: file, source: source, positions: decoder.reader.positions, templates: [:])
-        diagnostics += checkProvider(loaded)
-        do { _ = try loaded.pools() } catch { diagnostics += error.items }
+        // Templates are checked even when the spec has errors: one run reports everything.
+        var templates: [String: Template] = [:]
         var templateDiagnostics: [Diagnostic] = []
         if options.checkFiles {
-            var templates: [String: Template] = [:]
-            let references = ([topology.vault.template] + topology.clusters.map(\.vaultTemplate)).compactMap { $0 }
-            for reference in references where templates[reference.resolved] == nil && !reference.isURL {
+            for reference in decoder.reader.templates {
                 do {
                     let template = try Template.load(path: reference.resolved, file: reference.display)
                     templateDiagnostics += template.check()
@@ -73,9 +66,14 @@ public enum TopologyLoader {
                     templateDiagnostics += error.items
                 }
             }
-            loaded = LoadedTopology(
-                topology: topology, file: file, source: source, positions: loaded.positions, templates: templates)
         }
+        guard let topology = decoded, diagnostics.isEmpty else {
+            throw Diagnostics(sorted(diagnostics) + templateDiagnostics)
+        }
+        let loaded = LoadedTopology(
+            topology: topology, file: file, source: source, positions: decoder.reader.positions, templates: templates)
+        diagnostics += checkProvider(loaded)
+        do { _ = try loaded.pools() } catch { diagnostics += error.items }
         guard diagnostics.isEmpty, templateDiagnostics.isEmpty else {
             throw Diagnostics(sorted(diagnostics) + templateDiagnostics)
         }

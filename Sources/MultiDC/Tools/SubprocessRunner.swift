@@ -1,5 +1,13 @@
 import Foundation
 import Subprocess
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 #if canImport(System)
 import System
 #else
@@ -14,7 +22,12 @@ import SystemPackage
 ///   reaches everything it started: SIGTERM to the group, then SIGKILL after `gracePeriod`.
 /// - Output is collected up to `outputLimit` bytes per stream; past that the call throws
 ///   `.outputLimitExceeded` and the child is ended.
+/// - Creating a runner sets SIGPIPE to ignored in this process (once): a child that exits
+///   without reading its stdin must give an EPIPE to the writer, not kill multidc. Children
+///   are unaffected (swift-subprocess resets every signal to its default when spawning).
 public struct SubprocessRunner: CommandRunner {
+    private static let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
     /// Timeout for commands that carry none.
     public var defaultTimeout: Duration
     /// Maximum bytes collected from standard output, and again from standard error.
@@ -26,6 +39,7 @@ public struct SubprocessRunner: CommandRunner {
         self.defaultTimeout = defaultTimeout
         self.outputLimit = outputLimit
         self.gracePeriod = gracePeriod
+        Self.ignoreBrokenPipes
     }
 
     private enum Outcome: Sendable {
@@ -40,9 +54,10 @@ public struct SubprocessRunner: CommandRunner {
         if Task.isCancelled {
             throw CommandRunnerError(code: .cancelled, command: description, message: "cancelled before it started")
         }
+        let leader = LeaderBox()
         let outcome = await withTaskGroup(of: Outcome.self) { group in
             group.addTask {
-                do { return .finished(.success(try await spawn(command))) } catch { return .finished(.failure(error)) }
+                do { return .finished(.success(try await spawn(command, leader: leader))) } catch { return .finished(.failure(error)) }
             }
             group.addTask {
                 do {
@@ -57,6 +72,14 @@ public struct SubprocessRunner: CommandRunner {
             group.cancelAll()
             return first
         }
+        // The teardown waits only for the leader; whatever else of its group is left (a
+        // grandchild that ignores SIGTERM) is killed now, whenever the call was cut short.
+        let cutShort: Bool
+        switch outcome {
+        case .finished(.success): cutShort = Task.isCancelled
+        case .finished(.failure), .timedOut, .cancelled: cutShort = true
+        }
+        if cutShort, let pid = leader.pid.withLock({ $0 }), pid > 0 { _ = kill(-pid, SIGKILL) }
         switch outcome {
         case .finished(.success(let result)):
             if Task.isCancelled, case .signaled = result.status {
@@ -75,7 +98,7 @@ public struct SubprocessRunner: CommandRunner {
         }
     }
 
-    private func spawn(_ command: Command) async throws -> CommandResult {
+    private func spawn(_ command: Command, leader: LeaderBox) async throws -> CommandResult {
         let executable: Executable = command.executable.contains("/") ? .path(FilePath(command.executable)) : .name(command.executable)
         var overrides: [Environment.Key: String?] = [:]
         for (key, value) in command.environment {
@@ -85,21 +108,41 @@ public struct SubprocessRunner: CommandRunner {
         var options = PlatformOptions()
         options.processGroupID = 0  // setpgid(0, 0): the child leads a new process group
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: gracePeriod)]
-        let result = try await Subprocess.run(
-            executable,
-            arguments: Arguments(command.arguments),
-            environment: overrides.isEmpty ? .inherit : .inherit.updating(overrides),
-            platformOptions: options,
-            input: .array(command.standardInput?.bytes ?? []),
-            output: .bytes(limit: outputLimit),
-            error: .bytes(limit: outputLimit)
-        )
+        let environment: Environment = overrides.isEmpty ? .inherit : .inherit.updating(overrides)
+        let arguments = Arguments(command.arguments)
+        let terminationStatus: Subprocess.TerminationStatus
+        let standardOutput: [UInt8]
+        let standardError: [UInt8]
+        if let input = command.standardInput {
+            // Write stdin ourselves: a child that exits without reading gives EPIPE, which is
+            // not our failure (its status and stderr say what happened), and the writer is
+            // always finished (closed), whatever happened.
+            let bytes = input.bytes
+            let result = try await Subprocess.run(
+                executable, arguments: arguments, environment: environment, platformOptions: options,
+                input: .inputWriter, output: .bytes(limit: outputLimit), error: .bytes(limit: outputLimit)
+            ) { execution in
+                leader.pid.withLock { $0 = execution.processIdentifier.value }
+                let writer = execution.standardInputWriter
+                if !bytes.isEmpty { _ = try? await writer.write(bytes) }
+                try? await writer.finish()
+            }
+            (terminationStatus, standardOutput, standardError) = (result.terminationStatus, result.standardOutput, result.standardError)
+        } else {
+            let result = try await Subprocess.run(
+                executable, arguments: arguments, environment: environment, platformOptions: options,
+                input: .none, output: .bytes(limit: outputLimit), error: .bytes(limit: outputLimit)
+            ) { execution in
+                leader.pid.withLock { $0 = execution.processIdentifier.value }
+            }
+            (terminationStatus, standardOutput, standardError) = (result.terminationStatus, result.standardOutput, result.standardError)
+        }
         let status: TerminationStatus
-        switch result.terminationStatus {
+        switch terminationStatus {
         case .exited(let code): status = .exited(Int32(code))
         case .signaled(let signal): status = .signaled(Int32(signal))
         }
-        return CommandResult(status: status, standardOutput: result.standardOutput, standardError: result.standardError)
+        return CommandResult(status: status, standardOutput: standardOutput, standardError: standardError)
     }
 
     private static func translate(_ error: any Error, command: Command, description: String) -> CommandRunnerError {
@@ -115,4 +158,9 @@ public struct SubprocessRunner: CommandRunner {
             return CommandRunnerError(code: .failed, command: description, message: "\(error)")
         }
     }
+}
+
+/// The spawned child's pid (its process group id), shared with the task that may have to kill the group.
+private final class LeaderBox: Sendable {
+    let pid = Mutex<pid_t?>(nil)
 }
