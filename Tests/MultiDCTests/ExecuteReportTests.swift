@@ -51,4 +51,23 @@ struct ExecuteReportTests {
         #expect(report["a"]?.status == .failed)
         #expect(report["b"]?.status == .skipped)
     }
+
+    @Test func reportEncodesAsJSON() async throws {
+        let jobs = [
+            ExecutionJob(id: "a", group: "primary") { try await $0.sleep(for: .milliseconds(1500)) },
+            ExecutionJob(id: "b", dependencies: ["a"]) { _ in throw PermanentError(description: "boom") },
+        ]
+        let report = try await JobExecutor(clock: ManualClock()).run(jobs)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let object = try #require(try JSONSerialization.jsonObject(with: encoder.encode(report)) as? [String: Any])
+        #expect(object["succeeded"] as? Bool == false)
+        #expect(object["wall_time"] as? Double == 1.5)
+        let jobsJSON = try #require(object["jobs"] as? [[String: Any]])
+        #expect(jobsJSON.map { $0["status"] as? String } == ["succeeded", "failed"])
+        #expect(jobsJSON[0]["duration"] as? Double == 1.5)
+        #expect(jobsJSON[1]["error"] as? String == "boom")
+        let path = try #require(object["critical_path"] as? [[String: Any]])
+        #expect(path.map { $0["id"] as? String } == ["a", "b"])
+    }
 }

@@ -34,6 +34,20 @@ struct ExecuteSignalTests {
         #expect(trap.receivedSignal == SIGUSR1)
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aCancelledTrapNoLongerHearsButAnotherStillDoes() async throws {
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        let first = SignalTrap(signals: [SIGUSR1]) { _ in continuation.yield("first") }
+        let second = SignalTrap(signals: [SIGUSR1]) { _ in continuation.yield("second") }
+        defer { second.cancel() }
+        first.cancel()
+        kill(getpid(), SIGUSR1)
+        var iterator = stream.makeAsyncIterator()
+        #expect(await iterator.next() == "second")
+        #expect(first.receivedSignal == nil)
+        #expect(second.receivedSignal == SIGUSR1)
+    }
+
     @Test func exitCodes() {
         #expect(SignalTrap.exitCode(for: SIGINT) == 130)
         #expect(SignalTrap.exitCode(for: SIGTERM) == 143)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import MultiDC
 
@@ -265,5 +266,18 @@ struct HealthTests {
         #expect(!report.isHealthy)
         #expect(report.nodes[2].role == .sealed)
         #expect(clock.now == .seconds(5))
+    }
+
+    @Test func reportEncodesAsJSON() throws {
+        let report = RaftHealth.evaluate(nodes: try threeNodes(tertiary: VaultStatusSample.sealed), expectedVoters: 3)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let object = try #require(try JSONSerialization.jsonObject(with: encoder.encode(report)) as? [String: Any])
+        #expect(object["healthy"] as? Bool == false)
+        #expect(object["leader"] as? String == "vault-primary-0")
+        let nodes = try #require(object["nodes"] as? [[String: Any]])
+        #expect(nodes.map { $0["role"] as? String } == ["leader", "follower", "sealed"])
+        #expect(nodes[2]["reasons"] as? [String] == ["sealed (unseal progress 1/3)"])
+        #expect(nodes[1]["applied_index"] as? Int == 118)
     }
 }

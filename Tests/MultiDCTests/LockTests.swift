@@ -79,4 +79,36 @@ struct LockTests {
         lock.release()
         #expect(try childCanLock(lock.path))
     }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock"), "needs /usr/bin/flock (util-linux)"))
+    func lockHeldByAnotherProcessIsRefusedAndFreedWhenItDies() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory + "/", withIntermediateDirectories: true)
+        let path = directory + "/vault-raft.lock"
+        // The child (one process: sh, then cat) takes the lock on fd 9, says so, then holds
+        // it until its stdin closes.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/sh")
+        child.arguments = ["-c", "exec 9>>\"$0\"; /usr/bin/flock --exclusive 9; echo locked; exec cat", path]
+        let stdout = Pipe()
+        let stdin = Pipe()
+        child.standardOutput = stdout
+        child.standardInput = stdin
+        try child.run()
+        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
+        let line = stdout.fileHandleForReading.readData(ofLength: 7)
+        #expect(String(decoding: line, as: UTF8.self) == "locked\n")
+
+        let error = try #require(throws: TopologyLockError.self) {
+            try TopologyLock.acquire(topology: "vault-raft", command: "apply", directory: directory)
+        }
+        #expect(error.code == .held)
+        #expect(error.holder == nil, "the child wrote no holder info")
+        #expect(error.description.hasPrefix("another multidc process holds the lock for topology vault-raft"))
+
+        try stdin.fileHandleForWriting.close()  // cat ends, the holder is gone
+        child.waitUntilExit()
+        let lock = try TopologyLock.acquire(topology: "vault-raft", command: "apply", directory: directory)
+        #expect(lock.isHeld, "a dead holder's lock is free")
+    }
 }

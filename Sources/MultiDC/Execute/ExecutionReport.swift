@@ -84,7 +84,8 @@ enum CriticalPath {
             best[node] = longest + (durations[node] ?? .zero)
         }
         var end = graph.order[0]
-        for node in graph.order where best[node] > best[end] { end = node }
+        // Ties go to the later job, so a chain ending in zero-length jobs (a quick failure) shows them.
+        for node in graph.order where best[node] >= best[end] { end = node }
         var path = [end]
         while let p = previous[path[path.count - 1]] { path.append(p) }
         return path.reversed().filter { durations[$0] != nil }
