@@ -60,8 +60,8 @@ import YAML
         #expect(DurationText.parse(text) == nil)
     }
 
-    @Test func durationFormat() {
-        #expect(DurationText.format(.seconds(5400)) == "1h30m")
+    @Test func durationFormatIsGoStyle() {
+        #expect(DurationText.format(.seconds(5400)) == "1h30m0s")
         #expect(DurationText.format(.seconds(90)) == "1m30s")
         #expect(DurationText.format(.milliseconds(500)) == "500ms")
     }
