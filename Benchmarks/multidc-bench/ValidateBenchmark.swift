@@ -58,13 +58,18 @@ enum ValidateBenchmark {
 
         """
 
+    /// Writes spec.yaml and vault-cr.yaml into `dir` (created when missing).
+    static func write(to dir: URL) throws {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try spec().write(to: dir.appendingPathComponent("spec.yaml"), atomically: true, encoding: .utf8)
+        try template.write(to: dir.appendingPathComponent("vault-cr.yaml"), atomically: true, encoding: .utf8)
+    }
+
     static func run(runs: Int) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("multidc-bench-\(ProcessInfo.processInfo.processIdentifier)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try write(to: dir)
         defer { try? FileManager.default.removeItem(at: dir) }
         let specPath = dir.appendingPathComponent("spec.yaml").path
-        try spec().write(toFile: specPath, atomically: true, encoding: .utf8)
-        try template.write(to: dir.appendingPathComponent("vault-cr.yaml"), atomically: true, encoding: .utf8)
 
         func once() throws -> Duration {
             let clock = ContinuousClock()
