@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import YAML
+@testable import MultiDC
+
+/// Provider existing (examples/existing): kubeconfig contexts, loadBalancer none, an external KMS.
+/// No network, kind, MetalLB or KMS actions ever.
+@Suite struct PlanExistingTests {
+    static let environment = ["MULTIDC_KMS_TOKEN": "external-kms-token-abc"]
+
+    static func plan(_ loaded: LoadedTopology, _ world: World) -> Plan {
+        Planner.plan(PlanInput(loaded: loaded, world: world, environment: environment))
+    }
+
+    /// Reachable clusters with nothing of ours inside.
+    static func bare(_ loaded: LoadedTopology) -> World {
+        World(
+            topologyName: loaded.topology.name,
+            clusters: loaded.topology.clusters.map {
+                ClusterObservation(name: $0.name, context: loaded.topology.context(of: $0), reachability: .reachable,
+                                   objects: ClusterObjects(namespaces: ["default", "kube-system"]))
+            })
+    }
+
+    @Test func bareClustersGetOperatorSecretsAndVaults() throws {
+        let loaded = try PlanFixture.example("existing")
+        let plan = Self.plan(loaded, Self.bare(loaded))
+        #expect(plan.problems.isEmpty)
+        var expected: [PlanRow] = []
+        for name in ["eu-west-1", "us-east-1", "ap-south-1"] {
+            expected.append(PlanRow("ownership/\(name)", .create))
+            expected.append(PlanRow("operator/\(name)", .create))
+            var vaultDeps = ["operator/\(name)", "ownership/\(name)"]
+            if name != "eu-west-1" {
+                expected.append(PlanRow("secret/vault-eu-west-1-tls/\(name)", .create, ["vault/eu-west-1", "ownership/\(name)"]))
+                vaultDeps += ["vault/eu-west-1", "secret/vault-eu-west-1-tls/\(name)"]
+            }
+            expected.append(PlanRow("vault/\(name)", .create, vaultDeps))
+        }
+        #expect(plan.rows == expected)
+        #expect(!plan.actions.contains { ["network", "kms", "helm-repo"].contains($0.id) || $0.id.hasPrefix("cluster/") || $0.id.hasPrefix("metallb/") || $0.id.hasPrefix("pool/") })
+        #expect(plan.action("operator/us-east-1")?.resource == "helm release vault-system/vault-operator")
+        #expect(plan.action("secret/vault-eu-west-1-tls/us-east-1")?.reason == "copied once the leader's operator has created it")
+        #expect(plan.summaryLine == "Plan: 11 to add, 0 to change, 0 to destroy.")
+    }
+
+    @Test func convergedExistingWorldHasNoChanges() throws {
+        let loaded = try PlanFixture.example("existing")
+        let world = try WorldBuilder(loaded).converged(leaderLoadBalancerIP: "203.0.113.10")
+        let plan = Self.plan(loaded, world)
+        #expect(plan.problems.isEmpty)
+        #expect(plan.changes.isEmpty, "changes: \(plan.changeRows) \(plan.changes.flatMap(\.fields))")
+        #expect(plan.summaryLine == "No changes.")
+    }
+
+    @Test func missingContextIsAProblem() throws {
+        let loaded = try PlanFixture.example("existing")
+        var world = Self.bare(loaded)
+        world.clusters[2].reachability = .contextMissing("error: context \"gke_example_asia-south1_vault\" does not exist")
+        let plan = Self.plan(loaded, world)
+        #expect(plan.problems == [PlanProblem(
+            cluster: "ap-south-1",
+            "kubeconfig context gke_example_asia-south1_vault does not exist: error: context \"gke_example_asia-south1_vault\" does not exist")])
+        #expect(!plan.actions.contains { $0.cluster == "ap-south-1" })
+    }
+
+    @Test func engineStateDoesNotMatterWithoutAKMSContainer() throws {
+        let loaded = try PlanFixture.example("existing")
+        var world = Self.bare(loaded)
+        world.engine = .unreachable("Cannot connect to the Docker daemon")
+        #expect(Self.plan(loaded, world).problems.isEmpty)
+    }
+}
