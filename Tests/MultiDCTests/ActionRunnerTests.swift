@@ -59,6 +59,7 @@ import YAML
             if let i = command.arguments.firstIndex(of: "--env-file") { files.read(command.arguments[i + 1]) }
             return CommandResult(stdout: "6b0e2a4f301cc3991c0afa3aa0453a6adb3881f8e8c21c2acd279e8206733733\n")
         }
+        runner.on(["docker", "inspect", "-f", "{{json .Config.Env}}"], stdout: "[\"VAULT_DEV_ROOT_TOKEN_ID=\(token)\",\"PATH=/bin\"]\n")
         runner.on(["docker", "inspect", "-f"], stdout: "172.30.0.100\n")
         runner.on(["kind", "create", "cluster"]) { command in
             if let i = command.arguments.firstIndex(of: "--config") { files.read(command.arguments[i + 1]) }

@@ -46,7 +46,9 @@ import YAML
 
     @Test func convergedExistingWorldHasNoChanges() throws {
         let loaded = try PlanFixture.example("existing")
-        let world = try WorldBuilder(loaded).converged(leaderLoadBalancerIP: "203.0.113.10")
+        var builder = WorldBuilder(loaded)
+        builder.token = Self.environment["MULTIDC_KMS_TOKEN"]!
+        let world = try builder.converged(leaderLoadBalancerIP: "203.0.113.10")
         let plan = Self.plan(loaded, world)
         #expect(plan.problems.isEmpty)
         #expect(plan.changes.isEmpty, "changes: \(plan.changeRows) \(plan.changes.flatMap(\.fields))")

@@ -313,7 +313,7 @@ import YAML
             #expect(plan.action("vault/\(name)")?.change == .create)
         }
         #expect(plan.deletesOrReplaces)
-        #expect(plan.summaryLine == "Plan: 24 to add, 0 to change, 5 to destroy.")
+        #expect(plan.summaryLine == "Plan: 23 to add, 0 to change, 5 to destroy.")
     }
 
     @Test func unreachableClusterIsAProblemNamingIt() throws {

@@ -471,9 +471,15 @@ struct ApplyPlanner {
             deps += pending("vault/\(leaderName)")
             deps += topology.vault.shareSecrets.flatMap { pending("secret/\($0)/\(name)") }
         }
+        // Fix (plan tests): without a pool for the leader (loadBalancer none, provider existing) the
+        // leader's LoadBalancer address comes from the cloud; once its Vault Service has one, the
+        // followers' raftLeaderAddress is known and must be compared, not shown as
+        // `(known after apply)` on every diff of a converged world.
+        var assumptions: [String: String] = [:]
+        if let leaderIP = observedLeaderLoadBalancerIP { assumptions["leader.loadBalancerIP"] = leaderIP }
         let values = TemplateValues.for(
             topology: topology, cluster: cluster, subnet: subnet,
-            kmsAddress: kmsIsNew || networkReplaced ? nil : kmsAddress, kmsToken: nil)
+            kmsAddress: kmsIsNew || networkReplaced ? nil : kmsAddress, kmsToken: nil, assumptions: assumptions)
         let rendered: [Node]
         do {
             rendered = try VaultManifests.render(input.loaded, cluster: cluster, values: values, mode: .display)
@@ -521,6 +527,18 @@ struct ApplyPlanner {
             add(PlanAction(id: "vault/\(name)", change: .inSync, step: .applyVault(cluster: name, recreate: false), cluster: name, resource: resource,
                            reason: ready.isEmpty ? "in sync; no Vault pod Ready yet" : "in sync; pod \(ready.joined(separator: ", ")) Ready"))
         }
+    }
+
+    /// The address the cloud gave the leader's Vault Service, when the leader has no pool to take
+    /// it from and its Vault is kept (nil: known after apply).
+    var observedLeaderLoadBalancerIP: String? {
+        guard pools[leaderName] == nil, !kmsIsNew, !networkReplaced,
+            let leader = world.cluster(named: leaderName), leader.reachability.isReachable
+        else { return nil }
+        return leader.objects.vaultServices
+            .filter { leader.objects.vaults[$0.name] != nil && $0.type == "LoadBalancer" }
+            .sorted { $0.name < $1.name }
+            .compactMap(\.loadBalancerIP).first
     }
 
     /// The KMS's address on the network, when it runs and is kept.
