@@ -135,15 +135,18 @@ import YAML
         let world = try WorldBuilder(loaded).converged().withoutVaults().removingKMS()
         let plan = Self.plan(loaded, world)
         #expect(plan.problems.isEmpty)
+        // The leader's new Vault gets a new TLS secret from its operator: the copies are refreshed.
         #expect(plan.changeRows == [
             PlanRow("kms", .create),
             PlanRow("vault/primary", .create, ["kms"]),
-            PlanRow("vault/secondary", .create, ["kms", "vault/primary"]),
-            PlanRow("vault/tertiary", .create, ["kms", "vault/primary"]),
+            PlanRow("secret/vault-primary-tls/secondary", .update, ["vault/primary"]),
+            PlanRow("vault/secondary", .create, ["kms", "vault/primary", "secret/vault-primary-tls/secondary"]),
+            PlanRow("secret/vault-primary-tls/tertiary", .update, ["vault/primary"]),
+            PlanRow("vault/tertiary", .create, ["kms", "vault/primary", "secret/vault-primary-tls/tertiary"]),
         ])
         #expect(plan.dataLosses.isEmpty)
         #expect(plan.action("vault/secondary")?.reason == "no Vault CR vault-secondary in namespace default")
-        #expect(plan.summaryLine == "Plan: 4 to add, 0 to change, 0 to destroy.")
+        #expect(plan.summaryLine == "Plan: 4 to add, 2 to change, 0 to destroy.")
     }
 
     @Test func kmsMissingWithVaultClustersLosesTheirData() throws {
@@ -154,8 +157,10 @@ import YAML
         #expect(plan.changeRows == [
             PlanRow("kms", .create),
             PlanRow("vault/primary", .replace, ["kms"]),
-            PlanRow("vault/secondary", .replace, ["kms", "vault/primary"]),
-            PlanRow("vault/tertiary", .replace, ["kms", "vault/primary"]),
+            PlanRow("secret/vault-primary-tls/secondary", .update, ["vault/primary"]),
+            PlanRow("vault/secondary", .replace, ["kms", "vault/primary", "secret/vault-primary-tls/secondary"]),
+            PlanRow("secret/vault-primary-tls/tertiary", .update, ["vault/primary"]),
+            PlanRow("vault/tertiary", .replace, ["kms", "vault/primary", "secret/vault-primary-tls/tertiary"]),
         ])
         #expect(plan.action("kms")?.dataLoss
             == "the unseal keys of the Vault clusters in primary, secondary, tertiary live in KMS container central-vault; a new KMS has none, so those Vault clusters are re-initialised and their data is lost")
@@ -167,7 +172,7 @@ import YAML
         // The new KMS's address is known only after apply.
         let address = plan.action("vault/primary")?.fields.first { $0.path == "vault-primary: spec.unsealConfig.vault.address" }
         #expect(address == FieldChange(path: "vault-primary: spec.unsealConfig.vault.address", before: "http://172.18.0.100:8200", after: "http://(known after apply):8200"))
-        #expect(plan.summaryLine == "Plan: 4 to add, 0 to change, 3 to destroy.")
+        #expect(plan.summaryLine == "Plan: 4 to add, 2 to change, 3 to destroy.")
         #expect(plan.deletesOrReplaces)
     }
 
@@ -492,5 +497,92 @@ import YAML
         #expect(plan.changeRows.first { $0.id == "vault/tertiary" } == PlanRow("vault/tertiary", .create, [
             "operator/tertiary", "pool/tertiary", "ownership/tertiary", "metallb/tertiary", "secret/vault-primary-tls/tertiary",
         ]))
+    }
+}
+
+/// Probes beyond the classic example: a leader that is not the first cluster, a re-created
+/// leader Vault, a stopped KMS's address.
+@Suite struct PlanLeaderTests {
+    static func plan(_ loaded: LoadedTopology, _ world: World) -> Plan {
+        Planner.plan(PlanInput(loaded: loaded, world: world))
+    }
+
+    @Test func leaderThatIsNotFirstStillComesFirst() throws {
+        let loaded = try PlanFixture.example("five-dc")
+        let plan = Self.plan(loaded, WorldBuilder(loaded).empty())
+        #expect(plan.problems.isEmpty)
+        for follower in ["dc-1", "dc-2", "dc-4", "dc-5"] {
+            #expect(plan.action("vault/\(follower)")?.dependsOn.contains("vault/dc-3") == true, "vault/\(follower)")
+            #expect(plan.action("secret/vault-dc-3-tls/\(follower)")?.dependsOn.contains("vault/dc-3") == true, "secret of \(follower)")
+        }
+        #expect(plan.action("vault/dc-3")?.dependsOn.contains { $0.hasPrefix("secret/") || $0.hasPrefix("vault/") } == false)
+        for (i, action) in plan.actions.enumerated() {
+            for dep in action.dependsOn {
+                let j = try #require(plan.actions.firstIndex { $0.id == dep }, "\(action.id) depends on unknown \(dep)")
+                #expect(j < i, "\(action.id) is listed before its dependency \(dep)")
+            }
+        }
+        #expect(plan.action("pool/dc-5")?.resource == "IPAddressPool metallb-system/multidc-pool (172.30.9.128-172.30.9.255)")
+        #expect(plan.action("cluster/dc-4").map { if case .createCluster(_, _, 1, "multidc-five") = $0.step { true } else { false } } == true)
+        #expect(plan.summaryLine == "Plan: 36 to add, 0 to change, 0 to destroy.")
+    }
+
+    @Test func fiveDCConvergedHasNoChanges() throws {
+        let loaded = try PlanFixture.example("five-dc")
+        var builder = WorldBuilder(loaded)
+        builder.networkLabels = Ownership.labels(topology: "five-dc")
+        let plan = Self.plan(loaded, try builder.converged())
+        #expect(plan.problems.isEmpty)
+        #expect(plan.changes.isEmpty, "\(plan.changeRows) \(plan.changes.flatMap(\.fields))")
+    }
+
+    @Test func recreatedLeaderVaultIsCopiedAgain() throws {
+        // A new KMS re-initialises every Vault: the leader's operator makes a new TLS secret, so
+        // the followers' copies must be refreshed after it and before their own CRs.
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        let world = try WorldBuilder(loaded).converged().removingKMS()
+        let plan = Self.plan(loaded, world)
+        for follower in ["secondary", "tertiary"] {
+            let secret = try #require(plan.action("secret/vault-primary-tls/\(follower)"))
+            #expect(secret.change == .update)
+            #expect(secret.dependsOn == ["vault/primary"])
+            #expect(secret.reason == "the leader's Vault is re-created; its new secret is copied again")
+            #expect(plan.action("vault/\(follower)")?.dependsOn == ["kms", "vault/primary", "secret/vault-primary-tls/\(follower)"])
+        }
+    }
+
+    @Test func missingLeaderClusterRecopiesExistingFollowerSecrets() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        let world = try WorldBuilder(loaded).converged().removingCluster("primary")
+        let plan = Self.plan(loaded, world)
+        let secret = try #require(plan.action("secret/vault-primary-tls/secondary"))
+        #expect(secret.change == .update)
+        #expect(secret.dependsOn == ["vault/primary"])
+        // Followers keep their Vault CRs (their data stays), but the leader's address is the same pool start.
+        #expect(plan.action("vault/secondary")?.change == .inSync)
+    }
+
+    @Test func stoppedKMSMakesItsAddressKnownAfterApply() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        let builder = WorldBuilder(loaded)
+        var world = try builder.converged()
+        let stopped = try #require(builder.kmsContainer(state: .exited))
+        world.kms = .present(stopped)
+        world.containers = world.containers.map { $0.name == stopped.name ? stopped : $0 }
+        if var network = world.network.value {
+            network.containers.removeAll { $0.name == stopped.name }
+            world.network = .present(network)
+        }
+        let plan = Self.plan(loaded, world)
+        #expect(plan.changeRows == [
+            PlanRow("kms", .update),
+            PlanRow("vault/primary", .update, ["kms"]),
+            PlanRow("vault/secondary", .update, ["kms", "vault/primary"]),
+            PlanRow("vault/tertiary", .update, ["kms", "vault/primary"]),
+        ])
+        #expect(plan.action("vault/secondary")?.fields == [FieldChange(
+            path: "vault-secondary: spec.unsealConfig.vault.address", before: "http://172.18.0.100:8200", after: "http://(known after apply):8200")])
+        #expect(plan.dataLosses.isEmpty)
+        #expect(plan.summaryLine == "Plan: 0 to add, 4 to change, 0 to destroy.")
     }
 }

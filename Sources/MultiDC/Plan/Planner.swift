@@ -45,7 +45,12 @@ struct ApplyPlanner {
         if topology.provider == .kind { planNetwork() }
         resolvePools()
         planKMS()
-        for cluster in topology.clusters { planCluster(cluster) }
+        // Fix (plan tests): the leader's cluster is planned first. Followers' secret copies and
+        // Vault CRs depend on `vault/<leader>`, and `pending` only sees actions already added, so
+        // with a leader listed after some followers (examples/five-dc) those edges were lost.
+        // Listing the leader first also keeps the action order consistent with every edge.
+        let leaderFirst = topology.clusters.filter { $0.name == leaderName } + topology.clusters.filter { $0.name != leaderName }
+        for cluster in leaderFirst { planCluster(cluster) }
         planHelmRepository()
     }
 
@@ -435,6 +440,12 @@ struct ApplyPlanner {
 
     var leaderName: String { topology.leader.name }
 
+    /// Whether the leader's Vault CR is created or re-created by this plan (planned before followers).
+    var leaderVaultRenewed: Bool {
+        guard let action = actions.first(where: { $0.id == "vault/\(leaderName)" }) else { return false }
+        return action.change == .create || action.change == .replace
+    }
+
     mutating func planSharedSecrets(_ cluster: Topology.Cluster, objects: ClusterObjects, created: Bool) {
         guard cluster.name != leaderName else { return }
         let leaderObjects = world.cluster(named: leaderName)?.objects
@@ -445,7 +456,23 @@ struct ApplyPlanner {
             let deps = pending("cluster/\(cluster.name)", "vault/\(leaderName)", "ownership/\(cluster.name)")
             let source = leaderObjects?.sharedSecrets[secret]
             let live = created ? nil : objects.sharedSecrets[secret]
+            // Fix (plan tests): a leader Vault that is created or re-created (new cluster, new KMS)
+            // gets a new secret from its operator, so an existing copy is stale: copy it again
+            // after the leader's Vault and before this cluster's CR. Before, the old copy counted
+            // as in sync (or as a `+` create while it existed).
+            if leaderVaultRenewed, live != nil {
+                add(PlanAction(id: id, change: .update, step: step, cluster: cluster.name, resource: resource,
+                               reason: "the leader's Vault is re-created; its new secret is copied again", observed: "the old leader's copy",
+                               dependsOn: deps))
+                continue
+            }
             guard let source else {
+                if live != nil {
+                    // The leader could not be read (stopped): the copy stays; the next plan compares it.
+                    add(PlanAction(id: id, change: .inSync, step: step, cluster: cluster.name, resource: resource,
+                                   reason: "present; the leader's secret could not be read to compare"))
+                    continue
+                }
                 add(PlanAction(id: id, change: .create, step: step, cluster: cluster.name, resource: resource,
                                reason: "copied once the leader's operator has created it", dependsOn: deps))
                 continue
