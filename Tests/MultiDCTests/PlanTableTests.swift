@@ -586,3 +586,120 @@ import YAML
         #expect(plan.summaryLine == "Plan: 0 to add, 4 to change, 0 to destroy.")
     }
 }
+
+/// Observed facts that make a plan impossible, and field-level details of the CR comparison.
+@Suite struct PlanProblemTests {
+    static func plan(_ loaded: LoadedTopology, _ world: World) -> Plan {
+        Planner.plan(PlanInput(loaded: loaded, world: world))
+    }
+
+    @Test func unreadableContainerListIsOneProblemAndNoCreates() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        var world = try WorldBuilder(loaded).converged()
+        world.containers = []
+        world.kindClusters = []
+        world.containerListProblem = "docker ps: unexpected output"
+        world.kms = .unknown("docker ps: unexpected output")
+        for plan in [Self.plan(loaded, world), Planner.destroyPlan(PlanInput(loaded: loaded, world: world))] {
+            #expect(plan.problems == [PlanProblem("cannot list docker containers: docker ps: unexpected output")])
+            #expect(plan.actions.isEmpty)
+        }
+    }
+
+    @Test func kindClusterWithoutItsContextIsAProblem() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        let world = try WorldBuilder(loaded).converged().editing("tertiary") {
+            $0.reachability = .contextMissing("error: context \"kind-tertiary\" does not exist")
+            $0.objects = ClusterObjects()
+        }
+        let plan = Self.plan(loaded, world)
+        #expect(plan.problems == [PlanProblem(cluster: "tertiary", "kubeconfig context kind-tertiary is missing; run `kind export kubeconfig --name tertiary`")])
+    }
+
+    @Test func helmListFailureIsAProblem() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        let world = try WorldBuilder(loaded).converged().editing("primary") {
+            $0.helmReleases = []
+            $0.helmError = "Error: Kubernetes cluster unreachable"
+        }
+        #expect(Self.plan(loaded, world).problems == [PlanProblem(cluster: "primary", "helm list failed: Error: Kubernetes cluster unreachable")])
+    }
+
+    @Test func kmsOfAnotherTopologyIsAProblem() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        var world = try WorldBuilder(loaded).converged()
+        var kms = try #require(world.kms.container)
+        kms.labels[Ownership.topologyKey] = "other"
+        world.kms = .present(kms)
+        let plan = Self.plan(loaded, world)
+        #expect(plan.problems == [PlanProblem(
+            "container central-vault exists but does not belong to topology vault-raft (label multidc/topology=other); rename spec.kms.name or remove the container")])
+        #expect(plan.action("kms") == nil)
+    }
+
+    @Test func kmsWithAnotherImageIsReplacedWithLoss() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        var world = try WorldBuilder(loaded).converged()
+        var kms = try #require(world.kms.container)
+        kms.image = "vault:1.5.0"
+        world.kms = .present(kms)
+        let plan = Self.plan(loaded, world)
+        let action = try #require(plan.action("kms"))
+        #expect(action.change == .replace)
+        #expect(action.reason == "it runs image vault:1.5.0, the spec says vault:1.6.2")
+        #expect(action.observed == "vault:1.5.0")
+        #expect(action.dataLoss?.hasPrefix("the unseal keys of the Vault clusters in primary, secondary, tertiary") == true)
+        guard case .runKMS(_, _, _, replaceExisting: true) = action.step else {
+            Issue.record("not a replacing run")
+            return
+        }
+        #expect(plan.changes.filter { $0.id.hasPrefix("vault/") }.allSatisfy { $0.change == .replace && $0.dependsOn.first == "kms" })
+    }
+
+    @Test func crFieldsTheTemplateDoesNotSetAreIgnoredAndListsAreCompared() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        let converged = try WorldBuilder(loaded).converged()
+        // Fields only the server or operator set: in sync.
+        var plan = Self.plan(loaded, converged.editing("secondary") {
+            var cr = $0.objects.vaults["vault-secondary"]!.node
+            cr["spec"]?["serviceRegistrationEnabled"] = .scalar("false")
+            cr["metadata"]?["annotations"] = .mapping(["note": .string("added by hand")])
+            $0.objects.vaults["vault-secondary"] = KubeObject(node: cr)
+        })
+        #expect(plan.changes.isEmpty)
+        // A list item added by hand is removed; a label with dots gets a bracketed path.
+        plan = Self.plan(loaded, converged.editing("secondary") {
+            var cr = $0.objects.vaults["vault-secondary"]!.node
+            var env = cr["spec"]!["envsConfig"]!.sequence!
+            env.append(.mapping(["name": .string("EXTRA"), "value": .string("1")]))
+            cr["spec"]?["envsConfig"] = .sequence(env)
+            cr["metadata"]?["labels"]?["app.kubernetes.io/managed-by"] = nil
+            $0.objects.vaults["vault-secondary"] = KubeObject(node: cr)
+        })
+        #expect(plan.action("vault/secondary")?.fields == [
+            FieldChange(path: "vault-secondary: metadata.labels[\"app.kubernetes.io/managed-by\"]", before: nil, after: "multidc"),
+            FieldChange(path: "vault-secondary: spec.envsConfig[1]", before: "{name: EXTRA, value: \"1\"}", after: nil),
+        ])
+        // A scalar that only looks different through JSON (a number kept as a string) still differs.
+        plan = Self.plan(loaded, converged.editing("secondary") {
+            var cr = $0.objects.vaults["vault-secondary"]!.node
+            cr["spec"]?["size"] = .string("1")
+            $0.objects.vaults["vault-secondary"] = KubeObject(node: cr)
+        })
+        #expect(plan.action("vault/secondary")?.fields.map(\.path) == ["vault-secondary: spec.size"])
+    }
+
+    @Test func crMissingInAnExistingClusterIsCreated() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        let plan = Self.plan(loaded, try WorldBuilder(loaded).converged().editing("tertiary") { $0.objects.vaults = [:] })
+        #expect(plan.changeRows == [PlanRow("vault/tertiary", .create)])
+        #expect(plan.action("vault/tertiary")?.reason == "no Vault CR vault-tertiary in namespace default")
+    }
+
+    @Test func ownershipRecordMissingIsCreated() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        let plan = Self.plan(loaded, try WorldBuilder(loaded).converged().editing("tertiary") { $0.objects.ownership = nil })
+        #expect(plan.changeRows == [PlanRow("ownership/tertiary", .create)])
+        #expect(plan.action("ownership/tertiary")?.reason == "the cluster carries no ownership record of topology vault-raft")
+    }
+}

@@ -41,6 +41,12 @@ struct ApplyPlanner {
                 problems.append(PlanProblem("the Docker engine is unreachable: \(message)"))
                 return
             }
+            // Fix (plan tests): without the container list, kind clusters and the KMS are unknown,
+            // not absent; planning on would list `+` creates of clusters that may well exist.
+            if let message = world.containerListProblem {
+                problems.append(PlanProblem("cannot list docker containers: \(message)"))
+                return
+            }
         }
         if topology.provider == .kind { planNetwork() }
         resolvePools()
