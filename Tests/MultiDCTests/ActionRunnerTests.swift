@@ -72,6 +72,10 @@ import YAML
         })
         runner.on(["kubectl"], stdout: "ok\n")
         runner.on(["helm"], stdout: "Release \"vault-operator\" does not exist. Installing it now.\n")
+        runner.on(["kind", "delete", "cluster"], stderr: "Deleting cluster ...\n")
+        runner.on(["docker", "network", "rm"], stdout: "multidc-test\n")
+        runner.on(["docker", "rm"], stdout: "central-vault\n")
+        runner.on(["docker", "start"], stdout: "central-vault\n")
         return runner
     }
 
