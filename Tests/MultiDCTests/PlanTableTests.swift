@@ -703,3 +703,153 @@ import YAML
         #expect(plan.action("ownership/tertiary")?.reason == "the cluster carries no ownership record of topology vault-raft")
     }
 }
+
+/// spec.manifests (files in a temporary directory next to copies of the example's templates),
+/// and more cluster states.
+@Suite struct PlanManifestTests {
+    /// A spec with `manifests: [rbac.yaml]` in a fresh directory.
+    static func loadWithManifests() throws -> (LoadedTopology, String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("multidc-plantests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for template in ["vault-cr.yaml", "vault-follower.yaml"] {
+            try FileManager.default.copyItem(atPath: PlanFixture.vaultRaftDirectory + "/" + template,
+                                             toPath: directory.appendingPathComponent(template).path)
+        }
+        try "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: vault\n".write(
+            to: directory.appendingPathComponent("rbac.yaml"), atomically: true, encoding: .utf8)
+        let spec = PlanFixture.spec().replacingOccurrences(of: "  vault:\n    template:", with: "  manifests: [rbac.yaml]\n  vault:\n    template:")
+        return (try PlanFixture.load(spec, directory: directory.path), directory.path)
+    }
+
+    @Test func manifestsFollowTheirDigest() async throws {
+        let (loaded, directory) = try Self.loadWithManifests()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(loaded.topology.manifests.map(\.written) == ["rbac.yaml"])
+        let builder = WorldBuilder(loaded)
+
+        // Applied with this digest: in sync.
+        var plan = Planner.plan(PlanInput(loaded: loaded, world: try builder.converged(manifestDigest: "d1"), manifestDigest: "d1"))
+        #expect(plan.changes.isEmpty)
+        #expect(plan.action("manifests/primary")?.reason == "applied, unchanged (sha256 d1)")
+
+        // The files changed: update, before the Vault CR that may need them.
+        plan = Planner.plan(PlanInput(loaded: loaded, world: try builder.converged(manifestDigest: "d1"), manifestDigest: "d2"))
+        #expect(plan.changeRows == ["primary", "secondary", "tertiary"].map { PlanRow("manifests/\($0)", .update) })
+        #expect(plan.action("manifests/primary")?.reason == "the files changed since they were applied")
+        #expect(plan.action("manifests/primary")?.observed == "sha256 d1")
+
+        // Never applied by multidc.
+        plan = Planner.plan(PlanInput(loaded: loaded, world: try builder.converged(), manifestDigest: "d2"))
+        #expect(plan.action("manifests/secondary")?.change == .create)
+        #expect(plan.action("manifests/secondary")?.reason == "never applied by multidc")
+
+        // A new cluster: manifests after the ownership record, and the Vault CR after the manifests.
+        let world = try builder.converged(manifestDigest: "d2").removingCluster("tertiary")
+        plan = Planner.plan(PlanInput(loaded: loaded, world: world, manifestDigest: "d2"))
+        #expect(plan.action("manifests/tertiary")?.dependsOn == ["cluster/tertiary", "ownership/tertiary"])
+        #expect(plan.action("vault/tertiary")?.dependsOn.contains("manifests/tertiary") == true)
+
+        // The job applies the file by path, then records the digest in the ownership ConfigMap.
+        let runner = ScriptedRunner()
+        runner.on(["kubectl"], stdout: "serviceaccount/vault created\n")
+        let actions = ActionRunner(runner: runner, loaded: loaded, world: world, environment: [:], manifestDigest: "d2", readinessTimeout: .seconds(5))
+        var job = try #require(actions.jobs(for: plan).first { $0.id == "manifests/tertiary" })
+        job.dependencies = []
+        let report = try await JobExecutor(clock: ManualClock()).run([job])
+        #expect(report.succeeded)
+        #expect(runner.calls.map(\.argv) == [
+            ["kubectl", "--context", "kind-tertiary", "apply", "-f", directory + "/rbac.yaml"],
+            ["kubectl", "--context", "kind-tertiary", "apply", "-f", "-"],
+        ])
+        let record = try #require(try YAMLParser.parse(String(decoding: runner.calls[1].standardInput?.bytes ?? [], as: UTF8.self), file: "stdin"))
+        #expect(record[path: "data", "manifests-sha256"]?.string == "d2")
+    }
+
+    @Test func stoppedLeaderKeepsTheFollowersCopies() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        var world = try WorldBuilder(loaded).converged()
+        world.containers = world.containers.map {
+            var c = $0
+            if c.name == "primary-control-plane" { c.state = .exited; c.ipv4Address = nil }
+            return c
+        }
+        world.kindClusters = Kind.clusters(from: world.containers)
+        world = world.editing("primary") {
+            $0.reachability = .apiServerUnreachable("connection refused")
+            $0.objects = ClusterObjects()
+            $0.helmReleases = []
+        }
+        let plan = Planner.plan(PlanInput(loaded: loaded, world: world))
+        #expect(plan.problems.isEmpty)
+        #expect(plan.changeRows == [PlanRow("cluster/primary", .update)])
+        #expect(plan.action("secret/vault-primary-tls/secondary")?.reason == "present; the leader's secret could not be read to compare")
+    }
+
+    @Test(arguments: [
+        ("primary-control-plane", "its control-plane container is gone (nodes left: primary-worker)"),
+        ("image", "its nodes run kindest/node:v1.18.0, the spec says kindest/node:v1.19.1"),
+    ])
+    func brokenClusterIsReplaced(change: String, reason: String) throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec(workers: ["primary": 1]))
+        var world = try WorldBuilder(loaded).converged()
+        if change == "image" {
+            world.containers = world.containers.map {
+                var c = $0
+                if c.labels[Kind.clusterLabel] == "primary" { c.image = "kindest/node:v1.18.0" }
+                return c
+            }
+        } else {
+            world.containers.removeAll { $0.name == change }
+        }
+        world.kindClusters = Kind.clusters(from: world.containers)
+        let plan = Planner.plan(PlanInput(loaded: loaded, world: world))
+        let cluster = try #require(plan.action("cluster/primary"))
+        #expect(cluster.change == .replace)
+        #expect(cluster.reason == reason)
+        #expect(cluster.dataLoss == "cluster primary holds a Vault node whose data is lost")
+        // Everything inside is new, and the followers' copies of the new leader's secret are refreshed.
+        #expect(plan.action("vault/primary")?.change == .create)
+        #expect(plan.action("secret/vault-primary-tls/secondary")?.change == .update)
+        #expect(plan.action("vault/secondary")?.change == .inSync)
+    }
+
+    @Test func subnetTooSmallForTheSlicesIsAProblem() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        var world = try WorldBuilder(loaded).converged()
+        var network = try #require(world.network.value)
+        network.ipv4Subnet = "172.18.0.0/24"
+        world.network = .present(network)
+        let plan = Planner.plan(PlanInput(loaded: loaded, world: world))
+        #expect(plan.problems == ["primary", "secondary", "tertiary"].enumerated().map { i, name in
+            PlanProblem("cluster '\(name)' needs block \(i + 1) of size /24, but 172.18.0.0/24 has only 1 such block; pin a pool or use a larger subnet")
+        })
+    }
+
+    @Test func otherKindClustersAreNeverTouched() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        var world = try WorldBuilder(loaded).converged()
+        world.containers.append(DockerContainer(id: "f00" + String(repeating: "0", count: 61), name: "other-control-plane", image: "kindest/node:v1.27.3",
+                                                state: .running, labels: [Kind.clusterLabel: "other", Kind.roleLabel: "control-plane"], networks: ["kind"]))
+        world.kindClusters = Kind.clusters(from: world.containers)
+        #expect(Planner.plan(PlanInput(loaded: loaded, world: world)).changes.isEmpty)
+        let destroy = Planner.destroyPlan(PlanInput(loaded: loaded, world: world))
+        #expect(!destroy.actions.contains { $0.resource.contains("other") })
+    }
+}
+
+/// Provider existing with the leader's LoadBalancer address still pending.
+@Suite struct PlanExistingLeaderTests {
+    @Test func pendingLeaderAddressIsKnownAfterApply() throws {
+        let loaded = try PlanFixture.example("existing")
+        var builder = WorldBuilder(loaded)
+        builder.token = PlanExistingTests.environment["MULTIDC_KMS_TOKEN"]!
+        let world = try builder.converged(leaderLoadBalancerIP: "203.0.113.10").editing("eu-west-1") {
+            $0.objects.vaultServices = $0.objects.vaultServices.map { var s = $0; s.ingressIPs = []; return s }
+        }
+        let plan = Planner.plan(PlanInput(loaded: loaded, world: world, environment: PlanExistingTests.environment))
+        #expect(plan.changeRows == [PlanRow("vault/us-east-1", .update), PlanRow("vault/ap-south-1", .update)])
+        #expect(plan.action("vault/us-east-1")?.fields == [
+            FieldChange(path: "vault-us-east-1: spec.raftLeaderAddress", before: "203.0.113.10", after: "(known after apply)")
+        ])
+    }
+}
