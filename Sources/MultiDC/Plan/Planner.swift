@@ -98,21 +98,22 @@ struct ApplyPlanner {
 
     mutating func resolvePools() {
         guard case .metallb = topology.loadBalancer else { return }
-        if let pinned = topology.network.subnet {
-            subnet = pinned
-        } else if let observed = world.network.value?.ipv4Subnet.flatMap({ CIDR($0) }) {
-            subnet = observed
-            notes.append("pools are cut from \(observed), the subnet docker gave network \(topology.network.name)")
+        if topology.provider == .kind {
+            if let pinned = topology.network.subnet {
+                subnet = pinned
+            } else if let observed = world.network.value?.ipv4Subnet.flatMap({ CIDR($0) }) {
+                subnet = observed
+                notes.append("pools are cut from \(observed), the subnet docker gave network \(topology.network.name)")
+            }
         }
-        guard let subnet else {
-            notes.append("the pools are known after apply: network \(topology.network.name) does not exist yet and the spec does not pin its subnet")
-            return
-        }
-        switch PoolSlicer.pools(for: topology, subnet: subnet) {
-        case .success(let list):
+        switch PoolSlicer.pools(for: topology, knownSubnet: subnet) {
+        case .success(let list)?:
             for pool in list { pools[pool.cluster] = pool }
-        case .failure(let list):
+        case .failure(let list)?:
             for problem in list { problems.append(PlanProblem(problem.message)) }
+            return
+        case nil:
+            notes.append("the pools are known after apply: network \(topology.network.name) does not exist yet and the spec does not pin its subnet")
             return
         }
         // Addresses of containers already on the network must stay outside every pool.
@@ -392,6 +393,7 @@ struct ApplyPlanner {
         guard let pool = pools[name] else {
             add(PlanAction(id: "pool/\(name)", change: .create, step: step, cluster: name, resource: "MetalLB pool",
                            reason: "the pool is cut from network \(topology.network.name)'s subnet, known after apply", dependsOn: deps + pending("network")))
+            // Nothing to compare yet; the next round of apply compares the live pool.
             return
         }
         let wanted = pool.rangeText
@@ -473,7 +475,8 @@ struct ApplyPlanner {
         }
         let values = TemplateValues.for(
             topology: topology, cluster: cluster, subnet: subnet,
-            kmsAddress: kmsIsNew || networkReplaced ? nil : kmsAddress, kmsToken: nil)
+            kmsAddress: kmsIsNew || networkReplaced ? nil : kmsAddress, kmsToken: nil,
+            assumptions: observedLeaderAddress.map { ["leader.loadBalancerIP": $0] } ?? [:])
         let rendered: [Node]
         do {
             rendered = try VaultManifests.render(input.loaded, cluster: cluster, values: values, mode: .display)
@@ -521,6 +524,13 @@ struct ApplyPlanner {
             add(PlanAction(id: "vault/\(name)", change: .inSync, step: .applyVault(cluster: name, recreate: false), cluster: name, resource: resource,
                            reason: ready.isEmpty ? "in sync; no Vault pod Ready yet" : "in sync; pod \(ready.joined(separator: ", ")) Ready"))
         }
+    }
+
+    /// Without MetalLB pools (`loadBalancer: none`) the leader's address is whatever the cloud
+    /// gave its Vault Service: known from observation once the leader runs, else after apply.
+    var observedLeaderAddress: String? {
+        guard topology.loadBalancer == .none else { return nil }
+        return world.cluster(named: leaderName)?.objects.vaultServices.first { $0.type == "LoadBalancer" }?.loadBalancerIP
     }
 
     /// The KMS's address on the network, when it runs and is kept.
