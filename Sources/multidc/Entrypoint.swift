@@ -13,7 +13,10 @@ struct Multidc: AsyncParsableCommand {
 
             Examples:
               multidc validate examples/vault-raft/spec.yaml
-              multidc render examples/vault-raft/spec.yaml --cluster secondary
+              multidc diff examples/vault-raft/spec.yaml
+              multidc apply examples/vault-raft/spec.yaml --yes
+              multidc status examples/vault-raft/spec.yaml
+              multidc destroy examples/vault-raft/spec.yaml --yes
             """,
         version: MultiDCVersion.current,
         subcommands: [
