@@ -109,21 +109,22 @@ struct ApplyPlanner {
 
     mutating func resolvePools() {
         guard case .metallb = topology.loadBalancer else { return }
-        if let pinned = topology.network.subnet {
-            subnet = pinned
-        } else if let observed = world.network.value?.ipv4Subnet.flatMap({ CIDR($0) }) {
-            subnet = observed
-            notes.append("pools are cut from \(observed), the subnet docker gave network \(topology.network.name)")
+        if topology.provider == .kind {
+            if let pinned = topology.network.subnet {
+                subnet = pinned
+            } else if let observed = world.network.value?.ipv4Subnet.flatMap({ CIDR($0) }) {
+                subnet = observed
+                notes.append("pools are cut from \(observed), the subnet docker gave network \(topology.network.name)")
+            }
         }
-        guard let subnet else {
-            notes.append("the pools are known after apply: network \(topology.network.name) does not exist yet and the spec does not pin its subnet")
-            return
-        }
-        switch PoolSlicer.pools(for: topology, subnet: subnet) {
-        case .success(let list):
+        switch PoolSlicer.pools(for: topology, knownSubnet: subnet) {
+        case .success(let list)?:
             for pool in list { pools[pool.cluster] = pool }
-        case .failure(let list):
+        case .failure(let list)?:
             for problem in list { problems.append(PlanProblem(problem.message)) }
+            return
+        case nil:
+            notes.append("the pools are known after apply: network \(topology.network.name) does not exist yet and the spec does not pin its subnet")
             return
         }
         // Addresses of containers already on the network must stay outside every pool.
@@ -403,6 +404,7 @@ struct ApplyPlanner {
         guard let pool = pools[name] else {
             add(PlanAction(id: "pool/\(name)", change: .create, step: step, cluster: name, resource: "MetalLB pool",
                            reason: "the pool is cut from network \(topology.network.name)'s subnet, known after apply", dependsOn: deps + pending("network")))
+            // Nothing to compare yet; the next round of apply compares the live pool.
             return
         }
         let wanted = pool.rangeText
@@ -509,7 +511,7 @@ struct ApplyPlanner {
         // followers' raftLeaderAddress is known and must be compared, not shown as
         // `(known after apply)` on every diff of a converged world.
         var assumptions: [String: String] = [:]
-        if let leaderIP = observedLeaderLoadBalancerIP { assumptions["leader.loadBalancerIP"] = leaderIP }
+        if let leaderIP = observedLeaderAddress { assumptions["leader.loadBalancerIP"] = leaderIP }
         let values = TemplateValues.for(
             topology: topology, cluster: cluster, subnet: subnet,
             kmsAddress: kmsIsNew || networkReplaced ? nil : kmsAddress, kmsToken: nil, assumptions: assumptions)
@@ -562,16 +564,16 @@ struct ApplyPlanner {
         }
     }
 
-    /// The address the cloud gave the leader's Vault Service, when the leader has no pool to take
-    /// it from and its Vault is kept (nil: known after apply).
-    var observedLeaderLoadBalancerIP: String? {
+    /// Without MetalLB pools (`loadBalancer: none`) the leader's address is whatever the cloud
+    /// gave its Vault Service: known from observation once the leader runs, else after apply.
+    /// (Merged with the plan tests' fix: not when the leader's Vault is re-created — a new
+    /// Service gets a new address — and the Service named after a Vault CR first.)
+    var observedLeaderAddress: String? {
         guard pools[leaderName] == nil, !kmsIsNew, !networkReplaced,
             let leader = world.cluster(named: leaderName), leader.reachability.isReachable
         else { return nil }
-        return leader.objects.vaultServices
-            .filter { leader.objects.vaults[$0.name] != nil && $0.type == "LoadBalancer" }
-            .sorted { $0.name < $1.name }
-            .compactMap(\.loadBalancerIP).first
+        let services = leader.objects.vaultServices.filter { $0.type == "LoadBalancer" && $0.loadBalancerIP != nil }
+        return (services.first { leader.objects.vaults[$0.name] != nil } ?? services.first)?.loadBalancerIP
     }
 
     /// The KMS's address on the network, when it runs and is kept.

@@ -279,7 +279,9 @@ public struct ActionRunner: Sendable {
 
     func pool(for cluster: String) async throws -> ClusterPool? {
         guard case .metallb = topology.loadBalancer else { return nil }
-        switch PoolSlicer.pools(for: topology, subnet: try await subnet()) {
+        let outcome: PoolSlicer.Outcome
+        if let pinned = PoolSlicer.pinnedPools(for: topology) { outcome = pinned } else { outcome = PoolSlicer.pools(for: topology, subnet: try await subnet()) }
+        switch outcome {
         case .success(let pools): return pools.first { $0.cluster == cluster }
         case .failure(let problems):
             throw ToolFailure(command: "pool slicing", status: "refused", message: problems.map(\.message).joined(separator: "; "), isTransient: false)
@@ -374,17 +376,41 @@ public struct ActionRunner: Sendable {
 
     // MARK: Vault
 
+    /// Without MetalLB pools the leader's address is what the cloud gives its Vault Service:
+    /// wait for `status.loadBalancer.ingress[0].ip` (reference §3.3: empty while pending).
+    func leaderServiceAddress(_ context: JobContext) async throws -> String {
+        let leader = topology.leader
+        let values = TemplateValues.for(topology: topology, cluster: leader)
+        let documents = (try? VaultManifests.render(loaded, cluster: leader, values: values, mode: .display)) ?? []
+        guard let service = VaultManifests.vaults(documents).compactMap(VaultManifests.name).first else {
+            throw ToolFailure(command: "render \(leader.name)", status: "refused", message: "the leader's template has no Vault CR", isTransient: false)
+        }
+        var address = ""
+        try await context.waitUntil("Service \(service) in cluster \(leader.name) to get a LoadBalancer address", timeout: readinessTimeout, interval: .milliseconds(250)) {
+            let result = try await runner.run(kubectl(leader.name).command([
+                "-n", topology.vault.namespace, "get", "service", service, "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}",
+            ]))
+            address = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            return result.isSuccess && !address.isEmpty ? .ready : .notYet(result.isSuccess ? "pending" : result.lastErrorLine)
+        }
+        return address
+    }
+
     func applyVault(_ cluster: String, recreate: Bool, _ context: JobContext) async throws {
         guard let spec = topology.clusters.first(where: { $0.name == cluster }) else { return }
         let subnet: CIDR? = topology.loadBalancer == .none ? state.subnet : try await self.subnet()
-        var values = TemplateValues.for(topology: topology, cluster: spec, subnet: subnet, kmsAddress: state.kmsAddress, kmsToken: try await kmsToken())
         if case .container = topology.kms, state.kmsAddress == nil, let name = topology.kmsContainerName {
-            let address = try await runner.check(Command(Docker.executable, [
+            state.kmsAddress = try await runner.check(Command(Docker.executable, [
                 "inspect", "-f", "{{(index .NetworkSettings.Networks \"\(topology.network.name)\").IPAddress}}", name,
             ])).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            state.kmsAddress = address
-            values = TemplateValues.for(topology: topology, cluster: spec, subnet: subnet, kmsAddress: address, kmsToken: try await kmsToken())
         }
+        var assumptions: [String: String] = [:]
+        if topology.loadBalancer == .none, cluster != topology.leader.name {
+            assumptions["leader.loadBalancerIP"] = try await leaderServiceAddress(context)
+        }
+        let values = TemplateValues.for(
+            topology: topology, cluster: spec, subnet: subnet, kmsAddress: state.kmsAddress, kmsToken: try await kmsToken(),
+            assumptions: assumptions)
         let documents: [Node]
         do {
             documents = try VaultManifests.render(loaded, cluster: spec, values: values, mode: .apply)
