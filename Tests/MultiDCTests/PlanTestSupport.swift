@@ -145,7 +145,7 @@ struct WorldBuilder {
     // MARK: clusters
 
     var pools: [String: ClusterPool] {
-        guard case .success(let list) = PoolSlicer.pools(for: topology, subnet: subnet) else { return [:] }
+        guard case .success(let list)? = PoolSlicer.pools(for: topology, knownSubnet: topology.provider == .kind ? subnet : nil) else { return [:] }
         return Dictionary(uniqueKeysWithValues: list.map { ($0.cluster, $0) })
     }
 
