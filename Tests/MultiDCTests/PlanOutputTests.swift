@@ -127,3 +127,56 @@ import YAML
         #expect(root["problems"] is [Any] && root["notes"] is [Any])
     }
 }
+
+/// A token embedded in a longer scalar (`Bearer ${{ kms.token }}`) is compared through the
+/// fingerprint too, and the live text never reaches the plan.
+@Suite struct PlanSensitiveTests {
+    static func load() throws -> (LoadedTopology, String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("multidc-plantests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try """
+            apiVersion: vault.banzaicloud.com/v1alpha1
+            kind: Vault
+            metadata:
+              name: vault-${{ cluster.name }}
+            spec:
+              size: 1
+              envsConfig:
+                - name: VAULT_AUTH_HEADER
+                  value: "Bearer ${{ kms.token }}"
+              unsealConfig:
+                vault:
+                  address: http://${{ kms.address }}:8200
+                  token: ${{ kms.token }}
+
+            """.write(to: directory.appendingPathComponent("vault-embedded.yaml"), atomically: true, encoding: .utf8)
+        let spec = PlanFixture.spec(clusters: ["primary"])
+            .replacingOccurrences(of: "template: vault-cr.yaml", with: "template: vault-embedded.yaml")
+            .replacingOccurrences(of: "    shareSecrets: [vault-primary-tls]\n", with: "")
+        return (try PlanFixture.load(spec, directory: directory.path), directory.path)
+    }
+
+    @Test func embeddedTokenMatchesByFingerprintAndNeverShows() throws {
+        let (loaded, directory) = try Self.load()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let builder = WorldBuilder(loaded)
+        let converged = try builder.converged()
+        #expect(converged.clusters[0].objects.vaults["vault-primary"]?.node[path: "spec", "envsConfig"]?.sequence?.first?["value"]?.string
+            == "Bearer \(builder.token)")
+        var plan = Planner.plan(PlanInput(loaded: loaded, world: converged))
+        #expect(plan.changes.isEmpty, "\(plan.changes.flatMap(\.fields))")
+
+        let stale = "hvs.STALE-token-never-printed"
+        plan = Planner.plan(PlanInput(loaded: loaded, world: converged.editing("primary") {
+            var cr = $0.objects.vaults["vault-primary"]!.node
+            cr["spec"]?["envsConfig"] = .sequence([.mapping(["name": .string("VAULT_AUTH_HEADER"), "value": .string("Bearer \(stale)")])])
+            $0.objects.vaults["vault-primary"] = KubeObject(node: cr)
+        }))
+        #expect(plan.action("vault/primary")?.fields == [
+            FieldChange(path: "vault-primary: spec.envsConfig[0].value", before: "(sensitive)", after: "(sensitive)")
+        ])
+        let text = PlanRenderer(color: false).render(plan) + PlanDocument.json(plan)
+        #expect(!text.contains(stale))
+        #expect(!text.contains(builder.token))
+    }
+}
