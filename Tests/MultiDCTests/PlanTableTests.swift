@@ -44,6 +44,9 @@ import YAML
             + Self.newClusterChain("secondary", leaderPending: true, kmsPending: true, poolNeedsNetwork: true)
             + Self.newClusterChain("tertiary", leaderPending: true, kmsPending: true, poolNeedsNetwork: true)
         #expect(plan.rows == expected)
+        // examples/vault-raft/spec.yaml itself plans the same.
+        let example = try PlanFixture.example("vault-raft")
+        #expect(Self.plan(example, WorldBuilder(example).empty()).rows == expected)
         #expect(plan.summaryLine == "Plan: 23 to add, 0 to change, 0 to destroy.")
         #expect(plan.dataLosses.isEmpty)
         #expect(!plan.deletesOrReplaces)
@@ -82,6 +85,15 @@ import YAML
         #expect(plan.action("pool/primary")?.dependsOn == ["metallb/primary"])
         #expect(plan.action("pool/secondary")?.resource == "ConfigMap metallb-system/config (172.30.2.128-172.30.2.255)")
         #expect(plan.summaryLine == "Plan: 23 to add, 0 to change, 0 to destroy.")
+    }
+
+    @Test(arguments: ["inline", "vault-raft", "five-dc"])
+    func convergedExampleHasNoChanges(_ name: String) throws {
+        let loaded = name == "inline" ? try Self.classic() : try PlanFixture.example(name)
+        let plan = Self.plan(loaded, try WorldBuilder(loaded).converged())
+        #expect(plan.problems.isEmpty)
+        #expect(plan.changes.isEmpty, "changes: \(plan.changeRows) \(plan.changes.flatMap(\.fields))")
+        #expect(PlanRenderer(color: false).render(plan).hasSuffix("\nNo changes.\n"))
     }
 
     @Test func convergedWorldHasNoChanges() throws {
