@@ -106,7 +106,10 @@ public struct ActionRunner: Sendable {
     func createNetwork(name: String, subnet: CIDR?, replace: Bool, _ context: JobContext) async throws {
         if replace {
             // Everything on the network goes first (the plan marked this as data loss).
-            for cluster in world.kindClusters { _ = try await runner.check(Kind.deleteCluster(name: cluster.name)) }
+            // Only this topology's clusters: other kind clusters on the engine are not ours to remove.
+            for cluster in topology.clusters where world.kindCluster(named: cluster.name) != nil {
+                _ = try await runner.check(Kind.deleteCluster(name: cluster.name))
+            }
             if let kms = topology.kmsContainerName { _ = try await runner.run(Command(Docker.executable, ["rm", "-f", kms])) }
             _ = try await runner.check(Command(Docker.executable, ["network", "rm", name]))
         }
