@@ -215,7 +215,7 @@ import YAML
         #expect(!runner.calls.contains { $0.executable == "docker" || $0.executable == "kind" })
     }
 
-    // MARK: Execute behaviour found while testing (Execute is not this helper's folder: reported, not fixed)
+    // MARK: Execute behaviour found while testing (fixed on main meanwhile)
 
     @Test func networkReplacementLeavesForeignKindClustersAlone() async throws {
         let loaded = try PlanFixture.load(PlanFixture.spec(network: "multidc-test", subnet: "172.30.0.0/16"))
@@ -232,9 +232,7 @@ import YAML
         #expect(report.succeeded)
         let deleted = A.calls(runner, ["kind", "delete", "cluster"]).map { $0.arguments[3] }
         #expect(Set(deleted).isSuperset(of: ["primary", "secondary", "tertiary"]))
-        withKnownIssue("ActionRunner.createNetwork(replace:) deletes every kind cluster of the engine (world.kindClusters), not only this topology's") {
-            #expect(!deleted.contains("other"))
-        }
+        #expect(!deleted.contains("other"))
     }
 
     @Test func existingProviderFollowerCRRendersAtApply() async throws {
