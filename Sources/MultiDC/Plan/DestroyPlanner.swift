@@ -75,6 +75,20 @@ extension Planner {
                     resource: "helm release \(op.namespace)/\(op.release)", reason: "installed by topology \(topology.name)",
                     dependsOn: vaults.isEmpty ? [] : ["vault/\(name)"]))
             }
+            // The MetalLB pool objects multidc wrote (MetalLB itself came from upstream manifests
+            // without our labels and stays).
+            let lb = objects.metalLB
+            var poolObjects: [KubeObject] = []
+            if let config = lb.legacyConfig?.object, config.isOwned(byTopology: topology.name) { poolObjects.append(config) }
+            poolObjects += lb.addressPools.map(\.object).filter { $0.isOwned(byTopology: topology.name) }
+            poolObjects += lb.l2Advertisements.filter { $0.isOwned(byTopology: topology.name) }
+            for object in poolObjects {
+                actions.append(PlanAction(
+                    id: "metallb/\(object.kind.lowercased())/\(object.name)/\(name)", change: .delete,
+                    step: .deleteObject(cluster: name, kind: object.kind, name: object.name, namespace: object.namespace ?? MetalLBState.namespace),
+                    cluster: name, resource: "\(object.kind) \(object.namespace ?? MetalLBState.namespace)/\(object.name)",
+                    reason: "written by topology \(topology.name)"))
+            }
             let before = actions.filter { $0.cluster == name }.map(\.id)
             actions.append(PlanAction(
                 id: "ownership/\(name)", change: .delete, step: .deleteOwnership(cluster: name), cluster: name,

@@ -91,8 +91,18 @@ struct ApplyPlanner {
         case .present(let network):
             let observed = network.ipv4Subnet.flatMap { CIDR($0) }
             if let pinned = topology.network.subnet, let observed, observed != pinned {
-                networkReplaced = true
                 let users = network.containers.map(\.name).sorted()
+                // Only this topology's containers may go with the network: anything else on it
+                // (another kind cluster, a container started by hand) is not ours to remove.
+                let ours = Set(topology.clusters.flatMap { c in world.kindCluster(named: c.name)?.nodes.map(\.name) ?? [] }
+                    + [topology.kmsContainerName].compactMap { $0 })
+                let foreign = users.filter { !ours.contains($0) }
+                if !foreign.isEmpty {
+                    problems.append(PlanProblem(
+                        "docker network \(name) has subnet \(observed) but the spec pins \(pinned), and it cannot be replaced while containers that are not this topology's use it: \(foreign.joined(separator: ", ")); remove them, or pin the observed subnet, or use another network name"))
+                    return
+                }
+                networkReplaced = true
                 add(PlanAction(
                     id: "network", change: .replace, step: step, resource: "docker network \(name)",
                     reason: "its subnet is \(observed) but the spec pins \(pinned)", observed: observed.description,

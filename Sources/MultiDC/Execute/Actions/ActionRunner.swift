@@ -92,6 +92,8 @@ public struct ActionRunner: Sendable {
             _ = try await runner.check(helm(cluster).uninstall(release: topology.vaultOperator.release, namespace: topology.vaultOperator.namespace))
         case .deleteOwnership(let cluster):
             _ = try await runner.check(kubectl(cluster).delete("configmap", Ownership.configMapName, namespace: Ownership.configMapNamespace))
+        case .deleteObject(let cluster, let kind, let name, let namespace):
+            _ = try await runner.check(kubectl(cluster).delete(kind.lowercased(), name, namespace: namespace))
         case .deleteCluster(let name):
             _ = try await runner.check(Kind.deleteCluster(name: name))
         case .removeContainer(let name):
