@@ -80,7 +80,7 @@ final class TestWorld: @unchecked Sendable {
     /// Creates a kind cluster and registers its deletion.
     @discardableResult
     func createCluster(_ name: String, extra: [String] = []) -> Run {
-        onCleanup { [env] in _ = TestWorld.exec(self.bin.appendingPathComponent("kind").path, ["delete", "cluster", "--name", name], env: env) }
+        onCleanup { [env, bin] in _ = TestWorld.exec(bin.appendingPathComponent("kind").path, ["delete", "cluster", "--name", name], env: env) }
         return run("kind", ["create", "cluster", "--name", name] + extra)
     }
 

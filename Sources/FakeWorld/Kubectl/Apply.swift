@@ -137,10 +137,24 @@ enum JSONMerge {
         for (k, v) in o {
             if case .object = v, case .object? = b[k] {
                 b[k] = merge(base: b[k]!, overlay: v, removing: previous?[k])
+            } else if case .array(let items) = v, case .array(let baseItems)? = b[k] {
+                b[k] = .array(mergeList(base: baseItems, overlay: items))
             } else {
                 b[k] = v
             }
         }
         return .object(b)
+    }
+
+    /// Strategic merge of a list of objects by its merge key (ports by port, containers by name, …),
+    /// so server-filled fields such as nodePort survive a re-apply.
+    static let mergeKeys = ["port", "containerPort", "name", "type", "ip", "mountPath"]
+
+    static func mergeList(base: [JSON], overlay: [JSON]) -> [JSON] {
+        guard let key = mergeKeys.first(where: { k in !overlay.isEmpty && overlay.allSatisfy { $0[k] != nil } }) else { return overlay }
+        return overlay.map { item in
+            guard let match = base.first(where: { $0[key] == item[key] }) else { return item }
+            return merge(base: match, overlay: item, removing: nil)
+        }
     }
 }
