@@ -101,7 +101,8 @@ enum FakeWorldCommand {
     /// Builds an image from busybox-static: /bin/busybox plus its applet links; the CMD keeps
     /// running as PID 1 and exits promptly on SIGTERM.
     static func image(_ args: [String], environment: [String: String]) -> ToolResult {
-        var node: String? = nil, kms: String? = nil, busybox = "/usr/bin/busybox"
+        var node: String? = nil, kms: String? = nil
+        var busybox = ["/usr/bin/busybox", "/bin/busybox"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/busybox"
         var i = 0
         while i < args.count {
             let a = args[i]
