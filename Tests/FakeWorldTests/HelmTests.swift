@@ -4,6 +4,7 @@ import Testing
 @Suite(.needsDocker, .serialized) struct HelmTests {
     @Test func upgradeInstallListStatusUninstall() throws {
         let (w, name) = try clusterWorld("h")
+        defer { w.cleanup() }
         _ = w.helm("repo", "add", "banzaicloud-stable", "https://kubernetes-charts.banzaicloud.com")
         let noRepo = w.helm("upgrade", "--install", "x", "nosuchrepo/chart")
         #expect(noRepo.stderr == "Error: repo nosuchrepo not found\n")
@@ -48,6 +49,7 @@ import Testing
 
     @Test func pendingFaultAndWaitTimeout() throws {
         let (w, name) = try clusterWorld("p")
+        defer { w.cleanup() }
         _ = w.helm("repo", "add", "banzaicloud-stable", "https://kubernetes-charts.banzaicloud.com")
         w.env["FAKEWORLD_FAULTS"] = "helm-pending:vault-operator"
         let pending = w.helm("upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator")

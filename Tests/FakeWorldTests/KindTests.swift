@@ -7,6 +7,7 @@ import Testing
         try Engine.requireEngine()
         #expect(Engine.images)
         let w = try TestWorld()
+        defer { w.cleanup() }
         let net = w.useNetwork()
         let name = w.cluster("a")
         let kc = w.dir.appendingPathComponent("explicit.kubeconfig").path
@@ -84,6 +85,7 @@ import Testing
         try Engine.requireEngine()
         #expect(Engine.images)
         let w = try TestWorld()
+        defer { w.cleanup() }
         w.useNetwork()
         let name = w.cluster("w")
         let config = """
@@ -111,6 +113,7 @@ import Testing
         try Engine.requireEngine()
         #expect(Engine.images)
         let w = try TestWorld()
+        defer { w.cleanup() }
         w.useNetwork()
         let name = w.cluster("f")
         w.env["FAKEWORLD_FAULTS"] = "create-cluster:\(name):once"
@@ -134,6 +137,7 @@ import Testing
     @Test func missingImageFailsLikeAFailedPull() throws {
         try Engine.requireEngine()
         let w = try TestWorld()
+        defer { w.cleanup() }
         w.useNetwork()
         let name = w.cluster("i")
         let r = w.createCluster(name, extra: ["--image", "fakeworld/nosuch:\(w.id)"])

@@ -9,6 +9,7 @@ func clusterWorld(_ short: String = "k") throws -> (TestWorld, String) {
     w.useNetwork()
     let name = w.cluster(short)
     let r = w.createCluster(name)
+    if r.code != 0 { w.cleanup() }
     try #require(r.code == 0, "\(r)")
     return (w, name)
 }
@@ -36,6 +37,7 @@ data:
 @Suite(.needsDocker, .serialized) struct KubectlTests {
     @Test func applyLifecycle() throws {
         let (w, _) = try clusterWorld()
+        defer { w.cleanup() }
         let noNS = w.kubectl("apply", "-f", "-", stdin: svcAndCM)
         #expect(noNS.code == 1)
         #expect(noNS.stdout == "")
@@ -75,6 +77,7 @@ data:
 
     @Test func getFormats() throws {
         let (w, _) = try clusterWorld()
+        defer { w.cleanup() }
         _ = w.kubectl("create", "namespace", "vault")
         let secret = w.kubectl("-n", "vault", "create", "secret", "generic", "vault-unseal-keys", "--from-literal=vault-root=s.abcdef")
         #expect(secret.stdout == "secret/vault-unseal-keys created\n")
@@ -123,6 +126,7 @@ data:
 
     @Test func waitAndExec() throws {
         let (w, name) = try clusterWorld()
+        defer { w.cleanup() }
         w.env["FAKEWORLD_LATENCY"] = "pod-ready=2s"
         let deploy = """
         apiVersion: apps/v1
@@ -170,6 +174,7 @@ data:
 
     @Test func stoppedControlPlaneRefuses() throws {
         let (w, name) = try clusterWorld()
+        defer { w.cleanup() }
         #expect(w.kubectl("get", "ns", "-o", "name").code == 0)
         _ = w.docker("stop", "-t", "1", "\(name)-control-plane")
         let r = w.kubectl("get", "pods")
@@ -184,6 +189,7 @@ data:
 
     @Test func parallelAppliesLoseNothing() throws {
         let (w, _) = try clusterWorld()
+        defer { w.cleanup() }
         let group = DispatchGroup()
         let results = Results()
         for i in 0..<16 {

@@ -48,6 +48,7 @@ func stripped(_ json: String) throws -> String {
         try Engine.requireEngine()
         #expect(Engine.images)
         let w = try TestWorld()
+        defer { w.cleanup() }
         let net = w.useNetwork()
         w.env["FAKEWORLD_LATENCY"] = "cluster-create=200ms,metallb-ready=300ms,crd-established=300ms,pod-ready=300ms"
         let names = ["a", "b", "c"].map(w.cluster)

@@ -10,6 +10,7 @@ func lbService(_ name: String, ip: String? = nil) -> String {
 @Suite(.needsDocker, .serialized) struct SimulationTests {
     @Test func metallbLegacyConfigMap() throws {
         let (w, _) = try clusterWorld("m")
+        defer { w.cleanup() }
         _ = w.kubectl("apply", "-f", "https://raw.githubusercontent.com/metallb/metallb/v0.12.1/manifests/namespace.yaml")
         _ = w.kubectl("apply", "-f", "https://raw.githubusercontent.com/metallb/metallb/v0.12.1/manifests/metallb.yaml")
         // Without the memberlist secret the speaker cannot start.
@@ -32,6 +33,7 @@ func lbService(_ name: String, ip: String? = nil) -> String {
 
     @Test func metallbCRDsWebhookAndLatency() throws {
         let (w, _) = try clusterWorld("n")
+        defer { w.cleanup() }
         w.env["FAKEWORLD_LATENCY"] = "metallb-ready=3s"
         let applied = w.kubectl("apply", "-f", native)
         #expect(applied.code == 0)
@@ -53,6 +55,7 @@ func lbService(_ name: String, ip: String? = nil) -> String {
 
     @Test func webhookNeverReadyFault() throws {
         let (w, name) = try clusterWorld("o")
+        defer { w.cleanup() }
         w.env["FAKEWORLD_FAULTS"] = "webhook-never-ready:\(name)"
         _ = w.kubectl("apply", "-f", native)
         #expect(w.kubectl("wait", "-n", "metallb-system", "--for=condition=available", "deployment/controller").code == 0)
@@ -63,6 +66,7 @@ func lbService(_ name: String, ip: String? = nil) -> String {
 
     @Test func crdEstablishedAndPodReadyLatencies() throws {
         let (w, name) = try clusterWorld("q")
+        defer { w.cleanup() }
         w.env["FAKEWORLD_LATENCY"] = "crd-established=3s,pod-ready=3s"
         _ = w.helm("repo", "add", "banzaicloud-stable", "https://kubernetes-charts.banzaicloud.com")
         #expect(w.helm("upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator").code == 0)
@@ -95,6 +99,7 @@ func lbService(_ name: String, ip: String? = nil) -> String {
 
     @Test func crashloopingVaultPodStaysSealed() throws {
         let (w, name) = try clusterWorld("r")
+        defer { w.cleanup() }
         let kms = "fwkms-\(w.id)"
         w.onCleanup { _ = TestWorld.exec("/usr/bin/env", ["docker", "rm", "-f", kms], env: ProcessInfo.processInfo.environment) }
         #expect(w.docker("run", "-d", "--name", kms, "--network", w.env["KIND_EXPERIMENTAL_DOCKER_NETWORK"]!, "-e", "VAULT_DEV_ROOT_TOKEN_ID=t", "vault:1.6.2").code == 0)

@@ -45,8 +45,14 @@ final class TestWorld: @unchecked Sendable {
         env = e
     }
 
-    deinit {
-        for c in cleanups.reversed() { c() }
+    deinit { cleanup() }
+
+    /// Removes every container and network this world made, then its directory. Idempotent; tests
+    /// call it in a `defer` (deinit is only a fallback).
+    func cleanup() {
+        let work = cleanups
+        cleanups = []
+        for c in work.reversed() { c() }
         try? FileManager.default.removeItem(at: dir)
     }
 
