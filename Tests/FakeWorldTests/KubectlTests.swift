@@ -215,3 +215,22 @@ final class Results: @unchecked Sendable {
     private(set) var codes: [Int32] = []
     func add(_ c: Int32) { lock.lock(); codes.append(c); lock.unlock() }
 }
+
+@Suite(.needsDocker, .serialized) struct KubectlStrictnessTests {
+    @Test func serverValidation() throws {
+        let (w, _) = try clusterWorld("v")
+        defer { w.cleanup() }
+        let badName = w.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n")
+        #expect(badName.code == 1)
+        #expect(badName.stderr.hasPrefix("The ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain"))
+        let unknown = w.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndta: {}\n")
+        #expect(unknown.stderr == "Error from server (BadRequest): error when creating \"STDIN\": ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"dta\"\n")
+        let noType = w.kubectl("get")
+        #expect(noType.code == 1)
+        #expect(noType.stderr.contains("error: Required resource not specified."))
+        let ns = w.kubectl("-n", "other", "apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: default}\n")
+        #expect(ns.stderr == "error: the namespace from the provided object \"default\" does not match the namespace \"other\". You must pass '--namespace=default' to perform this operation.\n")
+        let rv = w.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y, resourceVersion: \"12\"}\n")
+        #expect(rv.stderr == "Error from server (InternalError): error when creating \"STDIN\": Internal error occurred: resourceVersion should not be set on objects to be created\n")
+    }
+}

@@ -72,6 +72,12 @@ struct Apply {
         if type.namespaced, let ns, !c.namespaceExists(ns) {
             throw serverError("NotFound", "namespaces \"\(ns)\" not found")
         }
+        if let invalid = Validation.check(obj, type: type) {
+            // [SRC kubectl helpers.go StandardErrorMessage] Invalid errors print from the status
+            // details: `The <Kind> "<name>" is invalid: <field>: <detail>` (not captured in the reference).
+            if invalid.reason == "Invalid" { throw ToolFailure(stderr: "The \(invalid.message)") }
+            throw serverError(invalid.reason, invalid.message)
+        }
         if let rejection = Admission(world: world).validate(obj, type: type, cluster: c) {
             throw ToolFailure(stderr: "Error from server (InternalError): error when \(verb) \"\(m.source)\": \(rejection)")
         }
