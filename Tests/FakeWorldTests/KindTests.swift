@@ -107,6 +107,9 @@ import Testing
         let bad = w.run("kind", ["create", "cluster", "--name", "\(name)x", "--config", "-"], stdin: "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodez: []\n")
         #expect(bad.code == 1)
         #expect(bad.stderr.hasPrefix("ERROR: failed to create cluster: error parsing config"))
+        let badName = w.kind("create", "cluster", "--name", "Bad_Name")
+        #expect(badName.code == 1)
+        #expect(badName.stderr == "ERROR: failed to create cluster: 'Bad_Name' is not a valid cluster name, cluster names must match `^[a-z0-9.-]+$`\n")
     }
 
     @Test func failedCreateCleansUpUnlessRetained() throws {

@@ -232,5 +232,9 @@ final class Results: @unchecked Sendable {
         #expect(ns.stderr == "error: the namespace from the provided object \"default\" does not match the namespace \"other\". You must pass '--namespace=default' to perform this operation.\n")
         let rv = w.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y, resourceVersion: \"12\"}\n")
         #expect(rv.stderr == "Error from server (InternalError): error when creating \"STDIN\": Internal error occurred: resourceVersion should not be set on objects to be created\n")
+        _ = w.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: z}\n")
+        let stale = w.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: z, resourceVersion: \"1\"}\ndata: {a: b}\n")
+        #expect(stale.code == 1)
+        #expect(stale.stderr.hasSuffix("Operation cannot be fulfilled on configmaps \"z\": the object has been modified; please apply your changes to the latest version and try again\n"))
     }
 }

@@ -81,7 +81,12 @@ struct KindCommand {
         if !existing.trimmed.isEmpty {
             throw ToolFailure(stderr: "ERROR: failed to create cluster: node(s) already exist for a cluster with the name \"\(name)\"")
         }
-        if name.count > 50 { out.warn("WARNING: cluster name \"\(name)\" is probably too long, this might not work properly on some systems") }
+        // [SRC kind create.go] Warnf (no prefix), then Config.Validate (name regexp ^[a-z0-9.-]+$).
+        if name.count > 50 { out.warn("cluster name \"\(name)\" is probably too long, this might not work properly on some systems") }
+        if name.isEmpty || !name.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "." || $0 == "-" }) {
+            out.warn("ERROR: failed to create cluster: '\(name)' is not a valid cluster name, cluster names must match `^[a-z0-9.-]+$`")
+            throw ToolFailure(stderr: out.err)
+        }
         out.warn("Creating cluster \"\(name)\" ...")
         let nodes = config.nodeNames(cluster: name)
         let image = p.last("image")

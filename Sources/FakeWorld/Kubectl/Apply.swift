@@ -85,6 +85,11 @@ struct Apply {
             // apiserver etcd3 store: resourceVersion should not be set on objects to be created (HTTP 500).
             throw serverError("InternalError", "Internal error occurred: resourceVersion should not be set on objects to be created")
         }
+        if let live, let rv = obj[path: "metadata", "resourceVersion"]?.string, !rv.isEmpty,
+           rv != live[path: "metadata", "resourceVersion"]?.string {
+            // Optimistic concurrency: a stale resourceVersion in the patch (the §3.8 trap).
+            throw ToolFailure(stderr: "Error from server (Conflict): error when applying patch:\nto:\nResource: \"\(type.group.isEmpty ? "" : type.group)/\(type.versions[0]), Resource=\(type.plural)\", GroupVersionKind: \"\(type.group.isEmpty ? "" : type.group)/\(type.versions[0]), Kind=\(type.kind)\"\nName: \"\(name)\", Namespace: \"\(ns ?? "")\"\nfor: \"\(m.source)\": error when patching \"\(m.source)\": Operation cannot be fulfilled on \(type.qualifiedPlural) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again")
+        }
         if let live, let uid = obj.uid, uid != live.uid {
             throw serverError("Conflict", "Operation cannot be fulfilled on \(type.qualifiedPlural) \"\(name)\": Precondition failed: UID in precondition: \(uid), UID in object meta: \(live.uid ?? "")")
         }
