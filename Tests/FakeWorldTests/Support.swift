@@ -62,7 +62,14 @@ final class TestWorld: @unchecked Sendable {
     func useNetwork() -> String {
         let net = "fwt-\(id)"
         env["KIND_EXPERIMENTAL_DOCKER_NETWORK"] = net
-        onCleanup { _ = TestWorld.exec("/usr/bin/env", ["docker", "network", "rm", net], env: ProcessInfo.processInfo.environment) }
+        onCleanup {
+            // An endpoint may linger a moment after `docker rm -f`: retry briefly.
+            for _ in 0..<10 {
+                let r = TestWorld.exec("/usr/bin/env", ["docker", "network", "rm", net], env: ProcessInfo.processInfo.environment)
+                if r.code == 0 || r.stderr.contains("not found") { break }
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
         return net
     }
 

@@ -31,7 +31,9 @@ enum Validation {
             return ("BadRequest", "\(type.kind) in version \"\(version.split(separator: "/").last ?? "")\" cannot be handled as a \(type.kind): strict decoding error: unknown field \"\(first)\"")
         }
         let name = obj.name ?? ""
-        if !isSubdomain(name) {
+        // RBAC objects only need a valid path segment (names such as metallb-system:controller).
+        let pathSegmentOnly = type.group == "rbac.authorization.k8s.io"
+        if pathSegmentOnly ? (name.isEmpty || name == "." || name == ".." || name.contains("/") || name.contains("%")) : !isSubdomain(name) {
             return ("Invalid", "\(type.kind) \"\(name)\" is invalid: metadata.name: Invalid value: \"\(name)\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
         }
         return nil
