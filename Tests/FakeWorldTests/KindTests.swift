@@ -137,6 +137,29 @@ import Testing
         #expect(w.docker("ps", "-a", "--filter", "label=io.x-k8s.kind.cluster=\(other)", "--format", "{{.Names}}").stdout == "\(other)-control-plane\n")
     }
 
+    @Test func parallelCreatesKeepEveryContext() throws {
+        try Engine.requireEngine()
+        #expect(Engine.images)
+        let w = try TestWorld()
+        defer { w.cleanup() }
+        w.useNetwork()
+        let names = ["p", "q", "r"].map(w.cluster)
+        let results = Results()
+        let group = DispatchGroup()
+        for n in names {
+            group.enter()
+            DispatchQueue.global().async {
+                results.add(w.createCluster(n).code)
+                group.leave()
+            }
+        }
+        group.wait()
+        #expect(results.codes == [0, 0, 0])
+        let contexts = w.kubectl("config", "get-contexts", "-o", "name").stdout
+        #expect(Set(contexts.split(separator: "\n")) == Set(names.map { Substring("kind-\($0)") }))
+        for n in names { #expect(w.kubectl("--context", "kind-\(n)", "get", "ns", "default", "-o", "name").stdout == "namespace/default\n") }
+    }
+
     @Test func missingImageFailsLikeAFailedPull() throws {
         try Engine.requireEngine()
         let w = try TestWorld()

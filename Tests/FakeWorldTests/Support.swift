@@ -16,6 +16,7 @@ final class TestWorld: @unchecked Sendable {
     let id: String
     var env: [String: String]
     private var cleanups: [() -> Void] = []
+    private let lock = NSLock()
 
     static var binary: String {
         if let b = ProcessInfo.processInfo.environment["FAKEWORLD_BIN"] { return b }
@@ -50,13 +51,15 @@ final class TestWorld: @unchecked Sendable {
     /// Removes every container and network this world made, then its directory. Idempotent; tests
     /// call it in a `defer` (deinit is only a fallback).
     func cleanup() {
+        lock.lock()
         let work = cleanups
         cleanups = []
+        lock.unlock()
         for c in work.reversed() { c() }
         try? FileManager.default.removeItem(at: dir)
     }
 
-    func onCleanup(_ f: @escaping () -> Void) { cleanups.append(f) }
+    func onCleanup(_ f: @escaping () -> Void) { lock.lock(); cleanups.append(f); lock.unlock() }
 
     /// A unique docker network for this world (removed at the end).
     func useNetwork() -> String {

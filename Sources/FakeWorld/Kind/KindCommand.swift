@@ -187,9 +187,12 @@ struct KindCommand {
             out.warn(" • Ready after 0s 💚")
         }
         let path = Kubeconfig.writePath(flag: p.last("kubeconfig"), env: world.env)
-        var kc = try Kubeconfig.load(path: path) ?? Kubeconfig(document: Kubeconfig.empty)
-        kc.merge(kind: Kubeconfig.forKind(cluster: name, port: port))
-        try world.store.transaction { _ in try kc.write(path: path) }
+        // Read-merge-write under the world lock: parallel creates must not lose each other's contexts.
+        try world.store.transaction { _ in
+            var kc = try Kubeconfig.load(path: path) ?? Kubeconfig(document: Kubeconfig.empty)
+            kc.merge(kind: Kubeconfig.forKind(cluster: name, port: port))
+            try kc.write(path: path)
+        }
         out.warn("Set kubectl context to \"kind-\(name)\"")
         out.warn("You can now use your cluster with:")
         out.warn("")
