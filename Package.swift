@@ -68,7 +68,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
-        .testTarget(name: "MultiDCTests", dependencies: ["MultiDC", "YAML"], swiftSettings: strict),
+        .testTarget(
+            name: "MultiDCTests", dependencies: ["MultiDC", "YAML"], resources: [.copy("Corpus")], swiftSettings: strict),
         .testTarget(name: "FakeWorldTests", dependencies: ["FakeWorld", "YAML"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["MultiDC", "YAML"], swiftSettings: strict),
     ]

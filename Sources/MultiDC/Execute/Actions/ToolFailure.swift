@@ -1,0 +1,53 @@
+/// A tool call that failed: which call (argv with secrets hidden), its exit status and the
+/// tool's own last error line. Transient failures (an API server still starting, a webhook
+/// not ready, a CRD not yet Established) conform to `TransientError` and are retried.
+public struct ToolFailure: Error, Sendable, CustomStringConvertible {
+    public var command: String
+    public var status: String
+    public var message: String
+    public var isTransient: Bool
+
+    public init(command: String, status: String, message: String, isTransient: Bool) {
+        self.command = command
+        self.status = status
+        self.message = message
+        self.isTransient = isTransient
+    }
+
+    public var description: String { "\(command) failed (\(status)): \(message)" }
+
+    /// Failures worth retrying: the reference's texts for an API server not answering yet,
+    /// a validating webhook without endpoints, and kinds whose CRD is not Established yet.
+    public static func isTransient(_ stderr: String) -> Bool {
+        let markers = [
+            "connection refused", "was refused", "Kubernetes cluster unreachable", "failed calling webhook",
+            "no matches for kind", "ensure CRDs are installed first", "the server could not find the requested resource",
+            "TLS handshake timeout", "i/o timeout", "etcdserver: request timed out",
+        ]
+        return markers.contains { stderr.contains($0) }
+    }
+}
+
+/// A transient tool failure, for the executor's retry policy.
+public struct TransientToolFailure: TransientError, CustomStringConvertible {
+    public var failure: ToolFailure
+    public var description: String { failure.description }
+}
+
+extension CommandRunner {
+    /// Runs a command and returns its result when it exits 0; otherwise throws a `ToolFailure`
+    /// (wrapped as `TransientToolFailure` when worth retrying).
+    func check(_ command: Command) async throws -> CommandResult {
+        let result = try await run(command)
+        guard result.isSuccess else {
+            let stderr = result.stderr
+            let last = result.lastErrorLine.isEmpty ? result.stdout.split(separator: "\n").last.map(String.init) ?? "" : result.lastErrorLine
+            let failure = ToolFailure(
+                command: command.description, status: result.status.description, message: last,
+                isTransient: ToolFailure.isTransient(stderr))
+            if failure.isTransient { throw TransientToolFailure(failure: failure) }
+            throw failure
+        }
+        return result
+    }
+}

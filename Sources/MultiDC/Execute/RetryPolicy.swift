@@ -1,0 +1,78 @@
+/// Marks an error as transient: worth retrying with backoff (connection refused while an API
+/// server starts, a webhook that is not ready yet, a CRD not yet Established).
+///
+/// Errors that do not conform are permanent unless a `RetryPolicy` classifier says otherwise.
+public protocol TransientError: Error {}
+
+/// A ready-made transient error carrying a message.
+public struct TransientFailure: TransientError, CustomStringConvertible, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// How a job is retried after a transient error: exponential backoff, bounded attempts.
+///
+/// The delay before attempt `n + 1` is `initialDelay * multiplier^(n-1)`, capped at
+/// `maxDelay`, optionally spread by `jitter` (a fraction: 0.2 means ±20 %).
+public struct RetryPolicy: Sendable {
+    /// Total attempts including the first; 1 means never retry.
+    public var maxAttempts: Int
+    public var initialDelay: Duration
+    public var multiplier: Double
+    public var maxDelay: Duration
+    /// Random spread of each delay as a fraction of it, 0 for none (the default: deterministic).
+    public var jitter: Double
+    /// Decides which errors are transient. Default: errors conforming to `TransientError`.
+    public var isTransient: @Sendable (any Error) -> Bool
+
+    public init(
+        maxAttempts: Int = 5,
+        initialDelay: Duration = .milliseconds(500),
+        multiplier: Double = 2,
+        maxDelay: Duration = .seconds(10),
+        jitter: Double = 0,
+        isTransient: @escaping @Sendable (any Error) -> Bool = RetryPolicy.conformsToTransientError
+    ) {
+        self.maxAttempts = max(1, maxAttempts)
+        self.initialDelay = initialDelay
+        self.multiplier = multiplier
+        self.maxDelay = maxDelay
+        self.jitter = jitter
+        self.isTransient = isTransient
+    }
+
+    /// A policy that never retries.
+    public static let none = RetryPolicy(maxAttempts: 1)
+
+    /// The default classifier: `error is any TransientError`.
+    public static func conformsToTransientError(_ error: any Error) -> Bool {
+        error is any TransientError
+    }
+
+    /// Whether a failure of attempt `attempt` (1-based) with `error` should be retried.
+    public func shouldRetry(_ error: any Error, afterAttempt attempt: Int) -> Bool {
+        attempt < maxAttempts && !(error is CancellationError) && isTransient(error)
+    }
+
+    /// The delay after failed attempt `attempt` (1-based), before the next one.
+    public func delay(afterAttempt attempt: Int) -> Duration {
+        let base = Backoff.delay(step: attempt - 1, initial: initialDelay, multiplier: multiplier, max: maxDelay)
+        guard jitter > 0 else { return base }
+        let factor = 1 + Double.random(in: -jitter...jitter)
+        return base * max(0, factor)
+    }
+}
+
+/// Exponential backoff arithmetic shared by retries and readiness polling.
+enum Backoff {
+    static func delay(step: Int, initial: Duration, multiplier: Double, max maxDelay: Duration) -> Duration {
+        var delay = initial
+        var remaining = step
+        while remaining > 0 && delay < maxDelay {
+            delay = delay * multiplier
+            remaining -= 1
+        }
+        return min(delay, maxDelay)
+    }
+}

@@ -1,0 +1,194 @@
+/// What was observed for one Vault pod: its `vault status`, or why it could not be read.
+public struct NodeObservation: Sendable, Equatable {
+    public var cluster: String
+    public var pod: String
+    public var result: Result<VaultNodeStatus, VaultStatusError>
+
+    public init(cluster: String, pod: String, result: Result<VaultNodeStatus, VaultStatusError>) {
+        self.cluster = cluster
+        self.pod = pod
+        self.result = result
+    }
+
+    public init(cluster: String, pod: String, status: VaultNodeStatus) {
+        self.init(cluster: cluster, pod: pod, result: .success(status))
+    }
+
+    /// A pod whose status could not be read (exec failed, connection refused, no pod).
+    public init(cluster: String, pod: String, error: String) {
+        self.init(cluster: cluster, pod: pod, result: .failure(VaultStatusError(message: error)))
+    }
+}
+
+/// A node's part in the Raft cluster, as far as `vault status` tells.
+public enum NodeRole: String, Sendable, Equatable {
+    /// Unsealed, HA, `is_self`: the active node.
+    case leader
+    /// Unsealed HA standby.
+    case follower
+    case sealed
+    case uninitialized
+    /// Unsealed but HA disabled (not a Raft member).
+    case standalone
+    /// `vault status` could not be read.
+    case unreachable
+}
+
+/// One row of the health report.
+public struct NodeHealth: Sendable, Equatable {
+    public var cluster: String
+    public var pod: String
+    public var role: NodeRole
+    /// `nil` when unreachable.
+    public var sealed: Bool?
+    public var appliedIndex: UInt64?
+    public var committedIndex: UInt64?
+    public var leaderAddress: String?
+    /// Why this node is unhealthy; empty when it is fine.
+    public var reasons: [String]
+
+    /// `reasons` joined for a table cell.
+    public var reason: String { reasons.joined(separator: "; ") }
+    public var isHealthy: Bool { reasons.isEmpty }
+}
+
+/// The verdict of the Raft health check: every node with its role and reasons, and the
+/// problems that concern the cluster as a whole.
+public struct HealthReport: Sendable, Equatable {
+    public var nodes: [NodeHealth]
+    /// Whole-cluster problems, e.g. `2 leaders: vault-primary-0, vault-secondary-0`.
+    public var problems: [String]
+    public var expectedVoters: Int
+    /// The name (pod, or cluster/pod when pod names repeat) of the single active leader.
+    public var leader: String?
+
+    /// Healthy: no problems and no node with a reason.
+    public var isHealthy: Bool { problems.isEmpty && nodes.allSatisfy(\.isHealthy) }
+
+    /// One line: `healthy: 3 of 3 voters, leader vault-primary-0` or `unhealthy: …`.
+    public var summary: String {
+        if isHealthy {
+            return "healthy: \(nodes.count) of \(expectedVoters) voters, leader \(leader ?? "-")"
+        }
+        let bad = nodes.filter { !$0.isHealthy }.count
+        var parts = problems
+        if bad > 0 { parts.append("\(bad) of \(nodes.count) nodes unhealthy") }
+        return "unhealthy: " + parts.joined(separator: "; ")
+    }
+}
+
+/// The pure Raft health rules of DESIGN.md "Raft health check".
+public enum RaftHealth {
+    /// Judges the observed nodes.
+    ///
+    /// Healthy when every node is initialized and unsealed, storage is raft, exactly one node
+    /// is the active leader, every other node names that leader's address, each follower's
+    /// applied index trails the leader's committed index by at most `maxIndexLag`, and there
+    /// are exactly `expectedVoters` nodes.
+    public static func evaluate(nodes observations: [NodeObservation], expectedVoters: Int, maxIndexLag: UInt64 = 10) -> HealthReport {
+        let podCounts = Dictionary(observations.map { ($0.pod, 1) }, uniquingKeysWith: +)
+        func name(_ o: NodeObservation) -> String { podCounts[o.pod, default: 0] > 1 ? "\(o.cluster)/\(o.pod)" : o.pod }
+
+        var rows: [NodeHealth] = []
+        var statuses: [VaultNodeStatus?] = []
+        for observation in observations {
+            switch observation.result {
+            case .failure(let error):
+                rows.append(NodeHealth(
+                    cluster: observation.cluster, pod: observation.pod, role: .unreachable, sealed: nil,
+                    appliedIndex: nil, committedIndex: nil, leaderAddress: nil, reasons: [error.message]))
+                statuses.append(nil)
+            case .success(let s):
+                var reasons: [String] = []
+                let role: NodeRole
+                if !s.initialized {
+                    role = .uninitialized
+                    reasons.append("not initialized")
+                } else if s.sealed {
+                    role = .sealed
+                    reasons.append("sealed (unseal progress \(s.progress)/\(s.t))")
+                } else if !s.haEnabled {
+                    role = .standalone
+                    reasons.append("HA not enabled")
+                } else {
+                    role = s.isSelf ? .leader : .follower
+                }
+                if s.initialized, let storage = s.storageType, storage != "raft" {
+                    reasons.append("storage is \(storage), not raft")
+                } else if s.initialized, !s.sealed, s.storageType == nil {
+                    reasons.append("storage type not reported")
+                }
+                if s.removedFromCluster == true { reasons.append("removed from the raft cluster") }
+                rows.append(NodeHealth(
+                    cluster: observation.cluster, pod: observation.pod, role: role, sealed: s.sealed,
+                    appliedIndex: s.raftAppliedIndex, committedIndex: s.raftCommittedIndex,
+                    leaderAddress: s.leaderAddress.flatMap { $0.isEmpty ? nil : $0 }, reasons: reasons))
+                statuses.append(s)
+            }
+        }
+
+        var problems: [String] = []
+        let leaders = rows.indices.filter { rows[$0].role == .leader }
+        var leaderName: String?
+        if leaders.isEmpty {
+            if !rows.isEmpty { problems.append("no active leader") }
+        } else if leaders.count > 1 {
+            problems.append("\(leaders.count) leaders: " + leaders.map { name(observations[$0]) }.joined(separator: ", "))
+        } else {
+            let l = leaders[0]
+            leaderName = name(observations[l])
+            let leaderAddress = rows[l].leaderAddress
+            let committed = statuses[l]?.raftCommittedIndex ?? 0
+            for i in rows.indices where rows[i].role == .follower {
+                if let address = rows[i].leaderAddress {
+                    if let leaderAddress, address != leaderAddress {
+                        rows[i].reasons.append("names leader \(address), but the active leader \(leaderName!) is \(leaderAddress)")
+                    }
+                } else {
+                    rows[i].reasons.append("names no leader")
+                }
+                let applied = rows[i].appliedIndex ?? 0
+                if committed > applied, committed - applied > maxIndexLag {
+                    rows[i].reasons.append(
+                        "applied index \(applied) trails the leader's committed index \(committed) by \(committed - applied) (at most \(maxIndexLag) allowed)")
+                }
+            }
+        }
+        let clusterIDs = Set(statuses.compactMap { $0?.clusterID }.filter { !$0.isEmpty })
+        if clusterIDs.count > 1 {
+            problems.append("nodes belong to \(clusterIDs.count) different Vault clusters (cluster_id " + clusterIDs.sorted().joined(separator: ", ") + ")")
+        }
+        if rows.count != expectedVoters {
+            problems.append("\(rows.count) node\(rows.count == 1 ? "" : "s") but health.raft.voters is \(expectedVoters)")
+        }
+        return HealthReport(nodes: rows, problems: problems, expectedVoters: expectedVoters, leader: leaderName)
+    }
+}
+
+/// Polls the health check until healthy or out of time.
+public enum RaftHealthCheck {
+    /// Observes and evaluates every `interval` until the report is healthy or `timeout` has
+    /// passed (or the task is cancelled); returns the last report. `onReport` sees each one.
+    public static func poll(
+        expectedVoters: Int,
+        maxIndexLag: UInt64 = 10,
+        timeout: Duration,
+        interval: Duration = .seconds(2),
+        clock: any ExecutionClock = SystemClock(),
+        onReport: (HealthReport) -> Void = { _ in },
+        observe: () async -> [NodeObservation]
+    ) async -> HealthReport {
+        let start = clock.now
+        while true {
+            let report = RaftHealth.evaluate(nodes: await observe(), expectedVoters: expectedVoters, maxIndexLag: maxIndexLag)
+            onReport(report)
+            let elapsed = clock.now - start
+            if report.isHealthy || elapsed >= timeout || Task.isCancelled { return report }
+            do {
+                try await clock.sleep(for: min(interval, timeout - elapsed))
+            } catch {
+                return report
+            }
+        }
+    }
+}

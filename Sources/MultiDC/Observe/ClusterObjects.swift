@@ -1,0 +1,159 @@
+import YAML
+
+/// The objects multidc manages in one cluster, typed enough for planning, with the raw `Node`
+/// kept wherever a later field-by-field comparison or a copy needs the live object.
+public struct ClusterObjects: Sendable, Equatable {
+    /// Namespace names, sorted.
+    public var namespaces: [String]
+    public var metalLB: MetalLBState
+    /// CustomResourceDefinitions by name (e.g. `vaults.vault.banzaicloud.com`).
+    public var customResourceDefinitions: [String: CustomResourceDefinitionState]
+    /// The operator's Deployment (named after the release, or labelled with it as instance).
+    public var operatorDeployment: DeploymentState?
+    /// The Secrets to share, found in the vault namespace, by name (full live object kept).
+    public var sharedSecrets: [String: KubeObject]
+    /// Vault CRs (`vaults.vault.banzaicloud.com`) in the vault namespace, by name.
+    public var vaults: [String: KubeObject]
+    /// Vault pods in the vault namespace, sorted by name.
+    public var vaultPods: [PodState]
+    /// Vault Services in the vault namespace, sorted by name.
+    public var vaultServices: [ServiceState]
+    /// The `multidc-ownership` ConfigMap in `default`, if present.
+    public var ownership: KubeObject?
+
+    public init(
+        namespaces: [String] = [], metalLB: MetalLBState = MetalLBState(), customResourceDefinitions: [String: CustomResourceDefinitionState] = [:],
+        operatorDeployment: DeploymentState? = nil, sharedSecrets: [String: KubeObject] = [:], vaults: [String: KubeObject] = [:],
+        vaultPods: [PodState] = [], vaultServices: [ServiceState] = [], ownership: KubeObject? = nil
+    ) {
+        self.namespaces = namespaces
+        self.metalLB = metalLB
+        self.customResourceDefinitions = customResourceDefinitions
+        self.operatorDeployment = operatorDeployment
+        self.sharedSecrets = sharedSecrets
+        self.vaults = vaults
+        self.vaultPods = vaultPods
+        self.vaultServices = vaultServices
+        self.ownership = ownership
+    }
+
+    /// The CRD multidc waits for before creating Vault CRs.
+    public static let vaultCRDName = "vaults.vault.banzaicloud.com"
+
+    public var vaultCRDEstablished: Bool { customResourceDefinitions[Self.vaultCRDName]?.established ?? false }
+}
+
+/// Any live Kubernetes object: its identity plus the whole object as a `Node`.
+public struct KubeObject: Sendable, Equatable {
+    public var apiVersion: String
+    public var kind: String
+    public var name: String
+    public var namespace: String?
+    public var labels: [String: String]
+    /// The object as kubectl printed it (server-populated fields included).
+    public var node: YAML.Node
+
+    public init(node: YAML.Node) {
+        self.node = node
+        apiVersion = node["apiVersion"]?.string ?? ""
+        kind = node["kind"]?.string ?? ""
+        name = node[path: "metadata", "name"]?.string ?? ""
+        namespace = node[path: "metadata", "namespace"]?.string
+        labels = KubeObject.stringMap(node[path: "metadata", "labels"])
+    }
+
+    /// Whether the object carries this topology's ownership labels.
+    public func isOwned(byTopology topology: String) -> Bool {
+        labels[Ownership.managedByKey] == Ownership.managedByValue && labels[Ownership.topologyKey] == topology
+    }
+
+    static func stringMap(_ node: YAML.Node?) -> [String: String] {
+        var map: [String: String] = [:]
+        for pair in node?.mapping ?? [] {
+            if let key = pair.key.scalar, let value = pair.value.scalar { map[key] = value }
+        }
+        return map
+    }
+}
+
+/// A CRD and whether its `Established` condition is True.
+public struct CustomResourceDefinitionState: Sendable, Equatable {
+    public var name: String
+    public var established: Bool
+
+    public init(name: String, established: Bool) {
+        self.name = name
+        self.established = established
+    }
+}
+
+/// A Deployment's readiness.
+public struct DeploymentState: Sendable, Equatable {
+    public var name: String
+    public var namespace: String
+    public var labels: [String: String]
+    /// Container images of the pod template, in order.
+    public var images: [String]
+    public var replicas: Int
+    public var readyReplicas: Int
+    /// The `Available` condition is True.
+    public var available: Bool
+
+    public init(name: String, namespace: String, labels: [String: String] = [:], images: [String] = [], replicas: Int = 1, readyReplicas: Int = 0, available: Bool = false) {
+        self.name = name
+        self.namespace = namespace
+        self.labels = labels
+        self.images = images
+        self.replicas = replicas
+        self.readyReplicas = readyReplicas
+        self.available = available
+    }
+}
+
+/// A pod's phase and Ready condition.
+public struct PodState: Sendable, Equatable {
+    public var name: String
+    public var namespace: String
+    public var labels: [String: String]
+    /// `Pending`, `Running`, `Succeeded`, `Failed`, `Unknown`.
+    public var phase: String
+    public var ready: Bool
+    /// The Vault CR the pod belongs to (label `vault_cr`), if any.
+    public var vaultCR: String?
+
+    public init(name: String, namespace: String, labels: [String: String] = [:], phase: String, ready: Bool, vaultCR: String? = nil) {
+        self.name = name
+        self.namespace = namespace
+        self.labels = labels
+        self.phase = phase
+        self.ready = ready
+        self.vaultCR = vaultCR
+    }
+}
+
+/// A Service's type and load-balancer address.
+public struct ServiceState: Sendable, Equatable {
+    public var name: String
+    public var namespace: String
+    public var labels: [String: String]
+    /// `ClusterIP`, `NodePort`, `LoadBalancer`, …
+    public var type: String
+    /// `spec.loadBalancerIP` (the address asked for), if set.
+    public var requestedLoadBalancerIP: String?
+    /// `status.loadBalancer.ingress[].ip` (only `.ip` is read).
+    public var ingressIPs: [String]
+
+    public init(name: String, namespace: String, labels: [String: String] = [:], type: String, requestedLoadBalancerIP: String? = nil, ingressIPs: [String] = []) {
+        self.name = name
+        self.namespace = namespace
+        self.labels = labels
+        self.type = type
+        self.requestedLoadBalancerIP = requestedLoadBalancerIP
+        self.ingressIPs = ingressIPs
+    }
+
+    /// The assigned load-balancer IP; nil while pending.
+    public var loadBalancerIP: String? { ingressIPs.first }
+    /// A LoadBalancer Service still waiting for its address (`<pending>`).
+    public var isPending: Bool { type == "LoadBalancer" && ingressIPs.isEmpty }
+}

@@ -1,0 +1,42 @@
+/// What was observed in one cluster: whether its API server answered, and if so the objects
+/// multidc manages and the helm releases.
+public struct ClusterObservation: Sendable, Equatable {
+    /// Whether the cluster could be read.
+    public enum Reachability: Sendable, Equatable {
+        case reachable
+        /// The API server did not answer (connection refused, …): kubectl's last message.
+        case apiServerUnreachable(String)
+        /// The kube context (or its kubeconfig) does not exist.
+        case contextMissing(String)
+        /// Any other failure of the read (kubectl missing, unreadable output, timeout).
+        case failed(String)
+
+        public var isReachable: Bool { self == .reachable }
+    }
+
+    public var name: String
+    public var context: String
+    public var reachability: Reachability
+    /// The objects read; empty when the cluster was not reachable.
+    public var objects: ClusterObjects
+    /// helm releases in every namespace; empty when helm failed (see `helmError`).
+    public var helmReleases: [HelmRelease]
+    /// Why `helm list` failed, if it did.
+    public var helmError: String?
+
+    public init(
+        name: String, context: String, reachability: Reachability, objects: ClusterObjects = ClusterObjects(),
+        helmReleases: [HelmRelease] = [], helmError: String? = nil
+    ) {
+        self.name = name
+        self.context = context
+        self.reachability = reachability
+        self.objects = objects
+        self.helmReleases = helmReleases
+        self.helmError = helmError
+    }
+
+    public func helmRelease(named name: String, namespace: String) -> HelmRelease? {
+        helmReleases.first { $0.name == name && $0.namespace == namespace }
+    }
+}

@@ -1,0 +1,63 @@
+/// What to observe: the observer's own plain input, independent of the spec model (the planner
+/// maps a Topology onto it).
+public struct ObservationTarget: Sendable, Equatable {
+    /// Where the clusters come from.
+    public enum Provider: String, Sendable, Equatable {
+        /// kind clusters on a local docker network: docker is observed.
+        case kind
+        /// Existing kubeconfig contexts: docker is observed only for a KMS container.
+        case existing
+    }
+
+    /// One cluster to observe through its kubeconfig context.
+    public struct Cluster: Sendable, Equatable {
+        /// The cluster's name in the topology (for kind: the kind cluster name).
+        public var name: String
+        public var context: String
+        /// A kubeconfig file; nil uses kubectl's and helm's defaults (`$KUBECONFIG`, `~/.kube/config`).
+        public var kubeconfig: String?
+
+        public init(name: String, context: String, kubeconfig: String? = nil) {
+            self.name = name
+            self.context = context
+            self.kubeconfig = kubeconfig
+        }
+    }
+
+    public var topologyName: String
+    public var provider: Provider
+    /// The docker network (kind provider); nil skips the network read.
+    public var networkName: String?
+    /// The KMS container's name; nil when the KMS is not a local container.
+    public var kmsContainerName: String?
+    public var clusters: [Cluster]
+    /// Namespace of the Vault CRs, pods, Services and shared Secrets.
+    public var vaultNamespace: String
+    /// Names of the Secrets (in `vaultNamespace`) copied from the leader to the others.
+    public var sharedSecretNames: [String]
+    public var operatorRelease: String
+    public var operatorNamespace: String
+    /// Also read MetalLB's IPAddressPool and L2Advertisement objects (MetalLB ≥ v0.13). Reading a
+    /// kind whose CRD is missing costs one more kubectl call, so say whether the spec expects them.
+    public var metalLBCustomResources: Bool
+
+    public init(
+        topologyName: String, provider: Provider = .kind, networkName: String? = "kind", kmsContainerName: String? = nil,
+        clusters: [Cluster], vaultNamespace: String = "default", sharedSecretNames: [String] = [],
+        operatorRelease: String = "vault-operator", operatorNamespace: String = "default", metalLBCustomResources: Bool = false
+    ) {
+        self.topologyName = topologyName
+        self.provider = provider
+        self.networkName = networkName
+        self.kmsContainerName = kmsContainerName
+        self.clusters = clusters
+        self.vaultNamespace = vaultNamespace
+        self.sharedSecretNames = sharedSecretNames
+        self.operatorRelease = operatorRelease
+        self.operatorNamespace = operatorNamespace
+        self.metalLBCustomResources = metalLBCustomResources
+    }
+
+    /// Whether the observation needs docker at all.
+    public var needsDocker: Bool { provider == .kind || kmsContainerName != nil }
+}

@@ -1,0 +1,148 @@
+import YAML
+
+/// What a plan does to one resource, in terraform's symbols.
+public enum Change: String, Sendable, Hashable, CaseIterable {
+    case create = "+"
+    case update = "~"
+    case replace = "-/+"
+    case delete = "-"
+    case inSync = "="
+
+    public var symbol: String { rawValue }
+
+    /// The word used in JSON and messages.
+    public var word: String {
+        switch self {
+        case .create: "create"
+        case .update: "update"
+        case .replace: "replace"
+        case .delete: "delete"
+        case .inSync: "in-sync"
+        }
+    }
+}
+
+/// One field of a resource that differs between the rendered and the live object.
+public struct FieldChange: Sendable, Hashable {
+    /// A dotted path with indexes: `spec.unsealConfig.vault.address`, `spec.volumes[0].name`.
+    public var path: String
+    /// The live value as displayed (nil: absent).
+    public var before: String?
+    /// The wanted value as displayed (nil: to be removed). Sensitive values display as (sensitive).
+    public var after: String?
+
+    public init(path: String, before: String?, after: String?) {
+        self.path = path
+        self.before = before
+        self.after = after
+    }
+}
+
+/// One action of a plan: what it does, why, and what it must wait for.
+public struct PlanAction: Sendable, Identifiable {
+    /// Stable id, e.g. `cluster/primary`, `vault/secondary`, `secret/vault-primary-tls/tertiary`.
+    public var id: String
+    public var change: Change
+    public var step: Step
+    /// The cluster the action belongs to (nil: global — network, KMS, helm repository).
+    public var cluster: String?
+    /// The resource in words: `kind cluster primary`, `Vault CR vault-primary`.
+    public var resource: String
+    /// Why the action is needed (or why it is in sync).
+    public var reason: String
+    /// The observed value the action fixes, when there is one (`exited`, `172.18.9.128/25`).
+    public var observed: String?
+    /// Ids of the actions that must finish first.
+    public var dependsOn: [String]
+    /// Set when the action destroys data (the KMS's unseal keys, a cluster holding a Vault
+    /// node): what would be lost. Such a plan is refused without --allow-data-loss.
+    public var dataLoss: String?
+    /// For updates of rendered objects: the fields that differ.
+    public var fields: [FieldChange]
+
+    public init(
+        id: String, change: Change, step: Step, cluster: String? = nil, resource: String, reason: String,
+        observed: String? = nil, dependsOn: [String] = [], dataLoss: String? = nil, fields: [FieldChange] = []
+    ) {
+        self.id = id
+        self.change = change
+        self.step = step
+        self.cluster = cluster
+        self.resource = resource
+        self.reason = reason
+        self.observed = observed
+        self.dependsOn = dependsOn
+        self.dataLoss = dataLoss
+        self.fields = fields
+    }
+}
+
+/// A reason the plan cannot be carried out at all (an unreachable engine, a foreign container
+/// inside a pool, a missing token): diff and apply report it and exit 1.
+public struct PlanProblem: Sendable, Hashable, CustomStringConvertible {
+    public var cluster: String?
+    public var message: String
+
+    public init(cluster: String? = nil, _ message: String) {
+        self.cluster = cluster
+        self.message = message
+    }
+
+    public var description: String { cluster.map { "cluster \($0): \(message)" } ?? message }
+}
+
+/// The difference between a topology and the observed world: a DAG of actions.
+public struct Plan: Sendable {
+    public enum Purpose: String, Sendable { case apply, destroy }
+
+    public var topology: String
+    public var purpose: Purpose
+    /// Every action, in a deterministic order that respects dependencies (in-sync entries included).
+    public var actions: [PlanAction]
+    public var problems: [PlanProblem]
+    /// Notes for the reader that change nothing (e.g. the subnet adopted from docker).
+    public var notes: [String]
+
+    public init(topology: String, purpose: Purpose = .apply, actions: [PlanAction] = [], problems: [PlanProblem] = [], notes: [String] = []) {
+        self.topology = topology
+        self.purpose = purpose
+        self.actions = actions
+        self.problems = problems
+        self.notes = notes
+    }
+
+    /// The actions that change something.
+    public var changes: [PlanAction] { actions.filter { $0.change != .inSync } }
+
+    public var hasChanges: Bool { !changes.isEmpty }
+
+    /// Actions that would lose data.
+    public var dataLosses: [PlanAction] { changes.filter { $0.dataLoss != nil } }
+
+    /// Counted as terraform counts: a replacement is one add and one destroy.
+    public var summary: (add: Int, change: Int, destroy: Int) {
+        var add = 0, change = 0, destroy = 0
+        for action in changes {
+            switch action.change {
+            case .create: add += 1
+            case .update: change += 1
+            case .replace: add += 1; destroy += 1
+            case .delete: destroy += 1
+            case .inSync: break
+            }
+        }
+        return (add, change, destroy)
+    }
+
+    /// `Plan: 3 to add, 1 to change, 0 to destroy.` or `No changes.`
+    public var summaryLine: String {
+        guard hasChanges else { return "No changes." }
+        let s = summary
+        return "Plan: \(s.add) to add, \(s.change) to change, \(s.destroy) to destroy."
+    }
+
+    /// Whether anything would be deleted or replaced (apply asks before that even without a TTY).
+    public var deletesOrReplaces: Bool { changes.contains { $0.change == .delete || $0.change == .replace } }
+
+    public func action(_ id: String) -> PlanAction? { actions.first { $0.id == id } }
+}

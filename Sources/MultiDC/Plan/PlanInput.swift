@@ -1,0 +1,41 @@
+/// Everything `Planner.plan` reads: the loaded spec, the observed world and the few facts
+/// from the caller's environment (the KMS token variable, the manifests' digest).
+public struct PlanInput: Sendable {
+    public var loaded: LoadedTopology
+    public var world: World
+    /// The process environment, for `rootToken.fromEnv`.
+    public var environment: [String: String]
+    /// SHA-256 of the spec's `manifests` files, in order (nil when there are none).
+    public var manifestDigest: String?
+
+    public init(loaded: LoadedTopology, world: World, environment: [String: String] = [:], manifestDigest: String? = nil) {
+        self.loaded = loaded
+        self.world = world
+        self.environment = environment
+        self.manifestDigest = manifestDigest
+    }
+
+    public var topology: Topology { loaded.topology }
+}
+
+extension ObservationTarget {
+    /// What to observe for a topology.
+    public init(_ topology: Topology, kubeconfig: String? = nil) {
+        let kmsName: String?
+        if case .container(let name, _, _) = topology.kms { kmsName = name } else { kmsName = nil }
+        self.init(
+            topologyName: topology.name,
+            provider: topology.provider == .kind ? .kind : .existing,
+            networkName: topology.provider == .kind ? topology.network.name : nil,
+            kmsContainerName: kmsName,
+            clusters: topology.clusters.map { Cluster(name: $0.name, context: topology.context(of: $0), kubeconfig: kubeconfig) },
+            vaultNamespace: topology.vault.namespace,
+            sharedSecretNames: topology.vault.shareSecrets,
+            operatorRelease: topology.vaultOperator.release,
+            operatorNamespace: topology.vaultOperator.namespace,
+            metalLBCustomResources: {
+                if case .metallb(let m) = topology.loadBalancer { return m.mode == .customResources }
+                return false
+            }())
+    }
+}

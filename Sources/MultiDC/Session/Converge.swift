@@ -1,0 +1,106 @@
+/// `apply` as a loop: observe → plan → execute, again until the plan has no changes (a stopped
+/// cluster's insides can only be planned once it answers), then the Raft health check.
+public struct ConvergeOptions: Sendable {
+    public var allowDataLoss: Bool
+    public var execution: Session.ExecutionOptions
+    /// Rounds of observe → plan → execute before giving up on convergence.
+    public var maxRounds: Int
+    /// Skip the health check (e.g. for a topology whose Vault CRs are not meant to form Raft).
+    public var skipHealth: Bool
+    /// Health check timeout; nil: `health.raft.timeout`.
+    public var healthTimeout: Duration?
+
+    public init(
+        allowDataLoss: Bool = false, execution: Session.ExecutionOptions = .init(), maxRounds: Int = 3,
+        skipHealth: Bool = false, healthTimeout: Duration? = nil
+    ) {
+        self.allowDataLoss = allowDataLoss
+        self.execution = execution
+        self.maxRounds = maxRounds
+        self.skipHealth = skipHealth
+        self.healthTimeout = healthTimeout
+    }
+}
+
+/// How an apply ended.
+public enum ConvergeOutcome: Sendable {
+    /// Nothing to do and healthy (or health skipped).
+    case converged(rounds: [ConvergeRound], health: HealthReport?)
+    /// The plan cannot be carried out (problems listed in the plan).
+    case blocked(Plan, rounds: [ConvergeRound])
+    /// The plan loses data and --allow-data-loss was not given.
+    case refused(Plan, rounds: [ConvergeRound])
+    /// The caller declined the plan (answered no).
+    case declined(Plan, rounds: [ConvergeRound])
+    /// An action failed, timed out or was cancelled.
+    case failed(rounds: [ConvergeRound])
+    /// Everything was applied but the Raft health check did not pass in time.
+    case unhealthy(rounds: [ConvergeRound], health: HealthReport)
+    /// The plan still had changes after the last round.
+    case notConverged(Plan, rounds: [ConvergeRound])
+
+    public var rounds: [ConvergeRound] {
+        switch self {
+        case .converged(let r, _), .blocked(_, let r), .refused(_, let r), .declined(_, let r), .failed(let r),
+            .unhealthy(let r, _), .notConverged(_, let r):
+            return r
+        }
+    }
+}
+
+/// One observe → plan → execute round.
+public struct ConvergeRound: Sendable {
+    public var plan: Plan
+    public var report: ExecutionReport?
+}
+
+extension Session {
+    /// Converges the world to the topology. `confirm` sees each plan with changes before it runs
+    /// (return false to stop); `onHealth` sees each health report while polling.
+    public func converge(
+        _ loaded: LoadedTopology, options: ConvergeOptions,
+        confirm: @escaping (Plan, _ round: Int) async -> Bool = { _, _ in true },
+        onHealth: @escaping (HealthReport) -> Void = { _ in }
+    ) async -> ConvergeOutcome {
+        var rounds: [ConvergeRound] = []
+        for round in 1...max(1, options.maxRounds) {
+            let world = await observe(loaded)
+            let plan = self.plan(loaded, world: world)
+            if !plan.problems.isEmpty { return .blocked(plan, rounds: rounds + [ConvergeRound(plan: plan)]) }
+            guard plan.hasChanges else {
+                rounds.append(ConvergeRound(plan: plan))
+                if options.skipHealth { return .converged(rounds: rounds, health: nil) }
+                let report = await health(loaded, timeout: options.healthTimeout, onReport: onHealth)
+                return report.isHealthy ? .converged(rounds: rounds, health: report) : .unhealthy(rounds: rounds, health: report)
+            }
+            if !plan.dataLosses.isEmpty && !options.allowDataLoss { return .refused(plan, rounds: rounds + [ConvergeRound(plan: plan)]) }
+            guard await confirm(plan, round) else { return .declined(plan, rounds: rounds + [ConvergeRound(plan: plan)]) }
+            let report: ExecutionReport
+            do {
+                report = try await execute(plan, loaded: loaded, world: world, options: options.execution)
+            } catch {
+                // The planner's graph is acyclic by construction; say so if it ever is not.
+                var failed = plan
+                failed.problems.append(PlanProblem("internal error: \(error)"))
+                return .blocked(failed, rounds: rounds + [ConvergeRound(plan: failed)])
+            }
+            rounds.append(ConvergeRound(plan: plan, report: report))
+            if !report.succeeded || Task.isCancelled { return .failed(rounds: rounds) }
+        }
+        let world = await observe(loaded)
+        let plan = self.plan(loaded, world: world)
+        return .notConverged(plan, rounds: rounds + [ConvergeRound(plan: plan)])
+    }
+
+    /// Destroys what the topology owns; `confirm` sees the plan first.
+    public func destroy(
+        _ loaded: LoadedTopology, execution: ExecutionOptions, confirm: @escaping (Plan) async -> Bool = { _ in true }
+    ) async -> (plan: Plan, report: ExecutionReport?, confirmed: Bool) {
+        let world = await observe(loaded)
+        let plan = destroyPlan(loaded, world: world)
+        guard plan.problems.isEmpty, plan.hasChanges else { return (plan, nil, true) }
+        guard await confirm(plan) else { return (plan, nil, false) }
+        let report = try? await execute(plan, loaded: loaded, world: world, options: execution)
+        return (plan, report, true)
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import YAML
+
+/// The pipeline end to end — parse → observe → plan → execute → health — over one
+/// `CommandRunner`. The library never prints: callers get values and event callbacks.
+public struct Session: Sendable {
+    public let runner: any CommandRunner
+    /// The process environment (for `rootToken.fromEnv`).
+    public let environment: [String: String]
+
+    public init(runner: any CommandRunner, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.runner = runner
+        self.environment = environment
+    }
+
+    /// Parse and validate a spec file.
+    public func load(_ path: String) throws(Diagnostics) -> LoadedTopology {
+        try TopologyLoader.load(path: path)
+    }
+
+    /// Every read, in parallel, into a World.
+    public func observe(_ loaded: LoadedTopology) async -> World {
+        await Observer(runner: runner).observe(ObservationTarget(loaded.topology))
+    }
+
+    /// SHA-256 over the spec's `manifests` files, in order (nil when there are none).
+    public func manifestDigest(_ loaded: LoadedTopology) -> String? {
+        let files = loaded.topology.manifests
+        guard !files.isEmpty else { return nil }
+        var bytes: [UInt8] = []
+        for file in files {
+            bytes += Array(file.written.utf8) + [0]
+            if !file.isURL, let data = FileManager.default.contents(atPath: file.resolved) { bytes += Array(data) }
+            bytes.append(0)
+        }
+        return SHA256.digest(bytes).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    public func input(_ loaded: LoadedTopology, _ world: World) -> PlanInput {
+        PlanInput(loaded: loaded, world: world, environment: environment, manifestDigest: manifestDigest(loaded))
+    }
+
+    /// What apply would do.
+    public func plan(_ loaded: LoadedTopology, world: World) -> Plan {
+        Planner.plan(input(loaded, world))
+    }
+
+    /// What destroy would do.
+    public func destroyPlan(_ loaded: LoadedTopology, world: World) -> Plan {
+        Planner.destroyPlan(input(loaded, world))
+    }
+
+    /// How an execution is carried out.
+    public struct ExecutionOptions: Sendable {
+        public var parallelism: Int?
+        public var timeout: Duration?
+        public var readinessTimeout: Duration
+        public var onEvent: @Sendable (ExecutionEvent) -> Void
+
+        public init(
+            parallelism: Int? = nil, timeout: Duration? = nil, readinessTimeout: Duration = .seconds(300),
+            onEvent: @escaping @Sendable (ExecutionEvent) -> Void = { _ in }
+        ) {
+            self.parallelism = parallelism
+            self.timeout = timeout
+            self.readinessTimeout = readinessTimeout
+            self.onEvent = onEvent
+        }
+    }
+
+    /// Carry out a plan's changes as a DAG.
+    public func execute(_ plan: Plan, loaded: LoadedTopology, world: World, options: ExecutionOptions) async throws(ExecutionGraphError) -> ExecutionReport {
+        let actions = ActionRunner(
+            runner: runner, loaded: loaded, world: world, environment: environment,
+            manifestDigest: manifestDigest(loaded), readinessTimeout: options.readinessTimeout)
+        let executor = JobExecutor(parallelism: options.parallelism, timeout: options.timeout)
+        return try await executor.run(actions.jobs(for: plan), onEvent: options.onEvent)
+    }
+
+    // MARK: Health
+
+    /// The Vault pods the topology expects: `<CR name>-0` of every rendered Vault CR.
+    public func vaultPods(_ loaded: LoadedTopology) -> [(cluster: String, pod: String)] {
+        let topology = loaded.topology
+        return topology.clusters.flatMap { cluster -> [(cluster: String, pod: String)] in
+            let values = TemplateValues.for(topology: topology, cluster: cluster)
+            let documents = (try? VaultManifests.render(loaded, cluster: cluster, values: values, mode: .display)) ?? []
+            return VaultManifests.vaults(documents).compactMap(VaultManifests.name).map { (cluster.name, "\($0)-0") }
+        }
+    }
+
+    /// `vault status -format=json` in every Vault pod, in parallel.
+    public func nodeObservations(_ loaded: LoadedTopology) async -> [NodeObservation] {
+        let topology = loaded.topology
+        let pods = vaultPods(loaded)
+        return await withTaskGroup(of: (Int, NodeObservation).self) { group in
+            for (index, target) in pods.enumerated() {
+                let context = topology.clusters.first { $0.name == target.cluster }.map { topology.context(of: $0) } ?? "kind-\(target.cluster)"
+                let command = Kubectl(context: context).exec(
+                    pod: target.pod, namespace: topology.vault.namespace, container: "vault", ["vault", "status", "-format=json"])
+                group.addTask {
+                    do {
+                        let result = try await runner.run(command)
+                        let exit: Int32
+                        switch result.status {
+                        case .exited(let code): exit = code
+                        default: exit = 1
+                        }
+                        return (index, NodeObservation(
+                            cluster: target.cluster, pod: target.pod,
+                            result: VaultNodeStatus.parse(stdout: result.stdout, stderr: result.stderr, exitCode: exit)))
+                    } catch {
+                        return (index, NodeObservation(cluster: target.cluster, pod: target.pod, error: "\(error)"))
+                    }
+                }
+            }
+            var results: [(Int, NodeObservation)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    /// The Raft health check, polled until healthy or `timeout` (default: health.raft.timeout).
+    public func health(
+        _ loaded: LoadedTopology, timeout: Duration? = nil, interval: Duration = .milliseconds(500),
+        onReport: @escaping (HealthReport) -> Void = { _ in }
+    ) async -> HealthReport {
+        await RaftHealthCheck.poll(
+            expectedVoters: loaded.topology.health.raft.voters, timeout: timeout ?? loaded.topology.health.raft.timeout,
+            interval: interval, onReport: onReport
+        ) {
+            await nodeObservations(loaded)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import YAML
+
+/// A topology together with where it came from: the spec file as the user named it, the
+/// position of every field (for errors found later, such as pools once the subnet is
+/// observed) and the parsed templates.
+public struct LoadedTopology: Sendable {
+    public let topology: Topology
+    /// The spec path as the user gave it.
+    public let file: String
+    public let source: SourceText
+    /// Mark of every field, by path: `spec.network.subnet`, `spec.clusters[1].pool`, …
+    public let positions: [String: Mark]
+    /// Parsed templates by resolved path.
+    public let templates: [String: Template]
+
+    /// A diagnostic at a field (falls back to the nearest enclosing field that has a mark).
+    public func diagnostic(_ message: String, at path: String) -> Diagnostic {
+        var path = path
+        while positions[path] == nil, let cut = path.lastIndex(where: { $0 == "." || $0 == "[" }) {
+            path = String(path[..<cut])
+        }
+        return source.diagnostic(message, at: positions[path] ?? Mark(line: 1, column: 1))
+    }
+
+    /// The template of a cluster, parsed.
+    public func template(for cluster: Topology.Cluster) -> Template? {
+        topology.template(of: cluster).flatMap { templates[$0.resolved] }
+    }
+
+    /// Every cluster's pool in `subnet` (default: the pinned subnet), or the problems as
+    /// diagnostics at the fields they concern. Empty with `loadBalancer: none`.
+    public func pools(subnet: CIDR? = nil) throws(Diagnostics) -> [ClusterPool] {
+        guard let subnet = subnet ?? topology.network.subnet else {
+            let problems = PoolSlicer.checkWithoutSubnet(topology)
+            if !problems.isEmpty { throw Diagnostics(problems.map(diagnostic(for:))) }
+            return []
+        }
+        switch PoolSlicer.pools(for: topology, subnet: subnet) {
+        case .success(let pools): return pools
+        case .failure(let problems): throw Diagnostics(problems.map(diagnostic(for:)))
+        }
+    }
+
+    /// The diagnostic for a pool problem.
+    public func diagnostic(for problem: PoolProblem) -> Diagnostic {
+        switch problem.location {
+        case .pool(let i): return diagnostic(problem.message, at: "spec.clusters[\(i)].pool")
+        case .cluster(let i): return diagnostic(problem.message, at: "spec.clusters[\(i)].name")
+        case .slices(let key): return diagnostic(problem.message, at: "spec.network.slices.\(key)")
+        case .subnet: return diagnostic(problem.message, at: "spec.network.subnet")
+        }
+    }
+}

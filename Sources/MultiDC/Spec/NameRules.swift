@@ -1,0 +1,54 @@
+/// The name rules kind, Kubernetes, Docker and Helm apply, as messages for the spec decoder.
+public enum NameRules {
+    /// A cluster name's longest form: kind names the node container (and its host name)
+    /// `<name>-control-plane`, which must stay a 63-character DNS label, so 63 - 14 = 49.
+    /// (kind itself only warns above 50 characters; 50 would already break the host name.)
+    public static let maxClusterNameLength = 49
+
+    /// True for a DNS-1123 label: lower-case letters, digits and '-', starting and ending with
+    /// a letter or digit, at most 63 characters.
+    public static func isDNSLabel(_ s: String, maxLength: Int = 63) -> Bool {
+        guard !s.isEmpty, s.count <= maxLength else { return false }
+        let ok = s.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
+        return ok && s.first != "-" && s.last != "-"
+    }
+
+    /// True for a DNS-1123 subdomain: dot-separated labels, at most 253 characters.
+    public static func isDNSSubdomain(_ s: String) -> Bool {
+        guard !s.isEmpty, s.count <= 253 else { return false }
+        return s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isDNSLabel(String($0)) }
+    }
+
+    /// Docker's rule for container and network names: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
+    public static func isDockerName(_ s: String) -> Bool {
+        guard let first = s.first, first.isASCII, first.isLetter || first.isNumber else { return false }
+        return s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }
+    }
+
+    /// A POSIX environment variable name.
+    public static func isEnvName(_ s: String) -> Bool {
+        guard let first = s.first, first.isASCII, first.isLetter || first == "_" else { return false }
+        return s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+    }
+
+    static let labelRule = "lower-case letters, digits and '-', starting and ending with a letter or digit"
+
+    /// The problem with a name that must be a DNS-1123 label, or nil.
+    static func labelProblem(_ name: String, what: String, maxLength: Int = 63) -> String? {
+        if name.count > maxLength {
+            return "\(what) '\(name)' is \(name.count) characters long; the limit is \(maxLength)"
+        }
+        if !isDNSLabel(name, maxLength: maxLength) {
+            return "invalid \(what) '\(name)': use \(labelRule)"
+        }
+        return nil
+    }
+
+    /// The problem with a cluster name, or nil.
+    static func clusterNameProblem(_ name: String) -> String? {
+        if name.count > maxClusterNameLength, isDNSLabel(name, maxLength: 253) {
+            return "cluster name '\(name)' is \(name.count) characters long; at most \(maxClusterNameLength) keep the node name '\(name)-control-plane' a valid 63-character host name"
+        }
+        return labelProblem(name, what: "cluster name", maxLength: 253)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import YAML
+
+/// Reads a spec file into a validated `LoadedTopology`, or every problem found in it (and in
+/// the templates it names) as positioned diagnostics.
+///
+///     let loaded = try TopologyLoader.load(path: "examples/vault-raft/spec.yaml")
+///
+/// Checks: YAML syntax, duplicate keys, alias bombs and size (the YAML module); unknown keys
+/// with a did-you-mean; types; required fields; names as kind, Kubernetes, Docker and Helm
+/// take them; duplicate clusters; the leader; provider rules; referenced files; template
+/// syntax and placeholder names; and the pools, as far as they can be checked before the
+/// subnet is observed (fully when the spec pins it).
+public enum TopologyLoader {
+    /// Options for loading.
+    public struct Options: Sendable {
+        /// Report referenced files (templates, manifests) that do not exist, and parse templates.
+        public var checkFiles: Bool
+        public var limits: ParseLimits
+        /// The directory relative paths resolve against; nil: the spec file's directory.
+        /// Messages then show paths as written in the spec.
+        public var directory: String?
+
+        public init(checkFiles: Bool = true, limits: ParseLimits = .default, directory: String? = nil) {
+            self.checkFiles = checkFiles
+            self.limits = limits
+            self.directory = directory
+        }
+    }
+
+    /// Loads the spec at `path` (messages name the path as given).
+    public static func load(path: String, options: Options = Options()) throws(Diagnostics) -> LoadedTopology {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
+            throw Diagnostics([Diagnostic(file: path, mark: Mark(line: 1, column: 1), message: reason)])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Diagnostics([Diagnostic(file: path, mark: Mark(line: 1, column: 1), message: "the file is not UTF-8 text")])
+        }
+        return try load(text: text, file: path, options: options)
+    }
+
+    /// Loads a spec from text; `file` names it in messages and anchors relative paths.
+    public static func load(text: String, file: String, options: Options = Options()) throws(Diagnostics) -> LoadedTopology {
+        let root: Node?
+        do {
+            root = try YAMLParser.parse(text, file: file, limits: options.limits)
+        } catch {
+            throw Diagnostics([error])
+        }
+        let source = SourceText(file: file, text: text)
+        var decoder = TopologyDecoder(
+            reader: SpecReader(source: source), paths: PathResolver(specFile: file, directory: options.directory, checkFiles: options.checkFiles))
+        let decoded = decoder.decode(root)
+        var diagnostics = decoder.reader.diagnostics
+        // Templates are checked even when the spec has errors: one run reports everything.
+        var templates: [String: Template] = [:]
+        var templateDiagnostics: [Diagnostic] = []
+        if options.checkFiles {
+            for reference in decoder.reader.templates {
+                do {
+                    let template = try Template.load(path: reference.resolved, file: reference.display)
+                    templateDiagnostics += template.check()
+                    templates[reference.resolved] = template
+                } catch {
+                    templateDiagnostics += error.items
+                }
+            }
+        }
+        guard let topology = decoded, diagnostics.isEmpty else {
+            throw Diagnostics(sorted(diagnostics) + templateDiagnostics)
+        }
+        let loaded = LoadedTopology(
+            topology: topology, file: file, source: source, positions: decoder.reader.positions, templates: templates)
+        diagnostics += checkProvider(loaded)
+        do { _ = try loaded.pools() } catch { diagnostics += error.items }
+        guard diagnostics.isEmpty, templateDiagnostics.isEmpty else {
+            throw Diagnostics(sorted(diagnostics) + templateDiagnostics)
+        }
+        return loaded
+    }
+
+    /// Rules that need the whole topology.
+    static func checkProvider(_ loaded: LoadedTopology) -> [Diagnostic] {
+        let topology = loaded.topology
+        var out: [Diagnostic] = []
+        if topology.provider == .existing, case .metallb = topology.loadBalancer {
+            for (i, cluster) in topology.clusters.enumerated() where cluster.pool == nil {
+                out.append(loaded.diagnostic(
+                    "missing required field 'pool' in spec.clusters[\(i)]; with provider existing and MetalLB, each cluster names its pool",
+                    at: "spec.clusters[\(i)]"))
+            }
+        }
+        return out
+    }
+
+    /// Position order within one file (stable for equal positions).
+    static func sorted(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        diagnostics.enumerated().sorted { a, b in
+            (a.element.mark, a.offset) < (b.element.mark, b.offset)
+        }.map(\.element)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// argv builders and parsers for `helm` 3 (shared/reference/cli-reference.md §4), bound to one
+/// kube context (and optionally one kubeconfig file).
+public struct Helm: Sendable, Hashable {
+    public static let executable = "helm"
+
+    public var kubeContext: String
+    public var kubeconfig: String?
+
+    public init(kubeContext: String, kubeconfig: String? = nil) {
+        self.kubeContext = kubeContext
+        self.kubeconfig = kubeconfig
+    }
+
+    /// `helm ARGS… --kube-context C [--kubeconfig K]`.
+    public func command(_ arguments: [String], standardInput: Command.Input? = nil, timeout: Duration? = nil) -> Command {
+        var args = arguments + ["--kube-context", kubeContext]
+        if let kubeconfig { args += ["--kubeconfig", kubeconfig] }
+        return Command(Self.executable, args, standardInput: standardInput, timeout: timeout)
+    }
+
+    /// `helm list -A -a -o json`: every release in every namespace, whatever its status
+    /// (`-a`, so pending and superseded ones show too: the plan must see an interrupted install).
+    public func list() -> Command { command(["list", "-A", "-a", "-o", "json"]) }
+
+    /// `helm upgrade --install R CHART -n NS --create-namespace [--version V] [--repo URL]
+    /// [-f -] [--wait --timeout T]`; values go on stdin as YAML, never as `--set` on argv.
+    public func upgradeInstall(
+        release: String, chart: String, namespace: String, version: String? = nil, repo: String? = nil,
+        values: String? = nil, wait: Bool = true, timeout: String = "5m"
+    ) -> Command {
+        var args = ["upgrade", "--install", release, chart, "--namespace", namespace, "--create-namespace"]
+        if let version { args += ["--version", version] }
+        if let repo { args += ["--repo", repo] }
+        if values != nil { args += ["-f", "-"] }
+        if wait { args += ["--wait", "--timeout", timeout] }
+        return command(args, standardInput: values.map { .init($0, sensitive: true) })
+    }
+
+    /// `helm uninstall R -n NS`.
+    public func uninstall(release: String, namespace: String) -> Command {
+        command(["uninstall", release, "--namespace", namespace])
+    }
+
+    /// The message when helm could not reach the cluster (`Kubernetes cluster unreachable`,
+    /// connection refused); nil otherwise.
+    public static func unreachableMessage(_ result: CommandResult) -> String? {
+        guard !result.isSuccess else { return nil }
+        let text = result.stderr
+        if text.contains("Kubernetes cluster unreachable") || text.contains("connection refused") || text.contains("was refused") {
+            return result.lastErrorLine
+        }
+        return nil
+    }
+
+    /// Whether a failed result says the kube context does not exist.
+    public static func isContextMissing(_ result: CommandResult) -> Bool {
+        !result.isSuccess && (result.stderr.contains("context was not found") || result.stderr.contains("does not exist") && result.stderr.contains("context"))
+    }
+
+    private struct Element: Decodable {
+        var name: String
+        var namespace: String
+        var revision: String
+        var updated: String?
+        var status: String
+        var chart: String
+        var app_version: String?
+    }
+
+    /// Releases from `helm list -o json` (one JSON array; `[]` when none). Revision is a string
+    /// in helm's output; when the same release shows more than once, the highest revision wins.
+    /// Sorted by namespace, then name.
+    public static func parseList(_ result: CommandResult) throws(ToolOutputError) -> [HelmRelease] {
+        guard result.isSuccess else { throw ToolOutputError(tool: "helm list", message: result.lastErrorLine) }
+        let trimmed = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return [] }
+        let elements: [Element]
+        do {
+            elements = try JSONDecoder().decode([Element].self, from: Data(trimmed.utf8))
+        } catch {
+            throw ToolOutputError(tool: "helm list", message: "\(error)")
+        }
+        var byKey: [String: HelmRelease] = [:]
+        for e in elements {
+            let release = HelmRelease(
+                name: e.name, namespace: e.namespace, revision: Int(e.revision), status: .init(e.status), chart: e.chart,
+                appVersion: e.app_version ?? "", updated: e.updated ?? "")
+            let key = e.namespace + "/" + e.name
+            if let existing = byKey[key], (existing.revision ?? 0) >= (release.revision ?? 0) { continue }
+            byKey[key] = release
+        }
+        return byKey.values.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+    }
+}

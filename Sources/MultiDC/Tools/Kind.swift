@@ -1,0 +1,67 @@
+import Foundation
+
+/// argv builders and parsers for `kind` (shared/reference/cli-reference.md §1).
+public enum Kind {
+    public static let executable = "kind"
+    /// Label on every node container: the cluster name.
+    public static let clusterLabel = "io.x-k8s.kind.cluster"
+    /// Label on every node container: `control-plane`, `worker`, `external-load-balancer`.
+    public static let roleLabel = "io.x-k8s.kind.role"
+    /// The environment variable that makes kind use another docker network than `kind`.
+    public static let networkEnvironment = "KIND_EXPERIMENTAL_DOCKER_NETWORK"
+
+    /// The kubeconfig context kind writes for a cluster.
+    public static func context(forCluster name: String) -> String { "kind-" + name }
+
+    /// The environment kind needs to put nodes on `network` (none for the default `kind`).
+    public static func environment(network: String) -> [String: Command.EnvironmentValue] {
+        network == "kind" ? [:] : [networkEnvironment: .init(network)]
+    }
+
+    /// `kind create cluster --name N [--image I] [--config F|-] [--kubeconfig K] [--wait D]`.
+    /// With `config` given as stdin, pass `configPath: "-"` and the YAML as `standardInput`.
+    public static func createCluster(
+        name: String, image: String? = nil, configPath: String? = nil, config: String? = nil,
+        kubeconfig: String? = nil, wait: String? = nil, network: String = "kind"
+    ) -> Command {
+        var args = ["create", "cluster", "--name", name]
+        if let image { args += ["--image", image] }
+        if let configPath { args += ["--config", configPath] } else if config != nil { args += ["--config", "-"] }
+        if let kubeconfig { args += ["--kubeconfig", kubeconfig] }
+        if let wait { args += ["--wait", wait] }
+        return Command(executable, args, environment: environment(network: network), standardInput: config.map { .init($0) })
+    }
+
+    /// `kind delete cluster --name N [--kubeconfig K]` (succeeds when the cluster is gone).
+    public static func deleteCluster(name: String, kubeconfig: String? = nil) -> Command {
+        Command(executable, ["delete", "cluster", "--name", name] + (kubeconfig.map { ["--kubeconfig", $0] } ?? []))
+    }
+
+    /// `kind get clusters`.
+    public static func getClusters() -> Command { Command(executable, ["get", "clusters"]) }
+
+    /// `kind export kubeconfig --name N [--kubeconfig K]`.
+    public static func exportKubeconfig(name: String, kubeconfig: String? = nil) -> Command {
+        Command(executable, ["export", "kubeconfig", "--name", name] + (kubeconfig.map { ["--kubeconfig", $0] } ?? []))
+    }
+
+    /// Cluster names from `kind get clusters`: whole lines (never substring matches); "No kind
+    /// clusters found." goes to stderr with rc 0 and gives [].
+    public static func parseGetClusters(_ result: CommandResult) throws(ToolOutputError) -> [String] {
+        guard result.isSuccess else { throw ToolOutputError(tool: "kind get clusters", message: result.lastErrorLine) }
+        return result.stdout.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// kind clusters derived the way kind lists them: every container (running or stopped)
+    /// carrying `io.x-k8s.kind.cluster`, grouped by its value. Sorted by name.
+    public static func clusters(from containers: [DockerContainer]) -> [KindCluster] {
+        var byName: [String: [KindCluster.Node]] = [:]
+        for container in containers {
+            guard let cluster = container.labels[clusterLabel], !cluster.isEmpty else { continue }
+            byName[cluster, default: []].append(.init(container: container, role: container.labels[roleLabel] ?? ""))
+        }
+        return byName.keys.sorted().map { name in
+            KindCluster(name: name, nodes: byName[name]!.sorted { $0.name < $1.name })
+        }
+    }
+}

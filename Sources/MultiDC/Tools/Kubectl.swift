@@ -1,0 +1,108 @@
+import Foundation
+import YAML
+
+/// argv builders and parsers for `kubectl` (shared/reference/cli-reference.md §3), bound to one
+/// kubeconfig context (and optionally one kubeconfig file).
+public struct Kubectl: Sendable, Hashable {
+    public static let executable = "kubectl"
+
+    public var context: String
+    public var kubeconfig: String?
+
+    public init(context: String, kubeconfig: String? = nil) {
+        self.context = context
+        self.kubeconfig = kubeconfig
+    }
+
+    /// `kubectl [--kubeconfig K] --context C ARGS…`.
+    public func command(_ arguments: [String], standardInput: Command.Input? = nil, timeout: Duration? = nil) -> Command {
+        var args: [String] = []
+        if let kubeconfig { args += ["--kubeconfig", kubeconfig] }
+        args += ["--context", context]
+        return Command(Self.executable, args + arguments, standardInput: standardInput, timeout: timeout)
+    }
+
+    /// `get KIND1,KIND2,… -A -o json` (one `List` of every object of those kinds), or `-n NS`.
+    public func get(_ kinds: [String], namespace: String? = nil, selector: String? = nil) -> Command {
+        var args = ["get", kinds.joined(separator: ",")]
+        if let namespace { args += ["-n", namespace] } else { args.append("-A") }
+        if let selector { args += ["-l", selector] }
+        args += ["-o", "json"]
+        return command(args)
+    }
+
+    /// `apply -f -` with the manifest on stdin (never on argv); `serverSide` adds `--server-side`.
+    public func apply(manifest: String, sensitive: Bool = false, serverSide: Bool = false) -> Command {
+        command(["apply"] + (serverSide ? ["--server-side"] : []) + ["-f", "-"], standardInput: .init(manifest, sensitive: sensitive))
+    }
+
+    /// `[-n NS] delete KIND NAME --ignore-not-found`.
+    public func delete(_ kind: String, _ name: String, namespace: String? = nil) -> Command {
+        command((namespace.map { ["-n", $0] } ?? []) + ["delete", kind, name, "--ignore-not-found"])
+    }
+
+    /// `[-n NS] wait --for=COND TARGET --timeout=T`.
+    public func wait(for condition: String, _ target: String, namespace: String? = nil, timeout: String) -> Command {
+        command((namespace.map { ["-n", $0] } ?? []) + ["wait", "--for=\(condition)", target, "--timeout=\(timeout)"])
+    }
+
+    /// `-n NS exec POD [-c C] -- ARGS…`.
+    public func exec(pod: String, namespace: String, container: String? = nil, _ arguments: [String]) -> Command {
+        command(["-n", namespace, "exec", pod] + (container.map { ["-c", $0] } ?? []) + ["--"] + arguments)
+    }
+
+    // MARK: failures
+
+    /// What a failed kubectl call says about the cluster.
+    public enum Failure: Sendable, Hashable {
+        /// The API server did not answer (connection refused, no route, TLS/timeout).
+        case unreachable(String)
+        /// The context (or the kubeconfig holding it) does not exist.
+        case contextMissing(String)
+        /// The resource type is not served (its CRD is not installed): the type's name.
+        case unknownResourceType(String)
+        /// `Error from server (NotFound): …`.
+        case notFound(String)
+        /// Anything else: the last stderr line.
+        case other(String)
+    }
+
+    /// Classifies a failed result by its stderr (klog lines come first: read the last line,
+    /// and look for `was refused` / `connection refused` anywhere).
+    public static func failure(of result: CommandResult) -> Failure {
+        let last = result.lastErrorLine
+        let text = result.stderr
+        if text.contains("context was not found") || last.contains("no context exists with the name") {
+            return .contextMissing(last)
+        }
+        if last.contains("was refused") || text.contains("connection refused") || last.hasPrefix("Unable to connect to the server")
+            || text.contains("no route to host") || text.contains("i/o timeout")
+        {
+            return .unreachable(last)
+        }
+        if let range = last.range(of: "the server doesn't have a resource type \"") {
+            let rest = last[range.upperBound...]
+            return .unknownResourceType(String(rest.prefix { $0 != "\"" }))
+        }
+        if last.hasPrefix("Error from server (NotFound)") { return .notFound(last) }
+        return .other(last.isEmpty ? "\(result.status)" : last)
+    }
+
+    // MARK: output
+
+    /// The items of `get -o json`: a `List`'s items, or the single object itself.
+    public static func parseObjects(_ result: CommandResult) throws(ToolOutputError) -> [YAML.Node] {
+        guard result.isSuccess else { throw ToolOutputError(tool: "kubectl get", message: result.lastErrorLine) }
+        let node: YAML.Node
+        do {
+            node = try YAML.Node(json: Data(result.standardOutput))
+        } catch {
+            throw ToolOutputError(tool: "kubectl get", message: "\(error)")
+        }
+        if node["kind"]?.string == "List" || node["items"]?.sequence != nil {
+            return node["items"]?.sequence ?? []
+        }
+        guard node.mapping != nil else { throw ToolOutputError(tool: "kubectl get", message: "expected a JSON object") }
+        return [node]
+    }
+}

@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import MultiDC
+import YAML
+
+/// `multidc apply SPEC`: converge the world to the spec and prove it with the Raft health check.
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Create only what is missing, then check Raft health.",
+        usage: "multidc apply <spec> [--yes] [--parallelism N] [--timeout D] [--allow-data-loss] [-o text|json]",
+        discussion: """
+            Observes the world, prints the plan, asks on a TTY (--yes skips; without a TTY it refuses only when something would be deleted or replaced), carries the plan out as a DAG (independent clusters in parallel), re-plans until nothing is left, and ends with the Raft health check. A second apply does nothing and says so.
+
+            Steps that lose data — a missing or replaced KMS while Vault clusters exist, a network whose subnet differs from the spec — are refused unless --allow-data-loss. Ctrl-C or SIGTERM stops running tools and reports what finished (exit 130/143).
+
+            Exit status: 0 converged and healthy; 1 error, refusal, failure or unhealthy.
+
+            Examples:
+              multidc apply examples/vault-raft/spec.yaml --yes
+              multidc apply spec.yaml --parallelism 2 --timeout 20m -o json
+            """
+    )
+
+    @Argument(help: "The Topology spec file.")
+    var spec: String
+
+    @Flag(name: [.customShort("y"), .long], help: "Do not ask for confirmation.")
+    var yes = false
+
+    @Option(help: "Most actions at once (default: all clusters at once).")
+    var parallelism: Int?
+
+    @Option(help: "Overall time limit, e.g. 30m or 1h (default: none).")
+    var timeout: String?
+
+    @Flag(help: "Allow steps that lose data (a replaced KMS, a replaced network).")
+    var allowDataLoss = false
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json (one event per line).")
+    var output: OutputFormat = .text
+
+    func validate() throws {
+        if let parallelism, parallelism < 1 { throw ValidationError("--parallelism must be at least 1") }
+        if let timeout, DurationText.parse(timeout) == nil {
+            throw ValidationError("--timeout '\(timeout)' is not a duration; write it like 30m, 90s or 1h30m")
+        }
+    }
+
+    func run() async throws {
+        let session = SpecLoading.session()
+        let loaded = try SpecLoading.load(spec, session: session)
+        let lock: TopologyLock
+        do {
+            lock = try TopologyLock.acquire(topology: loaded.topology.name, command: "apply")
+        } catch {
+            Terminal.err("error: \(error)")
+            throw ExitCode(1)
+        }
+        defer { lock.release() }
+
+        let printer = ProgressPrinter.forOutput(output)
+        let options = ConvergeOptions(
+            allowDataLoss: allowDataLoss,
+            execution: Session.ExecutionOptions(
+                parallelism: parallelism, timeout: timeout.flatMap(DurationText.parse),
+                onEvent: { printer.handle($0) }))
+        let interactive = Terminal.stdinIsTTY && !yes
+        let autoApprove = yes
+        let outputFormat = output
+        let task = Task {
+            await session.converge(loaded, options: options, confirm: { plan, round in
+                Self.show(plan, round: round, output: outputFormat, printer: printer)
+                if autoApprove { return true }
+                if interactive { return Terminal.confirm("Do you want to perform these actions?") }
+                if plan.deletesOrReplaces {
+                    Terminal.err("error: the plan deletes or replaces resources and there is no terminal to ask; rerun with --yes to approve it")
+                    return false
+                }
+                return true
+            }, onHealth: { report in
+                if !report.isHealthy { printer.note("health: \(report.summary)") }
+            })
+        }
+        let trap = SignalTrap(cancelling: task)
+        let outcome = await task.value
+        trap.cancel()
+        try finish(outcome, printer: printer, signal: trap.receivedSignal)
+    }
+
+    static func show(_ plan: Plan, round: Int, output: OutputFormat, printer: ProgressPrinter) {
+        switch output {
+        case .json:
+            printer.jsonEvent(["event": "plan", "round": round, "summary": plan.summaryLine])
+            Terminal.out(PlanDocument.node(plan).jsonString() + "\n")
+        case .text:
+            if round > 1 { Terminal.out("\nRound \(round): what is left after the first changes\n") }
+            Terminal.out(PlanRenderer(color: Terminal.color, showInSync: false).render(plan))
+        }
+    }
+
+    func finish(_ outcome: ConvergeOutcome, printer: ProgressPrinter, signal: Int32?) throws {
+        for round in outcome.rounds {
+            if let report = round.report, !printer.isJSON {
+                Terminal.out("\n" + report.renderSummary())
+            }
+        }
+        if let signal {
+            Terminal.err("interrupted: stopped running tools; rerun `multidc apply \(spec)` to finish")
+            throw ExitCode(SignalTrap.exitCode(for: signal))
+        }
+        switch outcome {
+        case .converged(let rounds, let health):
+            if rounds.count == 1 && rounds[0].report == nil {
+                printer.jsonEvent(["event": "outcome", "result": "no-changes"])
+                if !printer.isJSON { Terminal.out("No changes. The world already matches \(spec).\n") }
+            } else {
+                printer.jsonEvent(["event": "outcome", "result": "converged"])
+                if !printer.isJSON { Terminal.out("Apply complete.\n") }
+            }
+            if let health {
+                printer.jsonEvent(["event": "health", "healthy": true, "summary": health.summary])
+                if !printer.isJSON { Terminal.out(health.renderText()) }
+            }
+        case .blocked(let plan, _):
+            if outcome.rounds.count == 1 {
+                Self.show(plan, round: 1, output: output, printer: printer)
+            }
+            for problem in plan.problems { Terminal.err("error: \(problem)") }
+            throw ExitCode(1)
+        case .refused(let plan, _):
+            Self.show(plan, round: outcome.rounds.count, output: output, printer: printer)
+            for action in plan.dataLosses {
+                Terminal.err("error: refusing to \(action.change.word) \(action.resource): \(action.dataLoss ?? "")")
+            }
+            Terminal.err("rerun with --allow-data-loss to accept this loss")
+            throw ExitCode(1)
+        case .declined:
+            Terminal.err("Apply cancelled; nothing was changed in this round.")
+            throw ExitCode(1)
+        case .failed(let rounds):
+            let failed = rounds.last?.report?.jobs.filter { $0.status != .succeeded } ?? []
+            for job in failed where job.error != nil { Terminal.err("error: \(job.label): \(job.error ?? "")") }
+            if let report = rounds.last?.report, report.timedOut { Terminal.err("error: the overall --timeout ran out") }
+            Terminal.err("apply failed; what finished is kept — rerun `multidc apply \(spec)` to continue")
+            throw ExitCode(1)
+        case .unhealthy(_, let health):
+            printer.jsonEvent(["event": "health", "healthy": false, "summary": health.summary])
+            Terminal.err("error: the Raft health check did not pass within health.raft.timeout")
+            Terminal.err(health.renderText())
+            throw ExitCode(1)
+        case .notConverged(let plan, _):
+            Self.show(plan, round: outcome.rounds.count, output: output, printer: printer)
+            Terminal.err("error: changes remain after \(outcome.rounds.count - 1) rounds; see the plan above")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import MultiDC
+
+/// `multidc destroy SPEC`: remove what this topology owns, nothing else.
+struct DestroyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "destroy",
+        abstract: "Remove what this topology owns, nothing else.",
+        usage: "multidc destroy <spec> [--yes] [--parallelism N] [-o text|json]",
+        discussion: """
+            Removes only what carries this topology's ownership marks, in reverse dependency order and in parallel across clusters: its kind clusters (or, for existing clusters, its Vault CRs, copied secrets, operator release and ownership record), its KMS container, and the network if multidc created it and nothing else uses it. Foreign containers, other kind clusters and other networks are left alone. Asks on a TTY; --yes skips.
+
+            Examples:
+              multidc destroy examples/vault-raft/spec.yaml --yes
+            """
+    )
+
+    @Argument(help: "The Topology spec file.")
+    var spec: String
+
+    @Flag(name: [.customShort("y"), .long], help: "Do not ask for confirmation.")
+    var yes = false
+
+    @Option(help: "Most actions at once (default: all at once).")
+    var parallelism: Int?
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json.")
+    var output: OutputFormat = .text
+
+    func run() async throws {
+        let session = SpecLoading.session()
+        let loaded = try SpecLoading.load(spec, session: session)
+        let lock: TopologyLock
+        do {
+            lock = try TopologyLock.acquire(topology: loaded.topology.name, command: "destroy")
+        } catch {
+            Terminal.err("error: \(error)")
+            throw ExitCode(1)
+        }
+        defer { lock.release() }
+        let printer = ProgressPrinter.forOutput(output)
+        let interactive = Terminal.stdinIsTTY && !yes
+        let autoApprove = yes
+        let outputFormat = output
+        let task = Task {
+            await session.destroy(loaded, execution: .init(parallelism: parallelism, onEvent: { printer.handle($0) })) { plan in
+                ApplyCommand.show(plan, round: 1, output: outputFormat, printer: printer)
+                if autoApprove { return true }
+                if interactive { return Terminal.confirm("Do you really want to destroy these resources?") }
+                Terminal.err("error: destroy deletes resources and there is no terminal to ask; rerun with --yes to approve it")
+                return false
+            }
+        }
+        let trap = SignalTrap(cancelling: task)
+        let (plan, report, confirmed) = await task.value
+        trap.cancel()
+        if !plan.problems.isEmpty {
+            if report == nil { ApplyCommand.show(plan, round: 1, output: output, printer: printer) }
+            for problem in plan.problems { Terminal.err("error: \(problem)") }
+            throw ExitCode(1)
+        }
+        if !plan.hasChanges {
+            if !printer.isJSON {
+                Terminal.out(PlanRenderer(color: Terminal.color).render(plan))
+                Terminal.out("Nothing to destroy: topology \(plan.topology) owns nothing here.\n")
+            }
+            return
+        }
+        guard confirmed else { throw ExitCode(1) }
+        if let report, !printer.isJSON { Terminal.out("\n" + report.renderSummary()) }
+        if let signal = trap.receivedSignal { throw ExitCode(SignalTrap.exitCode(for: signal)) }
+        guard let report, report.succeeded else {
+            for job in report?.jobs ?? [] where job.error != nil { Terminal.err("error: \(job.label): \(job.error ?? "")") }
+            throw ExitCode(1)
+        }
+        if !printer.isJSON { Terminal.out("Destroy complete.\n") }
+    }
+}

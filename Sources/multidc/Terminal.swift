@@ -1,0 +1,39 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the commands know about their terminal: TTY or pipe, colour (NO_COLOR honoured), and
+/// how to ask a yes/no question.
+enum Terminal {
+    static var stdoutIsTTY: Bool { isatty(STDOUT_FILENO) == 1 }
+    static var stdinIsTTY: Bool { isatty(STDIN_FILENO) == 1 }
+
+    /// Colour on a TTY unless NO_COLOR is set (https://no-color.org).
+    static var color: Bool {
+        let env = ProcessInfo.processInfo.environment
+        return stdoutIsTTY && env["NO_COLOR"].map(\.isEmpty) ?? true && env["TERM"] != "dumb"
+    }
+
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func err(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    /// Asks on the terminal; true only for "yes".
+    static func confirm(_ question: String) -> Bool {
+        out("\(question) Only 'yes' will be accepted: ")
+        guard let answer = readLine() else { return false }
+        return answer.trimmingCharacters(in: .whitespaces) == "yes"
+    }
+
+    /// An ISO-8601 timestamp for plain progress lines.
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+}

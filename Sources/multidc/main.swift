@@ -1,2 +1,0 @@
-import MultiDC
-print("multidc")

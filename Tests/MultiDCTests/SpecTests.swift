@@ -1,0 +1,169 @@
+import Foundation
+import MultiDC
+import Testing
+import YAML
+
+@Suite struct SpecTests {
+    static let minimal = """
+        apiVersion: multidc/v1alpha1
+        kind: Topology
+        metadata:
+          name: mini
+        spec:
+          kms:
+            image: vault:1.6.2
+          operator:
+            chart: banzaicloud-stable/vault-operator
+          vault:
+            template: vault-cr.yaml
+          clusters:
+            - name: one
+            - name: two
+        """
+
+    static func load(_ text: String) throws(Diagnostics) -> LoadedTopology {
+        try TopologyLoader.load(text: text, file: "spec.yaml", options: .init(checkFiles: false))
+    }
+
+    @Test func defaultsOfEveryField() throws {
+        let t = try Self.load(Self.minimal).topology
+        #expect(t.name == "mini")
+        #expect(t.provider == .kind)
+        #expect(t.nodeImage == nil)
+        #expect(t.network == Topology.Network(name: "kind", subnet: nil, slices: .init(blockPrefix: 24, firstBlock: 1, poolPrefix: 25)))
+        #expect(t.loadBalancer == .metallb(.init(version: "v0.13.10")))
+        #expect(t.kms == .container(name: "central-vault", image: "vault:1.6.2", rootToken: .generate))
+        #expect(t.vaultOperator == Topology.VaultOperator(
+            release: "vault-operator", chart: "banzaicloud-stable/vault-operator", repo: nil, version: nil, namespace: "default",
+            values: .mapping([])))
+        #expect(t.manifests == [])
+        #expect(t.vault.namespace == "default")
+        #expect(t.vault.leader == "one")
+        #expect(t.vault.shareSecrets == [])
+        #expect(t.vault.template?.written == "vault-cr.yaml")
+        #expect(t.clusters.map(\.workers) == [0, 0])
+        #expect(t.clusters.map { t.context(of: $0) } == ["kind-one", "kind-two"])
+        #expect(t.health.raft.voters == 2)
+        #expect(t.health.raft.timeout == .seconds(600))
+    }
+
+    @Test(arguments: [
+        ("10m", Duration.seconds(600)), ("90s", .seconds(90)), ("1h30m", .seconds(5400)), ("500ms", .milliseconds(500)),
+        ("1h", .seconds(3600)), ("2m5s", .seconds(125)),
+    ])
+    func durations(_ text: String, _ duration: Duration) {
+        #expect(DurationText.parse(text) == duration)
+    }
+
+    @Test(arguments: ["", "10", "m", "10 m", "1.5h", "10d", "-1m"])
+    func notDurations(_ text: String) {
+        #expect(DurationText.parse(text) == nil)
+    }
+
+    @Test func durationFormatIsGoStyle() {
+        #expect(DurationText.format(.seconds(5400)) == "1h30m0s")
+        #expect(DurationText.format(.seconds(90)) == "1m30s")
+        #expect(DurationText.format(.milliseconds(500)) == "500ms")
+    }
+
+    @Test func reportsEveryErrorOfAFileInOneRun() {
+        let text = """
+            apiVersion: multidc/v1alpha1
+            kind: Topology
+            metadata:
+              name: Bad_Name
+            spec:
+              nodeImag: kindest/node:v1.19.1
+              kms:
+                image: {a: 1}
+              operator: {}
+              vault:
+                template: t.yaml
+                leader: primay
+              clusters:
+                - name: primary
+                - name: primary
+                - name: third
+                  workers: -1
+                  context: foo
+              health:
+                raft: {voters: 3, timeout: 10 minutes}
+            """
+        #expect(throws: Diagnostics.self) { try Self.load(text) }
+        do {
+            _ = try Self.load(text)
+        } catch {
+            #expect(error.items.map(\.summary) == [
+                "spec.yaml:4:9: error: invalid topology name 'Bad_Name': use lower-case letters, digits and '-', starting and ending with a letter or digit",
+                "spec.yaml:6:3: error: unknown key 'nodeImag'; did you mean 'nodeImage'?",
+                "spec.yaml:8:12: error: expected a string, found a mapping",
+                "spec.yaml:9:13: error: missing required field 'chart' in spec.operator",
+                "spec.yaml:12:13: error: unknown leader 'primay'; did you mean 'primary'?",
+                "spec.yaml:15:13: error: duplicate cluster 'primary'; it was first defined at line 14, column 13",
+                "spec.yaml:17:16: error: workers must be between 0 and 100, found -1",
+                "spec.yaml:18:7: error: 'context' is for provider existing; the context of kind cluster 'third' is always kind-third",
+                "spec.yaml:20:32: error: invalid duration '10 minutes'; write it like 10m, 90s or 1h30m",
+            ])
+        }
+    }
+
+    @Test func diagnosticShowsTheSourceLineAndACaret() {
+        let text = Self.minimal.replacingOccurrences(of: "  kms:", with: "  nodeImag: kindest/node:v1.19.1\n  kms:")
+        do {
+            _ = try Self.load(text)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description == """
+                spec.yaml:6:3: error: unknown key 'nodeImag'; did you mean 'nodeImage'?
+                  nodeImag: kindest/node:v1.19.1
+                  ^
+                """)
+        }
+    }
+
+    @Test func oversizeInputIsRefused() {
+        let text = Self.minimal + "\n#" + String(repeating: "x", count: 9 << 20)
+        do {
+            _ = try Self.load(text)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.items.map(\.summary) == [
+                "spec.yaml:1:1: error: input is \(text.utf8.count) bytes, over the limit of 8388608 bytes; split it into smaller files"
+            ])
+        }
+    }
+
+    @Test func positionsLetLaterStagesPointAtFields() throws {
+        let loaded = try Self.load(Self.minimal)
+        #expect(loaded.diagnostic("x", at: "spec.clusters[1].name").mark == Mark(line: 14, column: 13))
+        #expect(loaded.diagnostic("x", at: "spec.clusters[1].pool").mark == Mark(line: 14, column: 7))
+        #expect(loaded.diagnostic("x", at: "spec.network.subnet").mark == Mark(line: 6, column: 3))
+        // An observed subnet that is too small: the problem points at the cluster.
+        #expect(throws: Diagnostics.self) { try loaded.pools(subnet: CIDR("10.0.0.0/23")) }
+        do {
+            _ = try loaded.pools(subnet: CIDR("10.0.0.0/24"))
+        } catch {
+            #expect(error.items.map(\.summary) == [
+                "spec.yaml:13:13: error: cluster 'one' needs block 1 of size /24, but 10.0.0.0/24 has only 1 such block; pin a pool or use a larger subnet",
+                "spec.yaml:14:13: error: cluster 'two' needs block 2 of size /24, but 10.0.0.0/24 has only 1 such block; pin a pool or use a larger subnet",
+            ])
+        }
+        #expect(try loaded.pools(subnet: CIDR("172.18.0.0/16")).map(\.cidr.description) == ["172.18.1.128/25", "172.18.2.128/25"])
+    }
+
+    @Test(arguments: [("a", true), ("a-1", true), ("-a", false), ("a-", false), ("A", false), ("a.b", false), ("", false)])
+    func dnsLabels(_ name: String, _ valid: Bool) {
+        #expect(NameRules.isDNSLabel(name) == valid)
+    }
+
+    @Test func clusterNameLimitKeepsTheNodeNameALabel() {
+        let longest = String(repeating: "a", count: NameRules.maxClusterNameLength)
+        #expect(NameRules.isDNSLabel(longest + "-control-plane"))
+        #expect(!NameRules.isDNSLabel(longest + "a-control-plane"))
+    }
+
+    @Test(arguments: [("nodeImag", ["nodeImage", "network"], "nodeImage"), ("x", ["nodeImage"], nil), ("Kind", ["kind"], "kind")])
+    func didYouMean(_ word: String, _ candidates: [String], _ expected: String?) {
+        #expect(EditDistance.suggestion(for: word, among: candidates) == expected)
+    }
+}
