@@ -129,13 +129,18 @@ struct KindCommand {
             }
             throw ToolFailure(stderr: out.err, code: 1)
         }
+        // The API server's host port: a free 127.0.0.1 port published to 6443 (as kind does);
+        // nothing answers behind it, the world simulates the API server by port.
+        var apiPort = freeLocalPort() ?? 0
         let preparing = "Preparing nodes \(String(repeating: "📦 ", count: nodes.count))"
         out.warn(" • \(preparing)  ...")
         for node in nodes {
             var args = ["run", "--name", node.name, "--hostname", node.name, "--label", "\(KindCommand.roleLabel)=\(node.role)",
                         "--tmpfs", "/tmp", "--tmpfs", "/run", "--detach", "--tty",
                         "--label", "\(KindCommand.clusterLabel)=\(name)", "--net", network, "--restart=on-failure:1", "--init=false"]
-            if node.role == "control-plane" { args += ["-e", "KUBECONFIG=/etc/kubernetes/admin.conf"] }
+            if node.role == "control-plane" {
+                args += [apiPort > 0 ? "--publish=127.0.0.1:\(apiPort):6443/TCP" : "--publish=127.0.0.1::6443/TCP", "-e", "KUBECONFIG=/etc/kubernetes/admin.conf"]
+            }
             args.append(image ?? node.image ?? KindCommand.defaultImage)
             let r = docker.run(args)
             if !r.ok {
@@ -143,6 +148,7 @@ struct KindCommand {
             }
         }
         out.warn(" ✓ \(preparing)")
+        if let published = KindCommand.hostPort(docker: docker, container: "\(name)-control-plane") { apiPort = published }
         out.warn(" • Writing configuration 📜  ...")
         out.warn(" ✓ Writing configuration 📜")
         out.warn(" • Starting control-plane 🕹️  ...")
@@ -172,9 +178,12 @@ struct KindCommand {
         }
         let now = world.now
         let port = try world.store.transaction { state -> Int in
-            if state.nextPort == 0 { state.nextPort = 32768 + Int.random(in: 0..<20000) }
-            state.nextPort += 1
-            var cluster = ClusterState(name: name, network: network, image: image ?? KindCommand.defaultImage, apiPort: state.nextPort,
+            if apiPort == 0 {
+                if state.nextPort == 0 { state.nextPort = 32768 + Int.random(in: 0..<20000) }
+                state.nextPort += 1
+                apiPort = state.nextPort
+            }
+            var cluster = ClusterState(name: name, network: network, image: image ?? KindCommand.defaultImage, apiPort: apiPort,
                                        nodes: nodes.map(\.name), createdAt: now)
             cluster.seed(now: now)
             state.clusters[name] = cluster
@@ -202,6 +211,13 @@ struct KindCommand {
         // kind picks one of four salutations at random; the world always says the first, for stable goldens.
         out.warn("\nHave a nice day! 👋")
         return out.result()
+    }
+
+    /// kind's query for the published API server port [SRC kind kubeconfig.go].
+    static func hostPort(docker: Docker, container: String) -> Int? {
+        let r = docker.run(["inspect", "--format", "{{ with (index (index .NetworkSettings.Ports \"6443/tcp\") 0) }}{{ printf \"%s\\t%s\" .HostIp .HostPort }}{{ end }}", container])
+        guard r.ok else { return nil }
+        return r.trimmed.split(separator: "\t").last.flatMap { Int($0) }
     }
 
     // MARK: delete cluster
@@ -260,7 +276,8 @@ struct KindCommand {
         guard !cps.isEmpty else {
             throw ToolFailure(stderr: "ERROR: could not locate any control plane nodes for cluster named '\(name)'. Use the --name option to select a different cluster")
         }
-        let port = world.store.read().clusters[name]?.apiPort ?? 6443
+        let port = world.store.read().clusters[name]?.apiPort
+            ?? KindCommand.hostPort(docker: world.docker, container: cps.sorted()[0]) ?? 6443
         var kc = Kubeconfig.forKind(cluster: name, port: port)
         if internalAddress {
             kc.document["clusters"] = [["cluster": ["certificate-authority-data": .string(FakePEM.base64CA(seed: name)),
