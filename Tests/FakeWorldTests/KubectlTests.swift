@@ -217,6 +217,20 @@ final class Results: @unchecked Sendable {
 }
 
 @Suite(.needsDocker, .serialized) struct KubectlStrictnessTests {
+    @Test func rolloutAndLabels() throws {
+        let (w, _) = try clusterWorld("l")
+        defer { w.cleanup() }
+        _ = w.kubectl("apply", "-f", "-", stdin: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n")
+        #expect(w.kubectl("rollout", "status", "deployment/web", "--timeout=30s").stdout.hasSuffix("deployment \"web\" successfully rolled out\n"))
+        #expect(w.kubectl("label", "deployment", "web", "team=a").stdout == "deployment.apps/web labeled\n")
+        let again = w.kubectl("label", "deployment", "web", "team=b")
+        #expect(again.code == 1)
+        #expect(again.stderr == "error: 'team' already has a value (a), and --overwrite is false\n")
+        #expect(w.kubectl("label", "deployment/web", "team=b", "--overwrite").stdout == "deployment.apps/web labeled\n")
+        #expect(w.kubectl("get", "deploy", "-l", "team=b", "-o", "name").stdout == "deployment.apps/web\n")
+        #expect(w.kubectl("annotate", "deployment", "web", "note=x").stdout == "deployment.apps/web annotated\n")
+    }
+
     @Test func serverValidation() throws {
         let (w, _) = try clusterWorld("v")
         defer { w.cleanup() }

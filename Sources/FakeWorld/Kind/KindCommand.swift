@@ -14,6 +14,7 @@ struct KindCommand {
         switch (words.first, words.dropFirst().first) {
         case ("create", "cluster"): return try create(rest)
         case ("delete", "cluster"): return try delete(rest)
+        case ("delete", "clusters"): return try deleteClusters(rest)
         case ("get", "clusters"): return try getClusters(rest)
         case ("get", "nodes"): return try getNodes(rest)
         case ("get", "kubeconfig"): return try getKubeconfig(rest)
@@ -247,6 +248,27 @@ struct KindCommand {
             out.warn("Deleted nodes: [\(nodes.map { "\"\($0)\"" }.joined(separator: " "))]")
         }
         return quiet(p, out.result())
+    }
+
+    /// `kind delete clusters NAME… | --all` [SRC kind pkg/cmd/kind/delete/clusters/deleteclusters.go].
+    func deleteClusters(_ args: [String]) throws -> ToolResult {
+        let p = try FlagParser.parse(args, specs: [.value("kubeconfig"), .bool("all", "A")] + KindCommand.global, style: .kind)
+        var names = p.positionals
+        if p.bool("all") {
+            let r = world.docker.run(["ps", "-a", "--filter", "label=\(KindCommand.clusterLabel)", "--format", "{{.Label \"\(KindCommand.clusterLabel)\"}}"])
+            names = Set(r.stdout.split(separator: "\n").map(String.init).filter { !$0.isEmpty }).sorted()
+        } else if names.isEmpty {
+            throw ToolFailure(stderr: "ERROR: no cluster names provided")
+        }
+        var err = ""
+        for n in names {
+            var sub = ["--name", n]
+            if let k = p.last("kubeconfig") { sub += ["--kubeconfig", k] }
+            let r = try delete(sub + ["--quiet"])
+            if r.code != 0 { err += r.stderr }
+        }
+        err += "Deleted clusters: [\(names.map { "\"\($0)\"" }.joined(separator: " "))]\n"
+        return quiet(p, ToolResult(stderr: err))
     }
 
     // MARK: get / export
