@@ -42,6 +42,11 @@ import Testing
         #expect(missing.stderr == "Error: uninstall: Release not loaded: vault-operator: release: not found\n")
         let ignored = w.helm("uninstall", "vault-operator", "-n", "vault", "--ignore-not-found")
         #expect(ignored.code == 0)
+        // Values on stdin (`-f -`) and a chart from --repo.
+        let stdinValues = w.run("helm", ["upgrade", "--install", "vo2", "vault-operator", "--repo", "https://kubernetes-charts.banzaicloud.com",
+                                         "-n", "ops", "--create-namespace", "-f", "-"], stdin: "image:\n  tag: v9\n")
+        #expect(stdinValues.code == 0, "\(stdinValues)")
+        #expect(w.helm("status", "vo2", "-n", "ops", "-o", "json").stdout.contains("\"config\":{\"image\":{\"tag\":\"v9\"}}"))
         // An unknown chart installs a release with no objects.
         #expect(w.helm("upgrade", "--install", "other", "banzaicloud-stable/whatever").code == 0)
         #expect(w.helm("list", "-o", "json").stdout.contains("\"chart\":\"whatever-0.1.0\""))

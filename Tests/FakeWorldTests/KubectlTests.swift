@@ -113,6 +113,7 @@ data:
         #expect(noNS.stderr == "Error from server (NotFound): namespaces \"nope\" not found\n")
         let noType = w.kubectl("get", "widgets")
         #expect(noType.stderr == "error: the server doesn't have a resource type \"widgets\"\n")
+        #expect(w.kubectl("get", "configmaps,vaults.vault.banzaicloud.com", "-A", "-o", "json").stderr == "error: the server doesn't have a resource type \"vaults\"\n")
         #expect(w.kubectl("get", "pods").stderr == "No resources found in default namespace.\n")
         // delete.
         #expect(w.kubectl("-n", "vault", "delete", "secret", "vault-unseal-keys").stdout == "secret \"vault-unseal-keys\" deleted\n")

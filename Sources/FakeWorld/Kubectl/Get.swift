@@ -12,7 +12,9 @@ struct ResourceArgs {
         }
         func lookup(_ word: String) throws(ToolFailure) -> ResourceType {
             guard let t = cluster.type(word: word) else {
-                throw ToolFailure(stderr: "error: the server doesn't have a resource type \"\(word)\"")
+                // [SRC kubectl resource builder] the message names groupResource.Resource (no group).
+                let resource = word.split(separator: ".").first.map(String.init) ?? word
+                throw ToolFailure(stderr: "error: the server doesn't have a resource type \"\(resource)\"")
             }
             return t
         }
