@@ -120,5 +120,13 @@ func lbService(_ name: String, ip: String? = nil) -> String {
         // A token that does not match the KMS container's: a new CR stays sealed.
         _ = w.kubectl("apply", "-f", "-", stdin: vaultCR(name: "other", kms: kms, token: "wrong", leaderAddress: "self"))
         #expect(w.kubectl("exec", "other-0", "-c", "vault", "--", "vault", "status", "-format=json").code == 2)
+        // A secret volume that does not exist yet keeps the pod in ContainerCreating.
+        let withVolume = vaultCR(name: "vol", kms: kms, token: "t", leaderAddress: "self")
+            + "\n  volumes:\n    - name: vault-primary-tls\n      secret:\n        secretName: vault-primary-tls\n"
+        _ = w.kubectl("apply", "-f", "-", stdin: withVolume)
+        #expect(w.kubectl("get", "pod", "vol-0", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason}").stdout == "ContainerCreating")
+        #expect(w.kubectl("exec", "vol-0", "-c", "vault", "--", "vault", "status").stderr == "error: unable to upgrade connection: container not found (\"vault\")\n")
+        _ = w.kubectl("create", "secret", "generic", "vault-primary-tls", "--from-literal=ca.crt=x")
+        #expect(w.kubectl("get", "pod", "vol-0", "-o", "jsonpath={.status.phase}").stdout == "Running")
     }
 }

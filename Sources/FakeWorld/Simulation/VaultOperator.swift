@@ -78,7 +78,7 @@ struct VaultOperator {
             "spec": ["containers": [
                 ["name": "vault", "image": .string(image), "ports": [["containerPort": 8200, "name": "api-port"], ["containerPort": 8201, "name": "cluster-port"]]],
                 ["name": "bank-vaults", "image": .string(cr[path: "spec", "bankVaultsImage"]?.string ?? "ghcr.io/bank-vaults/bank-vaults:latest")],
-            ], "nodeName": .string(c.nodes.last ?? "")],
+            ], "nodeName": .string(c.nodes.last ?? ""), "volumes": cr[path: "spec", "volumes"] ?? .array([])],
         ], type: .pod, now: sim.now)
         let key = "\(ns)/\(name)"
         if c.vaults[key]?.podUID != pod.uid {
