@@ -146,3 +146,50 @@ import Testing
         #expect(!log.contains("topsecret"))
     }
 }
+
+/// kind's answers when docker finds nothing or fails, through a stub docker (FAKEWORLD_DOCKER).
+@Suite struct GoldenStubDockerTests {
+    func stub(_ w: TestWorld, exit code: Int, stderr: String = "") throws -> String {
+        let path = w.write("docker-stub", "#!/bin/sh\necho '\(stderr)' >&2\nexit \(code)\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
+    }
+
+    @Test func noClusters() throws {
+        let w = try TestWorld()
+        defer { w.cleanup() }
+        w.env["FAKEWORLD_DOCKER"] = try stub(w, exit: 0)
+        let r = w.kind("get", "clusters")
+        #expect(r.code == 0)
+        #expect(r.stdout == "")
+        #expect(r.stderr == "No kind clusters found.\n")
+        let q = w.kind("get", "clusters", "-q")
+        #expect(q.stderr == "")
+        let del = w.kind("delete", "cluster", "--name", "gone")
+        #expect(del.code == 0)
+        #expect(del.stderr == "Deleting cluster \"gone\" ...\n")
+    }
+
+    @Test func dockerFails() throws {
+        let w = try TestWorld()
+        defer { w.cleanup() }
+        w.env["FAKEWORLD_DOCKER"] = try stub(w, exit: 1, stderr: "Cannot connect to the Docker daemon")
+        let r = w.kind("get", "clusters")
+        #expect(r.code == 1)
+        #expect(r.stderr.hasPrefix("ERROR: failed to list clusters: command \"docker ps -a --filter label=io.x-k8s.kind.cluster --format {{.Label \"io.x-k8s.kind.cluster\"}}\" failed with error: exit status 1"))
+    }
+
+    @Test func installWritesLinks() throws {
+        let w = try TestWorld()
+        defer { w.cleanup() }
+        let dir = w.dir.appendingPathComponent("links").path
+        let r = w.run("fakeworld", ["install", dir])
+        #expect(r.code == 0)
+        for tool in ["kind", "kubectl", "helm"] {
+            let target = try FileManager.default.destinationOfSymbolicLink(atPath: "\(dir)/\(tool)")
+            #expect(URL(fileURLWithPath: target).lastPathComponent == "fakeworld")
+        }
+        let viaLink = TestWorld.exec("\(dir)/helm", ["version", "--short"], env: w.env)
+        #expect(viaLink.stdout.hasPrefix("v3."))
+    }
+}
