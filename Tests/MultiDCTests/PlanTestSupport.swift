@@ -202,7 +202,7 @@ struct WorldBuilder {
 
     /// The follower's copy (what `copySecret` applies), as read back.
     func copiedSecret(_ name: String) -> KubeObject {
-        var node = ActionRunner.portable(leaderSecret(name).node, namespace: topology.vault.namespace)
+        var node = leaderSecret(name).manifestForCopy(namespace: topology.vault.namespace)
         node = Ownership.labelled(node, topology: topology.name)
         node["metadata"]?["resourceVersion"] = .string("90")
         node["metadata"]?["uid"] = .string("77aa-copy")

@@ -99,7 +99,7 @@ public struct ActionRunner: Sendable {
         case .removeContainer(let name):
             _ = try await runner.check(Command(Docker.executable, ["rm", "-f", "-v", name]))
         case .removeNetwork(let name):
-            _ = try await runner.check(Command(Docker.executable, ["network", "rm", name]))
+            _ = try await runner.check(Docker.networkRemove(name))
         }
     }
 
@@ -113,7 +113,7 @@ public struct ActionRunner: Sendable {
                 _ = try await runner.check(Kind.deleteCluster(name: cluster.name))
             }
             if let kms = topology.kmsContainerName { _ = try await runner.run(Command(Docker.executable, ["rm", "-f", kms])) }
-            _ = try await runner.check(Command(Docker.executable, ["network", "rm", name]))
+            _ = try await runner.check(Docker.networkRemove(name))
         }
         // kind's way: bridge, masquerade, the default bridge's MTU, an IPv6 ULA derived from the name.
         let mtuResult = try await runner.run(Command(Docker.executable, ["network", "inspect", "bridge", "-f", "{{ index .Options \"com.docker.network.driver.mtu\" }}"]))
@@ -122,14 +122,13 @@ public struct ActionRunner: Sendable {
         if mtu > 0 { base += ["-o", "com.docker.network.driver.mtu=\(mtu)"] }
         for (key, value) in Ownership.orderedLabels(topology: topology.name) { base += ["--label", "\(key)=\(value)"] }
         let v4 = subnet.map { ["--subnet", $0.description] } ?? []
-        let withIPv6 = base + ["--ipv6", "--subnet", KindNetwork.ulaSubnet(name: name)] + v4 + [name]
-        var result = try await runner.run(Command(Docker.executable, withIPv6))
+        var result = try await runner.run(Command(Docker.executable, base + ["--ipv6", "--subnet", KindNetwork.ulaSubnet(name: name)] + v4 + [name]))
         if !result.isSuccess, Self.ipv6Unavailable(result.stderr) {
             context.progress("IPv6 is unavailable on this engine; creating network \(name) IPv4-only, as kind does")
             result = try await runner.run(Command(Docker.executable, base + v4 + [name]))
         }
         if !result.isSuccess {
-            if result.stderr.contains("already exists") { return }
+            if Docker.isNetworkAlreadyExists(result) { return }
             throw ToolFailure(command: "docker network create \(name)", status: result.status.description, message: result.lastErrorLine, isTransient: false)
         }
         let inspected = try await runner.run(Docker.networkInspect(name))
@@ -348,23 +347,6 @@ public struct ActionRunner: Sendable {
 
     // MARK: Secrets
 
-    /// Server-populated metadata stripped before a Secret is applied elsewhere (reference §3.8).
-    static let serverFields = ["resourceVersion", "uid", "creationTimestamp", "managedFields", "generation", "selfLink", "ownerReferences"]
-
-    public static func portable(_ secret: Node, namespace: String) -> Node {
-        var secret = secret
-        secret["status"] = nil
-        var metadata = secret["metadata"] ?? .mapping([])
-        for field in serverFields { metadata[field] = nil }
-        if var annotations = metadata["annotations"] {
-            annotations["kubectl.kubernetes.io/last-applied-configuration"] = nil
-            metadata["annotations"] = annotations.mapping?.isEmpty == false ? annotations : nil
-        }
-        metadata["namespace"] = .string(namespace)
-        secret["metadata"] = metadata
-        return secret
-    }
-
     func copySecret(_ name: String, from: String, to: String, _ context: JobContext) async throws {
         let namespace = topology.vault.namespace
         var source: Node?
@@ -375,7 +357,8 @@ public struct ActionRunner: Sendable {
             return .ready
         }
         guard let source else { return }
-        let copy = owned(Self.portable(source, namespace: namespace))
+        // Server-populated metadata stripped as reference §3.8 says.
+        let copy = owned(KubeObject(node: source).manifestForCopy(namespace: namespace))
         _ = try await runner.check(kubectl(to).apply(manifest: YAMLEmitter.emit(copy), sensitive: true))
     }
 
