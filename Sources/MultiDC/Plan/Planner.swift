@@ -404,7 +404,9 @@ struct ApplyPlanner {
                 return
             }
             let live = config.pools.flatMap(\.addresses)
-            if config.pools.count == 1, live == [wanted], config.pools[0].protocol == "layer2" {
+            // MetalLB accepts a pool as a range or as a CIDR; the classic scripts write the CIDR
+            // (X.1.128/25), multidc writes the range: both are the same pool (as in CRD mode below).
+            if config.pools.count == 1, live == [wanted] || live == [pool.cidr.description], config.pools[0].protocol == "layer2" {
                 add(PlanAction(id: "pool/\(name)", change: .inSync, step: step, cluster: name, resource: resource, reason: "pool \(wanted) configured"))
             } else {
                 add(PlanAction(id: "pool/\(name)", change: .update, step: step, cluster: name, resource: resource,
