@@ -51,14 +51,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // The test world (kind, kubectl and helm on a real Docker engine). Not a product.
-        .target(
-            name: "FakeWorld",
-            dependencies: [
-                "YAML",
-                .product(name: "Subprocess", package: "swift-subprocess"),
-            ],
-            swiftSettings: strict
-        ),
+        .target(name: "FakeWorld", dependencies: ["YAML"], swiftSettings: strict),
         .executableTarget(name: "fakeworld", dependencies: ["FakeWorld"], swiftSettings: strict),
         // Benchmarks (not tests): see BENCHMARKS.md.
         .executableTarget(

@@ -17,7 +17,7 @@ enum FakeWorldCommand {
 
         COMMANDS (through the links)
           kind create cluster [--name|-n N] [--image I] [--config F|-] [--kubeconfig K] [--wait D] [--retain]
-          kind delete cluster [--name N] [--kubeconfig K]
+          kind delete cluster [--name N] [--kubeconfig K] | delete clusters NAME… | --all
           kind get clusters | get nodes [--name N] | get kubeconfig [--name N] [--internal]
           kind export kubeconfig [--name N] [--kubeconfig K] [--internal]
           kubectl [--context C] [--kubeconfig K] [-n NS] [-A] apply -f FILE|DIR|-|URL [--server-side]
@@ -27,6 +27,8 @@ enum FakeWorldCommand {
           kubectl wait --for=condition=C|delete|create|jsonpath=… TYPE/NAME | TYPE -l SEL [--timeout=D]
           kubectl exec POD [-c C] [-i] -- CMD…    (vault status, vault operator raft list-peers, cat, echo, sh -c 'exit N')
           kubectl config get-contexts [-o name] | current-context | use-context C | view [-o json] [--minify] [--raw]
+          kubectl rollout status deployment/NAME|daemonset/NAME|statefulset/NAME [--timeout=D]
+          kubectl label|annotate TYPE NAME… K=V… K- [--overwrite]
           helm repo add NAME URL | repo update | repo list
           helm upgrade --install R CHART [--kube-context C] [-n NS] [--create-namespace] [--version V]
                [--set K=V]… [-f values.yaml] [--wait] [--timeout D]
@@ -101,7 +103,8 @@ enum FakeWorldCommand {
     /// Builds an image from busybox-static: /bin/busybox plus its applet links; the CMD keeps
     /// running as PID 1 and exits promptly on SIGTERM.
     static func image(_ args: [String], environment: [String: String]) -> ToolResult {
-        var node: String? = nil, kms: String? = nil, busybox = "/usr/bin/busybox"
+        var node: String? = nil, kms: String? = nil
+        var busybox = ["/usr/bin/busybox", "/bin/busybox"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/busybox"
         var i = 0
         while i < args.count {
             let a = args[i]

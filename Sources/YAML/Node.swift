@@ -130,7 +130,8 @@ public struct Node: Sendable, CustomStringConvertible {
 
 extension Node: Equatable {
     public static func == (a: Node, b: Node) -> Bool {
-        guard a.tag == b.tag else { return false }
+        // Core tags (`!!str`, `!!int`, …) only say what the resolved value already says.
+        guard a.customTag == b.customTag else { return false }
         switch (a.content, b.content) {
         case (.scalar(let x), .scalar(let y)):
             // A plain scalar and a quoted one differ in meaning ("true" vs true): compare resolved values.
@@ -146,3 +147,11 @@ extension Node: Equatable {
 }
 
 extension Node.Pair: Equatable {}
+
+extension Node {
+    /// The tag unless it is one of the core schema's (`tag:yaml.org,2002:…`).
+    var customTag: String? {
+        guard let tag, !tag.hasPrefix("tag:yaml.org,2002:") else { return nil }
+        return tag
+    }
+}

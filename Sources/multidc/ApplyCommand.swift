@@ -10,14 +10,9 @@ struct ApplyCommand: AsyncParsableCommand {
         abstract: "Create only what is missing, then check Raft health.",
         usage: "multidc apply <spec> [--yes] [--parallelism N] [--timeout D] [--allow-data-loss] [-o text|json]",
         discussion: """
-            Observes the world, prints the plan, asks on a TTY (--yes skips; without a TTY it
-            refuses only when something would be deleted or replaced), carries the plan out as a
-            DAG (independent clusters in parallel), re-plans until nothing is left, and ends with
-            the Raft health check. A second apply does nothing and says so.
+            Observes the world, prints the plan, asks on a TTY (--yes skips; without a TTY it refuses only when something would be deleted or replaced), carries the plan out as a DAG (independent clusters in parallel), re-plans until nothing is left, and ends with the Raft health check. A second apply does nothing and says so.
 
-            Steps that lose data — a missing or replaced KMS while Vault clusters exist, a network
-            whose subnet differs from the spec — are refused unless --allow-data-loss.
-            Ctrl-C or SIGTERM stops running tools and reports what finished (exit 130/143).
+            Steps that lose data — a missing or replaced KMS while Vault clusters exist, a network whose subnet differs from the spec — are refused unless --allow-data-loss. Ctrl-C or SIGTERM stops running tools and reports what finished (exit 130/143).
 
             Exit status: 0 converged and healthy; 1 error, refusal, failure or unhealthy.
 

@@ -8,11 +8,7 @@ struct DestroyCommand: AsyncParsableCommand {
         abstract: "Remove what this topology owns, nothing else.",
         usage: "multidc destroy <spec> [--yes] [--parallelism N] [-o text|json]",
         discussion: """
-            Removes only what carries this topology's ownership marks, in reverse dependency order
-            and in parallel across clusters: its kind clusters (or, for existing clusters, its Vault
-            CRs, copied secrets, operator release and ownership record), its KMS container, and the
-            network if multidc created it and nothing else uses it. Foreign containers, other kind
-            clusters and other networks are left alone. Asks on a TTY; --yes skips.
+            Removes only what carries this topology's ownership marks, in reverse dependency order and in parallel across clusters: its kind clusters (or, for existing clusters, its Vault CRs, copied secrets, operator release and ownership record), its KMS container, and the network if multidc created it and nothing else uses it. Foreign containers, other kind clusters and other networks are left alone. Asks on a TTY; --yes skips.
 
             Examples:
               multidc destroy examples/vault-raft/spec.yaml --yes

@@ -8,13 +8,9 @@ struct DiffCommand: AsyncParsableCommand {
         abstract: "Show what apply would do.",
         usage: "multidc diff <spec> [--detailed-exitcode] [-o text|json]",
         discussion: """
-            Observes docker, kind, kubectl and helm (all reads in parallel), compares with the spec
-            and prints the plan grouped by cluster: + create, ~ update, -/+ replace, - delete,
-            = in sync, each with its reason and the observed value it fixes. Sensitive values
-            print as (sensitive); values known only after apply as (known after apply).
+            Observes docker, kind, kubectl and helm (all reads in parallel), compares with the spec and prints the plan grouped by cluster: + create, ~ update, -/+ replace, - delete, = in sync, each with its reason and the observed value it fixes. Sensitive values print as (sensitive); values known only after apply as (known after apply).
 
-            Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 error
-            (an unreachable engine or cluster is an error, never 2).
+            Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 error (an unreachable engine or cluster is an error, never 2).
 
             Examples:
               multidc diff examples/vault-raft/spec.yaml

@@ -9,12 +9,14 @@ struct Multidc: AsyncParsableCommand {
         commandName: "multidc",
         abstract: "Declarative multi-cluster test beds: kind clusters, MetalLB, a central Vault KMS and one Vault Raft cluster across them.",
         discussion: """
-            multidc reads a Topology spec (apiVersion multidc/v1alpha1) and converges the world to it.
-            The spec format is described in specs/README.md.
+            multidc reads a Topology spec (apiVersion multidc/v1alpha1) and converges the world to it. The spec format is described in specs/README.md.
 
             Examples:
               multidc validate examples/vault-raft/spec.yaml
-              multidc render examples/vault-raft/spec.yaml --cluster secondary
+              multidc diff examples/vault-raft/spec.yaml
+              multidc apply examples/vault-raft/spec.yaml --yes
+              multidc status examples/vault-raft/spec.yaml
+              multidc destroy examples/vault-raft/spec.yaml --yes
             """,
         version: MultiDCVersion.current,
         subcommands: [

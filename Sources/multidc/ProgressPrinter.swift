@@ -40,14 +40,16 @@ final class ProgressPrinter: Sendable {
             Terminal.out("\(Terminal.timestamp()) [\(event.group ?? "global")] \(event.label): \(Self.describe(event.kind))\n")
         case .live:
             let group = event.group ?? "global"
-            let text = "\(event.label): \(Self.describe(event.kind))"
+            let text = "[\(DurationText.format(.seconds(event.elapsed.components.seconds)))] \(event.label): \(Self.describe(event.kind))"
             live.withLock { state in
                 if state.lines[group] == nil { state.order.append(group) }
                 state.lines[group] = text
                 var screen = ""
                 if state.drawn > 0 { screen += "\u{1B}[\(state.drawn)A" }
+                let width = state.order.map(\.count).max() ?? 0
                 for g in state.order {
-                    let name = color ? "\u{1B}[1m\(g)\u{1B}[0m" : g
+                    let padded = g + String(repeating: " ", count: width - g.count)
+                    let name = color ? "\u{1B}[1m\(padded)\u{1B}[0m" : padded
                     screen += "\u{1B}[2K  \(name)  \(state.lines[g] ?? "")\n"
                 }
                 state.drawn = state.order.count

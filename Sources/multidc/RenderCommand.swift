@@ -9,9 +9,7 @@ struct RenderCommand: AsyncParsableCommand {
         abstract: "Print the manifests each cluster would get (the spec's manifests, then its Vault CR).",
         usage: "multidc render <spec> [--cluster <name>] [--assume <name>=<value>]...",
         discussion: """
-            Values known only after apply print as (known after apply) unless assumed with
-            --assume; secrets (kms.token) always print as (sensitive). Placeholder names:
-            \(TemplateValues.names.joined(separator: ", ")).
+            Values known only after apply print as (known after apply) unless assumed with --assume; secrets (kms.token) always print as (sensitive). Placeholder names: \(TemplateValues.names.joined(separator: ", ")).
 
             Example:
               multidc render examples/vault-raft/spec.yaml --cluster secondary \\

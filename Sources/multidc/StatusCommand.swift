@@ -8,8 +8,7 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Show each cluster: reachable, pool, LB IP, operator, Vault pod, seal, Raft role.",
         usage: "multidc status <spec> [-o text|json]",
         discussion: """
-            Read-only. Observes every cluster and asks every Vault pod for `vault status` once.
-            Exit status: 0 healthy, 1 not healthy or error.
+            Read-only. Observes every cluster and asks every Vault pod for `vault status` once. Exit status: 0 healthy, 1 not healthy or error.
 
             Examples:
               multidc status examples/vault-raft/spec.yaml

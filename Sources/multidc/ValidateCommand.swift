@@ -14,12 +14,11 @@ struct ValidateCommand: AsyncParsableCommand {
         abstract: "Check a spec and its templates without touching anything.",
         usage: "multidc validate <spec> [-o text|json]",
         discussion: """
-            Reports every problem of the spec and of the templates it names, each as
-            file:line:column with the source line and a caret. Exit status: 0 valid, 1 invalid.
+            Reports every problem of the spec and of the templates it names, each as file:line:column with the source line and a caret. Exit status: 0 valid, 1 invalid.
 
             Examples:
               multidc validate examples/vault-raft/spec.yaml
-              multidc validate spec.yaml -o json     # {"errors": [{file, line, column, message, severity}], "valid": false}
+              multidc validate spec.yaml -o json   # errors with file, line, column, message
             """
     )
 

@@ -6,6 +6,7 @@ import Testing
 @Suite struct GoldenOfflineTests {
     @Test func homeIsRequired() throws {
         let w = try TestWorld()
+        defer { w.cleanup() }
         let r = w.run("kubectl", ["get", "pods"], env: ["FAKEWORLD_HOME": ""])
         #expect(r.code == 1)
         #expect(r.stderr.hasPrefix("fakeworld: FAKEWORLD_HOME is not set"))
@@ -13,6 +14,7 @@ import Testing
 
     @Test func helpListsEveryCommandLatencyAndFault() throws {
         let w = try TestWorld()
+        defer { w.cleanup() }
         let r = w.run("fakeworld", ["--help"])
         #expect(r.code == 0)
         for word in ["install DIR", "image", "kind create cluster", "kubectl", "helm upgrade --install",
@@ -24,6 +26,7 @@ import Testing
 
     @Test func unknownLatencyAndFaultAreErrors() throws {
         let w = try TestWorld()
+        defer { w.cleanup() }
         let r1 = w.run("kubectl", ["get", "pods"], env: ["FAKEWORLD_LATENCY": "warp=1s"])
         #expect(r1.code == 1)
         #expect(r1.stderr.contains("unknown latency \"warp\""))
@@ -34,6 +37,7 @@ import Testing
 
     @Test func unknownFlags() throws {
         let w = try TestWorld()
+        defer { w.cleanup() }
         let k = w.kubectl("apply", "--bogus", "-f", "-")
         #expect(k.code == 1)
         #expect(k.stderr == "error: unknown flag: --bogus\nSee 'kubectl apply --help' for usage.\n")
@@ -47,6 +51,7 @@ import Testing
 
     @Test func contextNotFound() throws {
         let w = try TestWorld()
+        defer { w.cleanup() }
         let r = w.kubectl("--context", "kind-nope", "get", "pods")
         #expect(r.code == 1)
         #expect(r.stdout == "")
@@ -75,6 +80,7 @@ import Testing
 
     @Test func connectionRefused() throws {
         let w = try refusedWorld()
+        defer { w.cleanup() }
         let get = w.kubectl("get", "pods")
         #expect(get.code == 1)
         let lines = get.stderr.split(separator: "\n")
@@ -95,6 +101,7 @@ import Testing
 
     @Test func configCommands() throws {
         let w = try refusedWorld()
+        defer { w.cleanup() }
         #expect(w.kubectl("config", "get-contexts", "-o", "name").stdout == "kind-down\n")
         #expect(w.kubectl("config", "current-context").stdout == "kind-down\n")
         let use = w.kubectl("config", "use-context", "kind-nope")
@@ -112,6 +119,7 @@ import Testing
 
     @Test func helmRepos() throws {
         let w = try TestWorld()
+        defer { w.cleanup() }
         let up0 = w.helm("repo", "update")
         #expect(up0.code == 1)
         #expect(up0.stderr == "Error: no repositories found. You must add one before updating\n")
@@ -126,6 +134,7 @@ import Testing
 
     @Test func callsAreLoggedWithoutStdin() throws {
         let w = try TestWorld()
+        defer { w.cleanup() }
         _ = w.kubectl("--context", "kind-nope", "apply", "-f", "-", stdin: "topsecret-token")
         let log = try String(contentsOfFile: w.env["FAKEWORLD_HOME"]! + "/calls.log", encoding: .utf8)
         let line = try #require(log.split(separator: "\n").last)
@@ -135,5 +144,52 @@ import Testing
         #expect((obj["argv"] as? [String])?.contains("apply") == true)
         #expect(obj["durationMs"] != nil)
         #expect(!log.contains("topsecret"))
+    }
+}
+
+/// kind's answers when docker finds nothing or fails, through a stub docker (FAKEWORLD_DOCKER).
+@Suite struct GoldenStubDockerTests {
+    func stub(_ w: TestWorld, exit code: Int, stderr: String = "") throws -> String {
+        let path = w.write("docker-stub", "#!/bin/sh\necho '\(stderr)' >&2\nexit \(code)\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
+    }
+
+    @Test func noClusters() throws {
+        let w = try TestWorld()
+        defer { w.cleanup() }
+        w.env["FAKEWORLD_DOCKER"] = try stub(w, exit: 0)
+        let r = w.kind("get", "clusters")
+        #expect(r.code == 0)
+        #expect(r.stdout == "")
+        #expect(r.stderr == "No kind clusters found.\n")
+        let q = w.kind("get", "clusters", "-q")
+        #expect(q.stderr == "")
+        let del = w.kind("delete", "cluster", "--name", "gone")
+        #expect(del.code == 0)
+        #expect(del.stderr == "Deleting cluster \"gone\" ...\n")
+    }
+
+    @Test func dockerFails() throws {
+        let w = try TestWorld()
+        defer { w.cleanup() }
+        w.env["FAKEWORLD_DOCKER"] = try stub(w, exit: 1, stderr: "Cannot connect to the Docker daemon")
+        let r = w.kind("get", "clusters")
+        #expect(r.code == 1)
+        #expect(r.stderr.hasPrefix("ERROR: failed to list clusters: command \"docker ps -a --filter label=io.x-k8s.kind.cluster --format {{.Label \"io.x-k8s.kind.cluster\"}}\" failed with error: exit status 1"))
+    }
+
+    @Test func installWritesLinks() throws {
+        let w = try TestWorld()
+        defer { w.cleanup() }
+        let dir = w.dir.appendingPathComponent("links").path
+        let r = w.run("fakeworld", ["install", dir])
+        #expect(r.code == 0)
+        for tool in ["kind", "kubectl", "helm"] {
+            let target = try FileManager.default.destinationOfSymbolicLink(atPath: "\(dir)/\(tool)")
+            #expect(URL(fileURLWithPath: target).lastPathComponent == "fakeworld")
+        }
+        let viaLink = TestWorld.exec("\(dir)/helm", ["version", "--short"], env: w.env)
+        #expect(viaLink.stdout.hasPrefix("v3."))
     }
 }

@@ -7,6 +7,7 @@ import Testing
         try Engine.requireEngine()
         #expect(Engine.images)
         let w = try TestWorld()
+        defer { w.cleanup() }
         let net = w.useNetwork()
         let name = w.cluster("a")
         let kc = w.dir.appendingPathComponent("explicit.kubeconfig").path
@@ -84,6 +85,7 @@ import Testing
         try Engine.requireEngine()
         #expect(Engine.images)
         let w = try TestWorld()
+        defer { w.cleanup() }
         w.useNetwork()
         let name = w.cluster("w")
         let config = """
@@ -105,12 +107,16 @@ import Testing
         let bad = w.run("kind", ["create", "cluster", "--name", "\(name)x", "--config", "-"], stdin: "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodez: []\n")
         #expect(bad.code == 1)
         #expect(bad.stderr.hasPrefix("ERROR: failed to create cluster: error parsing config"))
+        let badName = w.kind("create", "cluster", "--name", "Bad_Name")
+        #expect(badName.code == 1)
+        #expect(badName.stderr == "ERROR: failed to create cluster: 'Bad_Name' is not a valid cluster name, cluster names must match `^[a-z0-9.-]+$`\n")
     }
 
     @Test func failedCreateCleansUpUnlessRetained() throws {
         try Engine.requireEngine()
         #expect(Engine.images)
         let w = try TestWorld()
+        defer { w.cleanup() }
         w.useNetwork()
         let name = w.cluster("f")
         w.env["FAKEWORLD_FAULTS"] = "create-cluster:\(name):once"
@@ -131,9 +137,33 @@ import Testing
         #expect(w.docker("ps", "-a", "--filter", "label=io.x-k8s.kind.cluster=\(other)", "--format", "{{.Names}}").stdout == "\(other)-control-plane\n")
     }
 
+    @Test func parallelCreatesKeepEveryContext() throws {
+        try Engine.requireEngine()
+        #expect(Engine.images)
+        let w = try TestWorld()
+        defer { w.cleanup() }
+        w.useNetwork()
+        let names = ["p", "q", "r"].map(w.cluster)
+        let results = Results()
+        let group = DispatchGroup()
+        for n in names {
+            group.enter()
+            DispatchQueue.global().async {
+                results.add(w.createCluster(n).code)
+                group.leave()
+            }
+        }
+        group.wait()
+        #expect(results.codes == [0, 0, 0])
+        let contexts = w.kubectl("config", "get-contexts", "-o", "name").stdout
+        #expect(Set(contexts.split(separator: "\n")) == Set(names.map { Substring("kind-\($0)") }))
+        for n in names { #expect(w.kubectl("--context", "kind-\(n)", "get", "ns", "default", "-o", "name").stdout == "namespace/default\n") }
+    }
+
     @Test func missingImageFailsLikeAFailedPull() throws {
         try Engine.requireEngine()
         let w = try TestWorld()
+        defer { w.cleanup() }
         w.useNetwork()
         let name = w.cluster("i")
         let r = w.createCluster(name, extra: ["--image", "fakeworld/nosuch:\(w.id)"])

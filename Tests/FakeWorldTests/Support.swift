@@ -16,6 +16,7 @@ final class TestWorld: @unchecked Sendable {
     let id: String
     var env: [String: String]
     private var cleanups: [() -> Void] = []
+    private let lock = NSLock()
 
     static var binary: String {
         if let b = ProcessInfo.processInfo.environment["FAKEWORLD_BIN"] { return b }
@@ -45,18 +46,33 @@ final class TestWorld: @unchecked Sendable {
         env = e
     }
 
-    deinit {
-        for c in cleanups.reversed() { c() }
+    deinit { cleanup() }
+
+    /// Removes every container and network this world made, then its directory. Idempotent; tests
+    /// call it in a `defer` (deinit is only a fallback).
+    func cleanup() {
+        lock.lock()
+        let work = cleanups
+        cleanups = []
+        lock.unlock()
+        for c in work.reversed() { c() }
         try? FileManager.default.removeItem(at: dir)
     }
 
-    func onCleanup(_ f: @escaping () -> Void) { cleanups.append(f) }
+    func onCleanup(_ f: @escaping () -> Void) { lock.lock(); cleanups.append(f); lock.unlock() }
 
     /// A unique docker network for this world (removed at the end).
     func useNetwork() -> String {
         let net = "fwt-\(id)"
         env["KIND_EXPERIMENTAL_DOCKER_NETWORK"] = net
-        onCleanup { _ = TestWorld.exec("/usr/bin/env", ["docker", "network", "rm", net], env: ProcessInfo.processInfo.environment) }
+        onCleanup {
+            // An endpoint may linger a moment after `docker rm -f`: retry briefly.
+            for _ in 0..<10 {
+                let r = TestWorld.exec("/usr/bin/env", ["docker", "network", "rm", net], env: ProcessInfo.processInfo.environment)
+                if r.code == 0 || r.stderr.contains("not found") { break }
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
         return net
     }
 
@@ -80,7 +96,7 @@ final class TestWorld: @unchecked Sendable {
     /// Creates a kind cluster and registers its deletion.
     @discardableResult
     func createCluster(_ name: String, extra: [String] = []) -> Run {
-        onCleanup { [env] in _ = TestWorld.exec(self.bin.appendingPathComponent("kind").path, ["delete", "cluster", "--name", name], env: env) }
+        onCleanup { [env, bin] in _ = TestWorld.exec(bin.appendingPathComponent("kind").path, ["delete", "cluster", "--name", name], env: env) }
         return run("kind", ["create", "cluster", "--name", name] + extra)
     }
 

@@ -11,6 +11,7 @@ import YAML
         "unicode: \"h\u{e9}llo \u{2713}\"\nemoji: \u{1F600}\n",
         "anchors: &a {x: 1}\ncopy: *a\n",
         "tagged: !custom value\nother: !local [1, 2]\n",
+        "core: !!str 123\nnumber: !!int \"7\"\nflag: !!bool \"true\"\n",
         "doc: 1\n---\ndoc: 2\n---\n- three\n",
         "nested:\n  deeper:\n    - a: [1, {b: c}]\n      d: |-\n        no newline\n",
         "colon: \"a: b\"\nhash: \"a #b\"\ndash: \"- x\"\ntime: \"12:30\"\n",

@@ -14,7 +14,7 @@ struct Store {
     /// a ToolFailure: work done before an error, such as objects applied before a failing one, stays).
     func transaction<T>(_ body: (inout WorldState) throws -> T) throws -> T {
         try lock.withLock {
-            var state = load()
+            var state = try load()
             do {
                 let value = try body(&state)
                 save(state)
@@ -27,11 +27,14 @@ struct Store {
     }
 
     /// Read-only snapshot (still under the lock, so never a half-written file).
-    func read() -> WorldState { lock.withLock { load() } }
+    func read() -> WorldState { lock.withLock { (try? load()) ?? WorldState() } }
 
-    private func load() -> WorldState {
+    /// The saved state; a file that does not decode is an error (never silently a new world).
+    private func load() throws(ToolFailure) -> WorldState {
         guard let data = try? Data(contentsOf: home.stateFile), !data.isEmpty else { return WorldState() }
-        return (try? JSONDecoder().decode(WorldState.self, from: data)) ?? WorldState()
+        do { return try JSONDecoder().decode(WorldState.self, from: data) } catch {
+            throw ToolFailure(stderr: "fakeworld: cannot read \(home.stateFile.path): \(error); remove it to start a new world")
+        }
     }
 
     private func save(_ state: WorldState) {

@@ -18,7 +18,7 @@ public enum Fault: Sendable, Hashable {
         ("create-cluster:NAME:once", "the next `kind create cluster` of NAME fails at kubeadm init (once; then creates succeed)"),
         ("apiserver-down:NAME", "kubectl and helm calls to cluster NAME get connection refused"),
         ("webhook-never-ready:NAME", "MetalLB's validating webhook in cluster NAME never answers: IPAddressPool/L2Advertisement are rejected"),
-        ("pod-crashloop:CLUSTER/POD", "pod POD in cluster CLUSTER crash-loops (never Ready; Vault inside it stays sealed)"),
+        ("pod-crashloop:CLUSTER/POD", "pod POD (or every pod of workload POD) in cluster CLUSTER crash-loops: never Ready; a Vault inside stays sealed"),
         ("helm-pending:NAME", "helm release NAME is left in pending-install: later upgrades fail with another operation in progress"),
     ]
 
@@ -67,7 +67,13 @@ struct Settings {
 
     func apiserverDown(_ cluster: String) -> Bool { faults.contains(.apiserverDown(cluster: cluster)) }
     func webhookNeverReady(_ cluster: String) -> Bool { faults.contains(.webhookNeverReady(cluster: cluster)) }
-    func crashloop(_ cluster: String, pod: String) -> Bool { faults.contains(.podCrashloop(cluster: cluster, pod: pod)) }
+    /// POD names a pod, or the workload whose pods it makes (`vault-operator` matches `vault-operator-5f…-x2k`).
+    func crashloop(_ cluster: String, pod: String) -> Bool {
+        faults.contains { f in
+            if case .podCrashloop(let c, let p) = f { return c == cluster && (pod == p || pod.hasPrefix(p + "-")) }
+            return false
+        }
+    }
     func helmPending(_ release: String) -> Bool { faults.contains(.helmPending(release: release)) }
     func createFails(_ cluster: String) -> Bool { faults.contains(.createClusterOnce(cluster: cluster)) }
 }

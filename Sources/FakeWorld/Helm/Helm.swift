@@ -145,8 +145,10 @@ struct Helm {
             guard let s = GoDuration.parse(t) else { throw ToolFailure(stderr: "Error: invalid argument \"\(t)\" for \"--timeout\" flag: time: invalid duration \"\(t)\"") }
             timeout = s
         }
-        // Chart resolution: repo/chart needs the repo; paths must exist; oci:// is taken as given.
-        if !chartRef.hasPrefix("oci://") && !chartRef.hasPrefix("/") && !chartRef.hasPrefix(".") && chartRef.contains("/") {
+        // Chart resolution: repo/chart needs the repo; paths must exist; oci:// and --repo URL are taken as given.
+        if p.has("repo") {
+            if chartRef.contains("/") { throw ToolFailure(stderr: "Error: chart \"\(chartRef)\" not found in \(p.last("repo")!) repository") }
+        } else if !chartRef.hasPrefix("oci://") && !chartRef.hasPrefix("/") && !chartRef.hasPrefix(".") && chartRef.contains("/") {
             let repoName = String(chartRef.split(separator: "/")[0])
             if FileManager.default.fileExists(atPath: chartRef) {
             } else if !loadRepos().contains(where: { $0.name == repoName }) {
@@ -162,7 +164,10 @@ struct Helm {
         let version = p.last("version") ?? defaults.version
         var values: JSON = .object([:])
         for f in p.all("values") {
-            guard let d = FileManager.default.contents(atPath: f) else { throw ToolFailure(stderr: "Error: open \(f): no such file or directory") }
+            // `-f -` reads the values from stdin (helm's ReadValuesFile on "-").
+            guard let d = f == "-" ? world.invocation.readStdin() : FileManager.default.contents(atPath: f) else {
+                throw ToolFailure(stderr: "Error: open \(f): no such file or directory")
+            }
             do {
                 if let n = try YAMLParser.parse(String(decoding: d, as: UTF8.self), file: f) { values = JSONMerge.merge(base: values, overlay: JSON(node: n), removing: nil) }
             } catch {

@@ -14,6 +14,7 @@ struct KindCommand {
         switch (words.first, words.dropFirst().first) {
         case ("create", "cluster"): return try create(rest)
         case ("delete", "cluster"): return try delete(rest)
+        case ("delete", "clusters"): return try deleteClusters(rest)
         case ("get", "clusters"): return try getClusters(rest)
         case ("get", "nodes"): return try getNodes(rest)
         case ("get", "kubeconfig"): return try getKubeconfig(rest)
@@ -81,7 +82,12 @@ struct KindCommand {
         if !existing.trimmed.isEmpty {
             throw ToolFailure(stderr: "ERROR: failed to create cluster: node(s) already exist for a cluster with the name \"\(name)\"")
         }
-        if name.count > 50 { out.warn("WARNING: cluster name \"\(name)\" is probably too long, this might not work properly on some systems") }
+        // [SRC kind create.go] Warnf (no prefix), then Config.Validate (name regexp ^[a-z0-9.-]+$).
+        if name.count > 50 { out.warn("cluster name \"\(name)\" is probably too long, this might not work properly on some systems") }
+        if name.isEmpty || !name.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "." || $0 == "-" }) {
+            out.warn("ERROR: failed to create cluster: '\(name)' is not a valid cluster name, cluster names must match `^[a-z0-9.-]+$`")
+            throw ToolFailure(stderr: out.err)
+        }
         out.warn("Creating cluster \"\(name)\" ...")
         let nodes = config.nodeNames(cluster: name)
         let image = p.last("image")
@@ -124,13 +130,18 @@ struct KindCommand {
             }
             throw ToolFailure(stderr: out.err, code: 1)
         }
+        // The API server's host port: a free 127.0.0.1 port published to 6443 (as kind does);
+        // nothing answers behind it, the world simulates the API server by port.
+        var apiPort = freeLocalPort() ?? 0
         let preparing = "Preparing nodes \(String(repeating: "📦 ", count: nodes.count))"
         out.warn(" • \(preparing)  ...")
         for node in nodes {
             var args = ["run", "--name", node.name, "--hostname", node.name, "--label", "\(KindCommand.roleLabel)=\(node.role)",
                         "--tmpfs", "/tmp", "--tmpfs", "/run", "--detach", "--tty",
                         "--label", "\(KindCommand.clusterLabel)=\(name)", "--net", network, "--restart=on-failure:1", "--init=false"]
-            if node.role == "control-plane" { args += ["-e", "KUBECONFIG=/etc/kubernetes/admin.conf"] }
+            if node.role == "control-plane" {
+                args += [apiPort > 0 ? "--publish=127.0.0.1:\(apiPort):6443/TCP" : "--publish=127.0.0.1::6443/TCP", "-e", "KUBECONFIG=/etc/kubernetes/admin.conf"]
+            }
             args.append(image ?? node.image ?? KindCommand.defaultImage)
             let r = docker.run(args)
             if !r.ok {
@@ -138,6 +149,7 @@ struct KindCommand {
             }
         }
         out.warn(" ✓ \(preparing)")
+        if let published = KindCommand.hostPort(docker: docker, container: "\(name)-control-plane") { apiPort = published }
         out.warn(" • Writing configuration 📜  ...")
         out.warn(" ✓ Writing configuration 📜")
         out.warn(" • Starting control-plane 🕹️  ...")
@@ -167,9 +179,12 @@ struct KindCommand {
         }
         let now = world.now
         let port = try world.store.transaction { state -> Int in
-            if state.nextPort == 0 { state.nextPort = 32768 + Int.random(in: 0..<20000) }
-            state.nextPort += 1
-            var cluster = ClusterState(name: name, network: network, image: image ?? KindCommand.defaultImage, apiPort: state.nextPort,
+            if apiPort == 0 {
+                if state.nextPort == 0 { state.nextPort = 32768 + Int.random(in: 0..<20000) }
+                state.nextPort += 1
+                apiPort = state.nextPort
+            }
+            var cluster = ClusterState(name: name, network: network, image: image ?? KindCommand.defaultImage, apiPort: apiPort,
                                        nodes: nodes.map(\.name), createdAt: now)
             cluster.seed(now: now)
             state.clusters[name] = cluster
@@ -182,9 +197,12 @@ struct KindCommand {
             out.warn(" • Ready after 0s 💚")
         }
         let path = Kubeconfig.writePath(flag: p.last("kubeconfig"), env: world.env)
-        var kc = try Kubeconfig.load(path: path) ?? Kubeconfig(document: Kubeconfig.empty)
-        kc.merge(kind: Kubeconfig.forKind(cluster: name, port: port))
-        try world.store.transaction { _ in try kc.write(path: path) }
+        // Read-merge-write under the world lock: parallel creates must not lose each other's contexts.
+        try world.store.transaction { _ in
+            var kc = try Kubeconfig.load(path: path) ?? Kubeconfig(document: Kubeconfig.empty)
+            kc.merge(kind: Kubeconfig.forKind(cluster: name, port: port))
+            try kc.write(path: path)
+        }
         out.warn("Set kubectl context to \"kind-\(name)\"")
         out.warn("You can now use your cluster with:")
         out.warn("")
@@ -194,6 +212,13 @@ struct KindCommand {
         // kind picks one of four salutations at random; the world always says the first, for stable goldens.
         out.warn("\nHave a nice day! 👋")
         return out.result()
+    }
+
+    /// kind's query for the published API server port [SRC kind kubeconfig.go].
+    static func hostPort(docker: Docker, container: String) -> Int? {
+        let r = docker.run(["inspect", "--format", "{{ with (index (index .NetworkSettings.Ports \"6443/tcp\") 0) }}{{ printf \"%s\\t%s\" .HostIp .HostPort }}{{ end }}", container])
+        guard r.ok else { return nil }
+        return r.trimmed.split(separator: "\t").last.flatMap { Int($0) }
     }
 
     // MARK: delete cluster
@@ -225,6 +250,27 @@ struct KindCommand {
         return quiet(p, out.result())
     }
 
+    /// `kind delete clusters NAME… | --all` [SRC kind pkg/cmd/kind/delete/clusters/deleteclusters.go].
+    func deleteClusters(_ args: [String]) throws -> ToolResult {
+        let p = try FlagParser.parse(args, specs: [.value("kubeconfig"), .bool("all", "A")] + KindCommand.global, style: .kind)
+        var names = p.positionals
+        if p.bool("all") {
+            let r = world.docker.run(["ps", "-a", "--filter", "label=\(KindCommand.clusterLabel)", "--format", "{{.Label \"\(KindCommand.clusterLabel)\"}}"])
+            names = Set(r.stdout.split(separator: "\n").map(String.init).filter { !$0.isEmpty }).sorted()
+        } else if names.isEmpty {
+            throw ToolFailure(stderr: "ERROR: no cluster names provided")
+        }
+        var err = ""
+        for n in names {
+            var sub = ["--name", n]
+            if let k = p.last("kubeconfig") { sub += ["--kubeconfig", k] }
+            let r = try delete(sub + ["--quiet"])
+            if r.code != 0 { err += r.stderr }
+        }
+        err += "Deleted clusters: [\(names.map { "\"\($0)\"" }.joined(separator: " "))]\n"
+        return quiet(p, ToolResult(stderr: err))
+    }
+
     // MARK: get / export
 
     func getClusters(_ args: [String]) throws -> ToolResult {
@@ -252,7 +298,8 @@ struct KindCommand {
         guard !cps.isEmpty else {
             throw ToolFailure(stderr: "ERROR: could not locate any control plane nodes for cluster named '\(name)'. Use the --name option to select a different cluster")
         }
-        let port = world.store.read().clusters[name]?.apiPort ?? 6443
+        let port = world.store.read().clusters[name]?.apiPort
+            ?? KindCommand.hostPort(docker: world.docker, container: cps.sorted()[0]) ?? 6443
         var kc = Kubeconfig.forKind(cluster: name, port: port)
         if internalAddress {
             kc.document["clusters"] = [["cluster": ["certificate-authority-data": .string(FakePEM.base64CA(seed: name)),

@@ -72,12 +72,23 @@ struct Apply {
         if type.namespaced, let ns, !c.namespaceExists(ns) {
             throw serverError("NotFound", "namespaces \"\(ns)\" not found")
         }
+        if let invalid = Validation.check(obj, type: type) {
+            // [SRC kubectl helpers.go StandardErrorMessage] Invalid errors print from the status
+            // details: `The <Kind> "<name>" is invalid: <field>: <detail>` (not captured in the reference).
+            if invalid.reason == "Invalid" { throw ToolFailure(stderr: "The \(invalid.message)") }
+            throw serverError(invalid.reason, invalid.message)
+        }
         if let rejection = Admission(world: world).validate(obj, type: type, cluster: c) {
             throw ToolFailure(stderr: "Error from server (InternalError): error when \(verb) \"\(m.source)\": \(rejection)")
         }
         if let rv = obj[path: "metadata", "resourceVersion"]?.string, !rv.isEmpty, live == nil {
             // apiserver etcd3 store: resourceVersion should not be set on objects to be created (HTTP 500).
             throw serverError("InternalError", "Internal error occurred: resourceVersion should not be set on objects to be created")
+        }
+        if let live, let rv = obj[path: "metadata", "resourceVersion"]?.string, !rv.isEmpty,
+           rv != live[path: "metadata", "resourceVersion"]?.string {
+            // Optimistic concurrency: a stale resourceVersion in the patch (the §3.8 trap).
+            throw ToolFailure(stderr: "Error from server (Conflict): error when applying patch:\nto:\nResource: \"\(type.group.isEmpty ? "" : type.group)/\(type.versions[0]), Resource=\(type.plural)\", GroupVersionKind: \"\(type.group.isEmpty ? "" : type.group)/\(type.versions[0]), Kind=\(type.kind)\"\nName: \"\(name)\", Namespace: \"\(ns ?? "")\"\nfor: \"\(m.source)\": error when patching \"\(m.source)\": Operation cannot be fulfilled on \(type.qualifiedPlural) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again")
         }
         if let live, let uid = obj.uid, uid != live.uid {
             throw serverError("Conflict", "Operation cannot be fulfilled on \(type.qualifiedPlural) \"\(name)\": Precondition failed: UID in precondition: \(uid), UID in object meta: \(live.uid ?? "")")
@@ -137,10 +148,24 @@ enum JSONMerge {
         for (k, v) in o {
             if case .object = v, case .object? = b[k] {
                 b[k] = merge(base: b[k]!, overlay: v, removing: previous?[k])
+            } else if case .array(let items) = v, case .array(let baseItems)? = b[k] {
+                b[k] = .array(mergeList(base: baseItems, overlay: items))
             } else {
                 b[k] = v
             }
         }
         return .object(b)
+    }
+
+    /// Strategic merge of a list of objects by its merge key (ports by port, containers by name, …),
+    /// so server-filled fields such as nodePort survive a re-apply.
+    static let mergeKeys = ["port", "containerPort", "name", "type", "ip", "mountPath"]
+
+    static func mergeList(base: [JSON], overlay: [JSON]) -> [JSON] {
+        guard let key = mergeKeys.first(where: { k in !overlay.isEmpty && overlay.allSatisfy { $0[k] != nil } }) else { return overlay }
+        return overlay.map { item in
+            guard let match = base.first(where: { $0[key] == item[key] }) else { return item }
+            return merge(base: match, overlay: item, removing: nil)
+        }
     }
 }

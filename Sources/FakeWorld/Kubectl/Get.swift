@@ -7,11 +7,14 @@ struct ResourceArgs {
     static func parse(_ args: [String], cluster: ClusterState, command: String) throws(ToolFailure) -> ResourceArgs {
         var r = ResourceArgs()
         guard let first = args.first else {
-            throw ToolFailure(stderr: "error: You must specify the type of resource to \(command). Use \"kubectl api-resources\" for a complete list of supported resources.\n")
+            // [SRC kubectl pkg/cmd/util/helpers.go + get.go] the usage hint, then the error.
+            throw ToolFailure(stderr: "You must specify the type of resource to \(command). Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl \(command) -h' for help and examples")
         }
         func lookup(_ word: String) throws(ToolFailure) -> ResourceType {
             guard let t = cluster.type(word: word) else {
-                throw ToolFailure(stderr: "error: the server doesn't have a resource type \"\(word)\"")
+                // [SRC kubectl resource builder] the message names groupResource.Resource (no group).
+                let resource = word.split(separator: ".").first.map(String.init) ?? word
+                throw ToolFailure(stderr: "error: the server doesn't have a resource type \"\(resource)\"")
             }
             return t
         }

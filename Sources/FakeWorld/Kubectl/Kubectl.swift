@@ -39,6 +39,9 @@ struct Kubectl {
         case "wait": return try Wait(world: world).run(rest)
         case "exec": return try Exec(world: world).run(rest)
         case "config": return try ConfigCommand(world: world).run(rest)
+        case "rollout": return try Rollout(world: world).run(rest)
+        case "label": return try Label(world: world, annotate: false).run(rest)
+        case "annotate": return try Label(world: world, annotate: true).run(rest)
         case "version":
             _ = try FlagParser.parse(rest, specs: Kubectl.global + [.bool("client"), .value("output", "o")], style: .kubectl(command: "kubectl version"))
             return ToolResult(stdout: "Client Version: v1.32.4\nKustomize Version: v5.5.0\n")

@@ -60,7 +60,8 @@ struct Raft {
         guard var c = state.clusters[ref.cluster], var node = c.vaults[ref.localKey], node.sealed,
               let pod = c.get(.pod, namespace: ref.namespace, name: "\(ref.name)-0") else { return }
         let workloads = Workloads(sim: sim)
-        guard workloads.started(c, pod), !sim.world.settings.crashloop(ref.cluster, pod: pod.name ?? "") else { return }
+        guard workloads.started(c, pod), workloads.blocker(c, pod) == nil,
+              !sim.world.settings.crashloop(ref.cluster, pod: pod.name ?? "") else { return }
         defer { c.vaults[ref.localKey] = node; state.clusters[ref.cluster] = c }
         let unseal = ref.cr[path: "spec", "unsealConfig", "vault"]
         guard let address = unseal?["address"]?.string else {

@@ -12,6 +12,8 @@ struct Simulation {
             for name in state.clusters.keys.sorted() {
                 guard var c = state.clusters[name] else { continue }
                 collectGarbage(&c)
+                // Helm keeps release records in the release namespace: they go with it.
+                c.releases = c.releases.filter { c.namespaceExists($0.value.namespace) }
                 establishCRDs(&c)
                 Workloads(sim: self).reconcile(&c)
                 assignClusterIPs(&c)

@@ -16,7 +16,16 @@ struct VaultOperator {
         guard let type = c.types.first(where: { $0.group == VaultOperator.group && $0.kind == "Vault" }) else { return }
         guard VaultOperator.operatorReady(c) else { return }
         let crs = c.list(type, namespace: nil)
-        for cr in crs { converge(&c, cr) }
+        for cr in crs {
+            converge(&c, cr)
+            // The operator's status: the Vault nodes and, once active, the leader.
+            var updated = cr
+            let node = c.vaults["\(cr.namespace ?? "")/\(cr.name ?? "")"]
+            var status: JSON = ["nodes": [.string("\(cr.name ?? "")-0")]]
+            if let node, !node.sealed, node.activeSince != nil { status["leader"] = .string("\(cr.name ?? "")-0") }
+            updated["status"] = status
+            c.store(updated, type: type)
+        }
         // Forget Vault servers whose CR is gone (their pods are garbage-collected through ownerReferences).
         for key in c.vaults.keys where !crs.contains(where: { "\($0.namespace ?? "")/\($0.name ?? "")" == key }) {
             c.vaults[key] = nil
@@ -69,7 +78,7 @@ struct VaultOperator {
             "spec": ["containers": [
                 ["name": "vault", "image": .string(image), "ports": [["containerPort": 8200, "name": "api-port"], ["containerPort": 8201, "name": "cluster-port"]]],
                 ["name": "bank-vaults", "image": .string(cr[path: "spec", "bankVaultsImage"]?.string ?? "ghcr.io/bank-vaults/bank-vaults:latest")],
-            ], "nodeName": .string(c.nodes.last ?? "")],
+            ], "nodeName": .string(c.nodes.last ?? ""), "volumes": cr[path: "spec", "volumes"] ?? .array([])],
         ], type: .pod, now: sim.now)
         let key = "\(ns)/\(name)"
         if c.vaults[key]?.podUID != pod.uid {

@@ -58,6 +58,13 @@ struct Workloads {
 
     /// Why a pod cannot start its containers (nil when it can).
     func blocker(_ c: ClusterState, _ pod: JSON) -> (reason: String, message: String)? {
+        // Secret volumes must exist before the kubelet can start the containers.
+        for v in pod[path: "spec", "volumes"]?.array ?? [] {
+            if let secret = v[path: "secret", "secretName"]?.string, v[path: "secret", "optional"]?.bool != true,
+               c.get(.secret, namespace: pod.namespace, name: secret) == nil {
+                return ("ContainerCreating", "MountVolume.SetUp failed for volume \"\(v["name"]?.string ?? "")\" : secret \"\(secret)\" not found")
+            }
+        }
         for container in pod[path: "spec", "containers"]?.array ?? [] {
             for e in container["env"]?.array ?? [] {
                 if let ref = e[path: "valueFrom", "secretKeyRef"], let secret = ref["name"]?.string, ref["optional"]?.bool != true {

@@ -103,6 +103,23 @@ public enum PoolSlicer {
         return problems.isEmpty ? .success(pools.compactMap { $0 }) : .failure(problems)
     }
 
+    /// Every cluster's pool when all are pinned (`clusters[].pool`): the pools of clusters that
+    /// multidc does not put on a docker network of its own (provider existing). Nil when some
+    /// pool must still be cut from a subnet.
+    public static func pinnedPools(for topology: Topology) -> Outcome? {
+        guard case .metallb = topology.loadBalancer else { return .success([]) }
+        guard topology.clusters.allSatisfy({ $0.pool != nil }) else { return nil }
+        let problems = checkWithoutSubnet(topology)
+        if !problems.isEmpty { return .failure(problems) }
+        return .success(topology.clusters.enumerated().map { i, c in ClusterPool(cluster: c.name, index: i, cidr: c.pool!, explicit: true) })
+    }
+
+    /// The pools for a subnet that may not be known yet: without one, only fully pinned pools.
+    public static func pools(for topology: Topology, knownSubnet subnet: CIDR?) -> Outcome? {
+        guard topology.provider == .kind, let subnet else { return pinnedPools(for: topology) }
+        return pools(for: topology, subnet: subnet)
+    }
+
     /// What can be checked before the subnet is known: pinned pools against each other and
     /// against addresses ending in .0.
     public static func checkWithoutSubnet(_ topology: Topology) -> [PoolProblem] {

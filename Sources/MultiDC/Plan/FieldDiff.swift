@@ -1,3 +1,4 @@
+import Foundation
 import YAML
 
 /// Field-level comparison of a rendered object with the live one.
@@ -40,9 +41,15 @@ public enum FieldDiff {
             }
             return out
         case .scalar(let text):
-            if text == sensitive {
+            // Fix (plan tests): a secret embedded in a longer scalar (`Bearer ${{ kms.token }}`)
+            // was compared as plain text, so the live value — the token itself — became `before`
+            // in diff output and JSON. Any scalar holding `(sensitive)` is now compared through
+            // `sensitiveMatches` on the part of the live text where the secret sits, and both
+            // sides print as `(sensitive)`.
+            if text.contains(sensitive) {
                 let liveText = live?.scalar
-                return sensitiveMatches(liveText) ? [] : [FieldChange(path: path, before: liveText == nil ? nil : sensitive, after: sensitive)]
+                return sensitiveMatches(secretPart(of: liveText, rendered: text))
+                    ? [] : [FieldChange(path: path, before: liveText == nil ? nil : sensitive, after: sensitive)]
             }
             if text.contains(unknown) {
                 return [FieldChange(path: path, before: live.map(display), after: text)]
@@ -52,6 +59,18 @@ public enum FieldDiff {
             }
             return []
         }
+    }
+
+    /// The part of `live` that stands where the rendered text shows `(sensitive)` once, the text
+    /// around it being equal; nil when the texts do not line up (or the secret shows more than once).
+    static func secretPart(of live: String?, rendered: String) -> String? {
+        guard let live else { return nil }
+        if rendered == sensitive { return live }
+        let pieces = rendered.components(separatedBy: sensitive)
+        guard pieces.count == 2, live.count >= pieces[0].count + pieces[1].count,
+            live.hasPrefix(pieces[0]), live.hasSuffix(pieces[1])
+        else { return nil }
+        return String(live.dropFirst(pieces[0].count).dropLast(pieces[1].count))
     }
 
     /// Scalars are equal when they mean the same value: `3` equals `"3"` only if both resolve

@@ -41,11 +41,22 @@ struct ApplyPlanner {
                 problems.append(PlanProblem("the Docker engine is unreachable: \(message)"))
                 return
             }
+            // Fix (plan tests): without the container list, kind clusters and the KMS are unknown,
+            // not absent; planning on would list `+` creates of clusters that may well exist.
+            if let message = world.containerListProblem {
+                problems.append(PlanProblem("cannot list docker containers: \(message)"))
+                return
+            }
         }
         if topology.provider == .kind { planNetwork() }
         resolvePools()
         planKMS()
-        for cluster in topology.clusters { planCluster(cluster) }
+        // Fix (plan tests): the leader's cluster is planned first. Followers' secret copies and
+        // Vault CRs depend on `vault/<leader>`, and `pending` only sees actions already added, so
+        // with a leader listed after some followers (examples/five-dc) those edges were lost.
+        // Listing the leader first also keeps the action order consistent with every edge.
+        let leaderFirst = topology.clusters.filter { $0.name == leaderName } + topology.clusters.filter { $0.name != leaderName }
+        for cluster in leaderFirst { planCluster(cluster) }
         planHelmRepository()
     }
 
@@ -80,8 +91,18 @@ struct ApplyPlanner {
         case .present(let network):
             let observed = network.ipv4Subnet.flatMap { CIDR($0) }
             if let pinned = topology.network.subnet, let observed, observed != pinned {
-                networkReplaced = true
                 let users = network.containers.map(\.name).sorted()
+                // Only this topology's containers may go with the network: anything else on it
+                // (another kind cluster, a container started by hand) is not ours to remove.
+                let ours = Set(topology.clusters.flatMap { c in world.kindCluster(named: c.name)?.nodes.map(\.name) ?? [] }
+                    + [topology.kmsContainerName].compactMap { $0 })
+                let foreign = users.filter { !ours.contains($0) }
+                if !foreign.isEmpty {
+                    problems.append(PlanProblem(
+                        "docker network \(name) has subnet \(observed) but the spec pins \(pinned), and it cannot be replaced while containers that are not this topology's use it: \(foreign.joined(separator: ", ")); remove them, or pin the observed subnet, or use another network name"))
+                    return
+                }
+                networkReplaced = true
                 add(PlanAction(
                     id: "network", change: .replace, step: step, resource: "docker network \(name)",
                     reason: "its subnet is \(observed) but the spec pins \(pinned)", observed: observed.description,
@@ -98,21 +119,22 @@ struct ApplyPlanner {
 
     mutating func resolvePools() {
         guard case .metallb = topology.loadBalancer else { return }
-        if let pinned = topology.network.subnet {
-            subnet = pinned
-        } else if let observed = world.network.value?.ipv4Subnet.flatMap({ CIDR($0) }) {
-            subnet = observed
-            notes.append("pools are cut from \(observed), the subnet docker gave network \(topology.network.name)")
+        if topology.provider == .kind {
+            if let pinned = topology.network.subnet {
+                subnet = pinned
+            } else if let observed = world.network.value?.ipv4Subnet.flatMap({ CIDR($0) }) {
+                subnet = observed
+                notes.append("pools are cut from \(observed), the subnet docker gave network \(topology.network.name)")
+            }
         }
-        guard let subnet else {
-            notes.append("the pools are known after apply: network \(topology.network.name) does not exist yet and the spec does not pin its subnet")
-            return
-        }
-        switch PoolSlicer.pools(for: topology, subnet: subnet) {
-        case .success(let list):
+        switch PoolSlicer.pools(for: topology, knownSubnet: subnet) {
+        case .success(let list)?:
             for pool in list { pools[pool.cluster] = pool }
-        case .failure(let list):
+        case .failure(let list)?:
             for problem in list { problems.append(PlanProblem(problem.message)) }
+            return
+        case nil:
+            notes.append("the pools are known after apply: network \(topology.network.name) does not exist yet and the spec does not pin its subnet")
             return
         }
         // Addresses of containers already on the network must stay outside every pool.
@@ -392,6 +414,7 @@ struct ApplyPlanner {
         guard let pool = pools[name] else {
             add(PlanAction(id: "pool/\(name)", change: .create, step: step, cluster: name, resource: "MetalLB pool",
                            reason: "the pool is cut from network \(topology.network.name)'s subnet, known after apply", dependsOn: deps + pending("network")))
+            // Nothing to compare yet; the next round of apply compares the live pool.
             return
         }
         let wanted = pool.rangeText
@@ -437,6 +460,12 @@ struct ApplyPlanner {
 
     var leaderName: String { topology.leader.name }
 
+    /// Whether the leader's Vault CR is created or re-created by this plan (planned before followers).
+    var leaderVaultRenewed: Bool {
+        guard let action = actions.first(where: { $0.id == "vault/\(leaderName)" }) else { return false }
+        return action.change == .create || action.change == .replace
+    }
+
     mutating func planSharedSecrets(_ cluster: Topology.Cluster, objects: ClusterObjects, created: Bool) {
         guard cluster.name != leaderName else { return }
         let leaderObjects = world.cluster(named: leaderName)?.objects
@@ -447,7 +476,23 @@ struct ApplyPlanner {
             let deps = pending("cluster/\(cluster.name)", "vault/\(leaderName)", "ownership/\(cluster.name)")
             let source = leaderObjects?.sharedSecrets[secret]
             let live = created ? nil : objects.sharedSecrets[secret]
+            // Fix (plan tests): a leader Vault that is created or re-created (new cluster, new KMS)
+            // gets a new secret from its operator, so an existing copy is stale: copy it again
+            // after the leader's Vault and before this cluster's CR. Before, the old copy counted
+            // as in sync (or as a `+` create while it existed).
+            if leaderVaultRenewed, live != nil {
+                add(PlanAction(id: id, change: .update, step: step, cluster: cluster.name, resource: resource,
+                               reason: "the leader's Vault is re-created; its new secret is copied again", observed: "the old leader's copy",
+                               dependsOn: deps))
+                continue
+            }
             guard let source else {
+                if live != nil {
+                    // The leader could not be read (stopped): the copy stays; the next plan compares it.
+                    add(PlanAction(id: id, change: .inSync, step: step, cluster: cluster.name, resource: resource,
+                                   reason: "present; the leader's secret could not be read to compare"))
+                    continue
+                }
                 add(PlanAction(id: id, change: .create, step: step, cluster: cluster.name, resource: resource,
                                reason: "copied once the leader's operator has created it", dependsOn: deps))
                 continue
@@ -473,9 +518,15 @@ struct ApplyPlanner {
             deps += pending("vault/\(leaderName)")
             deps += topology.vault.shareSecrets.flatMap { pending("secret/\($0)/\(name)") }
         }
+        // Fix (plan tests): without a pool for the leader (loadBalancer none, provider existing) the
+        // leader's LoadBalancer address comes from the cloud; once its Vault Service has one, the
+        // followers' raftLeaderAddress is known and must be compared, not shown as
+        // `(known after apply)` on every diff of a converged world.
+        var assumptions: [String: String] = [:]
+        if let leaderIP = observedLeaderAddress { assumptions["leader.loadBalancerIP"] = leaderIP }
         let values = TemplateValues.for(
             topology: topology, cluster: cluster, subnet: subnet,
-            kmsAddress: kmsIsNew || networkReplaced ? nil : kmsAddress, kmsToken: nil)
+            kmsAddress: kmsIsNew || networkReplaced ? nil : kmsAddress, kmsToken: nil, assumptions: assumptions)
         let rendered: [Node]
         do {
             rendered = try VaultManifests.render(input.loaded, cluster: cluster, values: values, mode: .display)
@@ -523,6 +574,18 @@ struct ApplyPlanner {
             add(PlanAction(id: "vault/\(name)", change: .inSync, step: .applyVault(cluster: name, recreate: false), cluster: name, resource: resource,
                            reason: ready.isEmpty ? "in sync; no Vault pod Ready yet" : "in sync; pod \(ready.joined(separator: ", ")) Ready"))
         }
+    }
+
+    /// Without MetalLB pools (`loadBalancer: none`) the leader's address is whatever the cloud
+    /// gave its Vault Service: known from observation once the leader runs, else after apply.
+    /// (Merged with the plan tests' fix: not when the leader's Vault is re-created — a new
+    /// Service gets a new address — and the Service named after a Vault CR first.)
+    var observedLeaderAddress: String? {
+        guard pools[leaderName] == nil, !kmsIsNew, !networkReplaced,
+            let leader = world.cluster(named: leaderName), leader.reachability.isReachable
+        else { return nil }
+        let services = leader.objects.vaultServices.filter { $0.type == "LoadBalancer" && $0.loadBalancerIP != nil }
+        return (services.first { leader.objects.vaults[$0.name] != nil } ?? services.first)?.loadBalancerIP
     }
 
     /// The KMS's address on the network, when it runs and is kept.

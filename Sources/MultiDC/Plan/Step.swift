@@ -22,6 +22,7 @@ public enum Step: Sendable {
     case deleteSecret(cluster: String, name: String)
     case uninstallOperator(cluster: String)
     case deleteOwnership(cluster: String)
+    case deleteObject(cluster: String, kind: String, name: String, namespace: String)
     case deleteCluster(name: String)
     case removeContainer(name: String)
     case removeNetwork(name: String)

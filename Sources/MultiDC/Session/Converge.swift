@@ -63,6 +63,14 @@ extension Session {
         onHealth: @escaping (HealthReport) -> Void = { _ in }
     ) async -> ConvergeOutcome {
         var rounds: [ConvergeRound] = []
+        // One overall --timeout: each round and the health check get what is left of it.
+        let clock = ContinuousClock()
+        let start = clock.now
+        func remaining(_ limit: Duration?) -> Duration? {
+            guard let total = options.execution.timeout else { return limit }
+            let left = max(.zero, total - (clock.now - start))
+            return limit.map { min($0, left) } ?? left
+        }
         for round in 1...max(1, options.maxRounds) {
             let world = await observe(loaded)
             let plan = self.plan(loaded, world: world)
@@ -70,14 +78,17 @@ extension Session {
             guard plan.hasChanges else {
                 rounds.append(ConvergeRound(plan: plan))
                 if options.skipHealth { return .converged(rounds: rounds, health: nil) }
-                let report = await health(loaded, timeout: options.healthTimeout, onReport: onHealth)
+                let report = await health(
+                    loaded, timeout: remaining(options.healthTimeout ?? loaded.topology.health.raft.timeout), onReport: onHealth)
                 return report.isHealthy ? .converged(rounds: rounds, health: report) : .unhealthy(rounds: rounds, health: report)
             }
             if !plan.dataLosses.isEmpty && !options.allowDataLoss { return .refused(plan, rounds: rounds + [ConvergeRound(plan: plan)]) }
             guard await confirm(plan, round) else { return .declined(plan, rounds: rounds + [ConvergeRound(plan: plan)]) }
             let report: ExecutionReport
             do {
-                report = try await execute(plan, loaded: loaded, world: world, options: options.execution)
+                var execution = options.execution
+                execution.timeout = remaining(nil)
+                report = try await execute(plan, loaded: loaded, world: world, options: execution)
             } catch {
                 // The planner's graph is acyclic by construction; say so if it ever is not.
                 var failed = plan

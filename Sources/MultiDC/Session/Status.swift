@@ -64,7 +64,7 @@ extension Session {
         let health = RaftHealth.evaluate(nodes: nodes, expectedVoters: topology.health.raft.voters)
         let subnet = topology.network.subnet ?? world.network.value?.ipv4Subnet.flatMap { CIDR($0) }
         var pools: [String: ClusterPool] = [:]
-        if let subnet, case .success(let list) = PoolSlicer.pools(for: topology, subnet: subnet) {
+        if case .success(let list)? = PoolSlicer.pools(for: topology, knownSubnet: subnet) {
             for p in list { pools[p.cluster] = p }
         }
         var rows: [StatusReport.Row] = []

@@ -92,12 +92,14 @@ public struct ActionRunner: Sendable {
             _ = try await runner.check(helm(cluster).uninstall(release: topology.vaultOperator.release, namespace: topology.vaultOperator.namespace))
         case .deleteOwnership(let cluster):
             _ = try await runner.check(kubectl(cluster).delete("configmap", Ownership.configMapName, namespace: Ownership.configMapNamespace))
+        case .deleteObject(let cluster, let kind, let name, let namespace):
+            _ = try await runner.check(kubectl(cluster).delete(kind.lowercased(), name, namespace: namespace))
         case .deleteCluster(let name):
             _ = try await runner.check(Kind.deleteCluster(name: name))
         case .removeContainer(let name):
             _ = try await runner.check(Command(Docker.executable, ["rm", "-f", "-v", name]))
         case .removeNetwork(let name):
-            _ = try await runner.check(Command(Docker.executable, ["network", "rm", name]))
+            _ = try await runner.check(Docker.networkRemove(name))
         }
     }
 
@@ -106,9 +108,12 @@ public struct ActionRunner: Sendable {
     func createNetwork(name: String, subnet: CIDR?, replace: Bool, _ context: JobContext) async throws {
         if replace {
             // Everything on the network goes first (the plan marked this as data loss).
-            for cluster in world.kindClusters { _ = try await runner.check(Kind.deleteCluster(name: cluster.name)) }
+            // Only this topology's clusters: other kind clusters on the engine are not ours to remove.
+            for cluster in topology.clusters where world.kindCluster(named: cluster.name) != nil {
+                _ = try await runner.check(Kind.deleteCluster(name: cluster.name))
+            }
             if let kms = topology.kmsContainerName { _ = try await runner.run(Command(Docker.executable, ["rm", "-f", kms])) }
-            _ = try await runner.check(Command(Docker.executable, ["network", "rm", name]))
+            _ = try await runner.check(Docker.networkRemove(name))
         }
         // kind's way: bridge, masquerade, the default bridge's MTU, an IPv6 ULA derived from the name.
         let mtuResult = try await runner.run(Command(Docker.executable, ["network", "inspect", "bridge", "-f", "{{ index .Options \"com.docker.network.driver.mtu\" }}"]))
@@ -117,14 +122,13 @@ public struct ActionRunner: Sendable {
         if mtu > 0 { base += ["-o", "com.docker.network.driver.mtu=\(mtu)"] }
         for (key, value) in Ownership.orderedLabels(topology: topology.name) { base += ["--label", "\(key)=\(value)"] }
         let v4 = subnet.map { ["--subnet", $0.description] } ?? []
-        let withIPv6 = base + ["--ipv6", "--subnet", KindNetwork.ulaSubnet(name: name)] + v4 + [name]
-        var result = try await runner.run(Command(Docker.executable, withIPv6))
+        var result = try await runner.run(Command(Docker.executable, base + ["--ipv6", "--subnet", KindNetwork.ulaSubnet(name: name)] + v4 + [name]))
         if !result.isSuccess, Self.ipv6Unavailable(result.stderr) {
             context.progress("IPv6 is unavailable on this engine; creating network \(name) IPv4-only, as kind does")
             result = try await runner.run(Command(Docker.executable, base + v4 + [name]))
         }
         if !result.isSuccess {
-            if result.stderr.contains("already exists") { return }
+            if Docker.isNetworkAlreadyExists(result) { return }
             throw ToolFailure(command: "docker network create \(name)", status: result.status.description, message: result.lastErrorLine, isTransient: false)
         }
         let inspected = try await runner.run(Docker.networkInspect(name))
@@ -279,7 +283,9 @@ public struct ActionRunner: Sendable {
 
     func pool(for cluster: String) async throws -> ClusterPool? {
         guard case .metallb = topology.loadBalancer else { return nil }
-        switch PoolSlicer.pools(for: topology, subnet: try await subnet()) {
+        let outcome: PoolSlicer.Outcome
+        if let pinned = PoolSlicer.pinnedPools(for: topology) { outcome = pinned } else { outcome = PoolSlicer.pools(for: topology, subnet: try await subnet()) }
+        switch outcome {
         case .success(let pools): return pools.first { $0.cluster == cluster }
         case .failure(let problems):
             throw ToolFailure(command: "pool slicing", status: "refused", message: problems.map(\.message).joined(separator: "; "), isTransient: false)
@@ -341,23 +347,6 @@ public struct ActionRunner: Sendable {
 
     // MARK: Secrets
 
-    /// Server-populated metadata stripped before a Secret is applied elsewhere (reference §3.8).
-    static let serverFields = ["resourceVersion", "uid", "creationTimestamp", "managedFields", "generation", "selfLink", "ownerReferences"]
-
-    public static func portable(_ secret: Node, namespace: String) -> Node {
-        var secret = secret
-        secret["status"] = nil
-        var metadata = secret["metadata"] ?? .mapping([])
-        for field in serverFields { metadata[field] = nil }
-        if var annotations = metadata["annotations"] {
-            annotations["kubectl.kubernetes.io/last-applied-configuration"] = nil
-            metadata["annotations"] = annotations.mapping?.isEmpty == false ? annotations : nil
-        }
-        metadata["namespace"] = .string(namespace)
-        secret["metadata"] = metadata
-        return secret
-    }
-
     func copySecret(_ name: String, from: String, to: String, _ context: JobContext) async throws {
         let namespace = topology.vault.namespace
         var source: Node?
@@ -368,23 +357,48 @@ public struct ActionRunner: Sendable {
             return .ready
         }
         guard let source else { return }
-        let copy = owned(Self.portable(source, namespace: namespace))
+        // Server-populated metadata stripped as reference §3.8 says.
+        let copy = owned(KubeObject(node: source).manifestForCopy(namespace: namespace))
         _ = try await runner.check(kubectl(to).apply(manifest: YAMLEmitter.emit(copy), sensitive: true))
     }
 
     // MARK: Vault
 
+    /// Without MetalLB pools the leader's address is what the cloud gives its Vault Service:
+    /// wait for `status.loadBalancer.ingress[0].ip` (reference §3.3: empty while pending).
+    func leaderServiceAddress(_ context: JobContext) async throws -> String {
+        let leader = topology.leader
+        let values = TemplateValues.for(topology: topology, cluster: leader)
+        let documents = (try? VaultManifests.render(loaded, cluster: leader, values: values, mode: .display)) ?? []
+        guard let service = VaultManifests.vaults(documents).compactMap(VaultManifests.name).first else {
+            throw ToolFailure(command: "render \(leader.name)", status: "refused", message: "the leader's template has no Vault CR", isTransient: false)
+        }
+        var address = ""
+        try await context.waitUntil("Service \(service) in cluster \(leader.name) to get a LoadBalancer address", timeout: readinessTimeout, interval: .milliseconds(250)) {
+            let result = try await runner.run(kubectl(leader.name).command([
+                "-n", topology.vault.namespace, "get", "service", service, "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}",
+            ]))
+            address = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            return result.isSuccess && !address.isEmpty ? .ready : .notYet(result.isSuccess ? "pending" : result.lastErrorLine)
+        }
+        return address
+    }
+
     func applyVault(_ cluster: String, recreate: Bool, _ context: JobContext) async throws {
         guard let spec = topology.clusters.first(where: { $0.name == cluster }) else { return }
         let subnet: CIDR? = topology.loadBalancer == .none ? state.subnet : try await self.subnet()
-        var values = TemplateValues.for(topology: topology, cluster: spec, subnet: subnet, kmsAddress: state.kmsAddress, kmsToken: try await kmsToken())
         if case .container = topology.kms, state.kmsAddress == nil, let name = topology.kmsContainerName {
-            let address = try await runner.check(Command(Docker.executable, [
+            state.kmsAddress = try await runner.check(Command(Docker.executable, [
                 "inspect", "-f", "{{(index .NetworkSettings.Networks \"\(topology.network.name)\").IPAddress}}", name,
             ])).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            state.kmsAddress = address
-            values = TemplateValues.for(topology: topology, cluster: spec, subnet: subnet, kmsAddress: address, kmsToken: try await kmsToken())
         }
+        var assumptions: [String: String] = [:]
+        if topology.loadBalancer == .none, cluster != topology.leader.name {
+            assumptions["leader.loadBalancerIP"] = try await leaderServiceAddress(context)
+        }
+        let values = TemplateValues.for(
+            topology: topology, cluster: spec, subnet: subnet, kmsAddress: state.kmsAddress, kmsToken: try await kmsToken(),
+            assumptions: assumptions)
         let documents: [Node]
         do {
             documents = try VaultManifests.render(loaded, cluster: spec, values: values, mode: .apply)
