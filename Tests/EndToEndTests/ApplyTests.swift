@@ -264,15 +264,30 @@ extension EndToEndTests {
         }
     }
 
-    @Test("(j) a MetalLB webhook that is never ready: apply fails naming the pool wait")
+    @Test("(j) a MetalLB webhook that is never ready: apply fails naming the webhook and the pool wait")
     func webhookNeverReady() async throws {
         try await withWorld(metalLBVersion: "v0.13.10") { w in
             let secondary = w.cluster("secondary")
-            let r = w.multidc("apply", ["--yes", "--timeout", "20s"], env: ["FAKEWORLD_FAULTS": "webhook-never-ready:\(secondary)"])
+            let faults = ["FAKEWORLD_FAULTS": "webhook-never-ready:\(secondary)"]
+            // The readiness bound: the wait for the pool ends and says what it awaited and saw.
+            let r = w.multidc("apply", ["--yes", "--wait-timeout", "5s"], env: faults)
             #expect(r.exitCode == 1, "\(r)")
-            #expect(r.stderr.contains("MetalLB in cluster \(secondary) to accept the pool"), "\(r)")
-            #expect(r.stderr.contains("webhook"), "\(r)")
-            #expect(Self.jobLine(r.stdout, "+ IPAddressPool metallb-system/multidc-pool")?.isEmpty == false, "\(r)")
+            let error = try #require(r.stderr.split(separator: "\n").first { $0.hasPrefix("error: + IPAddressPool") || $0.hasPrefix("error: + MetalLB pool") }
+                .map(String.init), "\(r)")
+            #expect(error.contains("timed out after 5s waiting for MetalLB in cluster \(secondary) to accept the pool"), "\(error)")
+            #expect(error.contains("failed calling webhook"), "\(error)")
+            #expect(r.stderr.contains("apply failed; what finished is kept"), "\(r)")
+            // Only secondary's pool (and what needs it) is stuck; primary's chain finished.
+            #expect(!r.stderr.contains("error: + kind cluster"), "\(r)")
+            let primaryVault = r.stdout.split(separator: "\n").first { $0.hasPrefix("+ Vault CR vault-\(w.leader) ") }
+            #expect(primaryVault?.contains("succeeded") == true, "\(r)")
+
+            // The overall --timeout: ends the same wait, says the timeout ran out.
+            let t = w.multidc("apply", ["--yes", "--timeout", "8s"], env: faults)
+            #expect(t.exitCode == 1, "\(t)")
+            #expect(t.stderr.contains("error: the overall --timeout ran out"), "\(t)")
+            #expect(t.stdout.contains("waiting for MetalLB in cluster \(secondary) to accept the pool"), "\(t)")
+            #expect(t.stdout.contains("failed calling webhook"), "\(t)")
         }
     }
 }
