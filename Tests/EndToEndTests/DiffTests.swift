@@ -99,7 +99,11 @@ extension EndToEndTests {
         }
         let subnets = try must(["docker", "network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}", w.network]).stdout
         let v4 = try #require(subnets.split(separator: " ").first { $0.contains(".") })
-        let xy = v4.split(separator: ".").prefix(2).joined(separator: ".")
+        // The classic scripts' $XY.i.128/25 on a /16; docker may also hand out e.g. a /20 of
+        // 192.168.0.0/16, so cut the same way in general: the last /25 of the i-th /24 block.
+        let (networkAddress, _) = try #require(E2EWorld.ipv4Range(String(v4)))
+        func address(_ value: UInt32) -> String { [24, 16, 8, 0].map { String((value >> $0) & 0xff) }.joined(separator: ".") }
+        func poolStart(_ i: Int) -> String { address(networkAddress + UInt32(i + 1) * 256 + 128) }
 
         // 4. The KMS: a dev-mode Vault with the ownership labels (and the token fingerprint).
         let token = "handmade-\(w.id)"
@@ -130,7 +134,7 @@ extension EndToEndTests {
                     - name: default
                       protocol: layer2
                       addresses:
-                      - \(xy).\(i + 1).128/25
+                      - \(poolStart(i))/25
 
                 """.write(to: pool, atomically: true, encoding: .utf8)
             _ = try must(["kubectl", "--context", ctx, "apply", "-f", pool.path])
@@ -164,11 +168,11 @@ extension EndToEndTests {
         // 6./7. The CRs from the example's templates, placeholders filled by hand (sed-style),
         // the ownership labels added; the leader's TLS secret copied before the followers.
         let specDir = URL(fileURLWithPath: w.specPath).deletingLastPathComponent()
-        let leaderIP = "\(xy).1.128"
+        let leaderIP = poolStart(0)
         func cr(_ template: String, cluster c: String, index: Int) throws -> URL {
             var t = try String(contentsOf: specDir.appendingPathComponent(template), encoding: .utf8)
             let values = [
-                "cluster.name": c, "cluster.loadBalancerIP": "\(xy).\(index + 1).128", "kms.address": kmsIP, "kms.token": token,
+                "cluster.name": c, "cluster.loadBalancerIP": poolStart(index), "kms.address": kmsIP, "kms.token": token,
                 "cluster.raftLeaderAddress": c == w.leader ? "self" : leaderIP, "leader.name": w.leader,
             ]
             for (k, v) in values { t = t.replacingOccurrences(of: "${{ \(k) }}", with: v) }
