@@ -212,6 +212,11 @@ extension EndToEndTests {
             w.extraContainers.append(foreign)
             let run = w.docker(["run", "-d", "--name", foreign, "--network", w.network, Images.vault("1.6.2")])
             try #require(run.exitCode == 0, "\(run)")
+            // A kind cluster of someone else on the same network.
+            let foreignCluster = "e\(w.id)-foreign"
+            let kind = w.run(["kind", "create", "cluster", "--name", foreignCluster, "--image", Images.node("v1.19.1")],
+                             env: ["KIND_EXPERIMENTAL_DOCKER_NETWORK": w.network])
+            try #require(kind.exitCode == 0, "\(kind)")
 
             let r = w.multidc("destroy", ["--yes"])
             #expect(r.exitCode == 0, "\(r)")
@@ -222,10 +227,13 @@ extension EndToEndTests {
             }
             let clusters = w.run(["kind", "get", "clusters"]).stdout.split(separator: "\n").map(String.init)
             #expect(Set(clusters).isDisjoint(with: w.clusterNames), "\(clusters)")
-            #expect(w.containers(["name=\(w.id)", "status=running"]) == [foreign], "the foreign container survives")
-            #expect(w.networkExists(w.network), "the network still has the foreign container")
+            #expect(clusters.contains(foreignCluster), "the foreign kind cluster survives: \(clusters)")
+            #expect(w.containers(["name=\(w.id)", "status=running"]) == [foreign, "\(foreignCluster)-control-plane"].sorted(),
+                    "the foreign container and kind node survive")
+            #expect(w.networkExists(w.network), "the network still has the foreign containers")
 
-            // Once the foreign container is gone, the network multidc created goes too.
+            // Once the foreign containers are gone, the network multidc created goes too.
+            #expect(w.run(["kind", "delete", "cluster", "--name", foreignCluster]).exitCode == 0)
             #expect(w.docker(["rm", "-f", foreign]).exitCode == 0)
             let again = w.multidc("destroy", ["--yes"])
             #expect(again.exitCode == 0, "\(again)")
