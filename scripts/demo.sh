@@ -17,7 +17,11 @@ export MULTIDC_STATE_DIR="$demo/state"
 mkdir -p "$FAKEWORLD_HOME"
 "$bin/fakeworld" install "$demo/bin"
 export PATH="$demo/bin:$bin:$PATH"
-fakeworld image --node kindest/node:v1.19.1 --kms vault:1.6.2 >/dev/null
+# The images the example names, made locally (no registry); only when missing, so a rerun does
+# not move the tags under running containers.
+if ! docker image inspect kindest/node:v1.19.1 vault:1.6.2 >/dev/null 2>&1; then
+  fakeworld image --node kindest/node:v1.19.1 --kms vault:1.6.2 >/dev/null
+fi
 
 spec=examples/vault-raft/spec.yaml
 case "${1:-apply}" in

@@ -8,7 +8,7 @@ struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Create only what is missing, then check Raft health.",
-        usage: "multidc apply <spec> [--yes] [--parallelism N] [--timeout D] [--allow-data-loss] [-o text|json]",
+        usage: "multidc apply <spec> [--yes] [--parallelism N] [--timeout D] [--wait-timeout D] [--allow-data-loss] [-o text|json]",
         discussion: """
             Observes the world, prints the plan, asks on a TTY (--yes skips; without a TTY it refuses only when something would be deleted or replaced), carries the plan out as a DAG (independent clusters in parallel), re-plans until nothing is left, and ends with the Raft health check. A second apply does nothing and says so.
 
@@ -34,6 +34,11 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: "Overall time limit, e.g. 30m or 1h (default: none).")
     var timeout: String?
 
+    /// Bounds each readiness wait (API server, MetalLB controller and webhook, CRD, pod Ready);
+    /// its expiry names what was awaited and the last thing observed.
+    @Option(help: "Longest wait for any one readiness condition, e.g. 2m (default: 5m).")
+    var waitTimeout: String?
+
     @Flag(help: "Allow steps that lose data (a replaced KMS, a replaced network).")
     var allowDataLoss = false
 
@@ -44,6 +49,9 @@ struct ApplyCommand: AsyncParsableCommand {
         if let parallelism, parallelism < 1 { throw ValidationError("--parallelism must be at least 1") }
         if let timeout, DurationText.parse(timeout) == nil {
             throw ValidationError("--timeout '\(timeout)' is not a duration; write it like 30m, 90s or 1h30m")
+        }
+        if let waitTimeout, DurationText.parse(waitTimeout) == nil {
+            throw ValidationError("--wait-timeout '\(waitTimeout)' is not a duration; write it like 2m, 90s or 1h")
         }
     }
 
@@ -64,6 +72,7 @@ struct ApplyCommand: AsyncParsableCommand {
             allowDataLoss: allowDataLoss,
             execution: Session.ExecutionOptions(
                 parallelism: parallelism, timeout: timeout.flatMap(DurationText.parse),
+                readinessTimeout: waitTimeout.flatMap(DurationText.parse) ?? .seconds(300),
                 onEvent: { printer.handle($0) }))
         let interactive = Terminal.stdinIsTTY && !yes
         let autoApprove = yes

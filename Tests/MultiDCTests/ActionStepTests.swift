@@ -80,6 +80,26 @@ import YAML
         #expect(runner.calls[2].argv == ["kubectl", "--context", "kind-tertiary", "get", "namespaces", "-o", "name"])
     }
 
+    /// Ctrl-C during `kind create cluster`: the half-made cluster is deleted, as kind does after a failed create.
+    @Test func interruptedClusterCreateIsCleanedUp() async throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        var world = try WorldBuilder(loaded).converged()
+        world.containers.removeAll { $0.name == "tertiary-control-plane" }
+        world.kindClusters = Kind.clusters(from: world.containers)
+        let plan = Planner.plan(PlanInput(loaded: loaded, world: world))
+        let runner = ScriptedRunner()
+        runner.on(["kind", "delete", "cluster"])
+        runner.on(["kind", "create", "cluster"], throwing: CommandRunnerError(code: .cancelled, command: "kind create cluster", message: "cancelled"))
+        var job = try #require(ActionRunner(runner: runner, loaded: loaded, world: world, environment: [:], manifestDigest: nil).jobs(for: plan)
+            .first { $0.id == "cluster/tertiary" })
+        job.dependencies = []
+        let report = try await JobExecutor(clock: ManualClock()).run([job])
+        #expect(!report.succeeded)
+        try #require(runner.calls.count == 2)
+        #expect(Array(runner.calls[0].argv.prefix(5)) == ["kind", "create", "cluster", "--name", "tertiary"])
+        #expect(runner.calls[1].argv == ["kind", "delete", "cluster", "--name", "tertiary"])
+    }
+
     @Test func pendingOperatorIsUninstalledFirst() async throws {
         let loaded = try PlanFixture.load(PlanFixture.spec())
         let world = try WorldBuilder(loaded).converged().editing("primary") { $0.helmReleases[0].status = .pendingInstall }

@@ -649,6 +649,23 @@ import YAML
         #expect(plan.action("kms") == nil)
     }
 
+    /// `docker ps` shows the image ID once the tag moved (a re-pull or re-import): not drift.
+    @Test func aMovedImageTagIsNotDrift() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        var world = try WorldBuilder(loaded).converged()
+        var kms = try #require(world.kms.container)
+        kms.image = "6ccdb4405694"
+        world.kms = .present(kms)
+        for i in world.containers.indices where world.containers[i].labels[Kind.clusterLabel] != nil {
+            world.containers[i].image = "sha256:4c3bdbbe91f3b76aa8d9f7ac6426ad30dcb298f1151033637858f1999784f0cc"
+        }
+        world.kindClusters = Kind.clusters(from: world.containers)
+        let plan = Self.plan(loaded, world)
+        #expect(plan.problems.isEmpty)
+        #expect(plan.changes.map(\.id) == [])
+        #expect(plan.summaryLine == "No changes.")
+    }
+
     @Test func kmsWithAnotherImageIsReplacedWithLoss() throws {
         let loaded = try PlanFixture.load(PlanFixture.spec())
         var world = try WorldBuilder(loaded).converged()

@@ -201,7 +201,7 @@ struct ApplyPlanner {
             }
             if networkReplaced {
                 replaceReason = "network \(network) is replaced"
-            } else if container.image != image {
+            } else if Self.imageDiffers(container.image, image) {
                 replaceReason = "it runs image \(container.image), the spec says \(image)"
                 observed = container.image
             } else if let expectedToken, fingerprint != expectedToken {
@@ -230,6 +230,17 @@ struct ApplyPlanner {
         }
     }
 
+    /// Whether a container runs another image than the spec names. `docker ps` shows the image
+    /// ID instead of the name once the tag has moved to a newer image (a re-pull or re-import):
+    /// that container still runs what the name meant when it was created, so it is not drift —
+    /// replacing it would lose data for nothing.
+    static func imageDiffers(_ observed: String, _ wanted: String) -> Bool {
+        if observed == wanted { return false }
+        let hex = observed.hasPrefix("sha256:") ? String(observed.dropFirst(7)) : observed
+        let isImageID = hex.count >= 12 && hex.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+        return !isImageID
+    }
+
     var tokenVariable: String? {
         if case .fromEnv(let variable) = topology.kms.rootToken { return variable }
         return nil
@@ -255,7 +266,7 @@ struct ApplyPlanner {
                 let image = topology.nodeImage(of: cluster)
                 let stopped = kind.nodes.filter { !$0.container.isRunning }
                 if kind.controlPlanes.isEmpty || kind.nodes.count != wantedNodes
-                    || (image != nil && kind.nodes.contains { $0.container.image != image })
+                    || (image != nil && kind.nodes.contains { Self.imageDiffers($0.container.image, image!) })
                 {
                     created = true
                     let why: String
@@ -427,7 +438,9 @@ struct ApplyPlanner {
                 return
             }
             let live = config.pools.flatMap(\.addresses)
-            if config.pools.count == 1, live == [wanted], config.pools[0].protocol == "layer2" {
+            // MetalLB accepts a pool as a range or as a CIDR; the classic scripts write the CIDR
+            // (X.1.128/25), multidc writes the range: both are the same pool (as in CRD mode below).
+            if config.pools.count == 1, live == [wanted] || live == [pool.cidr.description], config.pools[0].protocol == "layer2" {
                 add(PlanAction(id: "pool/\(name)", change: .inSync, step: step, cluster: name, resource: resource, reason: "pool \(wanted) configured"))
             } else {
                 add(PlanAction(id: "pool/\(name)", change: .update, step: step, cluster: name, resource: resource,

@@ -209,7 +209,19 @@ public struct ActionRunner: Sendable {
         for _ in 0..<workers { config += "- role: worker\n" }
         let file = try SecretFile(contents: config, suffix: ".yaml")
         defer { file.remove() }
-        let result = try await runner.run(Kind.createCluster(name: name, image: image, configPath: file.path, network: network))
+        let result: CommandResult
+        do {
+            result = try await runner.run(Kind.createCluster(name: name, image: image, configPath: file.path, network: network))
+        } catch {
+            // `kind create cluster` was cut short (Ctrl-C, SIGTERM, --timeout) or never ran. An
+            // interrupted kind cleans nothing up: it leaves node containers (some only "created")
+            // and no kubeconfig context, a half cluster that a rerun can neither adopt nor create
+            // again ("node(s) already exist"). Remove it as kind itself does after a failed create.
+            // Detached, so the cancellation that stopped kind does not stop the cleanup.
+            let runner = self.runner
+            _ = await Task.detached { try? await runner.run(Kind.deleteCluster(name: name)) }.value
+            throw error
+        }
         guard result.isSuccess else {
             let errorLine = result.stderr.split(separator: "\n").first { $0.hasPrefix("ERROR:") }.map(String.init) ?? result.lastErrorLine
             throw ToolFailure(command: "kind create cluster --name \(name)", status: result.status.description, message: errorLine, isTransient: false)

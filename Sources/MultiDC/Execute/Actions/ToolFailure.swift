@@ -19,12 +19,23 @@ public struct ToolFailure: Error, Sendable, CustomStringConvertible {
     /// Failures worth retrying: the reference's texts for an API server not answering yet,
     /// a validating webhook without endpoints, and kinds whose CRD is not Established yet.
     public static func isTransient(_ stderr: String) -> Bool {
+        // helm says "Kubernetes cluster unreachable" also for a kubeconfig context that does not
+        // exist; waiting never makes a context appear, so that one fails at once.
+        if isMissingContext(stderr) { return false }
         let markers = [
             "connection refused", "was refused", "Kubernetes cluster unreachable", "failed calling webhook",
             "no matches for kind", "ensure CRDs are installed first", "the server could not find the requested resource",
             "TLS handshake timeout", "i/o timeout", "etcdserver: request timed out",
         ]
         return markers.contains { stderr.contains($0) }
+    }
+
+    /// A missing kubeconfig context: helm's `Kubernetes cluster unreachable: context "kind-x" does
+    /// not exist`, kubectl's `context was not found for specified context: kind-x`.
+    public static func isMissingContext(_ stderr: String) -> Bool {
+        if stderr.contains("context was not found for specified context") { return true }
+        guard let range = stderr.firstRange(of: "context \"") else { return false }
+        return stderr[range.upperBound...].prefix(300).contains("\" does not exist")
     }
 }
 
