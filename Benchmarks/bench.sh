@@ -5,6 +5,7 @@
 #   Benchmarks/bench.sh noop-diff    [--runs N]   # no-op diff of a converged 3-cluster world
 #   Benchmarks/bench.sh converge-3   [--runs N]   # examples/vault-raft from empty, parallel vs --parallelism 1
 #   Benchmarks/bench.sh converge-5   [--runs N]   # examples/five-dc from empty, parallel vs --parallelism 1
+#   Benchmarks/bench.sh classic-3    [--runs N]   # vault-raft: multidc parallel vs the classic script (classic-vault-raft.sh)
 #
 # Everything runs on the RELEASE binaries (built here with `swift build -c release`) against
 # the test world (fakeworld as kind/kubectl/helm, the real docker engine). Each world is a
@@ -20,7 +21,7 @@ shopt -s inherit_errexit 2>/dev/null || true
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-usage() { echo "usage: Benchmarks/bench.sh validate-500|noop-diff|converge-3|converge-5 [--runs N]" >&2; exit 2; }
+usage() { echo "usage: Benchmarks/bench.sh validate-500|noop-diff|converge-3|converge-5|classic-3 [--runs N]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 bench="$1"; shift
 runs=""
@@ -279,7 +280,45 @@ bench_converge() {
   rm -f "$rows" "$rows.ok"
 }
 
+# classic_once → one TSV row: the classic sequential script on a fresh world
+classic_once() {
+  local w spec t0 t1 rc=0
+  w="$(new_world vault-raft)"; worlds+=("$w"); spec="$(cat "$w/specpath")"
+  (
+    world_env "$w"
+    export FAKEWORLD_LATENCY="$latency"
+    t0="$(now)"
+    bash "$root/Benchmarks/classic-vault-raft.sh" "$w/spec" "$(cat "$w/id")" >"$w/classic.out" 2>&1 || rc=$?
+    t1="$(now)"
+    printf 'vault-raft\tclassic-script\t%d\t%.3f\t-\t-\t-\t-\t%s\t%s\n' "$rc" "$(sub "$t1" "$t0")" \
+      "$(jq -s '[.[] | select(.tool != "fakeworld")] | length' "$FAKEWORLD_HOME/calls.log")" "$(basename "$w")"
+    if [ "$rc" != 0 ]; then
+      mkdir -p "$root/.build/bench-failures"; cp "$w/classic.out" "$root/.build/bench-failures/classic-$(basename "$w").out"
+      { echo "classic script failed (exit $rc):"; tail -5 "$w/classic.out"; } >&2
+    fi
+  ) || echo "warning: run in $w broke: $?" >&2
+  cleanup_world "$w"
+}
+
+bench_classic() {
+  local n="${runs:-3}" i rows pw cw
+  echo "## classic-3: FAKEWORLD_LATENCY=$latency, $n runs each, alternating multidc apply (parallel) / the classic script"
+  images --node kindest/node:v1.19.1 --kms vault:1.6.2
+  rows="$(mktemp)"
+  printf 'example\tmode\texit\twall_s\texec_wall_s\tcritical_path_s\tsum_jobs_s\trounds\ttool_calls\tworld\n'
+  for i in $(seq 1 "$n"); do
+    converge_once vault-raft parallel >>"$rows"; tail -1 "$rows"
+    classic_once >>"$rows"; tail -1 "$rows"
+  done
+  pw="$(awk -F'\t' '$3 == 0 && $2=="parallel" {print $4}' "$rows" | median)"
+  cw="$(awk -F'\t' '$3 == 0 && $2=="classic-script" {print $4}' "$rows" | median)"
+  echo "failed runs (excluded from medians): $(awk -F'\t' '$3 != 0' "$rows" | wc -l)"
+  echo "RESULT classic-3: multidc parallel wall median $pw s; classic script wall median $cw s; multidc/classic $(div "$pw" "$cw")"
+  rm -f "$rows"
+}
+
 case "$bench" in
+  classic-3) bench_classic ;;
   validate-500) bench_validate ;;
   noop-diff) bench_noop_diff ;;
   converge-3) bench_converge vault-raft ;;
