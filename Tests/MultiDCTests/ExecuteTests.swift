@@ -180,7 +180,7 @@ struct ExecuteTests {
         #expect(!report.cancelled)
         #expect(report["fast"]?.status == .succeeded)
         #expect(report["webhook"]?.status == .timedOut)
-        #expect(report["webhook"]?.error == "cancelled: the overall timeout of 1m0s passed")
+        #expect(report["webhook"]?.error == "cancelled: the overall timeout of 1m0s passed while waiting for MetalLB webhook to be ready: no endpoints")
         #expect(report["after-webhook"]?.status == .notStarted)
         #expect(log.kinds(of: "webhook").contains(.cancelled(timedOut: true)))
         #expect(log.kinds(of: "webhook").contains(.progress("waiting for MetalLB webhook to be ready: no endpoints")))
