@@ -1,4 +1,5 @@
 import Synchronization
+
 /// Runs a DAG of jobs: ready jobs concurrently (up to `parallelism`), transient failures
 /// retried with backoff, dependents of failed jobs skipped while independent jobs carry on,
 /// one overall timeout, and cooperative cancellation of the calling task.
@@ -91,7 +92,8 @@ public struct JobExecutor: Sendable {
                     guard results[dependent].status == .notStarted, !blockers.isEmpty else { continue }
                     results[dependent].status = .skipped
                     results[dependent].blockedBy = blockers
-                    results[dependent].error = (blockers.count == 1 ? "dependency " : "dependencies ")
+                    results[dependent].error =
+                        (blockers.count == 1 ? "dependency " : "dependencies ")
                         + blockers.map { "'\($0)'" }.joined(separator: ", ") + " did not succeed"
                     emit(dependent, .skipped(blockedBy: blockers))
                     queue.append(dependent)
@@ -152,8 +154,9 @@ public struct JobExecutor: Sendable {
                         }
                         if let outcome {
                             return .finished(
-                                Finished(index: index, outcome: outcome, attempts: attempt,
-                                         startedAt: startedAt, endedAt: clock.now - origin))
+                                Finished(
+                                    index: index, outcome: outcome, attempts: attempt,
+                                    startedAt: startedAt, endedAt: clock.now - origin))
                         }
                     }
                 }
@@ -214,7 +217,8 @@ public struct JobExecutor: Sendable {
                         if Task.isCancelled { cancelled = true }
                         results[i].status = timedOut ? .timedOut : .cancelled
                         let doing = lastProgress.last(i).map { " while \($0)" } ?? ""
-                        results[i].error = timedOut
+                        results[i].error =
+                            timedOut
                             ? "cancelled: the overall timeout of \(DurationText.format(timeout ?? .zero)) passed\(doing)"
                             : "cancelled\(doing)"
                         emit(i, .cancelled(timedOut: timedOut))
