@@ -35,7 +35,10 @@ public enum FakeWorld {
             default: return try Helm(world: world).run(inv.args)
             }
         } catch let failure as ToolFailure {
-            return ToolResult(stdout: failure.stdout, stderr: failure.stderr.hasSuffix("\n") || failure.stderr.isEmpty ? failure.stderr : failure.stderr + "\n", code: failure.code)
+            return ToolResult(
+                stdout: failure.stdout,
+                stderr: failure.stderr.hasSuffix("\n") || failure.stderr.isEmpty ? failure.stderr : failure.stderr + "\n",
+                code: failure.code)
         } catch {
             return ToolResult(stderr: "fakeworld: internal error: \(error)\n", code: 1)
         }

@@ -4,52 +4,54 @@ import Foundation
 enum FakeWorldCommand {
     static var help: String {
         var s = """
-        fakeworld \(FakeWorld.version): the multidc test world. One binary that acts as kind, kubectl and helm
-        (by the name it is invoked under) next to the real docker client and engine.
+            fakeworld \(FakeWorld.version): the multidc test world. One binary that acts as kind, kubectl and helm
+            (by the name it is invoked under) next to the real docker client and engine.
 
-        USAGE
-          fakeworld install DIR                   write links DIR/kind, DIR/kubectl, DIR/helm -> this binary
-          fakeworld image [--node TAG] [--kms TAG] [--busybox PATH]
-                                                  build local images with `docker import` from busybox-static
-                                                  (defaults: kindest/node:v1.19.1 and vault:1.6.2)
-          fakeworld state                         print the world's state (JSON) for debugging
-          fakeworld --help | --version
+            USAGE
+              fakeworld install DIR                   write links DIR/kind, DIR/kubectl, DIR/helm -> this binary
+              fakeworld image [--node TAG] [--kms TAG] [--busybox PATH]
+                                                      build local images with `docker import` from busybox-static
+                                                      (defaults: kindest/node:v1.19.1 and vault:1.6.2)
+              fakeworld state                         print the world's state (JSON) for debugging
+              fakeworld --help | --version
 
-        COMMANDS (through the links)
-          kind create cluster [--name|-n N] [--image I] [--config F|-] [--kubeconfig K] [--wait D] [--retain]
-          kind delete cluster [--name N] [--kubeconfig K] | delete clusters NAME… | --all
-          kind get clusters | get nodes [--name N] | get kubeconfig [--name N] [--internal]
-          kind export kubeconfig [--name N] [--kubeconfig K] [--internal]
-          kubectl [--context C] [--kubeconfig K] [-n NS] [-A] apply -f FILE|DIR|-|URL [--server-side]
-          kubectl get TYPE[,TYPE…] [NAME…|TYPE/NAME…] [-l SEL] [-o json|yaml|name|wide|jsonpath=T] [--ignore-not-found]
-          kubectl create secret generic NAME [--from-literal=K=V] [--from-file=[K=]PATH] | create namespace NAME
-          kubectl delete TYPE NAME… | TYPE/NAME | -f FILE [--ignore-not-found] [-l SEL] [--all]
-          kubectl wait --for=condition=C|delete|create|jsonpath=… TYPE/NAME | TYPE -l SEL [--timeout=D]
-          kubectl exec POD [-c C] [-i] -- CMD…    (vault status, vault operator raft list-peers, cat, echo, sh -c 'exit N')
-          kubectl config get-contexts [-o name] | current-context | use-context C | view [-o json] [--minify] [--raw]
-          kubectl rollout status deployment/NAME|daemonset/NAME|statefulset/NAME [--timeout=D]
-          kubectl label|annotate TYPE NAME… K=V… K- [--overwrite]
-          helm repo add NAME URL | repo update | repo list
-          helm upgrade --install R CHART [--kube-context C] [-n NS] [--create-namespace] [--version V]
-               [--set K=V]… [-f values.yaml] [--wait] [--timeout D]
-          helm list [-A] [-o json] | status R [-o json] | uninstall R [--ignore-not-found]
+            COMMANDS (through the links)
+              kind create cluster [--name|-n N] [--image I] [--config F|-] [--kubeconfig K] [--wait D] [--retain]
+              kind delete cluster [--name N] [--kubeconfig K] | delete clusters NAME… | --all
+              kind get clusters | get nodes [--name N] | get kubeconfig [--name N] [--internal]
+              kind export kubeconfig [--name N] [--kubeconfig K] [--internal]
+              kubectl [--context C] [--kubeconfig K] [-n NS] [-A] apply -f FILE|DIR|-|URL [--server-side]
+              kubectl get TYPE[,TYPE…] [NAME…|TYPE/NAME…] [-l SEL] [-o json|yaml|name|wide|jsonpath=T] [--ignore-not-found]
+              kubectl create secret generic NAME [--from-literal=K=V] [--from-file=[K=]PATH] | create namespace NAME
+              kubectl delete TYPE NAME… | TYPE/NAME | -f FILE [--ignore-not-found] [-l SEL] [--all]
+              kubectl wait --for=condition=C|delete|create|jsonpath=… TYPE/NAME | TYPE -l SEL [--timeout=D]
+              kubectl exec POD [-c C] [-i] -- CMD…    (vault status, vault operator raft list-peers, cat, echo, sh -c 'exit N')
+              kubectl config get-contexts [-o name] | current-context | use-context C | view [-o json] [--minify] [--raw]
+              kubectl rollout status deployment/NAME|daemonset/NAME|statefulset/NAME [--timeout=D]
+              kubectl label|annotate TYPE NAME… K=V… K- [--overwrite]
+              helm repo add NAME URL | repo update | repo list
+              helm upgrade --install R CHART [--kube-context C] [-n NS] [--create-namespace] [--version V]
+                   [--set K=V]… [-f values.yaml] [--wait] [--timeout D]
+              helm list [-A] [-o json] | status R [-o json] | uninstall R [--ignore-not-found]
 
-        ENVIRONMENT
-          FAKEWORLD_HOME      required: directory of the world's state (state.json, calls.log)
-          FAKEWORLD_LATENCY   comma-separated NAME=DURATION (Go durations; default 0 for each):
+            ENVIRONMENT
+              FAKEWORLD_HOME      required: directory of the world's state (state.json, calls.log)
+              FAKEWORLD_LATENCY   comma-separated NAME=DURATION (Go durations; default 0 for each):
 
-        """
-        for l in Latencies.Name.allCases { s += "                        \(l.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(l.help)\n" }
+            """
+        for l in Latencies.Name.allCases {
+            s += "                        \(l.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(l.help)\n"
+        }
         s += "  FAKEWORLD_FAULTS    comma-separated faults:\n"
         for (f, h) in Fault.help { s += "                        \(f.padding(toLength: 26, withPad: " ", startingAt: 0)) \(h)\n" }
         s += """
-          KIND_EXPERIMENTAL_DOCKER_NETWORK, KIND_CLUSTER_NAME, KUBECONFIG, HELM_KUBECONTEXT, HELM_NAMESPACE
-                              honoured as the real tools do
+              KIND_EXPERIMENTAL_DOCKER_NETWORK, KIND_CLUSTER_NAME, KUBECONFIG, HELM_KUBECONTEXT, HELM_NAMESPACE
+                                  honoured as the real tools do
 
-        Every call is logged as one JSON line (tool, argv, exitCode, durationMs; never stdin) to
-        $FAKEWORLD_HOME/calls.log.
+            Every call is logged as one JSON line (tool, argv, exitCode, durationMs; never stdin) to
+            $FAKEWORLD_HOME/calls.log.
 
-        """
+            """
         return s
     }
 
@@ -90,7 +92,9 @@ enum FakeWorldCommand {
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
             for tool in ["kind", "kubectl", "helm"] {
                 let link = (dir as NSString).appendingPathComponent(tool)
-                if (try? fm.destinationOfSymbolicLink(atPath: link)) != nil || fm.fileExists(atPath: link) { try fm.removeItem(atPath: link) }
+                if (try? fm.destinationOfSymbolicLink(atPath: link)) != nil || fm.fileExists(atPath: link) {
+                    try fm.removeItem(atPath: link)
+                }
                 try fm.createSymbolicLink(atPath: link, withDestinationPath: target)
                 out += "\(link) -> \(target)\n"
             }
@@ -114,14 +118,19 @@ enum FakeWorldCommand {
             case "--kms": kms = value; i += 2
             case "--busybox": busybox = value ?? busybox; i += 2
             default:
-                if a.hasPrefix("--node=") { node = String(a.dropFirst(7)); i += 1 }
-                else if a.hasPrefix("--kms=") { kms = String(a.dropFirst(6)); i += 1 }
-                else { return ToolResult(stderr: "fakeworld image: unknown argument \(a)\n", code: 1) }
+                if a.hasPrefix("--node=") {
+                    node = String(a.dropFirst(7)); i += 1
+                } else if a.hasPrefix("--kms=") {
+                    kms = String(a.dropFirst(6)); i += 1
+                } else {
+                    return ToolResult(stderr: "fakeworld image: unknown argument \(a)\n", code: 1)
+                }
             }
         }
         if node == nil && kms == nil { node = KindCommand.defaultImage; kms = "vault:1.6.2" }
         guard FileManager.default.isExecutableFile(atPath: busybox) else {
-            return ToolResult(stderr: "fakeworld image: \(busybox) not found; install busybox-static (apt-get install busybox-static)\n", code: 1)
+            return ToolResult(
+                stderr: "fakeworld image: \(busybox) not found; install busybox-static (apt-get install busybox-static)\n", code: 1)
         }
         let docker = Docker(environment: environment)
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("fakeworld-image-\(UUID().uuidString)")
@@ -159,8 +168,12 @@ enum FakeWorldCommand {
             let cmd = #"CMD ["/bin/sh", "-c", "trap 'exit 0' TERM INT; sleep 2147483647 & wait"]"#
             for (tag, env) in [(node, "container=docker"), (kms, "VAULT_ADDR=http://127.0.0.1:8200")] {
                 guard let tag else { continue }
-                let r = docker.run(["import", "--change", cmd, "--change", "ENV \(env)", "--change", "ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin", tar, tag])
-                guard r.ok else { return ToolResult(stdout: out, stderr: "fakeworld image: docker import \(tag) failed: \(r.stderr)", code: 1) }
+                let r = docker.run([
+                    "import", "--change", cmd, "--change", "ENV \(env)", "--change", "ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin", tar, tag,
+                ])
+                guard r.ok else {
+                    return ToolResult(stdout: out, stderr: "fakeworld image: docker import \(tag) failed: \(r.stderr)", code: 1)
+                }
                 out += "\(tag) \(r.trimmed)\n"
             }
         } catch {

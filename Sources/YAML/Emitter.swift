@@ -33,12 +33,14 @@ public enum YAMLEmitter {
         yaml_emitter_set_indent(&emitter, 2)
         yaml_emitter_set_width(&emitter, flow ? -1 : 4096)
         let context = Unmanaged.passUnretained(sink).toOpaque()
-        yaml_emitter_set_output(&emitter, { data, buffer, size in
-            guard let data, let buffer else { return 0 }
-            let sink = Unmanaged<Sink>.fromOpaque(data).takeUnretainedValue()
-            sink.bytes.append(contentsOf: UnsafeBufferPointer(start: buffer, count: size))
-            return 1
-        }, context)
+        yaml_emitter_set_output(
+            &emitter,
+            { data, buffer, size in
+                guard let data, let buffer else { return 0 }
+                let sink = Unmanaged<Sink>.fromOpaque(data).takeUnretainedValue()
+                sink.bytes.append(contentsOf: UnsafeBufferPointer(start: buffer, count: size))
+                return 1
+            }, context)
         var writer = EventWriter(emitter: emitter, flow: flow)
         writer.stream(documents)
         emitter = writer.emitter
@@ -85,14 +87,16 @@ public enum YAMLEmitter {
                     send(&event)
                 case .sequence(let items):
                     let style = flow || node.style == .flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE
-                    yaml_sequence_start_event_initialize(&event, nil, tag, customTag == nil ? 1 : 0, items.isEmpty ? YAML_FLOW_SEQUENCE_STYLE : style)
+                    yaml_sequence_start_event_initialize(
+                        &event, nil, tag, customTag == nil ? 1 : 0, items.isEmpty ? YAML_FLOW_SEQUENCE_STYLE : style)
                     send(&event)
                     for item in items { self.node(item) }
                     yaml_sequence_end_event_initialize(&event)
                     send(&event)
                 case .mapping(let pairs):
                     let style = flow || node.style == .flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE
-                    yaml_mapping_start_event_initialize(&event, nil, tag, customTag == nil ? 1 : 0, pairs.isEmpty ? YAML_FLOW_MAPPING_STYLE : style)
+                    yaml_mapping_start_event_initialize(
+                        &event, nil, tag, customTag == nil ? 1 : 0, pairs.isEmpty ? YAML_FLOW_MAPPING_STYLE : style)
                     send(&event)
                     for pair in pairs {
                         self.node(pair.key)

@@ -130,13 +130,17 @@ private struct TreeBuilder {
             case YAML_SEQUENCE_START_EVENT:
                 let s = event.data.sequence_start
                 try checkDepth(stack.count, mark)
-                stack.append(.sequence(items: [], tag: tag(s.tag), style: s.style == YAML_FLOW_SEQUENCE_STYLE ? .flow : .block,
-                                       mark: mark, anchor: optionalString(s.anchor), size: 1))
+                stack.append(
+                    .sequence(
+                        items: [], tag: tag(s.tag), style: s.style == YAML_FLOW_SEQUENCE_STYLE ? .flow : .block,
+                        mark: mark, anchor: optionalString(s.anchor), size: 1))
             case YAML_MAPPING_START_EVENT:
                 let m = event.data.mapping_start
                 try checkDepth(stack.count, mark)
-                stack.append(.mapping(pairs: [], pendingKey: nil, tag: tag(m.tag), style: m.style == YAML_FLOW_MAPPING_STYLE ? .flow : .block,
-                                      mark: mark, anchor: optionalString(m.anchor), size: 1))
+                stack.append(
+                    .mapping(
+                        pairs: [], pendingKey: nil, tag: tag(m.tag), style: m.style == YAML_FLOW_MAPPING_STYLE ? .flow : .block,
+                        mark: mark, anchor: optionalString(m.anchor), size: 1))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let frame = stack.popLast() else { break }
                 let node: Node, size: Int, anchor: String?

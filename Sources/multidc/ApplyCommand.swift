@@ -78,18 +78,22 @@ struct ApplyCommand: AsyncParsableCommand {
         let autoApprove = yes
         let outputFormat = output
         let task = Task {
-            await session.converge(loaded, options: options, confirm: { plan, round in
-                Self.show(plan, round: round, output: outputFormat, printer: printer)
-                if autoApprove { return true }
-                if interactive { return Terminal.confirm("Do you want to perform these actions?") }
-                if plan.deletesOrReplaces {
-                    Terminal.err("error: the plan deletes or replaces resources and there is no terminal to ask; rerun with --yes to approve it")
-                    return false
-                }
-                return true
-            }, onHealth: { report in
-                if !report.isHealthy { printer.note("health: \(report.summary)") }
-            })
+            await session.converge(
+                loaded, options: options,
+                confirm: { plan, round in
+                    Self.show(plan, round: round, output: outputFormat, printer: printer)
+                    if autoApprove { return true }
+                    if interactive { return Terminal.confirm("Do you want to perform these actions?") }
+                    if plan.deletesOrReplaces {
+                        Terminal.err(
+                            "error: the plan deletes or replaces resources and there is no terminal to ask; rerun with --yes to approve it")
+                        return false
+                    }
+                    return true
+                },
+                onHealth: { report in
+                    if !report.isHealthy { printer.note("health: \(report.summary)") }
+                })
         }
         let trap = SignalTrap(cancelling: task)
         let outcome = await task.value

@@ -7,7 +7,8 @@ import MultiDC
 struct Multidc: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "multidc",
-        abstract: "Declarative multi-cluster test beds: kind clusters, MetalLB, a central Vault KMS and one Vault Raft cluster across them.",
+        abstract:
+            "Declarative multi-cluster test beds: kind clusters, MetalLB, a central Vault KMS and one Vault Raft cluster across them.",
         discussion: """
             multidc reads a Topology spec (apiVersion multidc/v1alpha1) and converges the world to it. The spec format is described in specs/README.md.
 

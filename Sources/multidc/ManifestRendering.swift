@@ -3,7 +3,8 @@ import YAML
 
 /// The text `multidc render` prints: per cluster a comment header, then YAML documents.
 enum ManifestRendering {
-    static func render(_ loaded: LoadedTopology, clusters: [Topology.Cluster], assumptions: [String: String]) throws(Diagnostics) -> String {
+    static func render(_ loaded: LoadedTopology, clusters: [Topology.Cluster], assumptions: [String: String]) throws(Diagnostics) -> String
+    {
         var out = ""
         var problems: [Diagnostic] = []
         for cluster in clusters {

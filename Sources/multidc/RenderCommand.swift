@@ -60,7 +60,8 @@ struct RenderCommand: AsyncParsableCommand {
         var clusters = topology.clusters
         if let name = cluster {
             guard let match = clusters.first(where: { $0.name == name }) else {
-                let hint = EditDistance.suggestion(for: name, among: clusters.map(\.name)).map { "; did you mean '\($0)'?" }
+                let hint =
+                    EditDistance.suggestion(for: name, among: clusters.map(\.name)).map { "; did you mean '\($0)'?" }
                     ?? "; the clusters are \(clusters.map(\.name).joined(separator: ", "))"
                 DiagnosticOutput.printError("error: unknown cluster '\(name)'\(hint)")
                 throw ExitCode(1)

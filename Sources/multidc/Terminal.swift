@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the commands know about their terminal: TTY or pipe, colour (NO_COLOR honoured), and

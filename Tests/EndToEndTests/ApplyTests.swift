@@ -44,8 +44,10 @@ extension EndToEndTests {
             let clusters = w.run(["kind", "get", "clusters"]).stdout.split(separator: "\n").map(String.init)
             #expect(Set(w.clusterNames).isSubset(of: Set(clusters)), "\(clusters)")
             // The Raft peers as Vault reports them: three voters.
-            let peers = w.run(["kubectl", "--context", "kind-\(w.leader)", "exec", "vault-\(w.leader)-0", "-c", "vault", "--",
-                               "vault", "operator", "raft", "list-peers", "-format=json"])
+            let peers = w.run([
+                "kubectl", "--context", "kind-\(w.leader)", "exec", "vault-\(w.leader)-0", "-c", "vault", "--",
+                "vault", "operator", "raft", "list-peers", "-format=json",
+            ])
             let json = try #require(try JSONSerialization.jsonObject(with: Data(peers.stdout.utf8)) as? [String: Any], "\(peers)")
             let servers = ((json["data"] as? [String: Any])?["config"] as? [String: Any])?["servers"] as? [[String: Any]] ?? []
             #expect(servers.count == 3, "\(peers.stdout)")
@@ -68,8 +70,9 @@ extension EndToEndTests {
             #expect(!calls.isEmpty, "the second apply observed through kind/kubectl/helm")
             let mutating = calls.filter(\.isMutating)
             #expect(mutating.isEmpty, "the second apply changed something: \(mutating.map(\.raw))")
-            #expect(!calls.contains { $0.argv.contains { ["apply", "create", "upgrade", "install", "delete"].contains($0) } },
-                    "\(calls.map(\.raw))")
+            #expect(
+                !calls.contains { $0.argv.contains { ["apply", "create", "upgrade", "install", "delete"].contains($0) } },
+                "\(calls.map(\.raw))")
             #expect(w.docker(["ps", "-aq", "--no-trunc", "--filter", "name=\(w.id)"]).stdout == ids, "containers changed")
         }
     }
@@ -153,8 +156,12 @@ extension EndToEndTests {
 
             let refused = w.multidc("apply", ["--yes"])
             #expect(refused.exitCode == 1, "\(refused)")
-            #expect(refused.stderr.contains("error: refusing to create KMS container \(w.kmsName): the unseal keys of the Vault clusters in"), "\(refused)")
-            #expect(refused.stderr.contains("a new KMS has none, so those Vault clusters are re-initialised and their data is lost"), "\(refused)")
+            #expect(
+                refused.stderr.contains("error: refusing to create KMS container \(w.kmsName): the unseal keys of the Vault clusters in"),
+                "\(refused)")
+            #expect(
+                refused.stderr.contains("a new KMS has none, so those Vault clusters are re-initialised and their data is lost"),
+                "\(refused)")
             #expect(refused.stderr.contains("rerun with --allow-data-loss to accept this loss"), "\(refused)")
             #expect(w.containers(["name=\(w.kmsName)"]).isEmpty, "a refused apply changed nothing")
             #expect(!refused.stdout.contains("Apply complete."))
@@ -214,8 +221,9 @@ extension EndToEndTests {
             try #require(run.exitCode == 0, "\(run)")
             // A kind cluster of someone else on the same network.
             let foreignCluster = "e\(w.id)-foreign"
-            let kind = w.run(["kind", "create", "cluster", "--name", foreignCluster, "--image", Images.node("v1.19.1")],
-                             env: ["KIND_EXPERIMENTAL_DOCKER_NETWORK": w.network])
+            let kind = w.run(
+                ["kind", "create", "cluster", "--name", foreignCluster, "--image", Images.node("v1.19.1")],
+                env: ["KIND_EXPERIMENTAL_DOCKER_NETWORK": w.network])
             try #require(kind.exitCode == 0, "\(kind)")
 
             let r = w.multidc("destroy", ["--yes"])
@@ -228,8 +236,9 @@ extension EndToEndTests {
             let clusters = w.run(["kind", "get", "clusters"]).stdout.split(separator: "\n").map(String.init)
             #expect(Set(clusters).isDisjoint(with: w.clusterNames), "\(clusters)")
             #expect(clusters.contains(foreignCluster), "the foreign kind cluster survives: \(clusters)")
-            #expect(w.containers(["name=\(w.id)", "status=running"]) == [foreign, "\(foreignCluster)-control-plane"].sorted(),
-                    "the foreign container and kind node survive")
+            #expect(
+                w.containers(["name=\(w.id)", "status=running"]) == [foreign, "\(foreignCluster)-control-plane"].sorted(),
+                "the foreign container and kind node survive")
             #expect(w.networkExists(w.network), "the network still has the foreign containers")
 
             // Once the foreign containers are gone, the network multidc created goes too.
@@ -257,15 +266,19 @@ extension EndToEndTests {
             #expect(inspected.split(separator: " ").map(String.init).contains(subnet), "\(inspected)")
             let xy = subnet.split(separator: ".").prefix(2).joined(separator: ".")
             let (_, status) = try w.statusJSON()
-            let pools = Dictionary(uniqueKeysWithValues: (status["clusters"] as? [[String: Any]] ?? []).map {
-                ($0["cluster"] as? String ?? "", $0["pool"] as? String ?? "")
-            })
+            let pools = Dictionary(
+                uniqueKeysWithValues: (status["clusters"] as? [[String: Any]] ?? []).map {
+                    ($0["cluster"] as? String ?? "", $0["pool"] as? String ?? "")
+                })
             #expect(pools[w.cluster("dc-1")] == "\(xy).1.128/25", "\(pools)")
             #expect(pools[w.cluster("dc-5")] == "\(xy).9.128/25", "the pinned pool\n\(pools)")
-            let pool = w.run(["kubectl", "--context", "kind-\(w.cluster("dc-5"))", "-n", "metallb-system", "get", "ipaddresspools.metallb.io",
-                              "multidc-pool", "-o", "jsonpath={.spec.addresses[0]}"])
+            let pool = w.run([
+                "kubectl", "--context", "kind-\(w.cluster("dc-5"))", "-n", "metallb-system", "get", "ipaddresspools.metallb.io",
+                "multidc-pool", "-o", "jsonpath={.spec.addresses[0]}",
+            ])
             #expect(pool.stdout == "\(xy).9.128-\(xy).9.255", "\(pool)")
-            #expect(w.containers(["label=io.x-k8s.kind.cluster=\(w.cluster("dc-4"))"])
+            #expect(
+                w.containers(["label=io.x-k8s.kind.cluster=\(w.cluster("dc-4"))"])
                     == ["\(w.cluster("dc-4"))-control-plane", "\(w.cluster("dc-4"))-worker"])
             let again = w.multidc("diff", ["--detailed-exitcode"])
             #expect(again.exitCode == 0, "\(again)")
@@ -280,8 +293,9 @@ extension EndToEndTests {
             // The readiness bound: the wait for the pool ends and says what it awaited and saw.
             let r = w.multidc("apply", ["--yes", "--wait-timeout", "5s"], env: faults)
             #expect(r.exitCode == 1, "\(r)")
-            let error = try #require(r.stderr.split(separator: "\n").first { $0.hasPrefix("error: + IPAddressPool") || $0.hasPrefix("error: + MetalLB pool") }
-                .map(String.init), "\(r)")
+            let error = try #require(
+                r.stderr.split(separator: "\n").first { $0.hasPrefix("error: + IPAddressPool") || $0.hasPrefix("error: + MetalLB pool") }
+                    .map(String.init), "\(r)")
             #expect(error.contains("timed out after 5s waiting for MetalLB in cluster \(secondary) to accept the pool"), "\(error)")
             #expect(error.contains("failed calling webhook"), "\(error)")
             #expect(r.stderr.contains("apply failed; what finished is kept"), "\(r)")

@@ -33,7 +33,9 @@ extension EndToEndTests {
             #expect(plan.problems.isEmpty, "\(plan.problems)")
             #expect(plan.ids(plan.actions) == Self.expectedIDs(w))
             #expect(plan.actions.allSatisfy { $0["change"] as? String == "create" && $0["symbol"] as? String == "+" }, "\(r.stdout)")
-            #expect(plan.summary["add"] as? Int == 23 && plan.summary["change"] as? Int == 0 && plan.summary["destroy"] as? Int == 0, "\(plan.summary)")
+            #expect(
+                plan.summary["add"] as? Int == 23 && plan.summary["change"] as? Int == 0 && plan.summary["destroy"] as? Int == 0,
+                "\(plan.summary)")
             // Every per-cluster action names its cluster; global ones name none.
             for action in plan.actions {
                 let id = action["id"] as? String ?? ""
@@ -48,8 +50,11 @@ extension EndToEndTests {
             let byID = Dictionary(uniqueKeysWithValues: plan.actions.map { ($0["id"] as? String ?? "", $0) })
             let follower = try #require(w.clusterNames.first { $0 != w.leader })
             let followerVaultDeps = Set(byID["vault/\(follower)"]?["dependsOn"] as? [String] ?? [])
-            #expect(followerVaultDeps.isSuperset(of: ["kms", "vault/\(w.leader)", "secret/vault-\(w.leader)-tls/\(follower)", "operator/\(follower)"]),
-                    "\(followerVaultDeps)")
+            #expect(
+                followerVaultDeps.isSuperset(of: [
+                    "kms", "vault/\(w.leader)", "secret/vault-\(w.leader)-tls/\(follower)", "operator/\(follower)",
+                ]),
+                "\(followerVaultDeps)")
 
             // diff is read-only: nothing was created, no tool call changed anything.
             #expect(w.containers(["label=multidc/topology=\(w.topology)"]).isEmpty)
@@ -89,13 +94,15 @@ extension EndToEndTests {
             return r
         }
         let spec = try String(contentsOfFile: w.specPath, encoding: .utf8)
-        let nodeImage = try #require(spec.split(separator: "\n").first { $0.contains("nodeImage:") }?.split(separator: " ").last.map(String.init))
+        let nodeImage = try #require(
+            spec.split(separator: "\n").first { $0.contains("nodeImage:") }?.split(separator: " ").last.map(String.init))
         let kmsImage = Images.vault("1.6.2")
         let labels = "app.kubernetes.io/managed-by: multidc\n    multidc/topology: \(w.topology)"
 
         // 2. Three kind clusters on one network.
         for c in w.clusterNames {
-            _ = try must(["kind", "create", "cluster", "--name", c, "--image", nodeImage], env: ["KIND_EXPERIMENTAL_DOCKER_NETWORK": w.network])
+            _ = try must(
+                ["kind", "create", "cluster", "--name", c, "--image", nodeImage], env: ["KIND_EXPERIMENTAL_DOCKER_NETWORK": w.network])
         }
         let subnets = try must(["docker", "network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}", w.network]).stdout
         let v4 = try #require(subnets.split(separator: " ").first { $0.contains(".") })
@@ -109,9 +116,11 @@ extension EndToEndTests {
         let token = "handmade-\(w.id)"
         let envFile = w.dir.appendingPathComponent("kms.env")
         try "VAULT_DEV_ROOT_TOKEN_ID=\(token)\n".write(to: envFile, atomically: true, encoding: .utf8)
-        _ = try must(["docker", "run", "-d", "--name", w.kmsName, "--network", w.network,
-                      "--label", "app.kubernetes.io/managed-by=multidc", "--label", "multidc/topology=\(w.topology)",
-                      "--label", "multidc/kms-token-sha256=\(SHA256.hex(token))", "--env-file", envFile.path, kmsImage])
+        _ = try must([
+            "docker", "run", "-d", "--name", w.kmsName, "--network", w.network,
+            "--label", "app.kubernetes.io/managed-by=multidc", "--label", "multidc/topology=\(w.topology)",
+            "--label", "multidc/kms-token-sha256=\(SHA256.hex(token))", "--env-file", envFile.path, kmsImage,
+        ])
         let kmsIP = try must(["docker", "inspect", "-f", "{{(index .NetworkSettings.Networks \"\(w.network)\").IPAddress}}", w.kmsName])
             .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
@@ -121,39 +130,43 @@ extension EndToEndTests {
             let ctx = "kind-\(c)"
             _ = try must(["kubectl", "--context", ctx, "apply", "-f", "\(base)/namespace.yaml"])
             _ = try must(["kubectl", "--context", ctx, "apply", "-f", "\(base)/metallb.yaml"])
-            _ = try must(["kubectl", "--context", ctx, "-n", "metallb-system", "create", "secret", "generic", "memberlist",
-                          "--from-literal=secretkey=\(UUID().uuidString)"])
+            _ = try must([
+                "kubectl", "--context", ctx, "-n", "metallb-system", "create", "secret", "generic", "memberlist",
+                "--from-literal=secretkey=\(UUID().uuidString)",
+            ])
             let pool = w.dir.appendingPathComponent("pool-\(c).yaml")
             try """
-                apiVersion: v1
-                kind: ConfigMap
-                metadata: {namespace: metallb-system, name: config}
-                data:
-                  config: |
-                    address-pools:
-                    - name: default
-                      protocol: layer2
-                      addresses:
-                      - \(poolStart(i))/25
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {namespace: metallb-system, name: config}
+            data:
+              config: |
+                address-pools:
+                - name: default
+                  protocol: layer2
+                  addresses:
+                  - \(poolStart(i))/25
 
-                """.write(to: pool, atomically: true, encoding: .utf8)
+            """.write(to: pool, atomically: true, encoding: .utf8)
             _ = try must(["kubectl", "--context", ctx, "apply", "-f", pool.path])
-            _ = try must(["kubectl", "--context", ctx, "wait", "-n", "metallb-system", "--for=condition=ready", "pod",
-                          "--selector=app=metallb", "--timeout=90s"])
+            _ = try must([
+                "kubectl", "--context", ctx, "wait", "-n", "metallb-system", "--for=condition=ready", "pod",
+                "--selector=app=metallb", "--timeout=90s",
+            ])
             // The ownership record multidc keeps in each cluster.
             let ownership = w.dir.appendingPathComponent("ownership-\(c).yaml")
             try """
-                apiVersion: v1
-                kind: ConfigMap
-                metadata:
-                  name: multidc-ownership
-                  namespace: default
-                  labels:
-                    \(labels)
-                data:
-                  topology: \(w.topology)
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: multidc-ownership
+              namespace: default
+              labels:
+                \(labels)
+            data:
+              topology: \(w.topology)
 
-                """.write(to: ownership, atomically: true, encoding: .utf8)
+            """.write(to: ownership, atomically: true, encoding: .utf8)
             _ = try must(["kubectl", "--context", ctx, "apply", "-f", ownership.path])
         }
 
@@ -161,8 +174,14 @@ extension EndToEndTests {
         _ = try must(["helm", "repo", "add", "banzaicloud-stable", "https://kubernetes-charts.banzaicloud.com"])
         _ = try must(["helm", "repo", "update"])
         for c in w.clusterNames {
-            _ = try must(["helm", "upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--kube-context", "kind-\(c)", "--wait"])
-            _ = try must(["kubectl", "--context", "kind-\(c)", "wait", "--for=condition=established", "crd/vaults.vault.banzaicloud.com", "--timeout=60s"])
+            _ = try must([
+                "helm", "upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--kube-context", "kind-\(c)",
+                "--wait",
+            ])
+            _ = try must([
+                "kubectl", "--context", "kind-\(c)", "wait", "--for=condition=established", "crd/vaults.vault.banzaicloud.com",
+                "--timeout=60s",
+            ])
         }
 
         // 6./7. The CRs from the example's templates, placeholders filled by hand (sed-style),
@@ -182,7 +201,9 @@ extension EndToEndTests {
             return url
         }
         _ = try must(["kubectl", "--context", "kind-\(w.leader)", "apply", "-f", try cr("vault-cr.yaml", cluster: w.leader, index: 0).path])
-        _ = try must(["kubectl", "--context", "kind-\(w.leader)", "wait", "--for=condition=ready", "pod/vault-\(w.leader)-0", "--timeout=120s"])
+        _ = try must([
+            "kubectl", "--context", "kind-\(w.leader)", "wait", "--for=condition=ready", "pod/vault-\(w.leader)-0", "--timeout=120s",
+        ])
         let secret = try must(["kubectl", "--context", "kind-\(w.leader)", "get", "secret", "vault-\(w.leader)-tls", "-o", "json"]).stdout
         var object = try #require(try JSONSerialization.jsonObject(with: Data(secret.utf8)) as? [String: Any])
         var metadata = object["metadata"] as? [String: Any] ?? [:]
@@ -219,10 +240,14 @@ extension EndToEndTests {
             try #require(apply.exitCode == 0, "\(apply)")
             let env = w.docker(["inspect", "-f", "{{json .Config.Env}}", w.kmsName])
             let entries = try #require(try JSONSerialization.jsonObject(with: Data(env.stdout.utf8)) as? [String], "\(env)")
-            let token = try #require(entries.first { $0.hasPrefix("VAULT_DEV_ROOT_TOKEN_ID=") }?.dropFirst("VAULT_DEV_ROOT_TOKEN_ID=".count))
+            let token = try #require(
+                entries.first { $0.hasPrefix("VAULT_DEV_ROOT_TOKEN_ID=") }?.dropFirst("VAULT_DEV_ROOT_TOKEN_ID=".count))
             #expect(token.count >= 16, "a generated token, not a placeholder: \(token.count) characters")
             // The token really is used: the Vault CRs carry it (read back from the cluster).
-            let cr = w.run(["kubectl", "--context", "kind-\(w.leader)", "get", "vault", "vault-\(w.leader)", "-o", "jsonpath={.spec.unsealConfig.vault.token}"])
+            let cr = w.run([
+                "kubectl", "--context", "kind-\(w.leader)", "get", "vault", "vault-\(w.leader)", "-o",
+                "jsonpath={.spec.unsealConfig.vault.token}",
+            ])
             #expect(cr.stdout == String(token), "the leader's CR does not carry the KMS token")
 
             let calls = w.calls()

@@ -6,8 +6,9 @@ import YAML
 /// engine. Serialized (the machine has two cores and every scenario runs several clusters);
 /// skipped with a printed reason when no engine answers, except with CI=true, where a missing
 /// engine fails every test instead (see `E2EWorld.make`).
-@Suite("End to end (multidc + fakeworld on the Docker engine)", .serialized,
-       .enabled(if: Engine.shouldRun, "no Docker engine answers (`docker version` failed); set CI=true to make this a failure"))
+@Suite(
+    "End to end (multidc + fakeworld on the Docker engine)", .serialized,
+    .enabled(if: Engine.shouldRun, "no Docker engine answers (`docker version` failed); set CI=true to make this a failure"))
 struct EndToEndTests {}
 
 // MARK: - The engine gate
@@ -17,7 +18,8 @@ enum Engine {
 
     /// nil when the engine answers, else why not.
     static let unavailableReason: String? = {
-        let r = Proc.runSync(["docker", "version", "--format", "{{.Server.Version}}"], environment: ProcessInfo.processInfo.environment, timeout: 30)
+        let r = Proc.runSync(
+            ["docker", "version", "--format", "{{.Server.Version}}"], environment: ProcessInfo.processInfo.environment, timeout: 30)
         if r.exitCode == 0 { return nil }
         return "`docker version` exited \(r.exitCode): \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
     }()
@@ -95,8 +97,9 @@ enum Proc {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: err)
             if killed { stderr += "\n[e2e harness: killed after \(Int(timeout)) s]" }
-            return ProcResult(argv: argv, exitCode: process.terminationStatus, stdout: stdout, stderr: stderr,
-                              signalled: process.terminationReason == .uncaughtSignal)
+            return ProcResult(
+                argv: argv, exitCode: process.terminationStatus, stdout: stdout, stderr: stderr,
+                signalled: process.terminationReason == .uncaughtSignal)
         }
     }
 
@@ -130,10 +133,12 @@ enum Binaries {
         let r = Proc.runSync(["swift", "build", "--show-bin-path"], environment: ProcessInfo.processInfo.environment, timeout: 120)
         let shown = URL(fileURLWithPath: r.stdout.trimmingCharacters(in: .whitespacesAndNewlines), relativeTo: root)
         if r.exitCode == 0, has(shown) { return .success(shown) }
-        return .failure(BinariesMissing(message: """
-            the built multidc and fakeworld binaries were not found (looked in \(candidates.map(\.path).joined(separator: ", ")) \
-            and `swift build --show-bin-path` → \(shown.path)); run `swift build --build-tests` first
-            """))
+        return .failure(
+            BinariesMissing(
+                message: """
+                    the built multidc and fakeworld binaries were not found (looked in \(candidates.map(\.path).joined(separator: ", ")) \
+                    and `swift build --show-bin-path` → \(shown.path)); run `swift build --build-tests` first
+                    """))
     }()
 
     static func has(_ dir: URL) -> Bool {
@@ -143,7 +148,8 @@ enum Binaries {
     }
 
     /// The package root: Tests/EndToEndTests/Harness.swift → ../../..
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 }
 
 struct BinariesMissing: Error, CustomStringConvertible {
@@ -241,7 +247,8 @@ final class E2EWorld: @unchecked Sendable {
         try fm.createDirectory(at: dir.appendingPathComponent("state"), withIntermediateDirectories: true)
 
         var env = ProcessInfo.processInfo.environment
-        for key in env.keys where key.hasPrefix("FAKEWORLD_") || key.hasPrefix("MULTIDC_") || key.hasPrefix("KIND_") || key.hasPrefix("HELM_") {
+        for key in env.keys
+        where key.hasPrefix("FAKEWORLD_") || key.hasPrefix("MULTIDC_") || key.hasPrefix("KIND_") || key.hasPrefix("HELM_") {
             env[key] = nil
         }
         env["FAKEWORLD_HOME"] = home.path
@@ -252,7 +259,8 @@ final class E2EWorld: @unchecked Sendable {
         environment = env
 
         // Links kind/kubectl/helm → fakeworld.
-        let install = Proc.runSync([binDir.appendingPathComponent("fakeworld").path, "install", toolDir.path], environment: env, timeout: 60)
+        let install = Proc.runSync(
+            [binDir.appendingPathComponent("fakeworld").path, "install", toolDir.path], environment: env, timeout: 60)
         guard install.exitCode == 0 else { throw HarnessFailure("fakeworld install failed:\n\(install)") }
 
         // Copy the example and rewrite its names.
@@ -329,11 +337,12 @@ final class E2EWorld: @unchecked Sendable {
         // Secret names carry the leader's name: vault-<leader>-tls.
         let secretRenames = mapping.map { ("vault-\($0.original)-", "vault-\($0.name)-") }
         if let shared = vault["shareSecrets"]?.sequence {
-            vault["shareSecrets"] = .sequence(shared.map { node in
-                var s = node.string ?? ""
-                for (old, new) in secretRenames where s.hasPrefix(old) { s = new + s.dropFirst(old.count) }
-                return .string(s)
-            })
+            vault["shareSecrets"] = .sequence(
+                shared.map { node in
+                    var s = node.string ?? ""
+                    for (old, new) in secretRenames where s.hasPrefix(old) { s = new + s.dropFirst(old.count) }
+                    return .string(s)
+                })
         }
         body["vault"] = vault
         spec["spec"] = body
@@ -364,8 +373,9 @@ final class E2EWorld: @unchecked Sendable {
             .split(separator: "\n").map(String.init)
         var used: [(UInt32, UInt32)] = []
         if !ids.isEmpty {
-            let r = Proc.runSync(["docker", "network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"] + ids,
-                                 environment: environment, timeout: 60)
+            let r = Proc.runSync(
+                ["docker", "network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"] + ids,
+                environment: environment, timeout: 60)
             for word in r.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
                 if let range = ipv4Range(String(word)) { used.append(range) }
             }
@@ -432,8 +442,9 @@ final class E2EWorld: @unchecked Sendable {
         let text = (try? String(contentsOf: home.appendingPathComponent("calls.log"), encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
             guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
-            return Call(tool: obj["tool"] as? String ?? "", argv: obj["argv"] as? [String] ?? [],
-                        exitCode: (obj["exitCode"] as? NSNumber)?.intValue ?? -1, raw: String(line))
+            return Call(
+                tool: obj["tool"] as? String ?? "", argv: obj["argv"] as? [String] ?? [],
+                exitCode: (obj["exitCode"] as? NSNumber)?.intValue ?? -1, raw: String(line))
         }
     }
 
@@ -444,14 +455,16 @@ final class E2EWorld: @unchecked Sendable {
     /// `multidc status -o json`, parsed.
     func statusJSON() throws -> (result: ProcResult, json: [String: Any]) {
         let r = multidc("status", ["-o", "json"])
-        let json = try #require(try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "status -o json is not JSON:\n\(r)")
+        let json = try #require(
+            try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "status -o json is not JSON:\n\(r)")
         return (r, json)
     }
 
     /// `multidc diff -o json --detailed-exitcode`, parsed (multidc.plan/v1).
     func planJSON() throws -> (result: ProcResult, plan: PlanDoc) {
         let r = multidc("diff", ["-o", "json", "--detailed-exitcode"])
-        let json = try #require(try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "diff -o json is not JSON:\n\(r)")
+        let json = try #require(
+            try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "diff -o json is not JSON:\n\(r)")
         return (r, PlanDoc(json))
     }
 
@@ -469,9 +482,13 @@ final class E2EWorld: @unchecked Sendable {
         #expect(rows.allSatisfy { $0["sealed"] as? String == "false" }, "\(r)", sourceLocation: sourceLocation)
         #expect(Set(rows.compactMap { $0["cluster"] as? String }) == Set(clusterNames), sourceLocation: sourceLocation)
         if let leader {
-            #expect(rows.first { $0["raftRole"] as? String == "leader" }?["cluster"] as? String == leader, "\(r)", sourceLocation: sourceLocation)
+            #expect(
+                rows.first { $0["raftRole"] as? String == "leader" }?["cluster"] as? String == leader, "\(r)",
+                sourceLocation: sourceLocation)
         }
-        #expect((json["summary"] as? String)?.hasPrefix("healthy: \(voters) of \(voters) voters") == true, "\(r)", sourceLocation: sourceLocation)
+        #expect(
+            (json["summary"] as? String)?.hasPrefix("healthy: \(voters) of \(voters) voters") == true, "\(r)",
+            sourceLocation: sourceLocation)
     }
 
     // MARK: Cleanup
@@ -518,7 +535,9 @@ struct Call {
         switch tool {
         case "kind": return words.contains("create") || words.contains("delete")
         case "kubectl":
-            return !words.isDisjoint(with: ["apply", "create", "delete", "patch", "replace", "edit", "label", "annotate", "scale", "rollout"])
+            return !words.isDisjoint(with: [
+                "apply", "create", "delete", "patch", "replace", "edit", "label", "annotate", "scale", "rollout",
+            ])
         case "helm": return !words.isDisjoint(with: ["install", "upgrade", "uninstall", "add", "rollback"])
         default: return false
         }

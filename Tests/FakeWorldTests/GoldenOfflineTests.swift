@@ -17,9 +17,11 @@ import Testing
         defer { w.cleanup() }
         let r = w.run("fakeworld", ["--help"])
         #expect(r.code == 0)
-        for word in ["install DIR", "image", "kind create cluster", "kubectl", "helm upgrade --install",
-                     "cluster-create", "pod-ready", "metallb-ready", "crd-established", "helm-install",
-                     "create-cluster:NAME:once", "apiserver-down:NAME", "webhook-never-ready:NAME", "pod-crashloop:CLUSTER/POD", "helm-pending:NAME"] {
+        for word in [
+            "install DIR", "image", "kind create cluster", "kubectl", "helm upgrade --install",
+            "cluster-create", "pod-ready", "metallb-ready", "crd-established", "helm-install",
+            "create-cluster:NAME:once", "apiserver-down:NAME", "webhook-never-ready:NAME", "pod-crashloop:CLUSTER/POD", "helm-pending:NAME",
+        ] {
             #expect(r.stdout.contains(word), "help lacks \(word)")
         }
     }
@@ -61,20 +63,22 @@ import Testing
     /// A kubeconfig aimed at a port no cluster owns: the real connection-refused texts.
     func refusedWorld() throws -> TestWorld {
         let w = try TestWorld()
-        _ = w.write("kubeconfig", """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - cluster: {server: "https://127.0.0.1:1"}
-          name: kind-down
-        contexts:
-        - context: {cluster: kind-down, user: kind-down}
-          name: kind-down
-        current-context: kind-down
-        users:
-        - name: kind-down
-          user: {token: secret}
-        """)
+        _ = w.write(
+            "kubeconfig",
+            """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - cluster: {server: "https://127.0.0.1:1"}
+              name: kind-down
+            contexts:
+            - context: {cluster: kind-down, user: kind-down}
+              name: kind-down
+            current-context: kind-down
+            users:
+            - name: kind-down
+              user: {token: secret}
+            """)
         return w
     }
 
@@ -85,16 +89,28 @@ import Testing
         #expect(get.code == 1)
         let lines = get.stderr.split(separator: "\n")
         #expect(lines.count == 6)
-        #expect(lines.prefix(5).allSatisfy { $0.hasPrefix("E") && $0.contains("memcache.go:265] \"Unhandled Error\" err=\"couldn't get current server API group list: Get \\\"https://127.0.0.1:1/api?timeout=32s\\\": dial tcp 127.0.0.1:1: connect: connection refused\"") })
+        #expect(
+            lines.prefix(5).allSatisfy {
+                $0.hasPrefix("E")
+                    && $0.contains(
+                        "memcache.go:265] \"Unhandled Error\" err=\"couldn't get current server API group list: Get \\\"https://127.0.0.1:1/api?timeout=32s\\\": dial tcp 127.0.0.1:1: connect: connection refused\""
+                    )
+            })
         #expect(lines.last == "The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?")
         let wait = w.kubectl("wait", "--for=condition=ready", "pod/x")
         #expect(wait.stderr.split(separator: "\n").count == 5)
         let apply = w.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n")
         #expect(apply.code == 1)
-        #expect(apply.stderr == "error: error validating \"STDIN\": error validating data: failed to download openapi: Get \"https://127.0.0.1:1/openapi/v2?timeout=32s\": dial tcp 127.0.0.1:1: connect: connection refused; if you choose to ignore these errors, turn validation off with --validate=false\n")
+        #expect(
+            apply.stderr
+                == "error: error validating \"STDIN\": error validating data: failed to download openapi: Get \"https://127.0.0.1:1/openapi/v2?timeout=32s\": dial tcp 127.0.0.1:1: connect: connection refused; if you choose to ignore these errors, turn validation off with --validate=false\n"
+        )
         let helm = w.helm("list", "-o", "json")
         #expect(helm.code == 1)
-        #expect(helm.stderr == "Error: Kubernetes cluster unreachable: Get \"https://127.0.0.1:1/version\": dial tcp 127.0.0.1:1: connect: connection refused\n")
+        #expect(
+            helm.stderr
+                == "Error: Kubernetes cluster unreachable: Get \"https://127.0.0.1:1/version\": dial tcp 127.0.0.1:1: connect: connection refused\n"
+        )
         let up = w.helm("upgrade", "vault-operator", "./nochart")
         #expect(up.code == 1)
     }
@@ -110,7 +126,9 @@ import Testing
         #expect(w.kubectl("config", "use-context", "kind-down").stdout == "Switched to context \"kind-down\".\n")
         let view = w.kubectl("config", "view", "-o", "json")
         #expect(view.code == 0)
-        #expect(view.stdout.hasPrefix("{\n    \"kind\": \"Config\",\n    \"apiVersion\": \"v1\",\n    \"preferences\": {},\n    \"clusters\": ["))
+        #expect(
+            view.stdout.hasPrefix(
+                "{\n    \"kind\": \"Config\",\n    \"apiVersion\": \"v1\",\n    \"preferences\": {},\n    \"clusters\": ["))
         #expect(view.stdout.contains("\"token\": \"REDACTED\""))
         #expect(w.kubectl("config", "view", "--raw", "-o", "json").stdout.contains("\"token\": \"secret\""))
         let server = w.kubectl("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}")
@@ -125,11 +143,16 @@ import Testing
         #expect(up0.stderr == "Error: no repositories found. You must add one before updating\n")
         let add = w.helm("repo", "add", "banzaicloud-stable", "https://kubernetes-charts.banzaicloud.com")
         #expect(add.stdout == "\"banzaicloud-stable\" has been added to your repositories\n")
-        #expect(w.helm("repo", "add", "banzaicloud-stable", "https://kubernetes-charts.banzaicloud.com").stdout == "\"banzaicloud-stable\" already exists with the same configuration, skipping\n")
+        #expect(
+            w.helm("repo", "add", "banzaicloud-stable", "https://kubernetes-charts.banzaicloud.com").stdout
+                == "\"banzaicloud-stable\" already exists with the same configuration, skipping\n")
         let conflict = w.helm("repo", "add", "banzaicloud-stable", "https://elsewhere")
         #expect(conflict.stderr == "Error: repository name (banzaicloud-stable) already exists, please specify a different name\n")
         let up = w.helm("repo", "update")
-        #expect(up.stdout == "Hang tight while we grab the latest from your chart repositories...\n...Successfully got an update from the \"banzaicloud-stable\" chart repository\nUpdate Complete. ⎈Happy Helming!⎈\n")
+        #expect(
+            up.stdout
+                == "Hang tight while we grab the latest from your chart repositories...\n...Successfully got an update from the \"banzaicloud-stable\" chart repository\nUpdate Complete. ⎈Happy Helming!⎈\n"
+        )
     }
 
     @Test func callsAreLoggedWithoutStdin() throws {
@@ -176,7 +199,10 @@ import Testing
         w.env["FAKEWORLD_DOCKER"] = try stub(w, exit: 1, stderr: "Cannot connect to the Docker daemon")
         let r = w.kind("get", "clusters")
         #expect(r.code == 1)
-        #expect(r.stderr.hasPrefix("ERROR: failed to list clusters: command \"docker ps -a --filter label=io.x-k8s.kind.cluster --format {{.Label \"io.x-k8s.kind.cluster\"}}\" failed with error: exit status 1"))
+        #expect(
+            r.stderr.hasPrefix(
+                "ERROR: failed to list clusters: command \"docker ps -a --filter label=io.x-k8s.kind.cluster --format {{.Label \"io.x-k8s.kind.cluster\"}}\" failed with error: exit status 1"
+            ))
     }
 
     @Test func installWritesLinks() throws {

@@ -13,15 +13,18 @@ import Testing
         #expect(noNS.stderr == "Error: create: failed to create: namespaces \"vault\" not found\n")
         let noRelease = w.helm("upgrade", "vault-operator", "banzaicloud-stable/vault-operator")
         #expect(noRelease.stderr == "Error: UPGRADE FAILED: \"vault-operator\" has no deployed releases\n")
-        let install = w.helm("upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--kube-context", "kind-\(name)",
-                             "-n", "vault", "--create-namespace", "--version", "1.12.0", "--set", "image.tag=latest", "--wait", "--timeout", "1m")
+        let install = w.helm(
+            "upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--kube-context", "kind-\(name)",
+            "-n", "vault", "--create-namespace", "--version", "1.12.0", "--set", "image.tag=latest", "--wait", "--timeout", "1m")
         #expect(install.code == 0, "\(install)")
         let lines = install.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines[0] == "Release \"vault-operator\" does not exist. Installing it now.")
         #expect(lines[1] == "NAME: vault-operator")
         #expect(lines[2].hasPrefix("LAST DEPLOYED: "))
         #expect(Array(lines[3...]) == ["NAMESPACE: vault", "STATUS: deployed", "REVISION: 1", "TEST SUITE: None", ""])
-        let upgrade = w.helm("upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "-n", "vault", "--version", "1.12.0", "--set", "image.tag=latest")
+        let upgrade = w.helm(
+            "upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "-n", "vault", "--version", "1.12.0", "--set",
+            "image.tag=latest")
         #expect(upgrade.stdout.hasPrefix("Release \"vault-operator\" has been upgraded. Happy Helming!\nNAME: vault-operator\n"))
         #expect(upgrade.stdout.contains("\nREVISION: 2\n"))
         let list = w.helm("list", "-A", "-o", "json")
@@ -35,7 +38,9 @@ import Testing
         #expect(w.helm("status", "nope", "-o", "json").stderr == "Error: release: not found\n")
         // The chart made the operator and the Vault CRD.
         #expect(w.kubectl("-n", "vault", "get", "deployment", "vault-operator", "-o", "name").stdout == "deployment.apps/vault-operator\n")
-        #expect(w.kubectl("get", "crd", "vaults.vault.banzaicloud.com", "-o", "name").stdout == "customresourcedefinition.apiextensions.k8s.io/vaults.vault.banzaicloud.com\n")
+        #expect(
+            w.kubectl("get", "crd", "vaults.vault.banzaicloud.com", "-o", "name").stdout
+                == "customresourcedefinition.apiextensions.k8s.io/vaults.vault.banzaicloud.com\n")
         #expect(w.helm("uninstall", "vault-operator", "-n", "vault").stdout == "release \"vault-operator\" uninstalled\n")
         let missing = w.helm("uninstall", "vault-operator", "-n", "vault")
         #expect(missing.code == 1)
@@ -43,8 +48,12 @@ import Testing
         let ignored = w.helm("uninstall", "vault-operator", "-n", "vault", "--ignore-not-found")
         #expect(ignored.code == 0)
         // Values on stdin (`-f -`) and a chart from --repo.
-        let stdinValues = w.run("helm", ["upgrade", "--install", "vo2", "vault-operator", "--repo", "https://kubernetes-charts.banzaicloud.com",
-                                         "-n", "ops", "--create-namespace", "-f", "-"], stdin: "image:\n  tag: v9\n")
+        let stdinValues = w.run(
+            "helm",
+            [
+                "upgrade", "--install", "vo2", "vault-operator", "--repo", "https://kubernetes-charts.banzaicloud.com",
+                "-n", "ops", "--create-namespace", "-f", "-",
+            ], stdin: "image:\n  tag: v9\n")
         #expect(stdinValues.code == 0, "\(stdinValues)")
         #expect(w.helm("status", "vo2", "-n", "ops", "-o", "json").stdout.contains("\"config\":{\"image\":{\"tag\":\"v9\"}}"))
         // An unknown chart installs a release with no objects.

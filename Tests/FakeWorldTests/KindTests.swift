@@ -14,33 +14,34 @@ import Testing
         let created = w.createCluster(name, extra: ["--kubeconfig", kc, "--wait", "2m"])
         #expect(created.code == 0, "\(created)")
         #expect(created.stdout == "")
-        #expect(created.stderr == """
-        Creating cluster "\(name)" ...
-         • Ensuring node image (kindest/node:v1.19.1) 🖼️  ...
-         ✓ Ensuring node image (kindest/node:v1.19.1) 🖼️
-        WARNING: Overriding docker network due to KIND_EXPERIMENTAL_DOCKER_NETWORK
-        WARNING: Here be dragons! This is not supported currently.
-         • Preparing nodes 📦   ...
-         ✓ Preparing nodes 📦\u{20}
-         • Writing configuration 📜  ...
-         ✓ Writing configuration 📜
-         • Starting control-plane 🕹️  ...
-         ✓ Starting control-plane 🕹️
-         • Installing CNI 🔌  ...
-         ✓ Installing CNI 🔌
-         • Installing StorageClass 💾  ...
-         ✓ Installing StorageClass 💾
-         • Waiting ≤ 2m0s for control-plane = Ready ⏳  ...
-         ✓ Waiting ≤ 2m0s for control-plane = Ready ⏳
-         • Ready after 0s 💚
-        Set kubectl context to "kind-\(name)"
-        You can now use your cluster with:
+        #expect(
+            created.stderr == """
+                Creating cluster "\(name)" ...
+                 • Ensuring node image (kindest/node:v1.19.1) 🖼️  ...
+                 ✓ Ensuring node image (kindest/node:v1.19.1) 🖼️
+                WARNING: Overriding docker network due to KIND_EXPERIMENTAL_DOCKER_NETWORK
+                WARNING: Here be dragons! This is not supported currently.
+                 • Preparing nodes 📦   ...
+                 ✓ Preparing nodes 📦\u{20}
+                 • Writing configuration 📜  ...
+                 ✓ Writing configuration 📜
+                 • Starting control-plane 🕹️  ...
+                 ✓ Starting control-plane 🕹️
+                 • Installing CNI 🔌  ...
+                 ✓ Installing CNI 🔌
+                 • Installing StorageClass 💾  ...
+                 ✓ Installing StorageClass 💾
+                 • Waiting ≤ 2m0s for control-plane = Ready ⏳  ...
+                 ✓ Waiting ≤ 2m0s for control-plane = Ready ⏳
+                 • Ready after 0s 💚
+                Set kubectl context to "kind-\(name)"
+                You can now use your cluster with:
 
-        kubectl cluster-info --context kind-\(name) --kubeconfig \(kc)
+                kubectl cluster-info --context kind-\(name) --kubeconfig \(kc)
 
-        Have a nice day! 👋
+                Have a nice day! 👋
 
-        """)
+                """)
         // Real container, kind's labels, on the requested network.
         let labels = w.docker("inspect", "--format", "{{json .Config.Labels}}", "\(name)-control-plane")
         #expect(labels.stdout.contains("\"io.x-k8s.kind.cluster\":\"\(name)\""))
@@ -61,12 +62,18 @@ import Testing
         #expect(w.kind("get", "nodes", "--name", name).stdout == "\(name)-control-plane\n")
         let kubeconfig = w.kind("get", "kubeconfig", "--name", name)
         #expect(kubeconfig.stdout.hasPrefix("apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: "))
-        #expect(kubeconfig.stdout.contains("  name: kind-\(name)\ncontexts:\n- context:\n    cluster: kind-\(name)\n    user: kind-\(name)\n  name: kind-\(name)\ncurrent-context: kind-\(name)\nkind: Config\npreferences: {}\nusers:\n"))
+        #expect(
+            kubeconfig.stdout.contains(
+                "  name: kind-\(name)\ncontexts:\n- context:\n    cluster: kind-\(name)\n    user: kind-\(name)\n  name: kind-\(name)\ncurrent-context: kind-\(name)\nkind: Config\npreferences: {}\nusers:\n"
+            ))
         #expect(kubeconfig.stdout.hasSuffix("\n\n"))
         #expect(try String(contentsOfFile: kc, encoding: .utf8).contains("server: https://127.0.0.1:"))
         let missing = w.kind("get", "kubeconfig", "--name", "\(name)-nope")
         #expect(missing.code == 1)
-        #expect(missing.stderr == "ERROR: could not locate any control plane nodes for cluster named '\(name)-nope'. Use the --name option to select a different cluster\n")
+        #expect(
+            missing.stderr
+                == "ERROR: could not locate any control plane nodes for cluster named '\(name)-nope'. Use the --name option to select a different cluster\n"
+        )
         // export to $KUBECONFIG.
         let export = w.kind("export", "kubeconfig", "--name", name)
         #expect(export.stderr == "Set kubectl context to \"kind-\(name)\"\n")
@@ -89,14 +96,16 @@ import Testing
         w.useNetwork()
         let name = w.cluster("w")
         let config = """
-        kind: Cluster
-        apiVersion: kind.x-k8s.io/v1alpha4
-        nodes:
-        - role: control-plane
-        - role: worker
-        - role: worker
-        """
-        w.onCleanup { [env = w.env, bin = w.bin] in _ = TestWorld.exec(bin.appendingPathComponent("kind").path, ["delete", "cluster", "--name", name], env: env) }
+            kind: Cluster
+            apiVersion: kind.x-k8s.io/v1alpha4
+            nodes:
+            - role: control-plane
+            - role: worker
+            - role: worker
+            """
+        w.onCleanup { [env = w.env, bin = w.bin] in
+            _ = TestWorld.exec(bin.appendingPathComponent("kind").path, ["delete", "cluster", "--name", name], env: env)
+        }
         let r = w.run("kind", ["create", "cluster", "--name", name, "--config", "-"], stdin: config)
         #expect(r.code == 0, "\(r)")
         #expect(r.stderr.contains(" • Preparing nodes 📦 📦 📦   ...\n"))
@@ -104,12 +113,16 @@ import Testing
         #expect(w.kind("get", "nodes", "--name", name).stdout == "\(name)-control-plane\n\(name)-worker\n\(name)-worker2\n")
         let role = w.docker("inspect", "--format", "{{ index .Config.Labels \"io.x-k8s.kind.role\"}}", "\(name)-worker2")
         #expect(role.stdout == "worker\n")
-        let bad = w.run("kind", ["create", "cluster", "--name", "\(name)x", "--config", "-"], stdin: "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodez: []\n")
+        let bad = w.run(
+            "kind", ["create", "cluster", "--name", "\(name)x", "--config", "-"],
+            stdin: "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodez: []\n")
         #expect(bad.code == 1)
         #expect(bad.stderr.hasPrefix("ERROR: failed to create cluster: error parsing config"))
         let badName = w.kind("create", "cluster", "--name", "Bad_Name")
         #expect(badName.code == 1)
-        #expect(badName.stderr == "ERROR: failed to create cluster: 'Bad_Name' is not a valid cluster name, cluster names must match `^[a-z0-9.-]+$`\n")
+        #expect(
+            badName.stderr
+                == "ERROR: failed to create cluster: 'Bad_Name' is not a valid cluster name, cluster names must match `^[a-z0-9.-]+$`\n")
     }
 
     @Test func failedCreateCleansUpUnlessRetained() throws {
@@ -122,7 +135,10 @@ import Testing
         w.env["FAKEWORLD_FAULTS"] = "create-cluster:\(name):once"
         let first = w.createCluster(name)
         #expect(first.code == 1)
-        #expect(first.stderr.contains(" ✗ Starting control-plane 🕹️\nDeleted nodes: [\"\(name)-control-plane\"]\nERROR: failed to create cluster: failed to init node with kubeadm: command \"docker exec --privileged \(name)-control-plane kubeadm init"))
+        #expect(
+            first.stderr.contains(
+                " ✗ Starting control-plane 🕹️\nDeleted nodes: [\"\(name)-control-plane\"]\nERROR: failed to create cluster: failed to init node with kubeadm: command \"docker exec --privileged \(name)-control-plane kubeadm init"
+            ))
         #expect(w.docker("ps", "-a", "--filter", "label=io.x-k8s.kind.cluster=\(name)", "-q").stdout == "")
         // The fault fired once: the next create succeeds.
         let second = w.createCluster(name)
@@ -134,7 +150,9 @@ import Testing
         let retained = w.createCluster(other, extra: ["--retain"])
         #expect(retained.code == 1)
         #expect(!retained.stderr.contains("Deleted nodes"))
-        #expect(w.docker("ps", "-a", "--filter", "label=io.x-k8s.kind.cluster=\(other)", "--format", "{{.Names}}").stdout == "\(other)-control-plane\n")
+        #expect(
+            w.docker("ps", "-a", "--filter", "label=io.x-k8s.kind.cluster=\(other)", "--format", "{{.Names}}").stdout
+                == "\(other)-control-plane\n")
     }
 
     @Test func parallelCreatesKeepEveryContext() throws {
@@ -157,7 +175,9 @@ import Testing
         #expect(results.codes == [0, 0, 0])
         let contexts = w.kubectl("config", "get-contexts", "-o", "name").stdout
         #expect(Set(contexts.split(separator: "\n")) == Set(names.map { Substring("kind-\($0)") }))
-        for n in names { #expect(w.kubectl("--context", "kind-\(n)", "get", "ns", "default", "-o", "name").stdout == "namespace/default\n") }
+        for n in names {
+            #expect(w.kubectl("--context", "kind-\(n)", "get", "ns", "default", "-o", "name").stdout == "namespace/default\n")
+        }
     }
 
     @Test func missingImageFailsLikeAFailedPull() throws {
@@ -168,6 +188,9 @@ import Testing
         let name = w.cluster("i")
         let r = w.createCluster(name, extra: ["--image", "fakeworld/nosuch:\(w.id)"])
         #expect(r.code == 1)
-        #expect(r.stderr.contains(" ✗ Ensuring node image (fakeworld/nosuch:\(w.id)) 🖼️\nERROR: failed to create cluster: failed to pull image \"fakeworld/nosuch:\(w.id)\""))
+        #expect(
+            r.stderr.contains(
+                " ✗ Ensuring node image (fakeworld/nosuch:\(w.id)) 🖼️\nERROR: failed to create cluster: failed to pull image \"fakeworld/nosuch:\(w.id)\""
+            ))
     }
 }

@@ -15,24 +15,24 @@ func clusterWorld(_ short: String = "k") throws -> (TestWorld, String) {
 }
 
 let svcAndCM = """
-apiVersion: v1
-kind: Service
-metadata:
-  name: vault-lb
-  namespace: vault
-spec:
-  type: LoadBalancer
-  ports:
-  - port: 8200
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: cfg
-  namespace: vault
-data:
-  a: "1"
-"""
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: vault-lb
+      namespace: vault
+    spec:
+      type: LoadBalancer
+      ports:
+      - port: 8200
+    ---
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: cfg
+      namespace: vault
+    data:
+      a: "1"
+    """
 
 @Suite(.needsDocker, .serialized) struct KubectlTests {
     @Test func applyLifecycle() throws {
@@ -41,20 +41,32 @@ data:
         let noNS = w.kubectl("apply", "-f", "-", stdin: svcAndCM)
         #expect(noNS.code == 1)
         #expect(noNS.stdout == "")
-        #expect(noNS.stderr == "Error from server (NotFound): error when creating \"STDIN\": namespaces \"vault\" not found\nError from server (NotFound): error when creating \"STDIN\": namespaces \"vault\" not found\n")
+        #expect(
+            noNS.stderr
+                == "Error from server (NotFound): error when creating \"STDIN\": namespaces \"vault\" not found\nError from server (NotFound): error when creating \"STDIN\": namespaces \"vault\" not found\n"
+        )
         let file = w.write("svc.yaml", svcAndCM)
         let noNSFile = w.kubectl("apply", "-f", file)
-        #expect(noNSFile.stderr.hasPrefix("Error from server (NotFound): error when creating \"\(file)\": namespaces \"vault\" not found\n"))
-        #expect(w.kubectl("apply", "--validate=false", "-f", "-", stdin: #"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"vault"}}"#).stdout == "namespace/vault created\n")
+        #expect(
+            noNSFile.stderr.hasPrefix("Error from server (NotFound): error when creating \"\(file)\": namespaces \"vault\" not found\n"))
+        #expect(
+            w.kubectl("apply", "--validate=false", "-f", "-", stdin: #"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"vault"}}"#)
+                .stdout == "namespace/vault created\n")
         #expect(w.kubectl("apply", "-f", "-", stdin: svcAndCM).stdout == "service/vault-lb created\nconfigmap/cfg created\n")
         #expect(w.kubectl("apply", "-f", "-", stdin: svcAndCM).stdout == "service/vault-lb unchanged\nconfigmap/cfg unchanged\n")
         let changed = svcAndCM.replacingOccurrences(of: "a: \"1\"", with: "a: \"2\"")
         #expect(w.kubectl("apply", "-f", "-", stdin: changed).stdout == "service/vault-lb unchanged\nconfigmap/cfg configured\n")
-        #expect(w.kubectl("apply", "--server-side", "-f", "-", stdin: changed).stdout == "service/vault-lb serverside-applied\nconfigmap/cfg serverside-applied\n")
+        #expect(
+            w.kubectl("apply", "--server-side", "-f", "-", stdin: changed).stdout
+                == "service/vault-lb serverside-applied\nconfigmap/cfg serverside-applied\n")
         let empty = w.kubectl("apply", "-f", "-", stdin: "")
         #expect(empty.code == 1)
         #expect(empty.stderr == "error: no objects passed to apply\n")
-        let list = w.kubectl("apply", "-f", "-", stdin: #"{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x","namespace":"vault"},"spec":{"template":{"metadata":{"labels":{"app":"x"}},"spec":{"containers":[{"name":"x","image":"y"}]}}}}]}"#)
+        let list = w.kubectl(
+            "apply", "-f", "-",
+            stdin:
+                #"{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x","namespace":"vault"},"spec":{"template":{"metadata":{"labels":{"app":"x"}},"spec":{"containers":[{"name":"x","image":"y"}]}}}}]}"#
+        )
         #expect(list.stdout == "deployment.apps/x created\n")
         let bad = w.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n")
         #expect(bad.code == 1)
@@ -62,9 +74,13 @@ data:
         let noKind = w.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nmetadata: {name: x}\n")
         #expect(noKind.code == 1)
         #expect(noKind.stderr.hasPrefix("error: unable to decode \"STDIN\": Object 'Kind' is missing in"))
-        let crd = w.kubectl("apply", "-f", "-", stdin: "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: p, namespace: vault}\n")
+        let crd = w.kubectl(
+            "apply", "-f", "-", stdin: "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: p, namespace: vault}\n")
         #expect(crd.code == 1)
-        #expect(crd.stderr == "error: resource mapping not found for name: \"p\" namespace: \"vault\" from \"STDIN\": no matches for kind \"IPAddressPool\" in version \"metallb.io/v1beta1\"\nensure CRDs are installed first\n")
+        #expect(
+            crd.stderr
+                == "error: resource mapping not found for name: \"p\" namespace: \"vault\" from \"STDIN\": no matches for kind \"IPAddressPool\" in version \"metallb.io/v1beta1\"\nensure CRDs are installed first\n"
+        )
         let url = w.kubectl("apply", "-f", "https://example.com/nothing.yaml")
         #expect(url.code == 1)
         // Objects carry server metadata.
@@ -85,18 +101,26 @@ data:
         #expect(dup.code == 1)
         #expect(dup.stderr == "error: failed to create secret secrets \"vault-unseal-keys\" already exists\n")
         let one = w.kubectl("-n", "vault", "get", "secret", "vault-unseal-keys", "-o", "json")
-        #expect(one.stdout.hasPrefix("{\n    \"apiVersion\": \"v1\",\n    \"data\": {\n        \"vault-root\": \"cy5hYmNkZWY=\"\n    },\n    \"kind\": \"Secret\",\n    \"metadata\": {\n"))
+        #expect(
+            one.stdout.hasPrefix(
+                "{\n    \"apiVersion\": \"v1\",\n    \"data\": {\n        \"vault-root\": \"cy5hYmNkZWY=\"\n    },\n    \"kind\": \"Secret\",\n    \"metadata\": {\n"
+            ))
         #expect(one.stdout.hasSuffix("\n    \"type\": \"Opaque\"\n}\n"))
         let list = w.kubectl("-n", "vault", "get", "secrets", "-o", "json")
         #expect(list.stdout.hasPrefix("{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        {\n"))
-        #expect(list.stdout.hasSuffix("    ],\n    \"kind\": \"List\",\n    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n"))
+        #expect(
+            list.stdout.hasSuffix("    ],\n    \"kind\": \"List\",\n    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n"))
         let emptyList = w.kubectl("-n", "vault", "get", "configmaps", "-o", "json")
-        #expect(emptyList.stdout == "{\n    \"apiVersion\": \"v1\",\n    \"items\": [],\n    \"kind\": \"List\",\n    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n")
+        #expect(
+            emptyList.stdout
+                == "{\n    \"apiVersion\": \"v1\",\n    \"items\": [],\n    \"kind\": \"List\",\n    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n"
+        )
         #expect(emptyList.stderr == "")
         let none = w.kubectl("-n", "vault", "get", "configmaps")
         #expect(none.stdout == "")
         #expect(none.stderr == "No resources found in vault namespace.\n")
-        #expect(w.kubectl("-n", "vault", "get", "secret", "vault-unseal-keys", "-o", "jsonpath={.data.vault-root}").stdout == "cy5hYmNkZWY=")
+        #expect(
+            w.kubectl("-n", "vault", "get", "secret", "vault-unseal-keys", "-o", "jsonpath={.data.vault-root}").stdout == "cy5hYmNkZWY=")
         let missingField = w.kubectl("-n", "vault", "get", "secret", "vault-unseal-keys", "-o", "jsonpath={.spec.nosuch}")
         #expect(missingField.code == 0)
         #expect(missingField.stdout == "")
@@ -113,11 +137,15 @@ data:
         #expect(noNS.stderr == "Error from server (NotFound): namespaces \"nope\" not found\n")
         let noType = w.kubectl("get", "widgets")
         #expect(noType.stderr == "error: the server doesn't have a resource type \"widgets\"\n")
-        #expect(w.kubectl("get", "configmaps,vaults.vault.banzaicloud.com", "-A", "-o", "json").stderr == "error: the server doesn't have a resource type \"vaults\"\n")
+        #expect(
+            w.kubectl("get", "configmaps,vaults.vault.banzaicloud.com", "-A", "-o", "json").stderr
+                == "error: the server doesn't have a resource type \"vaults\"\n")
         #expect(w.kubectl("get", "pods").stderr == "No resources found in default namespace.\n")
         // delete.
         #expect(w.kubectl("-n", "vault", "delete", "secret", "vault-unseal-keys").stdout == "secret \"vault-unseal-keys\" deleted\n")
-        #expect(w.kubectl("-n", "vault", "delete", "secret", "vault-unseal-keys").stderr == "Error from server (NotFound): secrets \"vault-unseal-keys\" not found\n")
+        #expect(
+            w.kubectl("-n", "vault", "delete", "secret", "vault-unseal-keys").stderr
+                == "Error from server (NotFound): secrets \"vault-unseal-keys\" not found\n")
         let ignored = w.kubectl("-n", "vault", "delete", "secret", "vault-unseal-keys", "--ignore-not-found")
         #expect(ignored.code == 0)
         #expect(ignored.stdout + ignored.stderr == "")
@@ -130,15 +158,15 @@ data:
         defer { w.cleanup() }
         w.env["FAKEWORLD_LATENCY"] = "pod-ready=2s"
         let deploy = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web, namespace: default}
-        spec:
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-            spec: {containers: [{name: web, image: nginx}, {name: side, image: busybox}]}
-        """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: default}
+            spec:
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec: {containers: [{name: web, image: nginx}, {name: side, image: busybox}]}
+            """
         #expect(w.kubectl("apply", "-f", "-", stdin: deploy).stdout == "deployment.apps/web created\n")
         let pod = w.kubectl("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].metadata.name}").stdout
         #expect(pod.hasPrefix("web-"))
@@ -196,7 +224,8 @@ data:
         for i in 0..<16 {
             group.enter()
             DispatchQueue.global().async {
-                let r = w.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm\(i)}\ndata: {i: \"\(i)\"}\n")
+                let r = w.kubectl(
+                    "apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm\(i)}\ndata: {i: \"\(i)\"}\n")
                 results.add(r.code)
                 group.leave()
             }
@@ -221,8 +250,14 @@ final class Results: @unchecked Sendable {
     @Test func rolloutAndLabels() throws {
         let (w, _) = try clusterWorld("l")
         defer { w.cleanup() }
-        _ = w.kubectl("apply", "-f", "-", stdin: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n")
-        #expect(w.kubectl("rollout", "status", "deployment/web", "--timeout=30s").stdout.hasSuffix("deployment \"web\" successfully rolled out\n"))
+        _ = w.kubectl(
+            "apply", "-f", "-",
+            stdin:
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n"
+        )
+        #expect(
+            w.kubectl("rollout", "status", "deployment/web", "--timeout=30s").stdout.hasSuffix(
+                "deployment \"web\" successfully rolled out\n"))
         #expect(w.kubectl("label", "deployment", "web", "team=a").stdout == "deployment.apps/web labeled\n")
         let again = w.kubectl("label", "deployment", "web", "team=b")
         #expect(again.code == 1)
@@ -237,19 +272,35 @@ final class Results: @unchecked Sendable {
         defer { w.cleanup() }
         let badName = w.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n")
         #expect(badName.code == 1)
-        #expect(badName.stderr.hasPrefix("The ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain"))
+        #expect(
+            badName.stderr.hasPrefix(
+                "The ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain"))
         let unknown = w.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndta: {}\n")
-        #expect(unknown.stderr == "Error from server (BadRequest): error when creating \"STDIN\": ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"dta\"\n")
+        #expect(
+            unknown.stderr
+                == "Error from server (BadRequest): error when creating \"STDIN\": ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"dta\"\n"
+        )
         let noType = w.kubectl("get")
         #expect(noType.code == 1)
         #expect(noType.stderr.contains("error: Required resource not specified."))
-        let ns = w.kubectl("-n", "other", "apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: default}\n")
-        #expect(ns.stderr == "error: the namespace from the provided object \"default\" does not match the namespace \"other\". You must pass '--namespace=default' to perform this operation.\n")
+        let ns = w.kubectl(
+            "-n", "other", "apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: default}\n")
+        #expect(
+            ns.stderr
+                == "error: the namespace from the provided object \"default\" does not match the namespace \"other\". You must pass '--namespace=default' to perform this operation.\n"
+        )
         let rv = w.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y, resourceVersion: \"12\"}\n")
-        #expect(rv.stderr == "Error from server (InternalError): error when creating \"STDIN\": Internal error occurred: resourceVersion should not be set on objects to be created\n")
+        #expect(
+            rv.stderr
+                == "Error from server (InternalError): error when creating \"STDIN\": Internal error occurred: resourceVersion should not be set on objects to be created\n"
+        )
         _ = w.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: z}\n")
-        let stale = w.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: z, resourceVersion: \"1\"}\ndata: {a: b}\n")
+        let stale = w.kubectl(
+            "apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: z, resourceVersion: \"1\"}\ndata: {a: b}\n")
         #expect(stale.code == 1)
-        #expect(stale.stderr.hasSuffix("Operation cannot be fulfilled on configmaps \"z\": the object has been modified; please apply your changes to the latest version and try again\n"))
+        #expect(
+            stale.stderr.hasSuffix(
+                "Operation cannot be fulfilled on configmaps \"z\": the object has been modified; please apply your changes to the latest version and try again\n"
+            ))
     }
 }

@@ -63,25 +63,46 @@ func stripped(_ json: String) throws -> String {
         _ = w.helm("repo", "update")
         for (i, n) in names.enumerated() {
             let ctx = "kind-\(n)"
-            #expect(w.kubectl("--context", ctx, "apply", "-f", "https://raw.githubusercontent.com/metallb/metallb/v0.9.3/manifests/namespace.yaml").code == 0)
-            #expect(w.kubectl("--context", ctx, "apply", "-f", "https://raw.githubusercontent.com/metallb/metallb/v0.9.3/manifests/metallb.yaml").code == 0)
-            #expect(w.kubectl("--context", ctx, "-n", "metallb-system", "create", "secret", "generic", "memberlist", "--from-literal=secretkey=\(w.id)").code == 0)
+            #expect(
+                w.kubectl(
+                    "--context", ctx, "apply", "-f", "https://raw.githubusercontent.com/metallb/metallb/v0.9.3/manifests/namespace.yaml"
+                ).code == 0)
+            #expect(
+                w.kubectl(
+                    "--context", ctx, "apply", "-f", "https://raw.githubusercontent.com/metallb/metallb/v0.9.3/manifests/metallb.yaml"
+                ).code == 0)
+            #expect(
+                w.kubectl(
+                    "--context", ctx, "-n", "metallb-system", "create", "secret", "generic", "memberlist",
+                    "--from-literal=secretkey=\(w.id)"
+                ).code == 0)
             let pool = "\(x).\(y).\(i + 1).128/25"
-            let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {namespace: metallb-system, name: config}\ndata:\n  config: |\n    address-pools:\n    - name: default\n      protocol: layer2\n      addresses:\n      - \(pool)\n"
+            let cm =
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {namespace: metallb-system, name: config}\ndata:\n  config: |\n    address-pools:\n    - name: default\n      protocol: layer2\n      addresses:\n      - \(pool)\n"
             #expect(w.kubectl("--context", ctx, "apply", "-f", "-", stdin: cm).stdout == "configmap/config created\n")
-            let ready = w.kubectl("--context", ctx, "wait", "--namespace", "metallb-system", "--for=condition=ready", "pod", "--selector=app=metallb", "--timeout=90s")
+            let ready = w.kubectl(
+                "--context", ctx, "wait", "--namespace", "metallb-system", "--for=condition=ready", "pod", "--selector=app=metallb",
+                "--timeout=90s")
             #expect(ready.code == 0, "\(ready)")
             let op = w.helm("upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--kube-context", ctx, "--wait")
             #expect(op.code == 0, "\(op)")
-            #expect(w.kubectl("--context", ctx, "wait", "--for=condition=established", "crd/vaults.vault.banzaicloud.com", "--timeout=60s").code == 0)
+            #expect(
+                w.kubectl("--context", ctx, "wait", "--for=condition=established", "crd/vaults.vault.banzaicloud.com", "--timeout=60s").code
+                    == 0)
         }
         let leaderIP = "\(x).\(y).1.128"
         let ctxs = names.map { "kind-\($0)" }
-        #expect(w.kubectl("--context", ctxs[0], "apply", "-f", "-", stdin: vaultCR(name: "vault-primary", kms: kms, token: token, leaderAddress: "self")).stdout
+        #expect(
+            w.kubectl(
+                "--context", ctxs[0], "apply", "-f", "-",
+                stdin: vaultCR(name: "vault-primary", kms: kms, token: token, leaderAddress: "self")
+            ).stdout
                 == "vault.vault.banzaicloud.com/vault-primary created\n")
         let leaderReady = w.kubectl("--context", ctxs[0], "wait", "--for=condition=ready", "pod/vault-primary-0", "--timeout=60s")
         #expect(leaderReady.code == 0, "\(leaderReady)")
-        #expect(w.kubectl("--context", ctxs[0], "get", "svc", "vault-primary", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout == leaderIP)
+        #expect(
+            w.kubectl("--context", ctxs[0], "get", "svc", "vault-primary", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout
+                == leaderIP)
         // The KMS holds Bank-Vaults' keys for the leader.
         let state = w.run("fakeworld", ["state"]).stdout
         #expect(state.contains("secret/data/vault-keys/vault-root"))
@@ -92,7 +113,8 @@ func stripped(_ json: String) throws -> String {
         for (i, ctx) in ctxs.enumerated().dropFirst() {
             let follower = i == 1 ? "vault-secondary" : "vault-tertiary"
             if i == 1 {
-                _ = w.kubectl("--context", ctx, "apply", "-f", "-", stdin: vaultCR(name: follower, kms: kms, token: token, leaderAddress: leaderIP))
+                _ = w.kubectl(
+                    "--context", ctx, "apply", "-f", "-", stdin: vaultCR(name: follower, kms: kms, token: token, leaderAddress: leaderIP))
                 _ = w.kubectl("--context", ctx, "wait", "--for=condition=ready", "pod/\(follower)-0", "--timeout=1s")
                 let sealed = w.kubectl("--context", ctx, "exec", "\(follower)-0", "-c", "vault", "--", "vault", "status", "-format=json")
                 #expect(sealed.code == 2)
@@ -101,21 +123,27 @@ func stripped(_ json: String) throws -> String {
                 #expect(w.kubectl("--context", ctx, "apply", "-f", "-", stdin: manifest).stdout == "secret/vault-primary-tls created\n")
             } else {
                 #expect(w.kubectl("--context", ctx, "apply", "-f", "-", stdin: manifest).stdout == "secret/vault-primary-tls created\n")
-                _ = w.kubectl("--context", ctx, "apply", "-f", "-", stdin: vaultCR(name: follower, kms: kms, token: token, leaderAddress: leaderIP))
+                _ = w.kubectl(
+                    "--context", ctx, "apply", "-f", "-", stdin: vaultCR(name: follower, kms: kms, token: token, leaderAddress: leaderIP))
             }
             let ready = w.kubectl("--context", ctx, "wait", "--for=condition=ready", "pod/\(follower)-0", "--timeout=60s")
             #expect(ready.code == 0, "\(ready)")
-            #expect(w.kubectl("--context", ctx, "get", "svc", follower, "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout == "\(x).\(y).\(i + 1).128")
+            #expect(
+                w.kubectl("--context", ctx, "get", "svc", follower, "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout
+                    == "\(x).\(y).\(i + 1).128")
         }
         // One leader, two followers.
-        let peers = w.kubectl("--context", ctxs[0], "exec", "vault-primary-0", "-c", "vault", "--", "vault", "operator", "raft", "list-peers", "-format=json")
+        let peers = w.kubectl(
+            "--context", ctxs[0], "exec", "vault-primary-0", "-c", "vault", "--", "vault", "operator", "raft", "list-peers", "-format=json")
         #expect(peers.code == 0, "\(peers)")
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(peers.stdout.utf8)) as? [String: Any])
         let servers = try #require((doc["data"] as? [String: Any])?["config"] as? [String: Any])["servers"] as? [[String: Any]]
         #expect(servers?.count == 3)
         #expect(servers?.filter { $0["leader"] as? Bool == true }.count == 1)
         #expect(servers?.compactMap { $0["address"] as? String } == ["\(leaderIP):8201", "\(x).\(y).2.128:8201", "\(x).\(y).3.128:8201"])
-        for (ctx, pod, leader) in [(ctxs[0], "vault-primary-0", true), (ctxs[1], "vault-secondary-0", false), (ctxs[2], "vault-tertiary-0", false)] {
+        for (ctx, pod, leader) in [
+            (ctxs[0], "vault-primary-0", true), (ctxs[1], "vault-secondary-0", false), (ctxs[2], "vault-tertiary-0", false),
+        ] {
             let st = w.kubectl("--context", ctx, "exec", pod, "-c", "vault", "--", "vault", "status", "-format=json")
             #expect(st.code == 0)
             let s = try #require(try JSONSerialization.jsonObject(with: Data(st.stdout.utf8)) as? [String: Any])

@@ -14,12 +14,17 @@ func lbService(_ name: String, ip: String? = nil) -> String {
         _ = w.kubectl("apply", "-f", "https://raw.githubusercontent.com/metallb/metallb/v0.12.1/manifests/namespace.yaml")
         _ = w.kubectl("apply", "-f", "https://raw.githubusercontent.com/metallb/metallb/v0.12.1/manifests/metallb.yaml")
         // Without the memberlist secret the speaker cannot start.
-        #expect(w.kubectl("-n", "metallb-system", "get", "pods", "-l", "component=speaker", "-o", "jsonpath={.items[0].status.containerStatuses[0].state.waiting.reason}").stdout == "CreateContainerConfigError")
+        #expect(
+            w.kubectl(
+                "-n", "metallb-system", "get", "pods", "-l", "component=speaker", "-o",
+                "jsonpath={.items[0].status.containerStatuses[0].state.waiting.reason}"
+            ).stdout == "CreateContainerConfigError")
         _ = w.kubectl("-n", "metallb-system", "create", "secret", "generic", "memberlist", "--from-literal=secretkey=x")
         #expect(w.kubectl("wait", "-n", "metallb-system", "--for=condition=ready", "pod", "-l", "app=metallb").code == 0)
         _ = w.kubectl("apply", "-f", "-", stdin: lbService("nopool"))
         #expect(w.kubectl("get", "svc", "nopool", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout == "")
-        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {namespace: metallb-system, name: config}\ndata:\n  config: |\n    address-pools:\n    - name: default\n      protocol: layer2\n      addresses:\n      - 10.99.1.128/25\n"
+        let cm =
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {namespace: metallb-system, name: config}\ndata:\n  config: |\n    address-pools:\n    - name: default\n      protocol: layer2\n      addresses:\n      - 10.99.1.128/25\n"
         _ = w.kubectl("apply", "-f", "-", stdin: cm)
         #expect(w.kubectl("get", "svc", "nopool", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout == "10.99.1.128")
         _ = w.kubectl("apply", "-f", "-", stdin: lbService("pinned", ip: "10.99.1.200"))
@@ -38,18 +43,26 @@ func lbService(_ name: String, ip: String? = nil) -> String {
         let applied = w.kubectl("apply", "-f", native)
         #expect(applied.code == 0)
         #expect(applied.stdout.contains("customresourcedefinition.apiextensions.k8s.io/ipaddresspools.metallb.io created\n"))
-        #expect(applied.stdout.contains("validatingwebhookconfiguration.admissionregistration.k8s.io/metallb-webhook-configuration created\n"))
-        let pool = "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: p, namespace: metallb-system}\nspec:\n  addresses: [10.98.1.128/25]\n---\napiVersion: metallb.io/v1beta1\nkind: L2Advertisement\nmetadata: {name: l2, namespace: metallb-system}\n"
+        #expect(
+            applied.stdout.contains("validatingwebhookconfiguration.admissionregistration.k8s.io/metallb-webhook-configuration created\n"))
+        let pool =
+            "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: p, namespace: metallb-system}\nspec:\n  addresses: [10.98.1.128/25]\n---\napiVersion: metallb.io/v1beta1\nkind: L2Advertisement\nmetadata: {name: l2, namespace: metallb-system}\n"
         let early = w.kubectl("apply", "-f", "-", stdin: pool)
         #expect(early.code == 1)
-        #expect(early.stderr.hasPrefix("Error from server (InternalError): error when creating \"STDIN\": Internal error occurred: failed calling webhook \"ipaddresspoolvalidationwebhook.metallb.io\": failed to call webhook: Post \"https://webhook-service.metallb-system.svc:443/validate-metallb-io-v1beta1-ipaddresspool?timeout=10s\": dial tcp "))
+        #expect(
+            early.stderr.hasPrefix(
+                "Error from server (InternalError): error when creating \"STDIN\": Internal error occurred: failed calling webhook \"ipaddresspoolvalidationwebhook.metallb.io\": failed to call webhook: Post \"https://webhook-service.metallb-system.svc:443/validate-metallb-io-v1beta1-ipaddresspool?timeout=10s\": dial tcp "
+            ))
         // A ConfigMap is ignored from v0.13 on.
-        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {namespace: metallb-system, name: config}\ndata:\n  config: |\n    address-pools:\n    - name: default\n      protocol: layer2\n      addresses: [10.98.1.128/25]\n"
+        let cm =
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {namespace: metallb-system, name: config}\ndata:\n  config: |\n    address-pools:\n    - name: default\n      protocol: layer2\n      addresses: [10.98.1.128/25]\n"
         _ = w.kubectl("apply", "-f", "-", stdin: cm)
         #expect(w.kubectl("wait", "-n", "metallb-system", "--for=condition=ready", "pod", "-l", "app=metallb", "--timeout=60s").code == 0)
         _ = w.kubectl("apply", "-f", "-", stdin: lbService("s"))
         #expect(w.kubectl("get", "svc", "s", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout == "")
-        #expect(w.kubectl("apply", "-f", "-", stdin: pool).stdout == "ipaddresspool.metallb.io/p created\nl2advertisement.metallb.io/l2 created\n")
+        #expect(
+            w.kubectl("apply", "-f", "-", stdin: pool).stdout
+                == "ipaddresspool.metallb.io/p created\nl2advertisement.metallb.io/l2 created\n")
         #expect(w.kubectl("get", "svc", "s", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout == "10.98.1.128")
     }
 
@@ -59,7 +72,11 @@ func lbService(_ name: String, ip: String? = nil) -> String {
         w.env["FAKEWORLD_FAULTS"] = "webhook-never-ready:\(name)"
         _ = w.kubectl("apply", "-f", native)
         #expect(w.kubectl("wait", "-n", "metallb-system", "--for=condition=available", "deployment/controller").code == 0)
-        let r = w.kubectl("apply", "-f", "-", stdin: "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: p, namespace: metallb-system}\nspec: {addresses: [10.97.0.0/24]}\n")
+        let r = w.kubectl(
+            "apply", "-f", "-",
+            stdin:
+                "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: p, namespace: metallb-system}\nspec: {addresses: [10.97.0.0/24]}\n"
+        )
         #expect(r.code == 1)
         #expect(r.stderr.contains("failed calling webhook \"ipaddresspoolvalidationwebhook.metallb.io\""))
     }
@@ -73,14 +90,20 @@ func lbService(_ name: String, ip: String? = nil) -> String {
         let cr = vaultCR(name: "vault", kms: "nosuch-kms", token: "t", leaderAddress: "self")
         let early = w.kubectl("apply", "-f", "-", stdin: cr)
         #expect(early.code == 1)
-        #expect(early.stderr == "error: resource mapping not found for name: \"vault\" namespace: \"default\" from \"STDIN\": no matches for kind \"Vault\" in version \"vault.banzaicloud.com/v1alpha1\"\nensure CRDs are installed first\n")
+        #expect(
+            early.stderr
+                == "error: resource mapping not found for name: \"vault\" namespace: \"default\" from \"STDIN\": no matches for kind \"Vault\" in version \"vault.banzaicloud.com/v1alpha1\"\nensure CRDs are installed first\n"
+        )
         #expect(w.kubectl("wait", "--for=condition=established", "crd/vaults.vault.banzaicloud.com", "--timeout=0").code == 1)
-        #expect(w.kubectl("wait", "--for=condition=Established", "crd/vaults.vault.banzaicloud.com", "--timeout=60s").stdout
+        #expect(
+            w.kubectl("wait", "--for=condition=Established", "crd/vaults.vault.banzaicloud.com", "--timeout=60s").stdout
                 == "customresourcedefinition.apiextensions.k8s.io/vaults.vault.banzaicloud.com condition met\n")
         #expect(w.kubectl("wait", "--for=condition=available", "deployment/vault-operator", "--timeout=60s").code == 0)
         #expect(w.kubectl("apply", "-f", "-", stdin: cr).stdout == "vault.vault.banzaicloud.com/vault created\n")
         // The operator made the pod, the Service (LoadBalancer) and the TLS secret.
-        #expect(w.kubectl("get", "pod/vault-0", "svc/vault", "secret/vault-tls", "-o", "name").stdout == "pod/vault-0\nservice/vault\nsecret/vault-tls\n")
+        #expect(
+            w.kubectl("get", "pod/vault-0", "svc/vault", "secret/vault-tls", "-o", "name").stdout
+                == "pod/vault-0\nservice/vault\nsecret/vault-tls\n")
         #expect(w.kubectl("get", "secret", "vault-tls", "-o", "jsonpath={.type}").stdout == "kubernetes.io/tls")
         #expect(w.kubectl("get", "svc", "vault", "-o", "jsonpath={.spec.type}").stdout == "LoadBalancer")
         // No KMS: Vault stays sealed and uninitialised; the pod never turns Ready.
@@ -102,7 +125,11 @@ func lbService(_ name: String, ip: String? = nil) -> String {
         defer { w.cleanup() }
         let kms = "fwkms-\(w.id)"
         w.onCleanup { _ = TestWorld.exec("/usr/bin/env", ["docker", "rm", "-f", kms], env: ProcessInfo.processInfo.environment) }
-        #expect(w.docker("run", "-d", "--name", kms, "--network", w.env["KIND_EXPERIMENTAL_DOCKER_NETWORK"]!, "-e", "VAULT_DEV_ROOT_TOKEN_ID=t", "vault:1.6.2").code == 0)
+        #expect(
+            w.docker(
+                "run", "-d", "--name", kms, "--network", w.env["KIND_EXPERIMENTAL_DOCKER_NETWORK"]!, "-e", "VAULT_DEV_ROOT_TOKEN_ID=t",
+                "vault:1.6.2"
+            ).code == 0)
         _ = w.helm("repo", "add", "banzaicloud-stable", "https://kubernetes-charts.banzaicloud.com")
         _ = w.helm("upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--wait")
         w.env["FAKEWORLD_FAULTS"] = "pod-crashloop:\(name)/vault-0"
@@ -121,11 +148,16 @@ func lbService(_ name: String, ip: String? = nil) -> String {
         _ = w.kubectl("apply", "-f", "-", stdin: vaultCR(name: "other", kms: kms, token: "wrong", leaderAddress: "self"))
         #expect(w.kubectl("exec", "other-0", "-c", "vault", "--", "vault", "status", "-format=json").code == 2)
         // A secret volume that does not exist yet keeps the pod in ContainerCreating.
-        let withVolume = vaultCR(name: "vol", kms: kms, token: "t", leaderAddress: "self")
+        let withVolume =
+            vaultCR(name: "vol", kms: kms, token: "t", leaderAddress: "self")
             + "\n  volumes:\n    - name: vault-primary-tls\n      secret:\n        secretName: vault-primary-tls\n"
         _ = w.kubectl("apply", "-f", "-", stdin: withVolume)
-        #expect(w.kubectl("get", "pod", "vol-0", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason}").stdout == "ContainerCreating")
-        #expect(w.kubectl("exec", "vol-0", "-c", "vault", "--", "vault", "status").stderr == "error: unable to upgrade connection: container not found (\"vault\")\n")
+        #expect(
+            w.kubectl("get", "pod", "vol-0", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason}").stdout
+                == "ContainerCreating")
+        #expect(
+            w.kubectl("exec", "vol-0", "-c", "vault", "--", "vault", "status").stderr
+                == "error: unable to upgrade connection: container not found (\"vault\")\n")
         _ = w.kubectl("create", "secret", "generic", "vault-primary-tls", "--from-literal=ca.crt=x")
         #expect(w.kubectl("get", "pod", "vol-0", "-o", "jsonpath={.status.phase}").stdout == "Running")
     }

@@ -21,8 +21,10 @@ final class TestWorld: @unchecked Sendable {
     static var binary: String {
         if let b = ProcessInfo.processInfo.environment["FAKEWORLD_BIN"] { return b }
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        let candidates = [exe.appendingPathComponent("fakeworld").path,
-                          FileManager.default.currentDirectoryPath + "/.build/debug/fakeworld"]
+        let candidates = [
+            exe.appendingPathComponent("fakeworld").path,
+            FileManager.default.currentDirectoryPath + "/.build/debug/fakeworld",
+        ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
@@ -96,7 +98,9 @@ final class TestWorld: @unchecked Sendable {
     /// Creates a kind cluster and registers its deletion.
     @discardableResult
     func createCluster(_ name: String, extra: [String] = []) -> Run {
-        onCleanup { [env, bin] in _ = TestWorld.exec(bin.appendingPathComponent("kind").path, ["delete", "cluster", "--name", name], env: env) }
+        onCleanup { [env, bin] in
+            _ = TestWorld.exec(bin.appendingPathComponent("kind").path, ["delete", "cluster", "--name", name], env: env)
+        }
         return run("kind", ["create", "cluster", "--name", name] + extra)
     }
 
@@ -123,7 +127,9 @@ final class TestWorld: @unchecked Sendable {
         let box = ErrBox()
         let g = DispatchGroup()
         g.enter()
-        DispatchQueue.global().async { box.data = err.fileHandleForReading.readDataToEndOfFile(); g.leave() }
+        DispatchQueue.global().async {
+            box.data = err.fileHandleForReading.readDataToEndOfFile(); g.leave()
+        }
         let o = out.fileHandleForReading.readDataToEndOfFile()
         g.wait()
         p.waitUntilExit()
@@ -145,9 +151,12 @@ private final class ErrBox: @unchecked Sendable { var data = Data() }
 /// where the tests run and a missing engine fails them.
 enum Engine {
     static let available: Bool = {
-        let r = TestWorld.exec("/usr/bin/env", ["docker", "version", "--format", "{{.Server.Version}}"], env: ProcessInfo.processInfo.environment)
+        let r = TestWorld.exec(
+            "/usr/bin/env", ["docker", "version", "--format", "{{.Server.Version}}"], env: ProcessInfo.processInfo.environment)
         if r.code != 0 && ProcessInfo.processInfo.environment["CI"] != "true" {
-            print("fakeworld tests: skipping Docker tests: no Docker engine answers (\(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))")
+            print(
+                "fakeworld tests: skipping Docker tests: no Docker engine answers (\(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))"
+            )
         }
         return r.code == 0
     }()
@@ -159,7 +168,8 @@ enum Engine {
 
     /// The images the world needs (built once per test process).
     static let images: Bool = {
-        let r = TestWorld.exec(TestWorld.binary, ["image", "--node", "kindest/node:v1.19.1", "--kms", "vault:1.6.2"], env: ProcessInfo.processInfo.environment)
+        let r = TestWorld.exec(
+            TestWorld.binary, ["image", "--node", "kindest/node:v1.19.1", "--kms", "vault:1.6.2"], env: ProcessInfo.processInfo.environment)
         return r.code == 0
     }()
 }

@@ -1,20 +1,27 @@
 import Foundation
 import Testing
+
 @testable import FakeWorld
 
 @Suite struct ULATests {
-    @Test(arguments: [("kind", Int32(0), "fc00:f853:ccd:e793::/64"), ("kind2", 0, "fc00:444c:147a:44ab::/64"),
-                      ("kin", 0, "fc00:fcd9:c2be:8e23::/64"), ("foo", 1, "fc00:8edf:7f02:ec8f::/64"), ("foo", 2, "fc00:9968:306b:2c65::/64")])
+    @Test(arguments: [
+        ("kind", Int32(0), "fc00:f853:ccd:e793::/64"), ("kind2", 0, "fc00:444c:147a:44ab::/64"),
+        ("kin", 0, "fc00:fcd9:c2be:8e23::/64"), ("foo", 1, "fc00:8edf:7f02:ec8f::/64"), ("foo", 2, "fc00:9968:306b:2c65::/64"),
+    ])
     func vectors(name: String, attempt: Int32, expected: String) {
         #expect(KindNetwork.ulaSubnet(name: name, attempt: attempt) == expected)
     }
 }
 
 @Suite struct JSONPathTests {
-    let pod: JSON = ["metadata": ["name": "p", "annotations": ["a.b/c": "x"]],
-                     "status": ["loadBalancer": ["ingress": [["ip": "172.18.1.128"]]],
-                                "conditions": [["type": "Ready", "status": "True"], ["type": "Initialized", "status": "False"]]],
-                     "data": ["vault-root": "cy5h"]]
+    let pod: JSON = [
+        "metadata": ["name": "p", "annotations": ["a.b/c": "x"]],
+        "status": [
+            "loadBalancer": ["ingress": [["ip": "172.18.1.128"]]],
+            "conditions": [["type": "Ready", "status": "True"], ["type": "Initialized", "status": "False"]],
+        ],
+        "data": ["vault-root": "cy5h"],
+    ]
 
     @Test(arguments: [
         ("{.status.loadBalancer.ingress[0].ip}", "172.18.1.128"),
@@ -59,9 +66,13 @@ import Testing
     }
 
     @Test func faults() throws {
-        let f = try Fault.parseList("create-cluster:a:once,apiserver-down:b,webhook-never-ready:c,pod-crashloop:d/vault-0,helm-pending:vault-operator")
-        #expect(f == [.createClusterOnce(cluster: "a"), .apiserverDown(cluster: "b"), .webhookNeverReady(cluster: "c"),
-                      .podCrashloop(cluster: "d", pod: "vault-0"), .helmPending(release: "vault-operator")])
+        let f = try Fault.parseList(
+            "create-cluster:a:once,apiserver-down:b,webhook-never-ready:c,pod-crashloop:d/vault-0,helm-pending:vault-operator")
+        #expect(
+            f == [
+                .createClusterOnce(cluster: "a"), .apiserverDown(cluster: "b"), .webhookNeverReady(cluster: "c"),
+                .podCrashloop(cluster: "d", pod: "vault-0"), .helmPending(release: "vault-operator"),
+            ])
     }
 
     @Test(arguments: ["disk-full:a", "create-cluster:a", "create-cluster:a:twice", "pod-crashloop:nopod", "apiserver-down:"])
@@ -81,7 +92,9 @@ import Testing
 
     @Test func flagsLikePflag() throws {
         let specs: [FlagSpec] = [.value("namespace", "n"), .bool("all-namespaces", "A"), .value("output", "o")]
-        let p = try FlagParser.parse(["get", "-n", "x", "pods", "-A", "--output=json", "-oname", "--", "a", "b"], specs: specs, style: .kubectl(command: "kubectl get"))
+        let p = try FlagParser.parse(
+            ["get", "-n", "x", "pods", "-A", "--output=json", "-oname", "--", "a", "b"], specs: specs,
+            style: .kubectl(command: "kubectl get"))
         #expect(p.positionals == ["get", "pods"])
         #expect(p.last("namespace") == "x")
         #expect(p.bool("all-namespaces"))
@@ -140,18 +153,24 @@ import Testing
     }
 
     @Test func metallbManifestURLs() throws {
-        let ns = try #require(BuiltinManifests.objects(url: "https://raw.githubusercontent.com/metallb/metallb/v0.9.3/manifests/namespace.yaml"))
+        let ns = try #require(
+            BuiltinManifests.objects(url: "https://raw.githubusercontent.com/metallb/metallb/v0.9.3/manifests/namespace.yaml"))
         #expect(ns.map { $0.kind } == ["Namespace"])
-        let legacy = try #require(BuiltinManifests.objects(url: "https://raw.githubusercontent.com/metallb/metallb/v0.12.1/manifests/metallb.yaml"))
+        let legacy = try #require(
+            BuiltinManifests.objects(url: "https://raw.githubusercontent.com/metallb/metallb/v0.12.1/manifests/metallb.yaml"))
         #expect(legacy.contains { $0.kind == "Deployment" && $0.name == "controller" })
         #expect(legacy.contains { $0.kind == "DaemonSet" && $0.name == "speaker" })
         for v in ["v0.13.10", "v0.14.8"] {
-            let native = try #require(BuiltinManifests.objects(url: "https://raw.githubusercontent.com/metallb/metallb/\(v)/config/manifests/metallb-native.yaml"))
+            let native = try #require(
+                BuiltinManifests.objects(url: "https://raw.githubusercontent.com/metallb/metallb/\(v)/config/manifests/metallb-native.yaml")
+            )
             #expect(native.contains { $0.name == "ipaddresspools.metallb.io" })
             #expect(native.contains { $0.name == "l2advertisements.metallb.io" })
             #expect(native.contains { $0.kind == "ValidatingWebhookConfiguration" })
         }
-        #expect(BuiltinManifests.objects(url: "https://raw.githubusercontent.com/metallb/metallb/v0.9.3/config/manifests/metallb-native.yaml") == nil)
+        #expect(
+            BuiltinManifests.objects(url: "https://raw.githubusercontent.com/metallb/metallb/v0.9.3/config/manifests/metallb-native.yaml")
+                == nil)
         #expect(BuiltinManifests.objects(url: "https://example.com/x.yaml") == nil)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import YAML
+
 @testable import MultiDC
 
 /// The jobs ActionRunner builds from a plan run the tools exactly as the reference documents
@@ -65,11 +66,15 @@ import YAML
             if let i = command.arguments.firstIndex(of: "--config") { files.read(command.arguments[i + 1]) }
             return CommandResult(stderr: "Creating cluster ...\n")
         }
-        runner.on(where: { $0.executable == "kubectl" && $0.arguments.contains("get") && $0.arguments.contains("secret")
-            && $0.arguments.contains("-o") && $0.arguments.contains("json") }, answer: { command in
-            let name = command.arguments[command.arguments.firstIndex(of: "secret")! + 1]
-            return .result(CommandResult(stdout: leaderSecretJSON(name)))
-        })
+        runner.on(
+            where: {
+                $0.executable == "kubectl" && $0.arguments.contains("get") && $0.arguments.contains("secret")
+                    && $0.arguments.contains("-o") && $0.arguments.contains("json")
+            },
+            answer: { command in
+                let name = command.arguments[command.arguments.firstIndex(of: "secret")! + 1]
+                return .result(CommandResult(stdout: leaderSecretJSON(name)))
+            })
         runner.on(["kubectl"], stdout: "ok\n")
         runner.on(["helm"], stdout: "Release \"vault-operator\" does not exist. Installing it now.\n")
         runner.on(["kind", "delete", "cluster"], stderr: "Deleting cluster ...\n")
@@ -79,12 +84,15 @@ import YAML
         return runner
     }
 
-    static func run(_ loaded: LoadedTopology, world: World, runner: ScriptedRunner, environment: [String: String] = environment,
-                    readinessTimeout: Duration = .seconds(30)) async throws -> (Plan, ExecutionReport) {
+    static func run(
+        _ loaded: LoadedTopology, world: World, runner: ScriptedRunner, environment: [String: String] = environment,
+        readinessTimeout: Duration = .seconds(30)
+    ) async throws -> (Plan, ExecutionReport) {
         let plan = Planner.plan(PlanInput(loaded: loaded, world: world, environment: environment))
         #expect(plan.problems.isEmpty)
-        let actions = ActionRunner(runner: runner, loaded: loaded, world: world, environment: environment, manifestDigest: nil,
-                                   readinessTimeout: readinessTimeout)
+        let actions = ActionRunner(
+            runner: runner, loaded: loaded, world: world, environment: environment, manifestDigest: nil,
+            readinessTimeout: readinessTimeout)
         let report = try await JobExecutor(clock: ManualClock()).run(actions.jobs(for: plan))
         return (plan, report)
     }
@@ -96,8 +104,10 @@ import YAML
     // MARK: the whole apply of an empty world
 
     @Test func emptyWorldOnOwnNetworkRunsTheDocumentedCommands() async throws {
-        let loaded = try PlanFixture.load(PlanFixture.spec(network: "multidc-test", subnet: "172.30.0.0/16", rootToken: "{ fromEnv: MULTIDC_KMS_TOKEN }",
-                                                           operatorVersion: "1.12.0", workers: ["tertiary": 2]))
+        let loaded = try PlanFixture.load(
+            PlanFixture.spec(
+                network: "multidc-test", subnet: "172.30.0.0/16", rootToken: "{ fromEnv: MULTIDC_KMS_TOKEN }",
+                operatorVersion: "1.12.0", workers: ["tertiary": 2]))
         let files = FileLog()
         let runner = Self.happyRunner(files: files)
         let (plan, report) = try await Self.run(loaded, world: WorldBuilder(loaded).empty(), runner: runner)
@@ -106,28 +116,33 @@ import YAML
 
         // docker network create the way kind does, plus ownership labels and the pinned subnet.
         let creates = Self.calls(runner, ["docker", "network", "create"])
-        #expect(creates.map(\.argv) == [[
-            "docker", "network", "create", "-d=bridge", "-o", "com.docker.network.bridge.enable_ip_masquerade=true",
-            "-o", "com.docker.network.driver.mtu=1500",
-            "--label", "app.kubernetes.io/managed-by=multidc", "--label", "multidc/topology=vault-raft",
-            "--ipv6", "--subnet", KindNetwork.ulaSubnet(name: "multidc-test"), "--subnet", "172.30.0.0/16", "multidc-test",
-        ]])
-        #expect(Self.calls(runner, ["docker", "network", "inspect", "bridge"]).map(\.argv) == [
-            ["docker", "network", "inspect", "bridge", "-f", "{{ index .Options \"com.docker.network.driver.mtu\" }}"]
-        ])
+        #expect(
+            creates.map(\.argv) == [
+                [
+                    "docker", "network", "create", "-d=bridge", "-o", "com.docker.network.bridge.enable_ip_masquerade=true",
+                    "-o", "com.docker.network.driver.mtu=1500",
+                    "--label", "app.kubernetes.io/managed-by=multidc", "--label", "multidc/topology=vault-raft",
+                    "--ipv6", "--subnet", KindNetwork.ulaSubnet(name: "multidc-test"), "--subnet", "172.30.0.0/16", "multidc-test",
+                ]
+            ])
+        #expect(
+            Self.calls(runner, ["docker", "network", "inspect", "bridge"]).map(\.argv) == [
+                ["docker", "network", "inspect", "bridge", "-f", "{{ index .Options \"com.docker.network.driver.mtu\" }}"]
+            ])
 
         // The KMS: labels (ownership + token fingerprint), token only in the 0600 env file.
         let runs = Self.calls(runner, ["docker", "run"])
         #expect(runs.count == 1)
         let run = try #require(runs.first)
         let envFile = try #require(run.arguments.firstIndex(of: "--env-file").map { run.arguments[$0 + 1] })
-        #expect(run.argv == [
-            "docker", "run", "-d", "--name", "central-vault", "--network", "multidc-test", "--restart", "unless-stopped",
-            "--label", "app.kubernetes.io/managed-by=multidc",
-            "--label", "\(VaultManifests.tokenFingerprintLabel)=\(SHA256.hex(Self.token))",
-            "--label", "multidc/topology=vault-raft",
-            "--env-file", envFile, "vault:1.6.2",
-        ])
+        #expect(
+            run.argv == [
+                "docker", "run", "-d", "--name", "central-vault", "--network", "multidc-test", "--restart", "unless-stopped",
+                "--label", "app.kubernetes.io/managed-by=multidc",
+                "--label", "\(VaultManifests.tokenFingerprintLabel)=\(SHA256.hex(Self.token))",
+                "--label", "multidc/topology=vault-raft",
+                "--env-file", envFile, "vault:1.6.2",
+            ])
         let envEntry = try #require(files.all.first { $0.path == envFile })
         #expect(envEntry.contents == "VAULT_DEV_ROOT_TOKEN_ID=\(Self.token)\n")
         #expect(envEntry.permissions == 0o600)
@@ -147,18 +162,24 @@ import YAML
         }
 
         // helm: repository, then upgrade --install with values on stdin (none in this spec: no -f -).
-        #expect(Self.calls(runner, ["helm", "repo"]).map(\.argv) == [
-            ["helm", "repo", "add", "banzaicloud-stable", "https://kubernetes-charts.banzaicloud.com", "--force-update"]
-        ])
+        #expect(
+            Self.calls(runner, ["helm", "repo"]).map(\.argv) == [
+                ["helm", "repo", "add", "banzaicloud-stable", "https://kubernetes-charts.banzaicloud.com", "--force-update"]
+            ])
         let installs = Self.calls(runner, ["helm", "upgrade"]).sorted { $0.arguments.last! < $1.arguments.last! }
-        #expect(installs.map(\.argv) == ["kind-primary", "kind-secondary", "kind-tertiary"].map {
-            ["helm", "upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--namespace", "default",
-             "--create-namespace", "--version", "1.12.0", "--wait", "--timeout", "5m", "--kube-context", $0]
-        })
+        #expect(
+            installs.map(\.argv)
+                == ["kind-primary", "kind-secondary", "kind-tertiary"].map {
+                    [
+                        "helm", "upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--namespace", "default",
+                        "--create-namespace", "--version", "1.12.0", "--wait", "--timeout", "5m", "--kube-context", $0,
+                    ]
+                })
 
         // Vault CRs: kubectl apply -f - with sensitive stdin that carries the token.
         let vaultApplies = runner.calls.filter {
-            $0.executable == "kubectl" && $0.arguments.contains("apply") && String(decoding: $0.standardInput?.bytes ?? [], as: UTF8.self).contains("kind: Vault\n")
+            $0.executable == "kubectl" && $0.arguments.contains("apply")
+                && String(decoding: $0.standardInput?.bytes ?? [], as: UTF8.self).contains("kind: Vault\n")
         }
         #expect(vaultApplies.count == 3)
         for command in vaultApplies {
@@ -184,7 +205,8 @@ import YAML
         let loaded = try PlanFixture.load(PlanFixture.spec(clusters: ["primary"]))
         let files = FileLog()
         let runner = Self.happyRunner(files: files)
-        runner.on(["docker", "network", "inspect", "kind"], stdout: Self.networkJSON.replacingOccurrences(of: "multidc-test", with: "kind"))
+        runner.on(
+            ["docker", "network", "inspect", "kind"], stdout: Self.networkJSON.replacingOccurrences(of: "multidc-test", with: "kind"))
         var world = try WorldBuilder(loaded).converged().removingCluster("primary")
         world.clusters = [world.clusters[0]]
         let (plan, report) = try await Self.run(loaded, world: world, runner: runner, environment: [:])
@@ -202,11 +224,14 @@ import YAML
         try #require(actions.jobs(for: plan).first { $0.id == id })
     }
 
-    static func performAlone(_ id: String, loaded: LoadedTopology, world: World, runner: ScriptedRunner,
-                             readinessTimeout: Duration = .seconds(5)) async throws -> ExecutionReport {
+    static func performAlone(
+        _ id: String, loaded: LoadedTopology, world: World, runner: ScriptedRunner,
+        readinessTimeout: Duration = .seconds(5)
+    ) async throws -> ExecutionReport {
         let plan = Planner.plan(PlanInput(loaded: loaded, world: world, environment: environment))
-        let actions = ActionRunner(runner: runner, loaded: loaded, world: world, environment: environment, manifestDigest: nil,
-                                   readinessTimeout: readinessTimeout)
+        let actions = ActionRunner(
+            runner: runner, loaded: loaded, world: world, environment: environment, manifestDigest: nil,
+            readinessTimeout: readinessTimeout)
         var job = try Self.job(id, of: plan, actions)
         job.dependencies = []
         return try await JobExecutor(clock: ManualClock()).run([job])
@@ -218,10 +243,11 @@ import YAML
         let runner = Self.happyRunner(files: FileLog())
         let report = try await Self.performAlone("secret/vault-primary-tls/secondary", loaded: loaded, world: world, runner: runner)
         #expect(report.succeeded)
-        #expect(runner.calls.map(\.argv) == [
-            ["kubectl", "--context", "kind-primary", "-n", "default", "get", "secret", "vault-primary-tls", "-o", "json"],
-            ["kubectl", "--context", "kind-secondary", "apply", "-f", "-"],
-        ])
+        #expect(
+            runner.calls.map(\.argv) == [
+                ["kubectl", "--context", "kind-primary", "-n", "default", "get", "secret", "vault-primary-tls", "-o", "json"],
+                ["kubectl", "--context", "kind-secondary", "apply", "-f", "-"],
+            ])
         let apply = runner.calls[1]
         #expect(apply.standardInput?.isSensitive == true)
         let copy = try #require(try YAMLParser.parse(String(decoding: apply.standardInput!.bytes, as: UTF8.self), file: "stdin"))
@@ -247,26 +273,37 @@ import YAML
         let report = try await Self.performAlone("operator/dc-2", loaded: loaded, world: world, runner: runner)
         #expect(report.succeeded)
         let install = try #require(Self.calls(runner, ["helm", "upgrade"]).first)
-        #expect(install.argv == [
-            "helm", "upgrade", "--install", "vault-operator", "oci://ghcr.io/bank-vaults/helm-charts/vault-operator", "--namespace", "default",
-            "--create-namespace", "--version", "1.22.0", "-f", "-", "--wait", "--timeout", "5m", "--kube-context", "kind-dc-2",
-        ])
+        #expect(
+            install.argv == [
+                "helm", "upgrade", "--install", "vault-operator", "oci://ghcr.io/bank-vaults/helm-charts/vault-operator", "--namespace",
+                "default",
+                "--create-namespace", "--version", "1.22.0", "-f", "-", "--wait", "--timeout", "5m", "--kube-context", "kind-dc-2",
+            ])
         let values = try #require(try YAMLParser.parse(String(decoding: install.standardInput?.bytes ?? [], as: UTF8.self), file: "values"))
         #expect(values[path: "image", "tag"]?.string == "v1.22.0")
         // Then the CRD wait.
-        #expect(Self.calls(runner, ["kubectl"]).map(\.argv) == [
-            ["kubectl", "--context", "kind-dc-2", "wait", "--for=condition=Established", "crd/vaults.vault.banzaicloud.com", "--timeout=10s"]
-        ])
+        #expect(
+            Self.calls(runner, ["kubectl"]).map(\.argv) == [
+                [
+                    "kubectl", "--context", "kind-dc-2", "wait", "--for=condition=Established", "crd/vaults.vault.banzaicloud.com",
+                    "--timeout=10s",
+                ]
+            ])
     }
 
     // MARK: retries
 
     /// Answers the first `failures` matching calls with `stderr` (exit 1), then succeeds.
-    static func flaky(_ runner: ScriptedRunner, where matches: @escaping @Sendable (Command) -> Bool, failures: Int, stderr: String) -> Counter {
+    static func flaky(
+        _ runner: ScriptedRunner, where matches: @escaping @Sendable (Command) -> Bool, failures: Int, stderr: String
+    ) -> Counter {
         let counter = Counter()
-        runner.on(where: matches, answer: { _ in
-            counter.next() <= failures ? .result(CommandResult(exitCode: 1, stderr: stderr)) : .result(CommandResult(stdout: "configured\n"))
-        })
+        runner.on(
+            where: matches,
+            answer: { _ in
+                counter.next() <= failures
+                    ? .result(CommandResult(exitCode: 1, stderr: stderr)) : .result(CommandResult(stdout: "configured\n"))
+            })
         return counter
     }
 
@@ -296,8 +333,9 @@ import YAML
         let loaded = try PlanFixture.load(PlanFixture.spec(metallb: "v0.13.10"))
         let world = try WorldBuilder(loaded).converged().editing("primary") { $0.objects.metalLB.addressPools = [] }
         let runner = ScriptedRunner()
-        let applies = Self.flaky(runner, where: Self.isApply, failures: 100,
-                                 stderr: "The IPAddressPool \"multidc-pool\" is invalid: spec.addresses[0]: Invalid value: \"x\": invalid CIDR")
+        let applies = Self.flaky(
+            runner, where: Self.isApply, failures: 100,
+            stderr: "The IPAddressPool \"multidc-pool\" is invalid: spec.addresses[0]: Invalid value: \"x\": invalid CIDR")
         let report = try await Self.performAlone("pool/primary", loaded: loaded, world: world, runner: runner)
         #expect(report["pool/primary"]?.status == .failed)
         #expect(report["pool/primary"]?.attempts == 1)
@@ -310,16 +348,22 @@ import YAML
         let world = try WorldBuilder(loaded).converged().editing("secondary") { $0.objects.vaults = [:] }
 
         let transient = ScriptedRunner()
-        transient.on(["docker", "inspect", "-f", "{{json .Config.Env}}"], stdout: "[\"VAULT_DEV_ROOT_TOKEN_ID=\(Self.token)\",\"PATH=/bin\"]\n")
-        let applies = Self.flaky(transient, where: Self.isApply, failures: 3,
-                                 stderr: "error: unable to recognize \"STDIN\": no matches for kind \"Vault\" in version \"vault.banzaicloud.com/v1alpha1\"")
+        transient.on(
+            ["docker", "inspect", "-f", "{{json .Config.Env}}"], stdout: "[\"VAULT_DEV_ROOT_TOKEN_ID=\(Self.token)\",\"PATH=/bin\"]\n")
+        let applies = Self.flaky(
+            transient, where: Self.isApply, failures: 3,
+            stderr: "error: unable to recognize \"STDIN\": no matches for kind \"Vault\" in version \"vault.banzaicloud.com/v1alpha1\"")
         transient.on(["kubectl"], stdout: "pod/vault-secondary-0 condition met\n")
         var report = try await Self.performAlone("vault/secondary", loaded: loaded, world: world, runner: transient)
         #expect(report.succeeded, "\(report.jobs)")
         #expect(applies.count == 4)
-        #expect(Self.calls(transient, ["kubectl", "--context", "kind-secondary", "-n", "default", "wait"]).map(\.argv) == [
-            ["kubectl", "--context", "kind-secondary", "-n", "default", "wait", "--for=condition=Ready", "pod/vault-secondary-0", "--timeout=10s"]
-        ])
+        #expect(
+            Self.calls(transient, ["kubectl", "--context", "kind-secondary", "-n", "default", "wait"]).map(\.argv) == [
+                [
+                    "kubectl", "--context", "kind-secondary", "-n", "default", "wait", "--for=condition=Ready", "pod/vault-secondary-0",
+                    "--timeout=10s",
+                ]
+            ])
         // The token read back from the KMS container never shows on an argv; it goes on sensitive stdin.
         let apply = try #require(transient.calls.last { Self.isApply($0) })
         #expect(apply.standardInput?.isSensitive == true)
@@ -328,8 +372,10 @@ import YAML
 
         let permanent = ScriptedRunner()
         permanent.on(["docker", "inspect", "-f", "{{json .Config.Env}}"], stdout: "[\"VAULT_DEV_ROOT_TOKEN_ID=\(Self.token)\"]\n")
-        let rejected = Self.flaky(permanent, where: Self.isApply, failures: 100,
-                                  stderr: "The Vault \"vault-secondary\" is invalid: spec.size: Invalid value: \"string\": spec.size in body must be of type integer")
+        let rejected = Self.flaky(
+            permanent, where: Self.isApply, failures: 100,
+            stderr:
+                "The Vault \"vault-secondary\" is invalid: spec.size: Invalid value: \"string\": spec.size in body must be of type integer")
         report = try await Self.performAlone("vault/secondary", loaded: loaded, world: world, runner: permanent)
         #expect(report["vault/secondary"]?.status == .failed)
         #expect(rejected.count == 1)
@@ -341,21 +387,24 @@ import YAML
 
         // The ownership record goes through check(): a refused connection is transient for the executor.
         let runner = ScriptedRunner()
-        let applies = Self.flaky(runner, where: Self.isApply, failures: 2,
-                                 stderr: "The connection to the server 127.0.0.1:40123 was refused - did you specify the right host or port?")
+        let applies = Self.flaky(
+            runner, where: Self.isApply, failures: 2,
+            stderr: "The connection to the server 127.0.0.1:40123 was refused - did you specify the right host or port?")
         var report = try await Self.performAlone("ownership/primary", loaded: loaded, world: world, runner: runner)
         #expect(report.succeeded)
         #expect(report["ownership/primary"]?.attempts == 3)
         #expect(applies.count == 3)
-        let record = try #require(try YAMLParser.parse(String(decoding: runner.calls.last!.standardInput!.bytes, as: UTF8.self), file: "stdin"))
+        let record = try #require(
+            try YAMLParser.parse(String(decoding: runner.calls.last!.standardInput!.bytes, as: UTF8.self), file: "stdin"))
         #expect(record[path: "metadata", "name"]?.string == "multidc-ownership")
         #expect(record[path: "metadata", "namespace"]?.string == "default")
         #expect(record[path: "metadata", "labels", "multidc/topology"]?.string == "vault-raft")
         #expect(record[path: "data", "topology"]?.string == "vault-raft")
 
         let forbidden = ScriptedRunner()
-        let denied = Self.flaky(forbidden, where: Self.isApply, failures: 100,
-                                stderr: "Error from server (Forbidden): configmaps \"multidc-ownership\" is forbidden: User \"x\" cannot create resource")
+        let denied = Self.flaky(
+            forbidden, where: Self.isApply, failures: 100,
+            stderr: "Error from server (Forbidden): configmaps \"multidc-ownership\" is forbidden: User \"x\" cannot create resource")
         report = try await Self.performAlone("ownership/primary", loaded: loaded, world: world, runner: forbidden)
         #expect(report["ownership/primary"]?.status == .failed)
         #expect(report["ownership/primary"]?.attempts == 1)
@@ -366,22 +415,33 @@ import YAML
         let loaded = try PlanFixture.load(PlanFixture.spec())
         let world = try WorldBuilder(loaded).converged().editing("primary") { $0.objects.metalLB = MetalLBState() }
         let runner = ScriptedRunner()
-        runner.on(where: { $0.arguments.contains("wait") }, answer: { _ in
-            .result(CommandResult(exitCode: 1, stderr: "error: timed out waiting for the condition on deployments/controller\n"))
-        })
-        runner.on(where: { $0.arguments.contains("memberlist") }, answer: { _ in
-            .result(CommandResult(exitCode: 1, stderr: "Error from server (NotFound): secrets \"memberlist\" not found\n"))
-        })
+        runner.on(
+            where: { $0.arguments.contains("wait") },
+            answer: { _ in
+                .result(CommandResult(exitCode: 1, stderr: "error: timed out waiting for the condition on deployments/controller\n"))
+            })
+        runner.on(
+            where: { $0.arguments.contains("memberlist") },
+            answer: { _ in
+                .result(CommandResult(exitCode: 1, stderr: "Error from server (NotFound): secrets \"memberlist\" not found\n"))
+            })
         runner.on(["kubectl"], stdout: "ok\n")
-        let report = try await Self.performAlone("metallb/primary", loaded: loaded, world: world, runner: runner, readinessTimeout: .seconds(3))
+        let report = try await Self.performAlone(
+            "metallb/primary", loaded: loaded, world: world, runner: runner, readinessTimeout: .seconds(3))
         #expect(report["metallb/primary"]?.status == .failed)
-        #expect(report["metallb/primary"]?.error
-            == "timed out after 3s waiting for the MetalLB controller in cluster primary to be Available (last observed: error: timed out waiting for the condition on deployments/controller)")
-        #expect(Self.calls(runner, ["kubectl", "--context", "kind-primary", "apply"]).map(\.arguments) == [
-            ["--context", "kind-primary", "apply", "-f", "https://raw.githubusercontent.com/metallb/metallb/v0.9.3/manifests/namespace.yaml",
-             "-f", "https://raw.githubusercontent.com/metallb/metallb/v0.9.3/manifests/metallb.yaml"],
-            ["--context", "kind-primary", "apply", "-f", "-"],
-        ])
+        #expect(
+            report["metallb/primary"]?.error
+                == "timed out after 3s waiting for the MetalLB controller in cluster primary to be Available (last observed: error: timed out waiting for the condition on deployments/controller)"
+        )
+        #expect(
+            Self.calls(runner, ["kubectl", "--context", "kind-primary", "apply"]).map(\.arguments) == [
+                [
+                    "--context", "kind-primary", "apply", "-f",
+                    "https://raw.githubusercontent.com/metallb/metallb/v0.9.3/manifests/namespace.yaml",
+                    "-f", "https://raw.githubusercontent.com/metallb/metallb/v0.9.3/manifests/metallb.yaml",
+                ],
+                ["--context", "kind-primary", "apply", "-f", "-"],
+            ])
         // The memberlist secret goes on sensitive stdin.
         let secret = try #require(Self.calls(runner, ["kubectl", "--context", "kind-primary", "apply", "-f", "-"]).first)
         #expect(secret.standardInput?.isSensitive == true)
@@ -403,8 +463,9 @@ import YAML
     @Test func sha256Vectors() {
         #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
-            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(
+            SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(SHA256.hex(String(repeating: "a", count: 1_000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 }

@@ -2,16 +2,20 @@ import Foundation
 import Synchronization
 import Testing
 import YAML
+
 @testable import MultiDC
 
 /// Replacements, restarts, the IPv4-only fallback and destroy: the argv of each step.
 @Suite struct ActionStepTests {
     typealias A = ActionRunnerTests
 
-    static func runAll(_ plan: Plan, loaded: LoadedTopology, world: World, runner: ScriptedRunner,
-                       environment: [String: String] = [:]) async throws -> ExecutionReport {
-        let actions = ActionRunner(runner: runner, loaded: loaded, world: world, environment: environment, manifestDigest: nil,
-                                   readinessTimeout: .seconds(5))
+    static func runAll(
+        _ plan: Plan, loaded: LoadedTopology, world: World, runner: ScriptedRunner,
+        environment: [String: String] = [:]
+    ) async throws -> ExecutionReport {
+        let actions = ActionRunner(
+            runner: runner, loaded: loaded, world: world, environment: environment, manifestDigest: nil,
+            readinessTimeout: .seconds(5))
         return try await JobExecutor(clock: ManualClock()).run(actions.jobs(for: plan))
     }
 
@@ -27,7 +31,8 @@ import YAML
         let loaded = try PlanFixture.load(PlanFixture.spec())
         let world = try WorldBuilder(loaded).converged().removingCluster("secondary")
         let plan = Planner.plan(PlanInput(loaded: loaded, world: world))
-        let jobs = ActionRunner(runner: ScriptedRunner(), loaded: loaded, world: world, environment: [:], manifestDigest: nil).jobs(for: plan)
+        let jobs = ActionRunner(runner: ScriptedRunner(), loaded: loaded, world: world, environment: [:], manifestDigest: nil).jobs(
+            for: plan)
         #expect(jobs.map(\.id) == plan.changes.map(\.id))
         #expect(jobs.map(\.dependencies) == plan.changes.map(\.dependsOn))
         #expect(jobs.first { $0.id == "cluster/secondary" }?.label == "+ kind cluster secondary")
@@ -45,14 +50,18 @@ import YAML
         let plan = Planner.plan(PlanInput(loaded: loaded, world: world))
         let files = A.FileLog()
         let runner = A.happyRunner(files: files)
-        var job = try #require(ActionRunner(runner: runner, loaded: loaded, world: world, environment: [:], manifestDigest: nil).jobs(for: plan)
-            .first { $0.id == "kms" })
+        var job = try #require(
+            ActionRunner(runner: runner, loaded: loaded, world: world, environment: [:], manifestDigest: nil).jobs(for: plan)
+                .first { $0.id == "kms" })
         job.dependencies = []
         let report = try await JobExecutor(clock: ManualClock()).run([job])
         #expect(report.succeeded)
         try #require(runner.calls.map { Array($0.argv.prefix(2)) } == [["docker", "rm"], ["docker", "run"], ["docker", "inspect"]])
         #expect(runner.calls[0].argv == ["docker", "rm", "-f", "-v", "central-vault"])
-        #expect(runner.calls[2].argv == ["docker", "inspect", "-f", "{{(index .NetworkSettings.Networks \"kind\").IPAddress}}", "central-vault"])
+        #expect(
+            runner.calls[2].argv == [
+                "docker", "inspect", "-f", "{{(index .NetworkSettings.Networks \"kind\").IPAddress}}", "central-vault",
+            ])
         let run = runner.calls[1]
         let env = try #require(files.all.first)
         #expect(env.contents.hasPrefix("VAULT_DEV_ROOT_TOKEN_ID=multidc."))
@@ -69,8 +78,9 @@ import YAML
         world.kindClusters = Kind.clusters(from: world.containers)
         let plan = Planner.plan(PlanInput(loaded: loaded, world: world))
         let runner = A.happyRunner(files: A.FileLog())
-        var job = try #require(ActionRunner(runner: runner, loaded: loaded, world: world, environment: [:], manifestDigest: nil).jobs(for: plan)
-            .first { $0.id == "cluster/tertiary" })
+        var job = try #require(
+            ActionRunner(runner: runner, loaded: loaded, world: world, environment: [:], manifestDigest: nil).jobs(for: plan)
+                .first { $0.id == "cluster/tertiary" })
         job.dependencies = []
         let report = try await JobExecutor(clock: ManualClock()).run([job])
         #expect(report.succeeded)
@@ -89,9 +99,12 @@ import YAML
         let plan = Planner.plan(PlanInput(loaded: loaded, world: world))
         let runner = ScriptedRunner()
         runner.on(["kind", "delete", "cluster"])
-        runner.on(["kind", "create", "cluster"], throwing: CommandRunnerError(code: .cancelled, command: "kind create cluster", message: "cancelled"))
-        var job = try #require(ActionRunner(runner: runner, loaded: loaded, world: world, environment: [:], manifestDigest: nil).jobs(for: plan)
-            .first { $0.id == "cluster/tertiary" })
+        runner.on(
+            ["kind", "create", "cluster"],
+            throwing: CommandRunnerError(code: .cancelled, command: "kind create cluster", message: "cancelled"))
+        var job = try #require(
+            ActionRunner(runner: runner, loaded: loaded, world: world, environment: [:], manifestDigest: nil).jobs(for: plan)
+                .first { $0.id == "cluster/tertiary" })
         job.dependencies = []
         let report = try await JobExecutor(clock: ManualClock()).run([job])
         #expect(!report.succeeded)
@@ -107,12 +120,18 @@ import YAML
         #expect(report.succeeded)
         let runner = A.happyRunner(files: A.FileLog())
         _ = try await A.performAlone("operator/primary", loaded: loaded, world: world, runner: runner)
-        #expect(runner.calls.map(\.argv) == [
-            ["helm", "uninstall", "vault-operator", "--namespace", "default", "--kube-context", "kind-primary"],
-            ["helm", "upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--namespace", "default",
-             "--create-namespace", "--wait", "--timeout", "5m", "--kube-context", "kind-primary"],
-            ["kubectl", "--context", "kind-primary", "wait", "--for=condition=Established", "crd/vaults.vault.banzaicloud.com", "--timeout=10s"],
-        ])
+        #expect(
+            runner.calls.map(\.argv) == [
+                ["helm", "uninstall", "vault-operator", "--namespace", "default", "--kube-context", "kind-primary"],
+                [
+                    "helm", "upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--namespace", "default",
+                    "--create-namespace", "--wait", "--timeout", "5m", "--kube-context", "kind-primary",
+                ],
+                [
+                    "kubectl", "--context", "kind-primary", "wait", "--for=condition=Established", "crd/vaults.vault.banzaicloud.com",
+                    "--timeout=10s",
+                ],
+            ])
     }
 
     @Test func recreatedVaultIsDeletedBeforeItIsApplied() async throws {
@@ -123,11 +142,12 @@ import YAML
         let report = try await A.performAlone("vault/primary", loaded: loaded, world: world, runner: runner)
         #expect(report.succeeded, "\(report.jobs)")
         let kubectl = runner.calls.filter { $0.executable == "kubectl" }.map(\.arguments)
-        #expect(kubectl == [
-            ["--context", "kind-primary", "-n", "default", "delete", "vault", "vault-primary", "--ignore-not-found"],
-            ["--context", "kind-primary", "apply", "-f", "-"],
-            ["--context", "kind-primary", "-n", "default", "wait", "--for=condition=Ready", "pod/vault-primary-0", "--timeout=10s"],
-        ])
+        #expect(
+            kubectl == [
+                ["--context", "kind-primary", "-n", "default", "delete", "vault", "vault-primary", "--ignore-not-found"],
+                ["--context", "kind-primary", "apply", "-f", "-"],
+                ["--context", "kind-primary", "-n", "default", "wait", "--for=condition=Ready", "pod/vault-primary-0", "--timeout=10s"],
+            ])
     }
 
     @Test func stoppedContainersAreStarted() async throws {
@@ -141,8 +161,9 @@ import YAML
         world.kindClusters = Kind.clusters(from: world.containers)
         world = world.editing("tertiary") { $0.reachability = .apiServerUnreachable("connection refused") }
         let runner = ScriptedRunner()
-        let namespaces = A.flaky(runner, where: { $0.arguments.contains("namespaces") }, failures: 2,
-                                 stderr: "The connection to the server 127.0.0.1:40123 was refused - did you specify the right host or port?")
+        let namespaces = A.flaky(
+            runner, where: { $0.arguments.contains("namespaces") }, failures: 2,
+            stderr: "The connection to the server 127.0.0.1:40123 was refused - did you specify the right host or port?")
         runner.on(["docker", "start"], stdout: "tertiary-control-plane\n")
         let report = try await A.performAlone("cluster/tertiary", loaded: loaded, world: world, runner: runner)
         #expect(report.succeeded)
@@ -155,23 +176,35 @@ import YAML
         let world = WorldBuilder(loaded).empty()
         let runner = ScriptedRunner()
         runner.on(["docker", "network", "inspect", "bridge"], stdout: "0\n")
-        runner.on(where: { $0.arguments.starts(with: ["network", "create"]) && $0.arguments.contains("--ipv6") }, answer: { _ in
-            .result(CommandResult(exitCode: 1, stderr: "Error response from daemon: Cannot read IPv6 setup for bridge br-1234: open /proc/sys/net/ipv6/conf/br-1234/disable_ipv6: no such file or directory\n"))
-        })
+        runner.on(
+            where: { $0.arguments.starts(with: ["network", "create"]) && $0.arguments.contains("--ipv6") },
+            answer: { _ in
+                .result(
+                    CommandResult(
+                        exitCode: 1,
+                        stderr:
+                            "Error response from daemon: Cannot read IPv6 setup for bridge br-1234: open /proc/sys/net/ipv6/conf/br-1234/disable_ipv6: no such file or directory\n"
+                    ))
+            })
         runner.on(["docker", "network", "create"], stdout: "abc\n")
         runner.on(["docker", "network", "inspect"], stdout: A.networkJSON)
         let report = try await A.performAlone("network", loaded: loaded, world: world, runner: runner)
         #expect(report.succeeded)
         let creates = A.calls(runner, ["docker", "network", "create"]).map(\.argv)
         // MTU 0 from the default bridge: no mtu option, as kind does.
-        #expect(creates == [
-            ["docker", "network", "create", "-d=bridge", "-o", "com.docker.network.bridge.enable_ip_masquerade=true",
-             "--label", "app.kubernetes.io/managed-by=multidc", "--label", "multidc/topology=vault-raft",
-             "--ipv6", "--subnet", KindNetwork.ulaSubnet(name: "multidc-test"), "--subnet", "172.30.0.0/16", "multidc-test"],
-            ["docker", "network", "create", "-d=bridge", "-o", "com.docker.network.bridge.enable_ip_masquerade=true",
-             "--label", "app.kubernetes.io/managed-by=multidc", "--label", "multidc/topology=vault-raft",
-             "--subnet", "172.30.0.0/16", "multidc-test"],
-        ])
+        #expect(
+            creates == [
+                [
+                    "docker", "network", "create", "-d=bridge", "-o", "com.docker.network.bridge.enable_ip_masquerade=true",
+                    "--label", "app.kubernetes.io/managed-by=multidc", "--label", "multidc/topology=vault-raft",
+                    "--ipv6", "--subnet", KindNetwork.ulaSubnet(name: "multidc-test"), "--subnet", "172.30.0.0/16", "multidc-test",
+                ],
+                [
+                    "docker", "network", "create", "-d=bridge", "-o", "com.docker.network.bridge.enable_ip_masquerade=true",
+                    "--label", "app.kubernetes.io/managed-by=multidc", "--label", "multidc/topology=vault-raft",
+                    "--subnet", "172.30.0.0/16", "multidc-test",
+                ],
+            ])
     }
 
     @Test func networkThatAlreadyExistsIsFineAndOtherFailuresAreNot() async throws {
@@ -179,13 +212,17 @@ import YAML
         let world = WorldBuilder(loaded).empty()
         let exists = ScriptedRunner()
         exists.on(["docker", "network", "inspect", "bridge"], stdout: "1500\n")
-        exists.on(["docker", "network", "create"], exitCode: 1, stderr: "Error response from daemon: network with name multidc-test already exists\n")
+        exists.on(
+            ["docker", "network", "create"], exitCode: 1,
+            stderr: "Error response from daemon: network with name multidc-test already exists\n")
         var report = try await A.performAlone("network", loaded: loaded, world: world, runner: exists)
         #expect(report.succeeded)
 
         let overlap = ScriptedRunner()
         overlap.on(["docker", "network", "inspect", "bridge"], stdout: "1500\n")
-        overlap.on(["docker", "network", "create"], exitCode: 1, stderr: "Error response from daemon: Pool overlaps with other one on this address space\n")
+        overlap.on(
+            ["docker", "network", "create"], exitCode: 1,
+            stderr: "Error response from daemon: Pool overlaps with other one on this address space\n")
         report = try await A.performAlone("network", loaded: loaded, world: world, runner: overlap)
         #expect(report["network"]?.status == .failed)
         #expect(report["network"]?.error?.contains("Pool overlaps with other one on this address space") == true)
@@ -223,15 +260,22 @@ import YAML
         let context = "arn:aws:eks:us-east-1:123456789012:cluster/vault"
         let calls = runner.calls.map(\.argv).filter { $0.contains(context) }
         #expect(calls.count == 4)
-        #expect(calls.first == ["kubectl", "--context", context, "-n", "vault", "delete", "vault", "vault-us-east-1", "--ignore-not-found"]
-            || calls.first == ["kubectl", "--context", context, "-n", "vault", "delete", "secret", "vault-eu-west-1-tls", "--ignore-not-found"])
-        #expect(Set(calls) == [
-            ["kubectl", "--context", context, "-n", "vault", "delete", "vault", "vault-us-east-1", "--ignore-not-found"],
-            ["kubectl", "--context", context, "-n", "vault", "delete", "secret", "vault-eu-west-1-tls", "--ignore-not-found"],
-            ["helm", "uninstall", "vault-operator", "--namespace", "vault-system", "--kube-context", context],
-            ["kubectl", "--context", context, "-n", "default", "delete", "configmap", "multidc-ownership", "--ignore-not-found"],
-        ])
-        #expect(calls.last == ["kubectl", "--context", context, "-n", "default", "delete", "configmap", "multidc-ownership", "--ignore-not-found"])
+        #expect(
+            calls.first == ["kubectl", "--context", context, "-n", "vault", "delete", "vault", "vault-us-east-1", "--ignore-not-found"]
+                || calls.first == [
+                    "kubectl", "--context", context, "-n", "vault", "delete", "secret", "vault-eu-west-1-tls", "--ignore-not-found",
+                ])
+        #expect(
+            Set(calls) == [
+                ["kubectl", "--context", context, "-n", "vault", "delete", "vault", "vault-us-east-1", "--ignore-not-found"],
+                ["kubectl", "--context", context, "-n", "vault", "delete", "secret", "vault-eu-west-1-tls", "--ignore-not-found"],
+                ["helm", "uninstall", "vault-operator", "--namespace", "vault-system", "--kube-context", context],
+                ["kubectl", "--context", context, "-n", "default", "delete", "configmap", "multidc-ownership", "--ignore-not-found"],
+            ])
+        #expect(
+            calls.last == [
+                "kubectl", "--context", context, "-n", "default", "delete", "configmap", "multidc-ownership", "--ignore-not-found",
+            ])
         #expect(!runner.calls.contains { $0.executable == "docker" || $0.executable == "kind" })
     }
 
@@ -243,8 +287,9 @@ import YAML
         builder.subnet = CIDR("172.19.0.0/16")!
         var world = try builder.converged()
         // Another kind cluster on docker's own `kind` network, nothing to do with this topology.
-        let foreign = DockerContainer(id: "f00" + String(repeating: "0", count: 61), name: "other-control-plane", image: "kindest/node:v1.27.3",
-                                      state: .running, labels: [Kind.clusterLabel: "other", Kind.roleLabel: "control-plane"], networks: ["kind"])
+        let foreign = DockerContainer(
+            id: "f00" + String(repeating: "0", count: 61), name: "other-control-plane", image: "kindest/node:v1.27.3",
+            state: .running, labels: [Kind.clusterLabel: "other", Kind.roleLabel: "control-plane"], networks: ["kind"])
         world.containers.append(foreign)
         world.kindClusters = Kind.clusters(from: world.containers)
         let runner = A.happyRunner(files: A.FileLog())
@@ -266,18 +311,23 @@ import YAML
         let context = "arn:aws:eks:eu-west-1:123456789012:cluster/vault"
         // The leader's Service is pending once, then the cloud gives it an address.
         let lookups = Counter()
-        runner.on(where: { $0.arguments.contains("jsonpath={.status.loadBalancer.ingress[0].ip}") }, answer: { _ in
-            .result(CommandResult(stdout: lookups.next() == 1 ? "" : "203.0.113.10"))
-        })
+        runner.on(
+            where: { $0.arguments.contains("jsonpath={.status.loadBalancer.ingress[0].ip}") },
+            answer: { _ in
+                .result(CommandResult(stdout: lookups.next() == 1 ? "" : "203.0.113.10"))
+            })
         runner.on(["kubectl"], stdout: "ok\n")
-        let actions = ActionRunner(runner: runner, loaded: loaded, world: world, environment: PlanExistingTests.environment,
-                                   manifestDigest: nil, readinessTimeout: .seconds(5))
+        let actions = ActionRunner(
+            runner: runner, loaded: loaded, world: world, environment: PlanExistingTests.environment,
+            manifestDigest: nil, readinessTimeout: .seconds(5))
         let report = try await JobExecutor(clock: ManualClock()).run(actions.jobs(for: plan))
         #expect(report.succeeded, "\(report.jobs.compactMap(\.error))")
         #expect(lookups.count == 2)
-        #expect(runner.calls.first?.argv == [
-            "kubectl", "--context", context, "-n", "vault", "get", "service", "vault-eu-west-1", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}",
-        ])
+        #expect(
+            runner.calls.first?.argv == [
+                "kubectl", "--context", context, "-n", "vault", "get", "service", "vault-eu-west-1", "-o",
+                "jsonpath={.status.loadBalancer.ingress[0].ip}",
+            ])
         let apply = try #require(runner.calls.first { $0.arguments.contains("apply") })
         let cr = try #require(try YAMLParser.parse(String(decoding: apply.standardInput?.bytes ?? [], as: UTF8.self), file: "stdin"))
         #expect(cr[path: "spec", "raftLeaderAddress"]?.string == "203.0.113.10")

@@ -72,9 +72,10 @@ import YAML
         #expect(t.network.subnet == CIDR("172.30.0.0/16"))
         guard case .metallb(let metallb) = t.loadBalancer else { Issue.record("expected MetalLB"); return }
         #expect(metallb.mode == .customResources)
-        #expect(try loaded.pools().map(\.cidr.description) == [
-            "172.30.1.128/25", "172.30.2.128/25", "172.30.3.128/25", "172.30.4.128/25", "172.30.9.128/25",
-        ])
+        #expect(
+            try loaded.pools().map(\.cidr.description) == [
+                "172.30.1.128/25", "172.30.2.128/25", "172.30.3.128/25", "172.30.4.128/25", "172.30.9.128/25",
+            ])
         let dc1 = TemplateValues.for(topology: t, cluster: t.clusters[0])
         #expect(dc1["cluster.raftLeaderAddress"] == .string("172.30.3.128"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MultiDC
 
 @Suite("Executor reports and events")
@@ -16,16 +17,17 @@ struct ExecuteReportTests {
             ExecutionJob(id: "after", label: "vault CR", group: "secondary", dependencies: ["broken"]) { _ in },
         ]
         let report = try await JobExecutor(parallelism: 1, clock: ManualClock()).run(jobs)
-        #expect(report.renderSummary() == """
-            JOB                          GROUP      STATUS     DURATION  ATTEMPTS  ERROR
-            network create               -          succeeded  2s        1
-            kind create cluster primary  primary    succeeded  1m0s      1
-            helm install                 secondary  failed     0s        1         chart not found
-            vault CR                     secondary  skipped    -         -         dependency 'broken' did not succeed
-            critical path (1m2s): network create 2s → kind create cluster primary 1m0s
-            wall time 1m2s: 2 succeeded, 1 failed, 1 skipped
+        #expect(
+            report.renderSummary() == """
+                JOB                          GROUP      STATUS     DURATION  ATTEMPTS  ERROR
+                network create               -          succeeded  2s        1
+                kind create cluster primary  primary    succeeded  1m0s      1
+                helm install                 secondary  failed     0s        1         chart not found
+                vault CR                     secondary  skipped    -         -         dependency 'broken' did not succeed
+                critical path (1m2s): network create 2s → kind create cluster primary 1m0s
+                wall time 1m2s: 2 succeeded, 1 failed, 1 skipped
 
-            """)
+                """)
     }
 
     @Test func eventsEncodeAsFlatJSON() throws {
@@ -34,11 +36,14 @@ struct ExecuteReportTests {
         let retry = ExecutionEvent(
             jobID: "pool.primary", label: "MetalLB pool", group: "primary", elapsed: .milliseconds(1500),
             kind: .retrying(attempt: 1, delay: .seconds(2), reason: "webhook not ready"))
-        #expect(String(decoding: try encoder.encode(retry), as: UTF8.self)
-            == #"{"attempt":1,"delay":2,"elapsed":1.5,"event":"retrying","group":"primary","job":"pool.primary","label":"MetalLB pool","message":"webhook not ready"}"#)
+        #expect(
+            String(decoding: try encoder.encode(retry), as: UTF8.self)
+                == #"{"attempt":1,"delay":2,"elapsed":1.5,"event":"retrying","group":"primary","job":"pool.primary","label":"MetalLB pool","message":"webhook not ready"}"#
+        )
         let skipped = ExecutionEvent(jobID: "x", label: "x", group: nil, elapsed: .zero, kind: .skipped(blockedBy: ["a"]))
-        #expect(String(decoding: try encoder.encode(skipped), as: UTF8.self)
-            == #"{"blocked_by":["a"],"elapsed":0,"event":"skipped","job":"x","label":"x"}"#)
+        #expect(
+            String(decoding: try encoder.encode(skipped), as: UTF8.self)
+                == #"{"blocked_by":["a"],"elapsed":0,"event":"skipped","job":"x","label":"x"}"#)
     }
 
     @Test func aJobThatCancelsItselfCountsAsFailed() async throws {

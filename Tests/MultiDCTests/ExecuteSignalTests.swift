@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+
 @testable import MultiDC
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 @Suite("Signal trap", .serialized)

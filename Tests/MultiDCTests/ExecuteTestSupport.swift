@@ -1,4 +1,5 @@
 import Synchronization
+
 @testable import MultiDC
 
 /// Collects executor events from any task.
@@ -23,7 +24,11 @@ final class EventLog: Sendable {
 final class Concurrency: Sendable {
     private let state = Mutex((current: 0, max: 0))
     var max: Int { state.withLock { $0.max } }
-    func enter() { state.withLock { $0.current += 1; $0.max = Swift.max($0.max, $0.current) } }
+    func enter() {
+        state.withLock {
+            $0.current += 1; $0.max = Swift.max($0.max, $0.current)
+        }
+    }
     func leave() { state.withLock { $0.current -= 1 } }
 }
 
@@ -31,7 +36,11 @@ final class Concurrency: Sendable {
 final class Counter: Sendable {
     private let value = Mutex(0)
     var count: Int { value.withLock { $0 } }
-    @discardableResult func next() -> Int { value.withLock { $0 += 1; return $0 } }
+    @discardableResult func next() -> Int {
+        value.withLock {
+            $0 += 1; return $0
+        }
+    }
 }
 
 struct PermanentError: Error, CustomStringConvertible {

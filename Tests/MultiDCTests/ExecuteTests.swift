@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MultiDC
 
 @Suite("Executor")
@@ -71,7 +72,9 @@ struct ExecuteTests {
     @Test func failureSkipsDependentsButIndependentJobsFinish() async throws {
         let log = EventLog()
         let jobs = [
-            ExecutionJob(id: "primary.create", group: "primary") { _ in throw PermanentError(description: "kind create cluster failed: exit 1") },
+            ExecutionJob(id: "primary.create", group: "primary") { _ in
+                throw PermanentError(description: "kind create cluster failed: exit 1")
+            },
             sleeper("primary.metallb", 1, after: ["primary.create"], group: "primary"),
             sleeper("primary.vault", 1, after: ["primary.metallb"], group: "primary"),
             sleeper("secondary.create", 5, group: "secondary"),
@@ -149,7 +152,12 @@ struct ExecuteTests {
             "\(error)".contains("connection refused")
         }
         let job = ExecutionJob(id: "kubectl") { _ in
-            if calls.next() == 1 { throw PermanentError(description: "The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?: connection refused") }
+            if calls.next() == 1 {
+                throw PermanentError(
+                    description:
+                        "The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?: connection refused"
+                )
+            }
         }
         let report = try await JobExecutor(retry: policy, clock: ManualClock()).run([job])
         #expect(report.succeeded)
@@ -180,7 +188,9 @@ struct ExecuteTests {
         #expect(!report.cancelled)
         #expect(report["fast"]?.status == .succeeded)
         #expect(report["webhook"]?.status == .timedOut)
-        #expect(report["webhook"]?.error == "cancelled: the overall timeout of 1m0s passed")
+        #expect(
+            report["webhook"]?.error
+                == "cancelled: the overall timeout of 1m0s passed while waiting for MetalLB webhook to be ready: no endpoints")
         #expect(report["after-webhook"]?.status == .notStarted)
         #expect(log.kinds(of: "webhook").contains(.cancelled(timedOut: true)))
         #expect(log.kinds(of: "webhook").contains(.progress("waiting for MetalLB webhook to be ready: no endpoints")))

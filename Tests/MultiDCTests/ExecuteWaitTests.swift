@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MultiDC
 
 @Suite("Executor waits and durations")
@@ -6,22 +7,28 @@ struct ExecuteWaitTests {
     @Test func waitUntilTimesOutWithTheLastReason() async throws {
         let clock = ManualClock()
         let progress = EventLog()
-        let context = JobContext(id: "crd", clock: clock, onProgress: { message in
-            progress.record(ExecutionEvent(jobID: "crd", label: "", group: nil, elapsed: .zero, kind: .progress(message)))
-        })
+        let context = JobContext(
+            id: "crd", clock: clock,
+            onProgress: { message in
+                progress.record(ExecutionEvent(jobID: "crd", label: "", group: nil, elapsed: .zero, kind: .progress(message)))
+            })
         let polls = Counter()
         let error = await #expect(throws: WaitTimeoutError.self) {
             try await context.waitUntil("CRD vaults.vault.banzaicloud.com to be Established", timeout: .seconds(120)) {
                 polls.next() < 3 ? .notYet("not found") : .notYet("condition Established=False")
             }
         }
-        #expect(error?.description == "timed out after 2m0s waiting for CRD vaults.vault.banzaicloud.com to be Established (last observed: condition Established=False)")
+        #expect(
+            error?.description
+                == "timed out after 2m0s waiting for CRD vaults.vault.banzaicloud.com to be Established (last observed: condition Established=False)"
+        )
         #expect(clock.now == .seconds(120), "it waits the whole timeout, not longer")
         #expect(polls.count > 3)
-        #expect(progress.all.map(\.kind) == [
-            .progress("waiting for CRD vaults.vault.banzaicloud.com to be Established: not found"),
-            .progress("waiting for CRD vaults.vault.banzaicloud.com to be Established: condition Established=False"),
-        ])
+        #expect(
+            progress.all.map(\.kind) == [
+                .progress("waiting for CRD vaults.vault.banzaicloud.com to be Established: not found"),
+                .progress("waiting for CRD vaults.vault.banzaicloud.com to be Established: condition Established=False"),
+            ])
     }
 
     @Test func waitUntilWithoutReasonHasShortMessage() async throws {

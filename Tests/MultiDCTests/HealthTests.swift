@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MultiDC
 
 /// `vault status -format=json` samples built from the reference's field list (§5.2, §5.3,
@@ -113,10 +114,16 @@ struct HealthParseTests {
     @Test func exitCodeOneIsAnErrorFromStderr() {
         let result = VaultNodeStatus.parse(
             stdout: "",
-            stderr: "Error checking seal status: Get \"http://127.0.0.1:8200/v1/sys/seal-status\": dial tcp 127.0.0.1:8200: connect: connection refused\n",
+            stderr:
+                "Error checking seal status: Get \"http://127.0.0.1:8200/v1/sys/seal-status\": dial tcp 127.0.0.1:8200: connect: connection refused\n",
             exitCode: 1)
-        #expect(result == .failure(VaultStatusError(
-            message: "vault status failed (exit 1): Error checking seal status: Get \"http://127.0.0.1:8200/v1/sys/seal-status\": dial tcp 127.0.0.1:8200: connect: connection refused")))
+        #expect(
+            result
+                == .failure(
+                    VaultStatusError(
+                        message:
+                            "vault status failed (exit 1): Error checking seal status: Get \"http://127.0.0.1:8200/v1/sys/seal-status\": dial tcp 127.0.0.1:8200: connect: connection refused"
+                    )))
     }
 
     @Test func garbageIsAClearError() {
@@ -174,7 +181,8 @@ struct HealthTests {
         let report = RaftHealth.evaluate(
             nodes: try threeNodes(tertiary: VaultStatusSample.unsealed(isSelf: false, leader: other)), expectedVoters: 3)
         #expect(!report.isHealthy)
-        #expect(report.nodes[2].reason == "names leader \(other), but the active leader vault-primary-0 is \(VaultStatusSample.leaderAddress)")
+        #expect(
+            report.nodes[2].reason == "names leader \(other), but the active leader vault-primary-0 is \(VaultStatusSample.leaderAddress)")
         #expect(report.nodes[1].isHealthy)
     }
 
@@ -199,17 +207,19 @@ struct HealthTests {
         var nodes = try threeNodes()
         nodes[1] = NodeObservation(
             cluster: "secondary", pod: "vault-secondary-0",
-            result: VaultNodeStatus.parse(stdout: "", stderr: "Error from server (NotFound): pods \"vault-secondary-0\" not found\n", exitCode: 1))
+            result: VaultNodeStatus.parse(
+                stdout: "", stderr: "Error from server (NotFound): pods \"vault-secondary-0\" not found\n", exitCode: 1))
         let report = RaftHealth.evaluate(nodes: nodes, expectedVoters: 3)
         #expect(!report.isHealthy)
         #expect(report.nodes[1].role == .unreachable)
         #expect(report.nodes[1].sealed == nil)
-        #expect(report.nodes[1].reason == "vault status failed (exit 1): Error from server (NotFound): pods \"vault-secondary-0\" not found")
+        #expect(
+            report.nodes[1].reason == "vault status failed (exit 1): Error from server (NotFound): pods \"vault-secondary-0\" not found")
     }
 
     @Test func noLeaderAndWrongStorage() throws {
         let nodes = [
-            try node("a", "vault-0", VaultStatusSample.unsealed(isSelf: false, storage: "file")),
+            try node("a", "vault-0", VaultStatusSample.unsealed(isSelf: false, storage: "file"))
         ]
         let report = RaftHealth.evaluate(nodes: nodes, expectedVoters: 1)
         #expect(report.problems == ["no active leader"])
@@ -222,21 +232,23 @@ struct HealthTests {
             try node("secondary", "vault-0", VaultStatusSample.unsealed(isSelf: true, clusterID: "id-b")),
         ]
         let report = RaftHealth.evaluate(nodes: nodes, expectedVoters: 2)
-        #expect(report.problems == [
-            "2 leaders: primary/vault-0, secondary/vault-0",
-            "nodes belong to 2 different Vault clusters (cluster_id id-a, id-b)",
-        ])
+        #expect(
+            report.problems == [
+                "2 leaders: primary/vault-0, secondary/vault-0",
+                "nodes belong to 2 different Vault clusters (cluster_id id-a, id-b)",
+            ])
     }
 
     @Test func tableIsAligned() throws {
         let report = RaftHealth.evaluate(nodes: try threeNodes(tertiary: VaultStatusSample.sealed), expectedVoters: 3)
-        #expect(report.renderTable() == """
-            CLUSTER    POD                ROLE      SEALED  APPLIED  REASON
-            primary    vault-primary-0    leader    false   120
-            secondary  vault-secondary-0  follower  false   118
-            tertiary   vault-tertiary-0   sealed    true    0        sealed (unseal progress 1/3)
+        #expect(
+            report.renderTable() == """
+                CLUSTER    POD                ROLE      SEALED  APPLIED  REASON
+                primary    vault-primary-0    leader    false   120
+                secondary  vault-secondary-0  follower  false   118
+                tertiary   vault-tertiary-0   sealed    true    0        sealed (unseal progress 1/3)
 
-            """)
+                """)
         #expect(report.renderText().hasPrefix("unhealthy: 1 of 3 nodes unhealthy\nCLUSTER"))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MultiDC
 
 @Suite("Topology lock")
@@ -19,8 +20,10 @@ struct LockTests {
         #expect(error.holder?.pid == getpid())
         #expect(error.holder?.command == "apply")
         #expect(error.holder?.started == "2026-11-27T05:00:00Z")
-        #expect(error.description.hasPrefix(
-            "another multidc apply (pid \(getpid()), started 2026-11-27T05:00:00Z) holds the lock for topology vault-raft (\(lock.path)); wait for it to finish"))
+        #expect(
+            error.description.hasPrefix(
+                "another multidc apply (pid \(getpid()), started 2026-11-27T05:00:00Z) holds the lock for topology vault-raft (\(lock.path)); wait for it to finish"
+            ))
         #expect(error.description.contains("A holder that died releases the lock by itself"))
         lock.release()
     }

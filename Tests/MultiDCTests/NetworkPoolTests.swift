@@ -45,9 +45,12 @@ import Testing
                 var t = Self.topology(clusters: 2)
                 t.clusters[1].pool = CIDR(address: IPAddress("172.18.6.0")!, prefix: 23)
                 topology = t
-                #expect(PoolSlicer.pools(for: topology, subnet: subnet) == .failure([
-                    PoolProblem("pool 172.18.6.0/23 of cluster 'c1' holds 172.18.6.0, an address ending in .0", at: .pool(cluster: 1))
-                ]))
+                #expect(
+                    PoolSlicer.pools(for: topology, subnet: subnet)
+                        == .failure([
+                            PoolProblem(
+                                "pool 172.18.6.0/23 of cluster 'c1' holds 172.18.6.0, an address ending in .0", at: .pool(cluster: 1))
+                        ]))
                 continue
             }
             topology = Self.topology(clusters: 2, pools: [1: pool])
@@ -57,21 +60,27 @@ import Testing
 
     @Test func tooManyClustersForTheSubnet() throws {
         let outcome = PoolSlicer.pools(for: Self.topology(clusters: 3), subnet: try CIDR.parse("172.18.0.0/22"))
-        #expect(outcome == .failure([
-            PoolProblem("pool 172.18.3.128/25 of cluster 'c2' holds 172.18.3.255, the broadcast address of 172.18.0.0/22", at: .cluster(2))
-        ]))
+        #expect(
+            outcome
+                == .failure([
+                    PoolProblem(
+                        "pool 172.18.3.128/25 of cluster 'c2' holds 172.18.3.255, the broadcast address of 172.18.0.0/22", at: .cluster(2))
+                ]))
         let small = PoolSlicer.pools(for: Self.topology(clusters: 4), subnet: try CIDR.parse("172.18.0.0/22"))
         guard case .failure(let problems) = small else { Issue.record("expected a failure"); return }
-        #expect(problems.contains(PoolProblem(
-            "cluster 'c3' needs block 4 of size /24, but 172.18.0.0/22 has only 4 such blocks; pin a pool or use a larger subnet",
-            at: .cluster(3))))
+        #expect(
+            problems.contains(
+                PoolProblem(
+                    "cluster 'c3' needs block 4 of size /24, but 172.18.0.0/22 has only 4 such blocks; pin a pool or use a larger subnet",
+                    at: .cluster(3))))
     }
 
     @Test func withoutSubnetOnlyPinnedPoolsAreChecked() {
         let topology = Self.topology(clusters: 3, pools: [0: "10.1.0.128/25", 2: "10.1.0.192/26"])
-        #expect(PoolSlicer.checkWithoutSubnet(topology) == [
-            PoolProblem("pool 10.1.0.192/26 of cluster 'c2' overlaps pool 10.1.0.128/25 of cluster 'c0'", at: .pool(cluster: 2))
-        ])
+        #expect(
+            PoolSlicer.checkWithoutSubnet(topology) == [
+                PoolProblem("pool 10.1.0.192/26 of cluster 'c2' overlaps pool 10.1.0.128/25 of cluster 'c0'", at: .pool(cluster: 2))
+            ])
         #expect(PoolSlicer.checkWithoutSubnet(Self.topology(clusters: 3)).isEmpty)
     }
 
@@ -124,7 +133,9 @@ import Testing
             let v6 = Bool.random(using: &rng)
             let width = v6 ? 128 : 32
             let prefix = Int.random(in: 0...(width - 2), using: &rng)
-            let raw = v6 ? UInt128(UInt64.random(in: 0...UInt64.max, using: &rng)) << 64 | UInt128(UInt64.random(in: 0...UInt64.max, using: &rng))
+            let raw =
+                v6
+                ? UInt128(UInt64.random(in: 0...UInt64.max, using: &rng)) << 64 | UInt128(UInt64.random(in: 0...UInt64.max, using: &rng))
                 : UInt128(UInt32.random(in: 0...UInt32.max, using: &rng))
             let net = CIDR(address: IPAddress(family: v6 ? .v6 : .v4, value: raw), prefix: prefix)
             let sub = Int.random(in: prefix + 1...min(width, prefix + 16), using: &rng)

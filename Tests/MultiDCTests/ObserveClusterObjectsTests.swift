@@ -8,13 +8,15 @@ import YAML
 struct ObserveClusterObjectsTests {
     static func read(_ json: String, vaultNamespace: String = "vault", shared: [String] = []) throws -> ClusterObjects {
         let items = try Kubectl.parseObjects(CommandResult(stdout: json))
-        return ClusterObjects(items: items, vaultNamespace: vaultNamespace, sharedSecretNames: shared,
-                              operatorRelease: "vault-operator", operatorNamespace: "vault-operator")
+        return ClusterObjects(
+            items: items, vaultNamespace: vaultNamespace, sharedSecretNames: shared,
+            operatorRelease: "vault-operator", operatorNamespace: "vault-operator")
     }
 
     @Test("MetalLB ≥ v0.13: Helm-style controller, IPAddressPool and L2Advertisement objects")
     func metalLBCustomResources() throws {
-        let objects = try Self.read("""
+        let objects = try Self.read(
+            """
             {"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":""},"items":[
               {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"metallb-controller","namespace":"metallb-system",
                "labels":{"app.kubernetes.io/component":"controller"}},
@@ -46,7 +48,8 @@ struct ObserveClusterObjectsTests {
 
     @Test("a CRD without Established=True; the operator found by its instance label in its namespace")
     func crdAndOperator() throws {
-        let objects = try Self.read("""
+        let objects = try Self.read(
+            """
             {"apiVersion":"v1","kind":"List","items":[
               {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"vaults.vault.banzaicloud.com"},
                "status":{"conditions":[{"type":"Established","status":"False"}]}},
@@ -58,15 +61,19 @@ struct ObserveClusterObjectsTests {
             """)
         #expect(objects.customResourceDefinitions["vaults.vault.banzaicloud.com"]?.established == false)
         #expect(!objects.vaultCRDEstablished)
-        #expect(objects.operatorDeployment == DeploymentState(
-            name: "op", namespace: "vault-operator", labels: ["app.kubernetes.io/instance": "vault-operator"], replicas: 2, readyReplicas: 2,
-            available: true))
+        #expect(
+            objects.operatorDeployment
+                == DeploymentState(
+                    name: "op", namespace: "vault-operator", labels: ["app.kubernetes.io/instance": "vault-operator"], replicas: 2,
+                    readyReplicas: 2,
+                    available: true))
         #expect(!objects.metalLB.installed, "a deployment outside metallb-system is not MetalLB")
     }
 
     @Test("only the named secrets of the vault namespace are kept; Vault objects of other namespaces are ignored")
     func scoping() throws {
-        let objects = try Self.read("""
+        let objects = try Self.read(
+            """
             {"apiVersion":"v1","kind":"List","items":[
               {"apiVersion":"v1","kind":"Secret","metadata":{"name":"vault-tls","namespace":"vault"},"type":"kubernetes.io/tls"},
               {"apiVersion":"v1","kind":"Secret","metadata":{"name":"vault-tls","namespace":"default"},"type":"kubernetes.io/tls"},
@@ -87,7 +94,8 @@ struct ObserveClusterObjectsTests {
 
     @Test("legacy MetalLB config: pools read, bad YAML reported")
     func legacyConfig() {
-        let good = MetalLBState.parseLegacyConfig("""
+        let good = MetalLBState.parseLegacyConfig(
+            """
             address-pools:
             - name: default
               protocol: layer2            # or bgp

@@ -35,7 +35,8 @@ struct ObserveEngineTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.copyItem(atPath: "/usr/bin/busybox", toPath: dir.appendingPathComponent("bin/busybox").path)
         for tool in ["sh", "sleep"] {
-            try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("bin/\(tool)").path, withDestinationPath: "busybox")
+            try FileManager.default.createSymbolicLink(
+                atPath: dir.appendingPathComponent("bin/\(tool)").path, withDestinationPath: "busybox")
         }
         let tar = try await runner.run(Command("tar", ["-C", dir.path, "-c", "."]))
         try #require(tar.isSuccess)
@@ -60,26 +61,38 @@ struct ObserveEngineTests {
             // Synchronous cleanup so it runs even when an expectation throws.
             let cleanup = Process()
             cleanup.executableURL = URL(fileURLWithPath: "/bin/sh")
-            cleanup.arguments = ["-c", "docker rm -f \"$1\" \"$2\" \"$3\" \"$4\" >/dev/null 2>&1; docker network rm \"$5\" >/dev/null 2>&1; docker rmi \"$6\" >/dev/null 2>&1; true",
-                                 "sh", nodes[0], nodes[1], kms, foreign, network, image]
+            cleanup.arguments = [
+                "-c",
+                "docker rm -f \"$1\" \"$2\" \"$3\" \"$4\" >/dev/null 2>&1; docker network rm \"$5\" >/dev/null 2>&1; docker rmi \"$6\" >/dev/null 2>&1; true",
+                "sh", nodes[0], nodes[1], kms, foreign, network, image,
+            ]
             try? cleanup.run()
             cleanup.waitUntilExit()
         }
         try await Self.makeImage(tag: image)
-        try #require(try await Self.docker(["network", "create", "-d=bridge", "-o", "com.docker.network.driver.mtu=1500", network]).isSuccess)
+        try #require(
+            try await Self.docker(["network", "create", "-d=bridge", "-o", "com.docker.network.driver.mtu=1500", network]).isSuccess)
         for (node, role) in zip(nodes, ["control-plane", "worker"]) {
-            let run = try await Self.docker(["run", "-d", "--name", node, "--network", network, "--label", "io.x-k8s.kind.cluster=\(id)a",
-                                             "--label", "io.x-k8s.kind.role=\(role)", image, "sleep", "600"])
+            let run = try await Self.docker([
+                "run", "-d", "--name", node, "--network", network, "--label", "io.x-k8s.kind.cluster=\(id)a",
+                "--label", "io.x-k8s.kind.role=\(role)", image, "sleep", "600",
+            ])
             try #require(run.isSuccess, "docker run: \(run.stderr)")
         }
-        try #require(try await Self.docker(["run", "-d", "--name", kms, "--network", network, "--label", "app.kubernetes.io/managed-by=multidc",
-                                            "--label", "multidc/topology=\(id)", "-e", "VAULT_DEV_ROOT_TOKEN_ID=root", image, "sh", "-c", "exit 0"]).isSuccess)
-        try #require(try await Self.docker(["run", "-d", "--name", foreign, "--network", network, "--label", "note=a,b", image, "sleep", "600"]).isSuccess)
+        try #require(
+            try await Self.docker([
+                "run", "-d", "--name", kms, "--network", network, "--label", "app.kubernetes.io/managed-by=multidc",
+                "--label", "multidc/topology=\(id)", "-e", "VAULT_DEV_ROOT_TOKEN_ID=root", image, "sh", "-c", "exit 0",
+            ]).isSuccess)
+        try #require(
+            try await Self.docker(["run", "-d", "--name", foreign, "--network", network, "--label", "note=a,b", image, "sleep", "600"])
+                .isSuccess)
         _ = try await Self.docker(["wait", kms])
 
         let recorder = RecordingRunner(inner: Self.runner)
-        let world = await Observer(runner: recorder).observe(ObservationTarget(
-            topologyName: id, provider: .kind, networkName: network, kmsContainerName: kms, clusters: []))
+        let world = await Observer(runner: recorder).observe(
+            ObservationTarget(
+                topologyName: id, provider: .kind, networkName: network, kmsContainerName: kms, clusters: []))
         #expect(recorder.calls.count == 2)
         #expect(world.engine == .reachable)
         let observed = try #require(world.network.value)
@@ -99,8 +112,9 @@ struct ObserveEngineTests {
         #expect(world.ownedContainers.map(\.name) == [kms])
         #expect(world.container(named: foreign)?.labels["note"] == "a,b")
 
-        let missing = await Observer(runner: Self.runner).observe(ObservationTarget(
-            topologyName: id, provider: .kind, networkName: "\(id)-missing", clusters: []))
+        let missing = await Observer(runner: Self.runner).observe(
+            ObservationTarget(
+                topologyName: id, provider: .kind, networkName: "\(id)-missing", clusters: []))
         #expect(missing.network == .absent)
     }
 }

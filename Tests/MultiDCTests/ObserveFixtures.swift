@@ -69,15 +69,24 @@ enum ObserveFixture {
 
     static func ps(kmsState: String = "running") -> String {
         [
-            psLine(id: "aaaaaaaaaaaa0000000000000000000000000000000000000000000000000000", name: "primary-control-plane", image: "kindest/node:v1.19.1",
-                   labels: "io.x-k8s.kind.cluster=primary,io.x-k8s.kind.role=control-plane"),
-            psLine(id: "bbbbbbbbbbbb0000000000000000000000000000000000000000000000000000", name: "secondary-control-plane", image: "kindest/node:v1.19.1",
-                   labels: "io.x-k8s.kind.role=control-plane,io.x-k8s.kind.cluster=secondary"),
-            psLine(id: "cccccccccccc0000000000000000000000000000000000000000000000000000", name: "tertiary-control-plane", image: "kindest/node:v1.19.1",
-                   labels: "io.x-k8s.kind.cluster=tertiary,io.x-k8s.kind.role=control-plane"),
-            psLine(id: "dddddddddddd0000000000000000000000000000000000000000000000000000", name: "central-vault", image: "vault:1.6.2",
-                   labels: "app.kubernetes.io/managed-by=multidc,multidc/topology=vault-raft", state: kmsState),
-            psLine(id: "eeeeeeeeeeee0000000000000000000000000000000000000000000000000000", name: "foreign", image: "nginx", labels: "", state: "exited"),
+            psLine(
+                id: "aaaaaaaaaaaa0000000000000000000000000000000000000000000000000000", name: "primary-control-plane",
+                image: "kindest/node:v1.19.1",
+                labels: "io.x-k8s.kind.cluster=primary,io.x-k8s.kind.role=control-plane"),
+            psLine(
+                id: "bbbbbbbbbbbb0000000000000000000000000000000000000000000000000000", name: "secondary-control-plane",
+                image: "kindest/node:v1.19.1",
+                labels: "io.x-k8s.kind.role=control-plane,io.x-k8s.kind.cluster=secondary"),
+            psLine(
+                id: "cccccccccccc0000000000000000000000000000000000000000000000000000", name: "tertiary-control-plane",
+                image: "kindest/node:v1.19.1",
+                labels: "io.x-k8s.kind.cluster=tertiary,io.x-k8s.kind.role=control-plane"),
+            psLine(
+                id: "dddddddddddd0000000000000000000000000000000000000000000000000000", name: "central-vault", image: "vault:1.6.2",
+                labels: "app.kubernetes.io/managed-by=multidc,multidc/topology=vault-raft", state: kmsState),
+            psLine(
+                id: "eeeeeeeeeeee0000000000000000000000000000000000000000000000000000", name: "foreign", image: "nginx", labels: "",
+                state: "exited"),
         ].joined(separator: "\n") + "\n"
     }
 

@@ -10,7 +10,8 @@ struct ObserverTests {
     static let target = ObservationTarget(
         topologyName: "vault-raft", provider: .kind, networkName: "kind", kmsContainerName: "central-vault",
         clusters: ["primary", "secondary", "tertiary"].map { .init(name: $0, context: "kind-\($0)") },
-        vaultNamespace: "default", sharedSecretNames: ["vault-primary-tls"], operatorRelease: "vault-operator", operatorNamespace: "default")
+        vaultNamespace: "default", sharedSecretNames: ["vault-primary-tls"], operatorRelease: "vault-operator", operatorNamespace: "default"
+    )
 
     /// A runner answering like a converged three-cluster world.
     static func convergedRunner() -> ScriptedRunner {
@@ -77,9 +78,13 @@ struct ObserverTests {
         let cr = try #require(objects.vaults["vault"])
         #expect(cr.node[path: "spec", "image"]?.string == "vault:1.6.2")
         #expect(cr.node[path: "spec", "size"]?.int == 1)
-        #expect(objects.vaultPods == [PodState(
-            name: "vault-0", namespace: "default", labels: ["app.kubernetes.io/name": "vault", "vault_cr": "vault"], phase: "Running",
-            ready: true, vaultCR: "vault")])
+        #expect(
+            objects.vaultPods == [
+                PodState(
+                    name: "vault-0", namespace: "default", labels: ["app.kubernetes.io/name": "vault", "vault_cr": "vault"],
+                    phase: "Running",
+                    ready: true, vaultCR: "vault")
+            ])
         #expect(objects.vaultServices.map(\.name) == ["vault"])
         #expect(objects.vaultServices[0].loadBalancerIP == "172.18.1.128")
         #expect(objects.vaultServices[0].requestedLoadBalancerIP == "172.18.1.128")
@@ -91,8 +96,9 @@ struct ObserverTests {
     func pendingService() async throws {
         let pending = ScriptedRunner()
         pending.on(["kubectl"], stdout: ObserveFixture.clusterList(lbIP: nil, vaultReady: false))
-        let world = await Observer(runner: pending).observe(ObservationTarget(
-            topologyName: "t", provider: .existing, networkName: nil, clusters: [.init(name: "eu", context: "eks-eu")]))
+        let world = await Observer(runner: pending).observe(
+            ObservationTarget(
+                topologyName: "t", provider: .existing, networkName: nil, clusters: [.init(name: "eu", context: "eks-eu")]))
         let objects = try #require(world.clusters.first).objects
         #expect(objects.vaultServices[0].isPending)
         #expect(objects.vaultServices[0].loadBalancerIP == nil)
@@ -105,15 +111,18 @@ struct ObserverTests {
     func unreachableCluster() async throws {
         let runner = ScriptedRunner()
         runner.on(["kubectl", "--context", "kind-secondary"], exitCode: 1, stderr: Fixture.kubectlRefused)
-        runner.on(["helm", "list", "-A", "-a", "-o", "json", "--kube-context", "kind-secondary"], exitCode: 1, stderr: Fixture.helmUnreachable)
+        runner.on(
+            ["helm", "list", "-A", "-a", "-o", "json", "--kube-context", "kind-secondary"], exitCode: 1, stderr: Fixture.helmUnreachable)
         runner.on(["docker", "network", "inspect", "kind"], stdout: ObserveFixture.kindNetwork)
         runner.on(["docker", "ps"], stdout: ObserveFixture.ps())
         runner.on(["kubectl"], stdout: ObserveFixture.clusterList())
         runner.on(["helm", "list"], stdout: ObserveFixture.helmList)
         let world = await Observer(runner: runner).observe(Self.target)
         let secondary = try #require(world.cluster(named: "secondary"))
-        #expect(secondary.reachability == .apiServerUnreachable(
-            "The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?"))
+        #expect(
+            secondary.reachability
+                == .apiServerUnreachable(
+                    "The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?"))
         #expect(secondary.objects == ClusterObjects())
         #expect(secondary.helmReleases.isEmpty)
         #expect(secondary.helmError?.contains("Kubernetes cluster unreachable") == true)
@@ -126,16 +135,20 @@ struct ObserverTests {
         let runner = ScriptedRunner()
         runner.on(["kubectl"], exitCode: 1, stderr: Fixture.kubectlContextMissing)
         runner.on(["helm"], exitCode: 1, stderr: "Error: Kubernetes cluster unreachable: context \"kind-nope\" does not exist\n")
-        let world = await Observer(runner: runner).observe(ObservationTarget(
-            topologyName: "t", provider: .existing, networkName: nil, clusters: [.init(name: "nope", context: "kind-nope")]))
-        #expect(world.clusters.first?.reachability
-            == .contextMissing("Error in configuration: context was not found for specified context: kind-nope"))
+        let world = await Observer(runner: runner).observe(
+            ObservationTarget(
+                topologyName: "t", provider: .existing, networkName: nil, clusters: [.init(name: "nope", context: "kind-nope")]))
+        #expect(
+            world.clusters.first?.reachability
+                == .contextMissing("Error in configuration: context was not found for specified context: kind-nope"))
     }
 
     @Test("a missing docker CLI makes the engine unreachable, never a crash")
     func missingDockerCLI() async {
         let runner = ScriptedRunner()
-        runner.on(["docker"], throwing: CommandRunnerError(code: .executableNotFound, command: "docker ps", message: "docker: executable not found on PATH"))
+        runner.on(
+            ["docker"],
+            throwing: CommandRunnerError(code: .executableNotFound, command: "docker ps", message: "docker: executable not found on PATH"))
         runner.on(["kubectl"], stdout: Fixture.kubectlEmptyList)
         runner.on(["helm"], stdout: "[]\n")
         let world = await Observer(runner: runner).observe(Self.target)
@@ -154,13 +167,17 @@ struct ObserverTests {
         let runner = ScriptedRunner()
         runner.on(["docker"], exitCode: 1, stderr: Fixture.dockerDaemonDown)
         let world = await Observer(runner: runner).observe(Self.target)
-        #expect(world.engine == .unreachable("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"))
+        #expect(
+            world.engine
+                == .unreachable("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"))
         #expect(world.kindClusters.isEmpty)
     }
 
-    @Test("a missing network is absent (both client texts); a stopped KMS is present and exited", arguments: [
-        Fixture.networkMissing28, Fixture.networkMissing2010,
-    ])
+    @Test(
+        "a missing network is absent (both client texts); a stopped KMS is present and exited",
+        arguments: [
+            Fixture.networkMissing28, Fixture.networkMissing2010,
+        ])
     func missingNetwork(stderr: String) async throws {
         let runner = ScriptedRunner()
         runner.on(["docker", "network", "inspect"], exitCode: 1, stdout: "[]\n", stderr: stderr)
@@ -192,13 +209,16 @@ struct ObserverTests {
     @Test("a kind without its CRD is dropped and the read repeated once")
     func unknownResourceType() async throws {
         let runner = ScriptedRunner()
-        runner.on(where: { $0.executable == "kubectl" && $0.arguments.contains { $0.contains("vaults.vault.banzaicloud.com") } }, answer: { _ in
-            .result(CommandResult(exitCode: 1, stderr: "error: the server doesn't have a resource type \"vaults\"\n"))
-        })
+        runner.on(
+            where: { $0.executable == "kubectl" && $0.arguments.contains { $0.contains("vaults.vault.banzaicloud.com") } },
+            answer: { _ in
+                .result(CommandResult(exitCode: 1, stderr: "error: the server doesn't have a resource type \"vaults\"\n"))
+            })
         runner.on(["kubectl"], stdout: Fixture.kubectlEmptyList)
         runner.on(["helm"], stdout: "[]\n")
-        let world = await Observer(runner: runner).observe(ObservationTarget(
-            topologyName: "t", provider: .existing, networkName: nil, clusters: [.init(name: "a", context: "a")]))
+        let world = await Observer(runner: runner).observe(
+            ObservationTarget(
+                topologyName: "t", provider: .existing, networkName: nil, clusters: [.init(name: "a", context: "a")]))
         #expect(world.clusters.first?.reachability == .reachable)
         #expect(runner.calls.filter { $0.executable == "kubectl" }.count == 2)
     }
@@ -208,9 +228,11 @@ struct ObserverTests {
         let runner = ScriptedRunner()
         runner.on(["kubectl"], stdout: Fixture.kubectlEmptyList)
         runner.on(["helm"], stdout: "[]\n")
-        _ = await Observer(runner: runner).observe(ObservationTarget(
-            topologyName: "t", provider: .existing, networkName: nil, clusters: [.init(name: "a", context: "ctx", kubeconfig: "/k/config")],
-            metalLBCustomResources: true))
+        _ = await Observer(runner: runner).observe(
+            ObservationTarget(
+                topologyName: "t", provider: .existing, networkName: nil,
+                clusters: [.init(name: "a", context: "ctx", kubeconfig: "/k/config")],
+                metalLBCustomResources: true))
         let kubectl = runner.calls.first { $0.executable == "kubectl" }
         #expect(kubectl?.arguments.starts(with: ["--kubeconfig", "/k/config", "--context", "ctx", "get"]) == true)
         #expect(kubectl?.arguments.contains { $0.contains("ipaddresspools.metallb.io") } == true)
@@ -226,8 +248,9 @@ struct ObserverDockerEdgeTests {
         let runner = ScriptedRunner()
         runner.on(["docker", "network", "inspect"], stdout: ObserveFixture.kindNetwork)
         runner.on(["docker", "ps"], stdout: "this is not json\n")
-        let world = await Observer(runner: runner).observe(ObservationTarget(
-            topologyName: "t", kmsContainerName: "central-vault", clusters: []))
+        let world = await Observer(runner: runner).observe(
+            ObservationTarget(
+                topologyName: "t", kmsContainerName: "central-vault", clusters: []))
         #expect(world.engine == .reachable)
         #expect(world.containerListProblem?.hasPrefix("unreadable docker ps output") == true)
         guard case .unknown = world.kms else {
@@ -240,8 +263,9 @@ struct ObserverDockerEdgeTests {
     func existingWithKMS() async {
         let runner = ScriptedRunner()
         runner.on(["docker", "ps"], stdout: ObserveFixture.ps())
-        let world = await Observer(runner: runner).observe(ObservationTarget(
-            topologyName: "vault-raft", provider: .existing, networkName: nil, kmsContainerName: "central-vault", clusters: []))
+        let world = await Observer(runner: runner).observe(
+            ObservationTarget(
+                topologyName: "vault-raft", provider: .existing, networkName: nil, kmsContainerName: "central-vault", clusters: []))
         #expect(runner.calls.map(\.argv) == [Docker.listContainers().argv])
         #expect(world.kms.container?.name == "central-vault")
         #expect(world.kindClusters.isEmpty)
@@ -254,10 +278,14 @@ struct ObserverTimeoutTests {
     @Test("every read carries the observer's call timeout; a timed-out kubectl is a failed read")
     func timeouts() async {
         let runner = ScriptedRunner()
-        runner.on(["kubectl"], throwing: CommandRunnerError(code: .timedOut, command: "kubectl get", message: "timed out after 5.0 seconds; the process group was ended"))
+        runner.on(
+            ["kubectl"],
+            throwing: CommandRunnerError(
+                code: .timedOut, command: "kubectl get", message: "timed out after 5.0 seconds; the process group was ended"))
         runner.on(["helm"], stdout: "[]\n")
-        let world = await Observer(runner: runner, callTimeout: .seconds(5)).observe(ObservationTarget(
-            topologyName: "t", provider: .existing, networkName: nil, clusters: [.init(name: "a", context: "a")]))
+        let world = await Observer(runner: runner, callTimeout: .seconds(5)).observe(
+            ObservationTarget(
+                topologyName: "t", provider: .existing, networkName: nil, clusters: [.init(name: "a", context: "a")]))
         #expect(runner.calls.allSatisfy { $0.timeout == .seconds(5) })
         #expect(world.clusters.first?.reachability == .failed("timed out after 5.0 seconds; the process group was ended"))
     }
@@ -277,7 +305,9 @@ struct ObserverConcurrencyTests {
         var maxInFlight: Int { state.withLock { $0.maxInFlight } }
 
         func run(_ command: Command) async throws -> CommandResult {
-            state.withLock { $0.inFlight += 1; $0.maxInFlight = max($0.maxInFlight, $0.inFlight) }
+            state.withLock {
+                $0.inFlight += 1; $0.maxInFlight = max($0.maxInFlight, $0.inFlight)
+            }
             for _ in 0..<1000 where state.withLock({ $0.maxInFlight }) < expected {
                 try await Task.sleep(for: .milliseconds(10))
             }

@@ -50,9 +50,11 @@ struct ParserDockerTests {
         #expect(!v4.enableIPv6)
     }
 
-    @Test("network inspect: missing network is absent for both client versions", arguments: [
-        Fixture.networkMissing28, Fixture.networkMissing2010,
-    ])
+    @Test(
+        "network inspect: missing network is absent for both client versions",
+        arguments: [
+            Fixture.networkMissing28, Fixture.networkMissing2010,
+        ])
     func networkMissing(stderr: String) throws {
         #expect(try Docker.parseNetworkInspect(CommandResult(exitCode: 1, stdout: "[]\n", stderr: stderr)) == nil)
     }
@@ -93,21 +95,25 @@ struct ParserDockerTests {
         #expect(try Docker.parseContainerList(CommandResult(stdout: "")).isEmpty)
     }
 
-    @Test("labels: split on ',' then on the first '='", arguments: [
-        ("", [String: String]()),
-        ("a=1", ["a": "1"]),
-        ("a=1,b=2", ["a": "1", "b": "2"]),
-        ("a=x=y,b=", ["a": "x=y", "b": ""]),
-        ("note=one,two,b=2", ["note": "one,two", "b": "2"]),
-    ])
+    @Test(
+        "labels: split on ',' then on the first '='",
+        arguments: [
+            ("", [String: String]()),
+            ("a=1", ["a": "1"]),
+            ("a=1,b=2", ["a": "1", "b": "2"]),
+            ("a=x=y,b=", ["a": "x=y", "b": ""]),
+            ("note=one,two,b=2", ["note": "one,two", "b": "2"]),
+        ])
     func labels(text: String, expected: [String: String]) {
         #expect(Docker.parseLabels(text) == expected)
     }
 
-    @Test("container states", arguments: [
-        ("created", ContainerState.created), ("running", .running), ("exited", .exited), ("paused", .paused),
-        ("restarting", .restarting), ("weird", .other("weird")),
-    ])
+    @Test(
+        "container states",
+        arguments: [
+            ("created", ContainerState.created), ("running", .running), ("exited", .exited), ("paused", .paused),
+            ("restarting", .restarting), ("weird", .other("weird")),
+        ])
     func states(text: String, state: ContainerState) {
         #expect(ContainerState(text) == state)
         #expect(state.description == text)
@@ -124,7 +130,8 @@ struct ParserDockerTests {
         ] {
             #expect(Docker.isNotFound(CommandResult(exitCode: 1, stderr: text)), "\(text)")
         }
-        #expect(!Docker.isNotFound(CommandResult(exitCode: 1, stderr: "Error response from daemon: network with name demo-net already exists")))
+        #expect(
+            !Docker.isNotFound(CommandResult(exitCode: 1, stderr: "Error response from daemon: network with name demo-net already exists")))
     }
 
     @Test("inspect: raw container array; env is not read")
@@ -151,7 +158,8 @@ struct ParserDockerTests {
     func argv() {
         #expect(Docker.networkInspect("kind").argv == ["docker", "network", "inspect", "kind"])
         #expect(Docker.listContainers().argv == ["docker", "ps", "-a", "--no-trunc", "--format", "{{json .}}"])
-        #expect(Docker.listContainers(filters: ["label=io.x-k8s.kind.cluster"]).argv
-            == ["docker", "ps", "-a", "--no-trunc", "--filter", "label=io.x-k8s.kind.cluster", "--format", "{{json .}}"])
+        #expect(
+            Docker.listContainers(filters: ["label=io.x-k8s.kind.cluster"]).argv
+                == ["docker", "ps", "-a", "--no-trunc", "--filter", "label=io.x-k8s.kind.cluster", "--format", "{{json .}}"])
     }
 }

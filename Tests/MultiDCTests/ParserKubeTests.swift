@@ -8,20 +8,25 @@ import YAML
 struct ParserKubeTests {
     @Test("kubectl failures: connection refused (get, apply), context missing, NotFound, unknown type")
     func kubectlFailures() {
-        #expect(Kubectl.failure(of: CommandResult(exitCode: 1, stderr: Fixture.kubectlRefused))
-            == .unreachable("The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?"))
+        #expect(
+            Kubectl.failure(of: CommandResult(exitCode: 1, stderr: Fixture.kubectlRefused))
+                == .unreachable("The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?"))
         guard case .unreachable = Kubectl.failure(of: CommandResult(exitCode: 1, stderr: Fixture.kubectlApplyRefused)) else {
             Issue.record("apply with the cluster down is not unreachable")
             return
         }
-        #expect(Kubectl.failure(of: CommandResult(exitCode: 1, stderr: Fixture.kubectlContextMissing))
-            == .contextMissing("Error in configuration: context was not found for specified context: kind-nope"))
-        #expect(Kubectl.failure(of: CommandResult(exitCode: 1, stderr: "Error from server (NotFound): pods \"x\" not found\n"))
-            == .notFound("Error from server (NotFound): pods \"x\" not found"))
-        #expect(Kubectl.failure(of: CommandResult(exitCode: 1, stderr: "error: the server doesn't have a resource type \"vaults\"\n"))
-            == .unknownResourceType("vaults"))
-        #expect(Kubectl.failure(of: CommandResult(exitCode: 1, stderr: "Unable to connect to the server: net/http: TLS handshake timeout\n"))
-            == .unreachable("Unable to connect to the server: net/http: TLS handshake timeout"))
+        #expect(
+            Kubectl.failure(of: CommandResult(exitCode: 1, stderr: Fixture.kubectlContextMissing))
+                == .contextMissing("Error in configuration: context was not found for specified context: kind-nope"))
+        #expect(
+            Kubectl.failure(of: CommandResult(exitCode: 1, stderr: "Error from server (NotFound): pods \"x\" not found\n"))
+                == .notFound("Error from server (NotFound): pods \"x\" not found"))
+        #expect(
+            Kubectl.failure(of: CommandResult(exitCode: 1, stderr: "error: the server doesn't have a resource type \"vaults\"\n"))
+                == .unknownResourceType("vaults"))
+        #expect(
+            Kubectl.failure(of: CommandResult(exitCode: 1, stderr: "Unable to connect to the server: net/http: TLS handshake timeout\n"))
+                == .unreachable("Unable to connect to the server: net/http: TLS handshake timeout"))
     }
 
     @Test("kubectl get -o json: a List's items, an empty List, a single object")
@@ -43,10 +48,12 @@ struct ParserKubeTests {
     @Test("kubectl argv: context, kubeconfig, multi-kind get, stdin apply")
     func kubectlArgv() {
         let k = Kubectl(context: "kind-primary", kubeconfig: "/tmp/kc")
-        #expect(k.get(["namespaces", "pods"]).argv
-            == ["kubectl", "--kubeconfig", "/tmp/kc", "--context", "kind-primary", "get", "namespaces,pods", "-A", "-o", "json"])
-        #expect(Kubectl(context: "c").get(["secrets"], namespace: "vault", selector: "a=b").argv
-            == ["kubectl", "--context", "c", "get", "secrets", "-n", "vault", "-l", "a=b", "-o", "json"])
+        #expect(
+            k.get(["namespaces", "pods"]).argv
+                == ["kubectl", "--kubeconfig", "/tmp/kc", "--context", "kind-primary", "get", "namespaces,pods", "-A", "-o", "json"])
+        #expect(
+            Kubectl(context: "c").get(["secrets"], namespace: "vault", selector: "a=b").argv
+                == ["kubectl", "--context", "c", "get", "secrets", "-n", "vault", "-l", "a=b", "-o", "json"])
         let apply = Kubectl(context: "c").apply(manifest: "kind: Secret\n", sensitive: true)
         #expect(apply.argv == ["kubectl", "--context", "c", "apply", "-f", "-"])
         #expect(apply.standardInput?.bytes == Array("kind: Secret\n".utf8))
@@ -57,9 +64,12 @@ struct ParserKubeTests {
     @Test("helm list: revision is a string; statuses; empty list; duplicates keep the highest revision")
     func helmList() throws {
         let releases = try Helm.parseList(CommandResult(stdout: Fixture.helmList))
-        #expect(releases == [HelmRelease(
-            name: "vault", namespace: "vault", revision: 1, status: .deployed, chart: "vault-0.28.0", appVersion: "1.16.1",
-            updated: "2024-05-02 10:11:12.123456789 +0000 UTC")])
+        #expect(
+            releases == [
+                HelmRelease(
+                    name: "vault", namespace: "vault", revision: 1, status: .deployed, chart: "vault-0.28.0", appVersion: "1.16.1",
+                    updated: "2024-05-02 10:11:12.123456789 +0000 UTC")
+            ])
         #expect(releases[0].chartVersion == "0.28.0")
         #expect(try Helm.parseList(CommandResult(stdout: "[]\n")).isEmpty)
         let many = """
@@ -87,11 +97,14 @@ struct ParserKubeTests {
     func helmArgv() {
         let helm = Helm(kubeContext: "kind-a")
         #expect(helm.list().argv == ["helm", "list", "-A", "-a", "-o", "json", "--kube-context", "kind-a"])
-        let install = helm.upgradeInstall(release: "vault-operator", chart: "banzaicloud-stable/vault-operator", namespace: "default", version: "1.12.0", values: "image: {tag: latest}\n")
-        #expect(install.argv == [
-            "helm", "upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--namespace", "default",
-            "--create-namespace", "--version", "1.12.0", "-f", "-", "--wait", "--timeout", "5m", "--kube-context", "kind-a",
-        ])
+        let install = helm.upgradeInstall(
+            release: "vault-operator", chart: "banzaicloud-stable/vault-operator", namespace: "default", version: "1.12.0",
+            values: "image: {tag: latest}\n")
+        #expect(
+            install.argv == [
+                "helm", "upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--namespace", "default",
+                "--create-namespace", "--version", "1.12.0", "-f", "-", "--wait", "--timeout", "5m", "--kube-context", "kind-a",
+            ])
         #expect(!install.argv.contains("--set"))
     }
 
@@ -100,8 +113,9 @@ struct ParserKubeTests {
         #expect(try Kind.parseGetClusters(CommandResult(stdout: "alpha\nbeta\n")) == ["alpha", "beta"])
         #expect(try Kind.parseGetClusters(CommandResult(stderr: "No kind clusters found.\n")).isEmpty)
         let node = { (name: String, cluster: String, role: String, state: ContainerState) in
-            DockerContainer(id: name, name: name, image: "kindest/node:v1.19.1", state: state,
-                            labels: [Kind.clusterLabel: cluster, Kind.roleLabel: role])
+            DockerContainer(
+                id: name, name: name, image: "kindest/node:v1.19.1", state: state,
+                labels: [Kind.clusterLabel: cluster, Kind.roleLabel: role])
         }
         let clusters = Kind.clusters(from: [
             node("kind2-control-plane", "kind2", "control-plane", .running),
@@ -116,17 +130,23 @@ struct ParserKubeTests {
         #expect(!clusters[0].isRunning)
         #expect(clusters[1].isRunning)
         #expect(Kind.context(forCluster: "primary") == "kind-primary")
-        let create = Kind.createCluster(name: "primary", image: "kindest/node:v1.19.1", config: "kind: Cluster\n", wait: "2m", network: "multidc")
-        #expect(create.argv == ["kind", "create", "cluster", "--name", "primary", "--image", "kindest/node:v1.19.1", "--config", "-", "--wait", "2m"])
+        let create = Kind.createCluster(
+            name: "primary", image: "kindest/node:v1.19.1", config: "kind: Cluster\n", wait: "2m", network: "multidc")
+        #expect(
+            create.argv == [
+                "kind", "create", "cluster", "--name", "primary", "--image", "kindest/node:v1.19.1", "--config", "-", "--wait", "2m",
+            ])
         #expect(create.environment["KIND_EXPERIMENTAL_DOCKER_NETWORK"]?.value == "multidc")
         #expect(Kind.createCluster(name: "a").environment.isEmpty)
         #expect(Kind.deleteCluster(name: "a").argv == ["kind", "delete", "cluster", "--name", "a"])
     }
 
-    @Test("MetalLB image tags", arguments: [
-        ("quay.io/metallb/controller:v0.13.7", "v0.13.7"), ("metallb/controller:v0.9.3", "v0.9.3"),
-        ("localhost:5000/metallb/controller:v0.12.1@sha256:abc", "v0.12.1"), ("localhost:5000/controller", nil),
-    ] as [(String, String?)])
+    @Test(
+        "MetalLB image tags",
+        arguments: [
+            ("quay.io/metallb/controller:v0.13.7", "v0.13.7"), ("metallb/controller:v0.9.3", "v0.9.3"),
+            ("localhost:5000/metallb/controller:v0.12.1@sha256:abc", "v0.12.1"), ("localhost:5000/controller", nil),
+        ] as [(String, String?)])
     func imageTags(image: String, tag: String?) {
         #expect(MetalLBState.imageTag(image) == tag)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import YAML
+
 @testable import MultiDC
 
 /// destroy plans: only what carries this topology's ownership marks.
@@ -14,12 +15,13 @@ import YAML
         let plan = Self.destroy(loaded, try WorldBuilder(loaded).converged())
         #expect(plan.purpose == .destroy)
         #expect(plan.problems.isEmpty)
-        #expect(plan.rows == [
-            PlanRow("cluster/primary", .delete),
-            PlanRow("cluster/secondary", .delete),
-            PlanRow("cluster/tertiary", .delete),
-            PlanRow("kms", .delete, ["cluster/primary", "cluster/secondary", "cluster/tertiary"]),
-        ])
+        #expect(
+            plan.rows == [
+                PlanRow("cluster/primary", .delete),
+                PlanRow("cluster/secondary", .delete),
+                PlanRow("cluster/tertiary", .delete),
+                PlanRow("kms", .delete, ["cluster/primary", "cluster/secondary", "cluster/tertiary"]),
+            ])
         #expect(plan.action("cluster/secondary")?.dataLoss == "the Vault node(s) vault-secondary in cluster secondary")
         #expect(plan.action("cluster/secondary")?.observed == "1 node(s)")
         #expect(plan.action("kms")?.dataLoss == "the unseal keys and root tokens kept in KMS container central-vault")
@@ -34,11 +36,12 @@ import YAML
         let loaded = try PlanFixture.load(PlanFixture.spec())
         let world = try WorldBuilder(loaded).converged().editing("secondary") { $0.objects.ownership = nil }
         let plan = Self.destroy(loaded, world)
-        #expect(plan.rows == [
-            PlanRow("cluster/primary", .delete),
-            PlanRow("cluster/tertiary", .delete),
-            PlanRow("kms", .delete, ["cluster/primary", "cluster/tertiary"]),
-        ])
+        #expect(
+            plan.rows == [
+                PlanRow("cluster/primary", .delete),
+                PlanRow("cluster/tertiary", .delete),
+                PlanRow("kms", .delete, ["cluster/primary", "cluster/tertiary"]),
+            ])
         #expect(plan.notes.contains("kind cluster secondary is left alone: it carries no ownership record of topology vault-raft"))
     }
 
@@ -60,13 +63,14 @@ import YAML
         builder.networkLabels = Ownership.labels(topology: "vault-raft")
         let world = try builder.converged()
         var plan = Self.destroy(loaded, world)
-        #expect(plan.rows == [
-            PlanRow("cluster/primary", .delete),
-            PlanRow("cluster/secondary", .delete),
-            PlanRow("cluster/tertiary", .delete),
-            PlanRow("kms", .delete, ["cluster/primary", "cluster/secondary", "cluster/tertiary"]),
-            PlanRow("network", .delete, ["cluster/primary", "cluster/secondary", "cluster/tertiary", "kms"]),
-        ])
+        #expect(
+            plan.rows == [
+                PlanRow("cluster/primary", .delete),
+                PlanRow("cluster/secondary", .delete),
+                PlanRow("cluster/tertiary", .delete),
+                PlanRow("kms", .delete, ["cluster/primary", "cluster/secondary", "cluster/tertiary"]),
+                PlanRow("network", .delete, ["cluster/primary", "cluster/secondary", "cluster/tertiary", "kms"]),
+            ])
         #expect(plan.action("network")?.reason == "created by topology vault-raft and left empty")
         guard case .removeNetwork("multidc-test")? = plan.action("network")?.step else {
             Issue.record("network step")
@@ -76,7 +80,8 @@ import YAML
         // A foreign container on it keeps the network (and survives).
         var withForeign = world
         var network = try #require(withForeign.network.value)
-        network.containers.append(.init(containerID: "f" + String(repeating: "0", count: 63), name: "bystander", ipv4Address: "172.30.0.200"))
+        network.containers.append(
+            .init(containerID: "f" + String(repeating: "0", count: 63), name: "bystander", ipv4Address: "172.30.0.200"))
         withForeign.network = .present(network)
         plan = Self.destroy(loaded, withForeign)
         #expect(plan.action("network") == nil)
@@ -116,19 +121,21 @@ import YAML
         let plan = Self.destroy(loaded, world)
         #expect(plan.problems.isEmpty)
         // The leader's TLS secret is the operator's (no ownership labels): never deleted; the copies are.
-        #expect(plan.rows == [
-            PlanRow("vault/eu-west-1", .delete),
-            PlanRow("operator/eu-west-1", .delete, ["vault/eu-west-1"]),
-            PlanRow("ownership/eu-west-1", .delete, ["vault/eu-west-1", "operator/eu-west-1"]),
-            PlanRow("vault/us-east-1", .delete),
-            PlanRow("secret/vault-eu-west-1-tls/us-east-1", .delete),
-            PlanRow("operator/us-east-1", .delete, ["vault/us-east-1"]),
-            PlanRow("ownership/us-east-1", .delete, ["vault/us-east-1", "secret/vault-eu-west-1-tls/us-east-1", "operator/us-east-1"]),
-            PlanRow("vault/ap-south-1", .delete),
-            PlanRow("secret/vault-eu-west-1-tls/ap-south-1", .delete),
-            PlanRow("operator/ap-south-1", .delete, ["vault/ap-south-1"]),
-            PlanRow("ownership/ap-south-1", .delete, ["vault/ap-south-1", "secret/vault-eu-west-1-tls/ap-south-1", "operator/ap-south-1"]),
-        ])
+        #expect(
+            plan.rows == [
+                PlanRow("vault/eu-west-1", .delete),
+                PlanRow("operator/eu-west-1", .delete, ["vault/eu-west-1"]),
+                PlanRow("ownership/eu-west-1", .delete, ["vault/eu-west-1", "operator/eu-west-1"]),
+                PlanRow("vault/us-east-1", .delete),
+                PlanRow("secret/vault-eu-west-1-tls/us-east-1", .delete),
+                PlanRow("operator/us-east-1", .delete, ["vault/us-east-1"]),
+                PlanRow("ownership/us-east-1", .delete, ["vault/us-east-1", "secret/vault-eu-west-1-tls/us-east-1", "operator/us-east-1"]),
+                PlanRow("vault/ap-south-1", .delete),
+                PlanRow("secret/vault-eu-west-1-tls/ap-south-1", .delete),
+                PlanRow("operator/ap-south-1", .delete, ["vault/ap-south-1"]),
+                PlanRow(
+                    "ownership/ap-south-1", .delete, ["vault/ap-south-1", "secret/vault-eu-west-1-tls/ap-south-1", "operator/ap-south-1"]),
+            ])
         #expect(!plan.actions.contains { $0.id.hasPrefix("cluster/") || $0.id == "kms" || $0.id == "network" })
         #expect(plan.action("vault/us-east-1")?.dataLoss == "the Vault node(s) vault-us-east-1 in cluster us-east-1")
 
@@ -139,7 +146,11 @@ import YAML
         #expect(plan2.notes == ["cluster ap-south-1 carries no ownership record of topology vault-multi-region; nothing removed there"])
         // An unreachable cluster: a problem naming it.
         let down = world.editing("us-east-1") { $0.reachability = .apiServerUnreachable("dial tcp: i/o timeout") }
-        #expect(Self.destroy(loaded, down).problems == [PlanProblem(
-            cluster: "us-east-1", "context arn:aws:eks:us-east-1:123456789012:cluster/vault is unreachable; nothing can be removed there")])
+        #expect(
+            Self.destroy(loaded, down).problems == [
+                PlanProblem(
+                    cluster: "us-east-1",
+                    "context arn:aws:eks:us-east-1:123456789012:cluster/vault is unreachable; nothing can be removed there")
+            ])
     }
 }

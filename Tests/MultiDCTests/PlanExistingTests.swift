@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import YAML
+
 @testable import MultiDC
 
 /// Provider existing (examples/existing): kubeconfig contexts, loadBalancer none, an external KMS.
@@ -17,8 +18,9 @@ import YAML
         World(
             topologyName: loaded.topology.name,
             clusters: loaded.topology.clusters.map {
-                ClusterObservation(name: $0.name, context: loaded.topology.context(of: $0), reachability: .reachable,
-                                   objects: ClusterObjects(namespaces: ["default", "kube-system"]))
+                ClusterObservation(
+                    name: $0.name, context: loaded.topology.context(of: $0), reachability: .reachable,
+                    objects: ClusterObjects(namespaces: ["default", "kube-system"]))
             })
     }
 
@@ -38,7 +40,11 @@ import YAML
             expected.append(PlanRow("vault/\(name)", .create, vaultDeps))
         }
         #expect(plan.rows == expected)
-        #expect(!plan.actions.contains { ["network", "kms", "helm-repo"].contains($0.id) || $0.id.hasPrefix("cluster/") || $0.id.hasPrefix("metallb/") || $0.id.hasPrefix("pool/") })
+        #expect(
+            !plan.actions.contains {
+                ["network", "kms", "helm-repo"].contains($0.id) || $0.id.hasPrefix("cluster/") || $0.id.hasPrefix("metallb/")
+                    || $0.id.hasPrefix("pool/")
+            })
         #expect(plan.action("operator/us-east-1")?.resource == "helm release vault-system/vault-operator")
         #expect(plan.action("secret/vault-eu-west-1-tls/us-east-1")?.reason == "copied once the leader's operator has created it")
         #expect(plan.summaryLine == "Plan: 11 to add, 0 to change, 0 to destroy.")
@@ -60,9 +66,13 @@ import YAML
         var world = Self.bare(loaded)
         world.clusters[2].reachability = .contextMissing("error: context \"gke_example_asia-south1_vault\" does not exist")
         let plan = Self.plan(loaded, world)
-        #expect(plan.problems == [PlanProblem(
-            cluster: "ap-south-1",
-            "kubeconfig context gke_example_asia-south1_vault does not exist: error: context \"gke_example_asia-south1_vault\" does not exist")])
+        #expect(
+            plan.problems == [
+                PlanProblem(
+                    cluster: "ap-south-1",
+                    "kubeconfig context gke_example_asia-south1_vault does not exist: error: context \"gke_example_asia-south1_vault\" does not exist"
+                )
+            ])
         #expect(!plan.actions.contains { $0.cluster == "ap-south-1" })
     }
 
@@ -114,22 +124,28 @@ import YAML
 
     @Test func bareClusters() throws {
         let loaded = try Self.load()
-        let plan = Planner.plan(PlanInput(loaded: loaded, world: PlanExistingTests.bare(loaded), environment: PlanExistingTests.environment))
+        let plan = Planner.plan(
+            PlanInput(loaded: loaded, world: PlanExistingTests.bare(loaded), environment: PlanExistingTests.environment))
         #expect(plan.problems.isEmpty)
-        #expect(plan.rows == [
-            PlanRow("ownership/eu-west-1", .create),
-            PlanRow("metallb/eu-west-1", .create),
-            PlanRow("pool/eu-west-1", .create, ["metallb/eu-west-1"]),
-            PlanRow("operator/eu-west-1", .create),
-            PlanRow("vault/eu-west-1", .create, ["operator/eu-west-1", "pool/eu-west-1", "ownership/eu-west-1", "metallb/eu-west-1"]),
-            PlanRow("ownership/us-east-1", .create),
-            PlanRow("metallb/us-east-1", .create),
-            PlanRow("pool/us-east-1", .create, ["metallb/us-east-1"]),
-            PlanRow("operator/us-east-1", .create),
-            PlanRow("secret/vault-eu-west-1-tls/us-east-1", .create, ["vault/eu-west-1", "ownership/us-east-1"]),
-            PlanRow("vault/us-east-1", .create, ["operator/us-east-1", "pool/us-east-1", "ownership/us-east-1", "metallb/us-east-1",
-                                                 "vault/eu-west-1", "secret/vault-eu-west-1-tls/us-east-1"]),
-        ])
+        #expect(
+            plan.rows == [
+                PlanRow("ownership/eu-west-1", .create),
+                PlanRow("metallb/eu-west-1", .create),
+                PlanRow("pool/eu-west-1", .create, ["metallb/eu-west-1"]),
+                PlanRow("operator/eu-west-1", .create),
+                PlanRow("vault/eu-west-1", .create, ["operator/eu-west-1", "pool/eu-west-1", "ownership/eu-west-1", "metallb/eu-west-1"]),
+                PlanRow("ownership/us-east-1", .create),
+                PlanRow("metallb/us-east-1", .create),
+                PlanRow("pool/us-east-1", .create, ["metallb/us-east-1"]),
+                PlanRow("operator/us-east-1", .create),
+                PlanRow("secret/vault-eu-west-1-tls/us-east-1", .create, ["vault/eu-west-1", "ownership/us-east-1"]),
+                PlanRow(
+                    "vault/us-east-1", .create,
+                    [
+                        "operator/us-east-1", "pool/us-east-1", "ownership/us-east-1", "metallb/us-east-1",
+                        "vault/eu-west-1", "secret/vault-eu-west-1-tls/us-east-1",
+                    ]),
+            ])
         #expect(plan.action("pool/us-east-1")?.resource == "IPAddressPool metallb-system/multidc-pool (10.20.1.128-10.20.1.255)")
         #expect(plan.notes.isEmpty)
     }
@@ -140,12 +156,16 @@ import YAML
         builder.token = PlanExistingTests.environment["MULTIDC_KMS_TOKEN"]!
         let world = try builder.converged()
         // The follower's CR points at the leader's pool start.
-        #expect(world.cluster(named: "us-east-1")?.objects.vaults["vault-us-east-1"]?.node[path: "spec", "raftLeaderAddress"]?.string == "10.10.1.128")
+        #expect(
+            world.cluster(named: "us-east-1")?.objects.vaults["vault-us-east-1"]?.node[path: "spec", "raftLeaderAddress"]?.string
+                == "10.10.1.128")
         var plan = Planner.plan(PlanInput(loaded: loaded, world: world, environment: PlanExistingTests.environment))
         #expect(plan.problems.isEmpty)
         #expect(plan.changes.isEmpty, "\(plan.changeRows) \(plan.changes.flatMap(\.fields))")
-        plan = Planner.plan(PlanInput(loaded: loaded, world: world.editing("us-east-1") { $0.objects.metalLB.addressPools[0].addresses = ["10.20.1.0/24"] },
-                                      environment: PlanExistingTests.environment))
+        plan = Planner.plan(
+            PlanInput(
+                loaded: loaded, world: world.editing("us-east-1") { $0.objects.metalLB.addressPools[0].addresses = ["10.20.1.0/24"] },
+                environment: PlanExistingTests.environment))
         #expect(plan.changeRows == [PlanRow("pool/us-east-1", .update)])
     }
 }

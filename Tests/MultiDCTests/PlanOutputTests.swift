@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import YAML
+
 @testable import MultiDC
 
 /// The terminal rendering and the JSON document of a plan.
@@ -8,50 +9,55 @@ import YAML
     static let smallPlan = Plan(
         topology: "demo",
         actions: [
-            PlanAction(id: "network", change: .create, step: .createNetwork(name: "kind", subnet: nil), resource: "docker network kind",
-                       reason: "no docker network named kind"),
-            PlanAction(id: "kms", change: .inSync, step: .startContainers(names: ["central-vault"]), resource: "KMS container central-vault",
-                       reason: "running vault:1.6.2"),
-            PlanAction(id: "vault/primary", change: .update, step: .applyVault(cluster: "primary", recreate: false), cluster: "primary",
-                       resource: "Vault CR vault-primary", reason: "3 field(s) differ from the rendered template",
-                       fields: [
-                           FieldChange(path: "vault-primary: spec.size", before: "3", after: "1"),
-                           FieldChange(path: "vault-primary: spec.unsealConfig.vault.token", before: "(sensitive)", after: "(sensitive)"),
-                           FieldChange(path: "vault-primary: spec.extra", before: "x", after: nil),
-                       ]),
-            PlanAction(id: "cluster/secondary", change: .replace, step: .createCluster(name: "secondary", image: nil, workers: 0, network: "kind"),
-                       cluster: "secondary", resource: "kind cluster secondary", reason: "its control-plane container is gone",
-                       observed: "1 node(s)", dependsOn: ["network"], dataLoss: "cluster secondary holds a Vault node whose data is lost"),
+            PlanAction(
+                id: "network", change: .create, step: .createNetwork(name: "kind", subnet: nil), resource: "docker network kind",
+                reason: "no docker network named kind"),
+            PlanAction(
+                id: "kms", change: .inSync, step: .startContainers(names: ["central-vault"]), resource: "KMS container central-vault",
+                reason: "running vault:1.6.2"),
+            PlanAction(
+                id: "vault/primary", change: .update, step: .applyVault(cluster: "primary", recreate: false), cluster: "primary",
+                resource: "Vault CR vault-primary", reason: "3 field(s) differ from the rendered template",
+                fields: [
+                    FieldChange(path: "vault-primary: spec.size", before: "3", after: "1"),
+                    FieldChange(path: "vault-primary: spec.unsealConfig.vault.token", before: "(sensitive)", after: "(sensitive)"),
+                    FieldChange(path: "vault-primary: spec.extra", before: "x", after: nil),
+                ]),
+            PlanAction(
+                id: "cluster/secondary", change: .replace, step: .createCluster(name: "secondary", image: nil, workers: 0, network: "kind"),
+                cluster: "secondary", resource: "kind cluster secondary", reason: "its control-plane container is gone",
+                observed: "1 node(s)", dependsOn: ["network"], dataLoss: "cluster secondary holds a Vault node whose data is lost"),
         ],
         problems: [PlanProblem(cluster: "tertiary", "the API server of context kind-tertiary is unreachable: connection refused")],
         notes: ["pools are cut from 172.18.0.0/16, the subnet docker gave network kind"])
 
     @Test func rendersTheExactText() {
         let text = PlanRenderer(color: false).render(Self.smallPlan)
-        #expect(text == """
-            Topology demo: what apply would do
+        #expect(
+            text == """
+                Topology demo: what apply would do
 
-            global
-              +   docker network kind — no docker network named kind
-              =   KMS container central-vault — running vault:1.6.2
+                global
+                  +   docker network kind — no docker network named kind
+                  =   KMS container central-vault — running vault:1.6.2
 
-            cluster primary
-              ~   Vault CR vault-primary — 3 field(s) differ from the rendered template
-                    ~ vault-primary: spec.size: 3 → 1
-                    ~ vault-primary: spec.unsealConfig.vault.token: (sensitive) → (sensitive)
-                    ~ vault-primary: spec.extra: x → (removed)
+                cluster primary
+                  ~   Vault CR vault-primary — 3 field(s) differ from the rendered template
+                        ~ vault-primary: spec.size: 3 → 1
+                        ~ vault-primary: spec.unsealConfig.vault.token: (sensitive) → (sensitive)
+                        ~ vault-primary: spec.extra: x → (removed)
 
-            cluster secondary
-              -/+ kind cluster secondary — its control-plane container is gone (observed: 1 node(s))
-                    ! data loss: cluster secondary holds a Vault node whose data is lost
+                cluster secondary
+                  -/+ kind cluster secondary — its control-plane container is gone (observed: 1 node(s))
+                        ! data loss: cluster secondary holds a Vault node whose data is lost
 
-            note: pools are cut from 172.18.0.0/16, the subnet docker gave network kind
+                note: pools are cut from 172.18.0.0/16, the subnet docker gave network kind
 
-            error: cluster tertiary: the API server of context kind-tertiary is unreachable: connection refused
+                error: cluster tertiary: the API server of context kind-tertiary is unreachable: connection refused
 
-            Plan: 2 to add, 1 to change, 1 to destroy.
+                Plan: 2 to add, 1 to change, 1 to destroy.
 
-            """)
+                """)
         #expect(!text.contains("\u{1B}"))
     }
 
@@ -102,7 +108,10 @@ import YAML
         #expect(actions[3]["observed"] as? String == "1 node(s)")
         #expect(actions[3]["dependsOn"] as? [String] == ["network"])
         #expect(actions[3]["dataLoss"] as? String == "cluster secondary holds a Vault node whose data is lost")
-        #expect(Set(actions[0].keys) == ["id", "change", "symbol", "cluster", "resource", "reason", "observed", "dependsOn", "dataLoss", "fields"])
+        #expect(
+            Set(actions[0].keys) == [
+                "id", "change", "symbol", "cluster", "resource", "reason", "observed", "dependsOn", "dataLoss", "fields",
+            ])
         let fields = try #require(actions[2]["fields"] as? [[String: Any]])
         #expect(fields.count == 3)
         #expect(fields[0]["path"] as? String == "vault-primary: spec.size")
@@ -135,21 +144,21 @@ import YAML
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("multidc-plantests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try """
-            apiVersion: vault.banzaicloud.com/v1alpha1
-            kind: Vault
-            metadata:
-              name: vault-${{ cluster.name }}
-            spec:
-              size: 1
-              envsConfig:
-                - name: VAULT_AUTH_HEADER
-                  value: "Bearer ${{ kms.token }}"
-              unsealConfig:
-                vault:
-                  address: http://${{ kms.address }}:8200
-                  token: ${{ kms.token }}
+        apiVersion: vault.banzaicloud.com/v1alpha1
+        kind: Vault
+        metadata:
+          name: vault-${{ cluster.name }}
+        spec:
+          size: 1
+          envsConfig:
+            - name: VAULT_AUTH_HEADER
+              value: "Bearer ${{ kms.token }}"
+          unsealConfig:
+            vault:
+              address: http://${{ kms.address }}:8200
+              token: ${{ kms.token }}
 
-            """.write(to: directory.appendingPathComponent("vault-embedded.yaml"), atomically: true, encoding: .utf8)
+        """.write(to: directory.appendingPathComponent("vault-embedded.yaml"), atomically: true, encoding: .utf8)
         let spec = PlanFixture.spec(clusters: ["primary"])
             .replacingOccurrences(of: "template: vault-cr.yaml", with: "template: vault-embedded.yaml")
             .replacingOccurrences(of: "    shareSecrets: [vault-primary-tls]\n", with: "")
@@ -161,20 +170,27 @@ import YAML
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let builder = WorldBuilder(loaded)
         let converged = try builder.converged()
-        #expect(converged.clusters[0].objects.vaults["vault-primary"]?.node[path: "spec", "envsConfig"]?.sequence?.first?["value"]?.string
-            == "Bearer \(builder.token)")
+        #expect(
+            converged.clusters[0].objects.vaults["vault-primary"]?.node[path: "spec", "envsConfig"]?.sequence?.first?["value"]?.string
+                == "Bearer \(builder.token)")
         var plan = Planner.plan(PlanInput(loaded: loaded, world: converged))
         #expect(plan.changes.isEmpty, "\(plan.changes.flatMap(\.fields))")
 
         let stale = "hvs.STALE-token-never-printed"
-        plan = Planner.plan(PlanInput(loaded: loaded, world: converged.editing("primary") {
-            var cr = $0.objects.vaults["vault-primary"]!.node
-            cr["spec"]?["envsConfig"] = .sequence([.mapping(["name": .string("VAULT_AUTH_HEADER"), "value": .string("Bearer \(stale)")])])
-            $0.objects.vaults["vault-primary"] = KubeObject(node: cr)
-        }))
-        #expect(plan.action("vault/primary")?.fields == [
-            FieldChange(path: "vault-primary: spec.envsConfig[0].value", before: "(sensitive)", after: "(sensitive)")
-        ])
+        plan = Planner.plan(
+            PlanInput(
+                loaded: loaded,
+                world: converged.editing("primary") {
+                    var cr = $0.objects.vaults["vault-primary"]!.node
+                    cr["spec"]?["envsConfig"] = .sequence([
+                        .mapping(["name": .string("VAULT_AUTH_HEADER"), "value": .string("Bearer \(stale)")])
+                    ])
+                    $0.objects.vaults["vault-primary"] = KubeObject(node: cr)
+                }))
+        #expect(
+            plan.action("vault/primary")?.fields == [
+                FieldChange(path: "vault-primary: spec.envsConfig[0].value", before: "(sensitive)", after: "(sensitive)")
+            ])
         let text = PlanRenderer(color: false).render(plan) + PlanDocument.json(plan)
         #expect(!text.contains(stale))
         #expect(!text.contains(builder.token))

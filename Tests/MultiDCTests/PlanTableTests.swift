@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import YAML
+
 @testable import MultiDC
 
 /// Planner table tests: one observed world per row, exact actions, edges, losses and problems.
@@ -12,7 +13,9 @@ import YAML
     }
 
     /// The chain of one new cluster of the classic example (pool cut from an observed subnet).
-    static func newClusterChain(_ name: String, leader: String = "primary", leaderPending: Bool, kmsPending: Bool, poolNeedsNetwork: Bool = false) -> [PlanRow] {
+    static func newClusterChain(
+        _ name: String, leader: String = "primary", leaderPending: Bool, kmsPending: Bool, poolNeedsNetwork: Bool = false
+    ) -> [PlanRow] {
         var rows = [
             PlanRow("cluster/\(name)", .create, poolNeedsNetwork ? ["network"] : []),
             PlanRow("ownership/\(name)", .create, ["cluster/\(name)"]),
@@ -36,11 +39,12 @@ import YAML
         let loaded = try Self.classic()
         let plan = Self.plan(loaded, WorldBuilder(loaded).empty())
         #expect(plan.problems.isEmpty)
-        let expected = [
-            PlanRow("network", .create),
-            PlanRow("kms", .create, ["network"]),
-            PlanRow("helm-repo", .create),
-        ] + Self.newClusterChain("primary", leaderPending: true, kmsPending: true, poolNeedsNetwork: true)
+        let expected =
+            [
+                PlanRow("network", .create),
+                PlanRow("kms", .create, ["network"]),
+                PlanRow("helm-repo", .create),
+            ] + Self.newClusterChain("primary", leaderPending: true, kmsPending: true, poolNeedsNetwork: true)
             + Self.newClusterChain("secondary", leaderPending: true, kmsPending: true, poolNeedsNetwork: true)
             + Self.newClusterChain("tertiary", leaderPending: true, kmsPending: true, poolNeedsNetwork: true)
         #expect(plan.rows == expected)
@@ -50,7 +54,8 @@ import YAML
         #expect(plan.summaryLine == "Plan: 23 to add, 0 to change, 0 to destroy.")
         #expect(plan.dataLosses.isEmpty)
         #expect(!plan.deletesOrReplaces)
-        #expect(plan.action("network")?.reason == "no docker network named kind; create it with a subnet docker picks, the way kind creates it")
+        #expect(
+            plan.action("network")?.reason == "no docker network named kind; create it with a subnet docker picks, the way kind creates it")
         #expect(plan.action("kms")?.reason == "no container named central-vault; run vault:1.6.2 in dev mode on network kind")
         #expect(plan.notes == ["the pools are known after apply: network kind does not exist yet and the spec does not pin its subnet"])
         // The leader's Vault (whose operator makes the TLS secret) comes before the followers' copies and CRs.
@@ -121,8 +126,12 @@ import YAML
     @Test func tokenVariableUnsetIsAProblem() throws {
         let loaded = try PlanFixture.load(PlanFixture.spec(rootToken: "{ fromEnv: MULTIDC_KMS_TOKEN }"))
         let plan = Self.plan(loaded, try WorldBuilder(loaded).converged())
-        #expect(plan.problems == [PlanProblem(
-            "environment variable MULTIDC_KMS_TOKEN is not set; spec.kms.rootToken.fromEnv takes the KMS root token from it (export it, or use rootToken: { generate: true })")])
+        #expect(
+            plan.problems == [
+                PlanProblem(
+                    "environment variable MULTIDC_KMS_TOKEN is not set; spec.kms.rootToken.fromEnv takes the KMS root token from it (export it, or use rootToken: { generate: true })"
+                )
+            ])
     }
 
     // MARK: one thing missing
@@ -132,7 +141,8 @@ import YAML
         let world = try WorldBuilder(loaded).converged().removingCluster("secondary")
         let plan = Self.plan(loaded, world)
         #expect(plan.problems.isEmpty)
-        #expect(plan.changeRows == [PlanRow("helm-repo", .create)] + Self.newClusterChain("secondary", leaderPending: false, kmsPending: false))
+        #expect(
+            plan.changeRows == [PlanRow("helm-repo", .create)] + Self.newClusterChain("secondary", leaderPending: false, kmsPending: false))
         #expect(plan.summaryLine == "Plan: 8 to add, 0 to change, 0 to destroy.")
         #expect(plan.dataLosses.isEmpty)
         #expect(plan.action("cluster/secondary")?.reason == "no node containers labelled io.x-k8s.kind.cluster=secondary")
@@ -148,14 +158,15 @@ import YAML
         let plan = Self.plan(loaded, world)
         #expect(plan.problems.isEmpty)
         // The leader's new Vault gets a new TLS secret from its operator: the copies are refreshed.
-        #expect(plan.changeRows == [
-            PlanRow("kms", .create),
-            PlanRow("vault/primary", .create, ["kms"]),
-            PlanRow("secret/vault-primary-tls/secondary", .update, ["vault/primary"]),
-            PlanRow("vault/secondary", .create, ["kms", "vault/primary", "secret/vault-primary-tls/secondary"]),
-            PlanRow("secret/vault-primary-tls/tertiary", .update, ["vault/primary"]),
-            PlanRow("vault/tertiary", .create, ["kms", "vault/primary", "secret/vault-primary-tls/tertiary"]),
-        ])
+        #expect(
+            plan.changeRows == [
+                PlanRow("kms", .create),
+                PlanRow("vault/primary", .create, ["kms"]),
+                PlanRow("secret/vault-primary-tls/secondary", .update, ["vault/primary"]),
+                PlanRow("vault/secondary", .create, ["kms", "vault/primary", "secret/vault-primary-tls/secondary"]),
+                PlanRow("secret/vault-primary-tls/tertiary", .update, ["vault/primary"]),
+                PlanRow("vault/tertiary", .create, ["kms", "vault/primary", "secret/vault-primary-tls/tertiary"]),
+            ])
         #expect(plan.dataLosses.isEmpty)
         #expect(plan.action("vault/secondary")?.reason == "no Vault CR vault-secondary in namespace default")
         #expect(plan.summaryLine == "Plan: 4 to add, 2 to change, 0 to destroy.")
@@ -166,16 +177,19 @@ import YAML
         let world = try WorldBuilder(loaded).converged().removingKMS()
         let plan = Self.plan(loaded, world)
         #expect(plan.problems.isEmpty)
-        #expect(plan.changeRows == [
-            PlanRow("kms", .create),
-            PlanRow("vault/primary", .replace, ["kms"]),
-            PlanRow("secret/vault-primary-tls/secondary", .update, ["vault/primary"]),
-            PlanRow("vault/secondary", .replace, ["kms", "vault/primary", "secret/vault-primary-tls/secondary"]),
-            PlanRow("secret/vault-primary-tls/tertiary", .update, ["vault/primary"]),
-            PlanRow("vault/tertiary", .replace, ["kms", "vault/primary", "secret/vault-primary-tls/tertiary"]),
-        ])
-        #expect(plan.action("kms")?.dataLoss
-            == "the unseal keys of the Vault clusters in primary, secondary, tertiary live in KMS container central-vault; a new KMS has none, so those Vault clusters are re-initialised and their data is lost")
+        #expect(
+            plan.changeRows == [
+                PlanRow("kms", .create),
+                PlanRow("vault/primary", .replace, ["kms"]),
+                PlanRow("secret/vault-primary-tls/secondary", .update, ["vault/primary"]),
+                PlanRow("vault/secondary", .replace, ["kms", "vault/primary", "secret/vault-primary-tls/secondary"]),
+                PlanRow("secret/vault-primary-tls/tertiary", .update, ["vault/primary"]),
+                PlanRow("vault/tertiary", .replace, ["kms", "vault/primary", "secret/vault-primary-tls/tertiary"]),
+            ])
+        #expect(
+            plan.action("kms")?.dataLoss
+                == "the unseal keys of the Vault clusters in primary, secondary, tertiary live in KMS container central-vault; a new KMS has none, so those Vault clusters are re-initialised and their data is lost"
+        )
         #expect(plan.action("vault/secondary")?.dataLoss == "the data of Vault vault-secondary in cluster secondary")
         guard case .applyVault("primary", recreate: true)? = plan.action("vault/primary")?.step else {
             Issue.record("vault/primary does not recreate")
@@ -183,7 +197,11 @@ import YAML
         }
         // The new KMS's address is known only after apply.
         let address = plan.action("vault/primary")?.fields.first { $0.path == "vault-primary: spec.unsealConfig.vault.address" }
-        #expect(address == FieldChange(path: "vault-primary: spec.unsealConfig.vault.address", before: "http://172.18.0.100:8200", after: "http://(known after apply):8200"))
+        #expect(
+            address
+                == FieldChange(
+                    path: "vault-primary: spec.unsealConfig.vault.address", before: "http://172.18.0.100:8200",
+                    after: "http://(known after apply):8200"))
         #expect(plan.summaryLine == "Plan: 4 to add, 2 to change, 3 to destroy.")
         #expect(plan.deletesOrReplaces)
     }
@@ -223,7 +241,10 @@ import YAML
             return c
         }
         world.kindClusters = Kind.clusters(from: world.containers)
-        world = world.editing("tertiary") { $0.reachability = .apiServerUnreachable("The connection to the server 127.0.0.1:40123 was refused - did you specify the right host or port?") }
+        world = world.editing("tertiary") {
+            $0.reachability = .apiServerUnreachable(
+                "The connection to the server 127.0.0.1:40123 was refused - did you specify the right host or port?")
+        }
         let plan = Self.plan(loaded, world)
         #expect(plan.problems.isEmpty)
         #expect(plan.changeRows == [PlanRow("cluster/tertiary", .update)])
@@ -245,7 +266,10 @@ import YAML
         let pool = try #require(plan.action("pool/secondary"))
         #expect(pool.reason == "the address pools differ from the slice of cluster secondary")
         #expect(pool.observed == "172.18.2.200-172.18.2.250")
-        #expect(pool.fields == [FieldChange(path: "data.config address-pools", before: "172.18.2.200-172.18.2.250", after: "172.18.2.128-172.18.2.255")])
+        #expect(
+            pool.fields == [
+                FieldChange(path: "data.config address-pools", before: "172.18.2.200-172.18.2.250", after: "172.18.2.128-172.18.2.255")
+            ])
         #expect(plan.summaryLine == "Plan: 0 to add, 1 to change, 0 to destroy.")
     }
 
@@ -262,11 +286,12 @@ import YAML
         #expect(plan.problems.isEmpty)
         #expect(plan.changeRows == [PlanRow("vault/tertiary", .update)])
         let vault = try #require(plan.action("vault/tertiary"))
-        #expect(vault.fields == [
-            FieldChange(path: "vault-tertiary: spec.size", before: "3", after: "1"),
-            FieldChange(path: "vault-tertiary: spec.image", before: "vault:1.7.0", after: "vault:1.6.2"),
-            FieldChange(path: "vault-tertiary: spec.config.ui", before: "false", after: "true"),
-        ])
+        #expect(
+            vault.fields == [
+                FieldChange(path: "vault-tertiary: spec.size", before: "3", after: "1"),
+                FieldChange(path: "vault-tertiary: spec.image", before: "vault:1.7.0", after: "vault:1.6.2"),
+                FieldChange(path: "vault-tertiary: spec.config.ui", before: "false", after: "true"),
+            ])
         #expect(vault.reason == "3 field(s) differ from the rendered template")
         #expect(vault.dataLoss == nil)
         #expect(plan.summaryLine == "Plan: 0 to add, 1 to change, 0 to destroy.")
@@ -285,9 +310,10 @@ import YAML
             let plan = Self.plan(loaded, world, environment: ["MULTIDC_KMS_TOKEN": builder.token])
             #expect(plan.problems.isEmpty)
             #expect(plan.changeRows == [PlanRow("vault/primary", .update)])
-            #expect(plan.action("vault/primary")?.fields == [
-                FieldChange(path: "vault-primary: spec.unsealConfig.vault.token", before: "(sensitive)", after: "(sensitive)")
-            ])
+            #expect(
+                plan.action("vault/primary")?.fields == [
+                    FieldChange(path: "vault-primary: spec.unsealConfig.vault.token", before: "(sensitive)", after: "(sensitive)")
+                ])
             let text = PlanRenderer(color: false).render(plan) + PlanDocument.json(plan)
             #expect(!text.contains(secretToken))
             #expect(!text.contains(builder.token))
@@ -319,7 +345,10 @@ import YAML
         #expect(network.change == .replace)
         #expect(network.reason == "its subnet is 172.19.0.0/16 but the spec pins 172.30.0.0/16")
         #expect(network.observed == "172.19.0.0/16")
-        #expect(network.dataLoss == "replacing network multidc-test removes every container on it (central-vault, primary-control-plane, secondary-control-plane, tertiary-control-plane) and every Vault node in those clusters")
+        #expect(
+            network.dataLoss
+                == "replacing network multidc-test removes every container on it (central-vault, primary-control-plane, secondary-control-plane, tertiary-control-plane) and every Vault node in those clusters"
+        )
         #expect(plan.action("kms")?.change == .replace)
         #expect(plan.action("kms")?.reason == "network multidc-test is replaced")
         for name in ["primary", "secondary", "tertiary"] {
@@ -336,14 +365,19 @@ import YAML
     @Test func unreachableClusterIsAProblemNamingIt() throws {
         let loaded = try Self.classic()
         let world = try WorldBuilder(loaded).converged().editing("secondary") {
-            $0.reachability = .apiServerUnreachable("The connection to the server 127.0.0.1:40123 was refused - did you specify the right host or port?")
+            $0.reachability = .apiServerUnreachable(
+                "The connection to the server 127.0.0.1:40123 was refused - did you specify the right host or port?")
             $0.objects = ClusterObjects()
             $0.helmReleases = []
         }
         let plan = Self.plan(loaded, world)
-        #expect(plan.problems == [PlanProblem(
-            cluster: "secondary",
-            "the API server of context kind-secondary is unreachable: The connection to the server 127.0.0.1:40123 was refused - did you specify the right host or port?")])
+        #expect(
+            plan.problems == [
+                PlanProblem(
+                    cluster: "secondary",
+                    "the API server of context kind-secondary is unreachable: The connection to the server 127.0.0.1:40123 was refused - did you specify the right host or port?"
+                )
+            ])
         #expect(plan.problems[0].description.hasPrefix("cluster secondary: the API server of context kind-secondary is unreachable"))
         #expect(plan.changes.isEmpty)
         #expect(!plan.actions.contains { $0.cluster == "secondary" && $0.id != "cluster/secondary" })
@@ -353,19 +387,32 @@ import YAML
         let loaded = try Self.classic()
         var world = try WorldBuilder(loaded).converged()
         var network = try #require(world.network.value)
-        network.containers.append(.init(containerID: "f" + String(repeating: "0", count: 63), name: "squatter", ipv4Address: "172.18.2.130", ipv4PrefixLength: 16))
+        network.containers.append(
+            .init(containerID: "f" + String(repeating: "0", count: 63), name: "squatter", ipv4Address: "172.18.2.130", ipv4PrefixLength: 16)
+        )
         world.network = .present(network)
         let plan = Self.plan(loaded, world)
-        #expect(plan.problems == [PlanProblem(
-            cluster: "secondary",
-            "container squatter holds 172.18.2.130, inside the pool 172.18.2.128/25 of cluster secondary; move the pool (clusters[].pool) or remove the container")])
+        #expect(
+            plan.problems == [
+                PlanProblem(
+                    cluster: "secondary",
+                    "container squatter holds 172.18.2.130, inside the pool 172.18.2.128/25 of cluster secondary; move the pool (clusters[].pool) or remove the container"
+                )
+            ])
     }
 
     @Test func unreachableEngineIsOneProblemAndNoActions() throws {
         let loaded = try Self.classic()
-        let world = World(topologyName: "vault-raft", engine: .unreachable("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"))
+        let world = World(
+            topologyName: "vault-raft",
+            engine: .unreachable("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"))
         for plan in [Self.plan(loaded, world), Planner.destroyPlan(PlanInput(loaded: loaded, world: world))] {
-            #expect(plan.problems == [PlanProblem("the Docker engine is unreachable: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")])
+            #expect(
+                plan.problems == [
+                    PlanProblem(
+                        "the Docker engine is unreachable: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
+                    )
+                ])
             #expect(plan.actions.isEmpty)
             #expect(plan.summaryLine == "No changes.")
         }
@@ -380,7 +427,9 @@ import YAML
         }
         let plan = Self.plan(loaded, world)
         #expect(plan.changeRows == [PlanRow("helm-repo", .create), PlanRow("operator/primary", .replace, ["helm-repo"])])
-        #expect(plan.action("operator/primary")?.reason == "the release is pending-install (an interrupted helm run); uninstall and install it again")
+        #expect(
+            plan.action("operator/primary")?.reason
+                == "the release is pending-install (an interrupted helm run); uninstall and install it again")
         #expect(plan.action("operator/primary")?.observed == "pending-install")
         #expect(plan.summaryLine == "Plan: 2 to add, 0 to change, 1 to destroy.")
     }
@@ -409,7 +458,9 @@ import YAML
         let builder = WorldBuilder(loaded)
         let converged = try builder.converged()
         #expect(Self.plan(loaded, converged).changes.isEmpty)
-        #expect(Self.plan(loaded, converged).action("pool/primary")?.resource == "IPAddressPool metallb-system/multidc-pool (172.18.1.128-172.18.1.255)")
+        #expect(
+            Self.plan(loaded, converged).action("pool/primary")?.resource
+                == "IPAddressPool metallb-system/multidc-pool (172.18.1.128-172.18.1.255)")
 
         // No L2Advertisement: the pool is not announced.
         let noAdvertisement = converged.editing("primary") { $0.objects.metalLB.l2Advertisements = [] }
@@ -424,7 +475,10 @@ import YAML
         }
         plan = Self.plan(loaded, edited)
         #expect(plan.changeRows == [PlanRow("pool/secondary", .update)])
-        #expect(plan.action("pool/secondary")?.fields == [FieldChange(path: "spec.addresses", before: "172.18.2.0/24", after: "172.18.2.128-172.18.2.255")])
+        #expect(
+            plan.action("pool/secondary")?.fields == [
+                FieldChange(path: "spec.addresses", before: "172.18.2.0/24", after: "172.18.2.128-172.18.2.255")
+            ])
 
         // The pool written as a CIDR is the same pool.
         let asCIDR = converged.editing("secondary") { $0.objects.metalLB.addressPools[0].addresses = ["172.18.2.128/25"] }
@@ -467,11 +521,13 @@ import YAML
         var plan = Self.plan(loaded, converged.editing("tertiary") { $0.objects.sharedSecrets = [:] })
         #expect(plan.changeRows == [PlanRow("secret/vault-primary-tls/tertiary", .create)])
         #expect(plan.action("secret/vault-primary-tls/tertiary")?.reason == "missing in cluster tertiary")
-        plan = Self.plan(loaded, converged.editing("tertiary") {
-            var node = $0.objects.sharedSecrets["vault-primary-tls"]!.node
-            node["data"]?["ca.crt"] = .string("b2xkLWNh")
-            $0.objects.sharedSecrets["vault-primary-tls"] = KubeObject(node: node)
-        })
+        plan = Self.plan(
+            loaded,
+            converged.editing("tertiary") {
+                var node = $0.objects.sharedSecrets["vault-primary-tls"]!.node
+                node["data"]?["ca.crt"] = .string("b2xkLWNh")
+                $0.objects.sharedSecrets["vault-primary-tls"] = KubeObject(node: node)
+            })
         #expect(plan.changeRows == [PlanRow("secret/vault-primary-tls/tertiary", .update)])
         #expect(plan.action("secret/vault-primary-tls/tertiary")?.reason == "its data differs from the leader's")
     }
@@ -482,7 +538,12 @@ import YAML
             $0.objects.ownership = KubeObject(node: Ownership.labelled($0.objects.ownership!.node, topology: "someone-else"))
         }
         let plan = Self.plan(loaded, world)
-        #expect(plan.problems == [PlanProblem(cluster: "primary", "belongs to topology someone-else (ConfigMap default/multidc-ownership); choose another cluster name")])
+        #expect(
+            plan.problems == [
+                PlanProblem(
+                    cluster: "primary",
+                    "belongs to topology someone-else (ConfigMap default/multidc-ownership); choose another cluster name")
+            ])
     }
 
     @Test func manifestsDigest() throws {
@@ -506,9 +567,13 @@ import YAML
         #expect(cluster.change == .replace)
         #expect(cluster.reason == "it has 1 nodes, the spec wants 2 (1 control plane + 1 workers)")
         #expect(cluster.dataLoss == "cluster tertiary holds a Vault node whose data is lost")
-        #expect(plan.changeRows.first { $0.id == "vault/tertiary" } == PlanRow("vault/tertiary", .create, [
-            "operator/tertiary", "pool/tertiary", "ownership/tertiary", "metallb/tertiary", "secret/vault-primary-tls/tertiary",
-        ]))
+        #expect(
+            plan.changeRows.first { $0.id == "vault/tertiary" }
+                == PlanRow(
+                    "vault/tertiary", .create,
+                    [
+                        "operator/tertiary", "pool/tertiary", "ownership/tertiary", "metallb/tertiary", "secret/vault-primary-tls/tertiary",
+                    ]))
     }
 }
 
@@ -535,7 +600,8 @@ import YAML
             }
         }
         #expect(plan.action("pool/dc-5")?.resource == "IPAddressPool metallb-system/multidc-pool (172.30.9.128-172.30.9.255)")
-        #expect(plan.action("cluster/dc-4").map { if case .createCluster(_, _, 1, "multidc-five") = $0.step { true } else { false } } == true)
+        #expect(
+            plan.action("cluster/dc-4").map { if case .createCluster(_, _, 1, "multidc-five") = $0.step { true } else { false } } == true)
         #expect(plan.summaryLine == "Plan: 36 to add, 0 to change, 0 to destroy.")
     }
 
@@ -586,14 +652,19 @@ import YAML
             world.network = .present(network)
         }
         let plan = Self.plan(loaded, world)
-        #expect(plan.changeRows == [
-            PlanRow("kms", .update),
-            PlanRow("vault/primary", .update, ["kms"]),
-            PlanRow("vault/secondary", .update, ["kms", "vault/primary"]),
-            PlanRow("vault/tertiary", .update, ["kms", "vault/primary"]),
-        ])
-        #expect(plan.action("vault/secondary")?.fields == [FieldChange(
-            path: "vault-secondary: spec.unsealConfig.vault.address", before: "http://172.18.0.100:8200", after: "http://(known after apply):8200")])
+        #expect(
+            plan.changeRows == [
+                PlanRow("kms", .update),
+                PlanRow("vault/primary", .update, ["kms"]),
+                PlanRow("vault/secondary", .update, ["kms", "vault/primary"]),
+                PlanRow("vault/tertiary", .update, ["kms", "vault/primary"]),
+            ])
+        #expect(
+            plan.action("vault/secondary")?.fields == [
+                FieldChange(
+                    path: "vault-secondary: spec.unsealConfig.vault.address", before: "http://172.18.0.100:8200",
+                    after: "http://(known after apply):8200")
+            ])
         #expect(plan.dataLosses.isEmpty)
         #expect(plan.summaryLine == "Plan: 0 to add, 4 to change, 0 to destroy.")
     }
@@ -625,7 +696,11 @@ import YAML
             $0.objects = ClusterObjects()
         }
         let plan = Self.plan(loaded, world)
-        #expect(plan.problems == [PlanProblem(cluster: "tertiary", "kubeconfig context kind-tertiary is missing; run `kind export kubeconfig --name tertiary`")])
+        #expect(
+            plan.problems == [
+                PlanProblem(
+                    cluster: "tertiary", "kubeconfig context kind-tertiary is missing; run `kind export kubeconfig --name tertiary`")
+            ])
     }
 
     @Test func helmListFailureIsAProblem() throws {
@@ -634,7 +709,10 @@ import YAML
             $0.helmReleases = []
             $0.helmError = "Error: Kubernetes cluster unreachable"
         }
-        #expect(Self.plan(loaded, world).problems == [PlanProblem(cluster: "primary", "helm list failed: Error: Kubernetes cluster unreachable")])
+        #expect(
+            Self.plan(loaded, world).problems == [
+                PlanProblem(cluster: "primary", "helm list failed: Error: Kubernetes cluster unreachable")
+            ])
     }
 
     @Test func kmsOfAnotherTopologyIsAProblem() throws {
@@ -644,8 +722,12 @@ import YAML
         kms.labels[Ownership.topologyKey] = "other"
         world.kms = .present(kms)
         let plan = Self.plan(loaded, world)
-        #expect(plan.problems == [PlanProblem(
-            "container central-vault exists but does not belong to topology vault-raft (label multidc/topology=other); rename spec.kms.name or remove the container")])
+        #expect(
+            plan.problems == [
+                PlanProblem(
+                    "container central-vault exists but does not belong to topology vault-raft (label multidc/topology=other); rename spec.kms.name or remove the container"
+                )
+            ])
         #expect(plan.action("kms") == nil)
     }
 
@@ -689,32 +771,39 @@ import YAML
         let loaded = try PlanFixture.load(PlanFixture.spec())
         let converged = try WorldBuilder(loaded).converged()
         // Fields only the server or operator set: in sync.
-        var plan = Self.plan(loaded, converged.editing("secondary") {
-            var cr = $0.objects.vaults["vault-secondary"]!.node
-            cr["spec"]?["serviceRegistrationEnabled"] = .scalar("false")
-            cr["metadata"]?["annotations"] = .mapping(["note": .string("added by hand")])
-            $0.objects.vaults["vault-secondary"] = KubeObject(node: cr)
-        })
+        var plan = Self.plan(
+            loaded,
+            converged.editing("secondary") {
+                var cr = $0.objects.vaults["vault-secondary"]!.node
+                cr["spec"]?["serviceRegistrationEnabled"] = .scalar("false")
+                cr["metadata"]?["annotations"] = .mapping(["note": .string("added by hand")])
+                $0.objects.vaults["vault-secondary"] = KubeObject(node: cr)
+            })
         #expect(plan.changes.isEmpty)
         // A list item added by hand is removed; a label with dots gets a bracketed path.
-        plan = Self.plan(loaded, converged.editing("secondary") {
-            var cr = $0.objects.vaults["vault-secondary"]!.node
-            var env = cr["spec"]!["envsConfig"]!.sequence!
-            env.append(.mapping(["name": .string("EXTRA"), "value": .string("1")]))
-            cr["spec"]?["envsConfig"] = .sequence(env)
-            cr["metadata"]?["labels"]?["app.kubernetes.io/managed-by"] = nil
-            $0.objects.vaults["vault-secondary"] = KubeObject(node: cr)
-        })
-        #expect(plan.action("vault/secondary")?.fields == [
-            FieldChange(path: "vault-secondary: metadata.labels[\"app.kubernetes.io/managed-by\"]", before: nil, after: "multidc"),
-            FieldChange(path: "vault-secondary: spec.envsConfig[1]", before: "{name: EXTRA, value: \"1\"}", after: nil),
-        ])
+        plan = Self.plan(
+            loaded,
+            converged.editing("secondary") {
+                var cr = $0.objects.vaults["vault-secondary"]!.node
+                var env = cr["spec"]!["envsConfig"]!.sequence!
+                env.append(.mapping(["name": .string("EXTRA"), "value": .string("1")]))
+                cr["spec"]?["envsConfig"] = .sequence(env)
+                cr["metadata"]?["labels"]?["app.kubernetes.io/managed-by"] = nil
+                $0.objects.vaults["vault-secondary"] = KubeObject(node: cr)
+            })
+        #expect(
+            plan.action("vault/secondary")?.fields == [
+                FieldChange(path: "vault-secondary: metadata.labels[\"app.kubernetes.io/managed-by\"]", before: nil, after: "multidc"),
+                FieldChange(path: "vault-secondary: spec.envsConfig[1]", before: "{name: EXTRA, value: \"1\"}", after: nil),
+            ])
         // A scalar that only looks different through JSON (a number kept as a string) still differs.
-        plan = Self.plan(loaded, converged.editing("secondary") {
-            var cr = $0.objects.vaults["vault-secondary"]!.node
-            cr["spec"]?["size"] = .string("1")
-            $0.objects.vaults["vault-secondary"] = KubeObject(node: cr)
-        })
+        plan = Self.plan(
+            loaded,
+            converged.editing("secondary") {
+                var cr = $0.objects.vaults["vault-secondary"]!.node
+                cr["spec"]?["size"] = .string("1")
+                $0.objects.vaults["vault-secondary"] = KubeObject(node: cr)
+            })
         #expect(plan.action("vault/secondary")?.fields.map(\.path) == ["vault-secondary: spec.size"])
     }
 
@@ -741,12 +830,14 @@ import YAML
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("multidc-plantests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for template in ["vault-cr.yaml", "vault-follower.yaml"] {
-            try FileManager.default.copyItem(atPath: PlanFixture.vaultRaftDirectory + "/" + template,
-                                             toPath: directory.appendingPathComponent(template).path)
+            try FileManager.default.copyItem(
+                atPath: PlanFixture.vaultRaftDirectory + "/" + template,
+                toPath: directory.appendingPathComponent(template).path)
         }
         try "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: vault\n".write(
             to: directory.appendingPathComponent("rbac.yaml"), atomically: true, encoding: .utf8)
-        let spec = PlanFixture.spec().replacingOccurrences(of: "  vault:\n    template:", with: "  manifests: [rbac.yaml]\n  vault:\n    template:")
+        let spec = PlanFixture.spec().replacingOccurrences(
+            of: "  vault:\n    template:", with: "  manifests: [rbac.yaml]\n  vault:\n    template:")
         return (try PlanFixture.load(spec, directory: directory.path), directory.path)
     }
 
@@ -781,16 +872,19 @@ import YAML
         // The job applies the file by path, then records the digest in the ownership ConfigMap.
         let runner = ScriptedRunner()
         runner.on(["kubectl"], stdout: "serviceaccount/vault created\n")
-        let actions = ActionRunner(runner: runner, loaded: loaded, world: world, environment: [:], manifestDigest: "d2", readinessTimeout: .seconds(5))
+        let actions = ActionRunner(
+            runner: runner, loaded: loaded, world: world, environment: [:], manifestDigest: "d2", readinessTimeout: .seconds(5))
         var job = try #require(actions.jobs(for: plan).first { $0.id == "manifests/tertiary" })
         job.dependencies = []
         let report = try await JobExecutor(clock: ManualClock()).run([job])
         #expect(report.succeeded)
-        #expect(runner.calls.map(\.argv) == [
-            ["kubectl", "--context", "kind-tertiary", "apply", "-f", directory + "/rbac.yaml"],
-            ["kubectl", "--context", "kind-tertiary", "apply", "-f", "-"],
-        ])
-        let record = try #require(try YAMLParser.parse(String(decoding: runner.calls[1].standardInput?.bytes ?? [], as: UTF8.self), file: "stdin"))
+        #expect(
+            runner.calls.map(\.argv) == [
+                ["kubectl", "--context", "kind-tertiary", "apply", "-f", directory + "/rbac.yaml"],
+                ["kubectl", "--context", "kind-tertiary", "apply", "-f", "-"],
+            ])
+        let record = try #require(
+            try YAMLParser.parse(String(decoding: runner.calls[1].standardInput?.bytes ?? [], as: UTF8.self), file: "stdin"))
         #expect(record[path: "data", "manifests-sha256"]?.string == "d2")
     }
 
@@ -849,16 +943,22 @@ import YAML
         network.ipv4Subnet = "172.18.0.0/24"
         world.network = .present(network)
         let plan = Planner.plan(PlanInput(loaded: loaded, world: world))
-        #expect(plan.problems == ["primary", "secondary", "tertiary"].enumerated().map { i, name in
-            PlanProblem("cluster '\(name)' needs block \(i + 1) of size /24, but 172.18.0.0/24 has only 1 such block; pin a pool or use a larger subnet")
-        })
+        #expect(
+            plan.problems
+                == ["primary", "secondary", "tertiary"].enumerated().map { i, name in
+                    PlanProblem(
+                        "cluster '\(name)' needs block \(i + 1) of size /24, but 172.18.0.0/24 has only 1 such block; pin a pool or use a larger subnet"
+                    )
+                })
     }
 
     @Test func otherKindClustersAreNeverTouched() throws {
         let loaded = try PlanFixture.load(PlanFixture.spec())
         var world = try WorldBuilder(loaded).converged()
-        world.containers.append(DockerContainer(id: "f00" + String(repeating: "0", count: 61), name: "other-control-plane", image: "kindest/node:v1.27.3",
-                                                state: .running, labels: [Kind.clusterLabel: "other", Kind.roleLabel: "control-plane"], networks: ["kind"]))
+        world.containers.append(
+            DockerContainer(
+                id: "f00" + String(repeating: "0", count: 61), name: "other-control-plane", image: "kindest/node:v1.27.3",
+                state: .running, labels: [Kind.clusterLabel: "other", Kind.roleLabel: "control-plane"], networks: ["kind"]))
         world.kindClusters = Kind.clusters(from: world.containers)
         #expect(Planner.plan(PlanInput(loaded: loaded, world: world)).changes.isEmpty)
         let destroy = Planner.destroyPlan(PlanInput(loaded: loaded, world: world))
@@ -873,12 +973,15 @@ import YAML
         var builder = WorldBuilder(loaded)
         builder.token = PlanExistingTests.environment["MULTIDC_KMS_TOKEN"]!
         let world = try builder.converged(leaderLoadBalancerIP: "203.0.113.10").editing("eu-west-1") {
-            $0.objects.vaultServices = $0.objects.vaultServices.map { var s = $0; s.ingressIPs = []; return s }
+            $0.objects.vaultServices = $0.objects.vaultServices.map {
+                var s = $0; s.ingressIPs = []; return s
+            }
         }
         let plan = Planner.plan(PlanInput(loaded: loaded, world: world, environment: PlanExistingTests.environment))
         #expect(plan.changeRows == [PlanRow("vault/us-east-1", .update), PlanRow("vault/ap-south-1", .update)])
-        #expect(plan.action("vault/us-east-1")?.fields == [
-            FieldChange(path: "vault-us-east-1: spec.raftLeaderAddress", before: "203.0.113.10", after: "(known after apply)")
-        ])
+        #expect(
+            plan.action("vault/us-east-1")?.fields == [
+                FieldChange(path: "vault-us-east-1: spec.raftLeaderAddress", before: "203.0.113.10", after: "(known after apply)")
+            ])
     }
 }

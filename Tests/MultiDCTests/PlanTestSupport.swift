@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import YAML
+
 @testable import MultiDC
 
 /// Specs and observed worlds for planner and action tests: no engine, no files written except
@@ -23,7 +24,8 @@ enum PlanFixture {
     /// The classic set-up as inline text, with knobs for the variants the tables need.
     static func spec(
         name: String = "vault-raft", network: String = "kind", subnet: String? = nil, metallb: String = "v0.9.3",
-        rootToken: String = "{ generate: true }", operatorVersion: String? = nil, clusters: [String] = ["primary", "secondary", "tertiary"],
+        rootToken: String = "{ generate: true }", operatorVersion: String? = nil,
+        clusters: [String] = ["primary", "secondary", "tertiary"],
         workers: [String: Int] = [:]
     ) -> String {
         var text = """
@@ -105,11 +107,12 @@ struct WorldBuilder {
             for (i, role) in roles.enumerated() {
                 let suffix = role == "control-plane" ? "control-plane" : (i == 1 ? "worker" : "worker\(i)")
                 let name = "\(cluster.name)-\(suffix)"
-                out.append(DockerContainer(
-                    id: String(format: "%012x", host) + String(repeating: "0", count: 52), name: name,
-                    image: topology.nodeImage(of: cluster) ?? "kindest/node:v1.27.3", state: .running, status: "Up 5 minutes",
-                    labels: [Kind.clusterLabel: cluster.name, Kind.roleLabel: role], networks: [topology.network.name],
-                    ipv4Address: address(host)))
+                out.append(
+                    DockerContainer(
+                        id: String(format: "%012x", host) + String(repeating: "0", count: 52), name: name,
+                        image: topology.nodeImage(of: cluster) ?? "kindest/node:v1.27.3", state: .running, status: "Up 5 minutes",
+                        labels: [Kind.clusterLabel: cluster.name, Kind.roleLabel: role], networks: [topology.network.name],
+                        ipv4Address: address(host)))
                 host += 1
             }
         }
@@ -145,7 +148,9 @@ struct WorldBuilder {
     // MARK: clusters
 
     var pools: [String: ClusterPool] {
-        guard case .success(let list)? = PoolSlicer.pools(for: topology, knownSubnet: topology.provider == .kind ? subnet : nil) else { return [:] }
+        guard case .success(let list)? = PoolSlicer.pools(for: topology, knownSubnet: topology.provider == .kind ? subnet : nil) else {
+            return [:]
+        }
         return Dictionary(uniqueKeysWithValues: list.map { ($0.cluster, $0) })
     }
 
@@ -165,25 +170,28 @@ struct WorldBuilder {
         switch m.mode {
         case .configMap:
             let config = "address-pools:\n- name: default\n  protocol: layer2\n  addresses:\n  - \(pool.rangeText)\n"
-            let object = ownedObject(.mapping([
-                "apiVersion": .string("v1"), "kind": .string("ConfigMap"),
-                "metadata": .mapping(["name": .string("config"), "namespace": .string(MetalLBState.namespace)]),
-                "data": .mapping(["config": .string(config)]),
-            ]))
+            let object = ownedObject(
+                .mapping([
+                    "apiVersion": .string("v1"), "kind": .string("ConfigMap"),
+                    "metadata": .mapping(["name": .string("config"), "namespace": .string(MetalLBState.namespace)]),
+                    "data": .mapping(["config": .string(config)]),
+                ]))
             return MetalLBState(
                 installed: true, version: m.version, controller: controller, memberlistSecretPresent: true,
                 legacyConfig: .init(object: object, pools: MetalLBState.parseLegacyConfig(config).pools))
         case .customResources:
-            let pool = ownedObject(.mapping([
-                "apiVersion": .string("metallb.io/v1beta1"), "kind": .string("IPAddressPool"),
-                "metadata": .mapping(["name": .string(PoolNames.addressPool), "namespace": .string(MetalLBState.namespace)]),
-                "spec": .mapping(["addresses": .sequence([.string(pool.rangeText)])]),
-            ]))
-            let l2 = ownedObject(.mapping([
-                "apiVersion": .string("metallb.io/v1beta1"), "kind": .string("L2Advertisement"),
-                "metadata": .mapping(["name": .string(PoolNames.l2Advertisement), "namespace": .string(MetalLBState.namespace)]),
-                "spec": .mapping(["ipAddressPools": .sequence([.string(PoolNames.addressPool)])]),
-            ]))
+            let pool = ownedObject(
+                .mapping([
+                    "apiVersion": .string("metallb.io/v1beta1"), "kind": .string("IPAddressPool"),
+                    "metadata": .mapping(["name": .string(PoolNames.addressPool), "namespace": .string(MetalLBState.namespace)]),
+                    "spec": .mapping(["addresses": .sequence([.string(pool.rangeText)])]),
+                ]))
+            let l2 = ownedObject(
+                .mapping([
+                    "apiVersion": .string("metallb.io/v1beta1"), "kind": .string("L2Advertisement"),
+                    "metadata": .mapping(["name": .string(PoolNames.l2Advertisement), "namespace": .string(MetalLBState.namespace)]),
+                    "spec": .mapping(["ipAddressPools": .sequence([.string(PoolNames.addressPool)])]),
+                ]))
             return MetalLBState(
                 installed: true, version: m.version, controller: controller,
                 addressPools: [.init(object: pool, addresses: [self.pools[cluster.name]!.rangeText])], l2Advertisements: [l2])
@@ -192,7 +200,8 @@ struct WorldBuilder {
 
     /// The leader's TLS secret as the operator made it (server fields included).
     func leaderSecret(_ name: String) -> KubeObject {
-        Self.object("""
+        Self.object(
+            """
             {"apiVersion":"v1","kind":"Secret","type":"kubernetes.io/tls",
              "metadata":{"name":"\(name)","namespace":"\(topology.vault.namespace)","resourceVersion":"812","uid":"0b1c-leader",
                          "creationTimestamp":"2026-11-27T04:20:00Z","labels":{"vault_cr":"vault-\(topology.leader.name)"}},
@@ -232,15 +241,17 @@ struct WorldBuilder {
         return out
     }
 
-    func objects(for cluster: Topology.Cluster, manifestDigest: String? = nil, leaderLoadBalancerIP: String? = nil) throws -> ClusterObjects {
+    func objects(for cluster: Topology.Cluster, manifestDigest: String? = nil, leaderLoadBalancerIP: String? = nil) throws -> ClusterObjects
+    {
         let op = topology.vaultOperator
         var ownershipData: [Node.Pair] = [Node.Pair(key: .string("topology"), value: .string(topology.name))]
         if let manifestDigest { ownershipData.append(Node.Pair(key: .string("manifests-sha256"), value: .string(manifestDigest))) }
-        let ownership = ownedObject(.mapping([
-            "apiVersion": .string("v1"), "kind": .string("ConfigMap"),
-            "metadata": .mapping(["name": .string(Ownership.configMapName), "namespace": .string(Ownership.configMapNamespace)]),
-            "data": .mapping(ownershipData),
-        ]))
+        let ownership = ownedObject(
+            .mapping([
+                "apiVersion": .string("v1"), "kind": .string("ConfigMap"),
+                "metadata": .mapping(["name": .string(Ownership.configMapName), "namespace": .string(Ownership.configMapNamespace)]),
+                "data": .mapping(ownershipData),
+            ]))
         var secrets: [String: KubeObject] = [:]
         for name in topology.vault.shareSecrets {
             secrets[name] = cluster.name == topology.leader.name ? leaderSecret(name) : copiedSecret(name)
@@ -252,22 +263,27 @@ struct WorldBuilder {
             namespaces: ["default", "kube-system", MetalLBState.namespace].sorted(),
             metalLB: metalLB(for: cluster),
             customResourceDefinitions: [ClusterObjects.vaultCRDName: .init(name: ClusterObjects.vaultCRDName, established: true)],
-            operatorDeployment: DeploymentState(name: op.release, namespace: op.namespace, images: ["ghcr.io/banzaicloud/vault-operator:1.12.0"],
-                                                replicas: 1, readyReplicas: 1, available: true),
+            operatorDeployment: DeploymentState(
+                name: op.release, namespace: op.namespace, images: ["ghcr.io/banzaicloud/vault-operator:1.12.0"],
+                replicas: 1, readyReplicas: 1, available: true),
             sharedSecrets: secrets,
             vaults: vaults,
             vaultPods: vaults.keys.sorted().map { PodState(name: "\($0)-0", namespace: ns, phase: "Running", ready: true, vaultCR: $0) },
             vaultServices: vaults.keys.sorted().map {
-                ServiceState(name: $0, namespace: ns, type: "LoadBalancer", requestedLoadBalancerIP: lbIP, ingressIPs: lbIP.map { [$0] } ?? [])
+                ServiceState(
+                    name: $0, namespace: ns, type: "LoadBalancer", requestedLoadBalancerIP: lbIP, ingressIPs: lbIP.map { [$0] } ?? [])
             },
             ownership: ownership)
     }
 
     func helmReleases() -> [HelmRelease] {
         let op = topology.vaultOperator
-        return [HelmRelease(name: op.release, namespace: op.namespace, revision: 1, status: .deployed,
-                            chart: "vault-operator-\(op.version ?? "1.12.0")", appVersion: op.version ?? "1.12.0",
-                            updated: "2026-11-27 04:20:00.1 +0000 UTC")]
+        return [
+            HelmRelease(
+                name: op.release, namespace: op.namespace, revision: 1, status: .deployed,
+                chart: "vault-operator-\(op.version ?? "1.12.0")", appVersion: op.version ?? "1.12.0",
+                updated: "2026-11-27 04:20:00.1 +0000 UTC")
+        ]
     }
 
     // MARK: worlds
@@ -276,10 +292,11 @@ struct WorldBuilder {
     func converged(manifestDigest: String? = nil, leaderLoadBalancerIP: String? = nil) throws -> World {
         var clusters: [ClusterObservation] = []
         for cluster in topology.clusters {
-            clusters.append(ClusterObservation(
-                name: cluster.name, context: topology.context(of: cluster), reachability: .reachable,
-                objects: try objects(for: cluster, manifestDigest: manifestDigest, leaderLoadBalancerIP: leaderLoadBalancerIP),
-                helmReleases: helmReleases()))
+            clusters.append(
+                ClusterObservation(
+                    name: cluster.name, context: topology.context(of: cluster), reachability: .reachable,
+                    objects: try objects(for: cluster, manifestDigest: manifestDigest, leaderLoadBalancerIP: leaderLoadBalancerIP),
+                    helmReleases: helmReleases()))
         }
         guard topology.provider == .kind else {
             let kms: World.KMS = topology.kmsContainerName == nil ? .notConfigured : .absent

@@ -88,12 +88,14 @@ import YAML
 
     @Test func validatorRejectsWhatItShould() throws {
         let v = try Self.schema()
-        let minimal = try #require(try YAMLParser.parse("""
-            apiVersion: multidc/v1alpha1
-            kind: Topology
-            metadata: { name: a }
-            spec: { kms: { image: v }, operator: { chart: c }, clusters: [{ name: a }] }
-            """))
+        let minimal = try #require(
+            try YAMLParser.parse(
+                """
+                apiVersion: multidc/v1alpha1
+                kind: Topology
+                metadata: { name: a }
+                spec: { kms: { image: v }, operator: { chart: c }, clusters: [{ name: a }] }
+                """))
         #expect(v.validate(minimal) == [])
         var bad = minimal
         bad["spec"]?["clusters"] = .sequence([.mapping(["name": .string("A")])])

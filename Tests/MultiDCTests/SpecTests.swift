@@ -33,9 +33,11 @@ import YAML
         #expect(t.network == Topology.Network(name: "kind", subnet: nil, slices: .init(blockPrefix: 24, firstBlock: 1, poolPrefix: 25)))
         #expect(t.loadBalancer == .metallb(.init(version: "v0.13.10")))
         #expect(t.kms == .container(name: "central-vault", image: "vault:1.6.2", rootToken: .generate))
-        #expect(t.vaultOperator == Topology.VaultOperator(
-            release: "vault-operator", chart: "banzaicloud-stable/vault-operator", repo: nil, version: nil, namespace: "default",
-            values: .mapping([])))
+        #expect(
+            t.vaultOperator
+                == Topology.VaultOperator(
+                    release: "vault-operator", chart: "banzaicloud-stable/vault-operator", repo: nil, version: nil, namespace: "default",
+                    values: .mapping([])))
         #expect(t.manifests == [])
         #expect(t.vault.namespace == "default")
         #expect(t.vault.leader == "one")
@@ -93,17 +95,18 @@ import YAML
         do {
             _ = try Self.load(text)
         } catch {
-            #expect(error.items.map(\.summary) == [
-                "spec.yaml:4:9: error: invalid topology name 'Bad_Name': use lower-case letters, digits and '-', starting and ending with a letter or digit",
-                "spec.yaml:6:3: error: unknown key 'nodeImag'; did you mean 'nodeImage'?",
-                "spec.yaml:8:12: error: expected a string, found a mapping",
-                "spec.yaml:9:13: error: missing required field 'chart' in spec.operator",
-                "spec.yaml:12:13: error: unknown leader 'primay'; did you mean 'primary'?",
-                "spec.yaml:15:13: error: duplicate cluster 'primary'; it was first defined at line 14, column 13",
-                "spec.yaml:17:16: error: workers must be between 0 and 100, found -1",
-                "spec.yaml:18:7: error: 'context' is for provider existing; the context of kind cluster 'third' is always kind-third",
-                "spec.yaml:20:32: error: invalid duration '10 minutes'; write it like 10m, 90s or 1h30m",
-            ])
+            #expect(
+                error.items.map(\.summary) == [
+                    "spec.yaml:4:9: error: invalid topology name 'Bad_Name': use lower-case letters, digits and '-', starting and ending with a letter or digit",
+                    "spec.yaml:6:3: error: unknown key 'nodeImag'; did you mean 'nodeImage'?",
+                    "spec.yaml:8:12: error: expected a string, found a mapping",
+                    "spec.yaml:9:13: error: missing required field 'chart' in spec.operator",
+                    "spec.yaml:12:13: error: unknown leader 'primay'; did you mean 'primary'?",
+                    "spec.yaml:15:13: error: duplicate cluster 'primary'; it was first defined at line 14, column 13",
+                    "spec.yaml:17:16: error: workers must be between 0 and 100, found -1",
+                    "spec.yaml:18:7: error: 'context' is for provider existing; the context of kind cluster 'third' is always kind-third",
+                    "spec.yaml:20:32: error: invalid duration '10 minutes'; write it like 10m, 90s or 1h30m",
+                ])
         }
     }
 
@@ -113,11 +116,12 @@ import YAML
             _ = try Self.load(text)
             Issue.record("expected an error")
         } catch {
-            #expect(error.description == """
-                spec.yaml:6:3: error: unknown key 'nodeImag'; did you mean 'nodeImage'?
-                  nodeImag: kindest/node:v1.19.1
-                  ^
-                """)
+            #expect(
+                error.description == """
+                    spec.yaml:6:3: error: unknown key 'nodeImag'; did you mean 'nodeImage'?
+                      nodeImag: kindest/node:v1.19.1
+                      ^
+                    """)
         }
     }
 
@@ -127,9 +131,10 @@ import YAML
             _ = try Self.load(text)
             Issue.record("expected an error")
         } catch {
-            #expect(error.items.map(\.summary) == [
-                "spec.yaml:1:1: error: input is \(text.utf8.count) bytes, over the limit of 8388608 bytes; split it into smaller files"
-            ])
+            #expect(
+                error.items.map(\.summary) == [
+                    "spec.yaml:1:1: error: input is \(text.utf8.count) bytes, over the limit of 8388608 bytes; split it into smaller files"
+                ])
         }
     }
 
@@ -143,10 +148,11 @@ import YAML
         do {
             _ = try loaded.pools(subnet: CIDR("10.0.0.0/24"))
         } catch {
-            #expect(error.items.map(\.summary) == [
-                "spec.yaml:13:13: error: cluster 'one' needs block 1 of size /24, but 10.0.0.0/24 has only 1 such block; pin a pool or use a larger subnet",
-                "spec.yaml:14:13: error: cluster 'two' needs block 2 of size /24, but 10.0.0.0/24 has only 1 such block; pin a pool or use a larger subnet",
-            ])
+            #expect(
+                error.items.map(\.summary) == [
+                    "spec.yaml:13:13: error: cluster 'one' needs block 1 of size /24, but 10.0.0.0/24 has only 1 such block; pin a pool or use a larger subnet",
+                    "spec.yaml:14:13: error: cluster 'two' needs block 2 of size /24, but 10.0.0.0/24 has only 1 such block; pin a pool or use a larger subnet",
+                ])
         }
         #expect(try loaded.pools(subnet: CIDR("172.18.0.0/16")).map(\.cidr.description) == ["172.18.1.128/25", "172.18.2.128/25"])
     }

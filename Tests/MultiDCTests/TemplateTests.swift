@@ -4,7 +4,9 @@ import YAML
 
 @Suite struct TemplateTests {
     /// Values for a small three-cluster topology on a known subnet.
-    static func values(cluster: String = "secondary", kmsToken: Secret? = Secret("s3cr3t"), kmsAddress: String? = "172.18.0.5")
+    static func values(
+        cluster: String = "secondary", kmsToken: Secret? = Secret("s3cr3t"), kmsAddress: String? = "172.18.0.5"
+    )
         -> TemplateValues
     {
         let topology = Topology(
@@ -100,15 +102,17 @@ import YAML
               two ${{ nope }} and ${{ kms.url }}
             """
         let template = try Template.parse(text: text, file: "tpl.yaml")
-        #expect(template.check().map(\.summary) == [
-            "tpl.yaml:2:13: error: unknown placeholder 'cluster.nme'; did you mean 'cluster.name'?",
-            "tpl.yaml:5:7: error: unknown placeholder 'nope'",
-        ])
-        #expect(template.check().first?.description == """
-            tpl.yaml:2:13: error: unknown placeholder 'cluster.nme'; did you mean 'cluster.name'?
-              b: [x, "y-${{ cluster.nme }}"]
-                        ^
-            """)
+        #expect(
+            template.check().map(\.summary) == [
+                "tpl.yaml:2:13: error: unknown placeholder 'cluster.nme'; did you mean 'cluster.name'?",
+                "tpl.yaml:5:7: error: unknown placeholder 'nope'",
+            ])
+        #expect(
+            template.check().first?.description == """
+                tpl.yaml:2:13: error: unknown placeholder 'cluster.nme'; did you mean 'cluster.name'?
+                  b: [x, "y-${{ cluster.nme }}"]
+                            ^
+                """)
     }
 
     @Test func everyDocumentIsRenderedAndNoTextSubstitutionHappens() throws {
@@ -125,16 +129,17 @@ import YAML
     }
 
     @Test func assumptionsFeedDerivedValues() throws {
-        let spec = try TopologyLoader.load(text: """
-            apiVersion: multidc/v1alpha1
-            kind: Topology
-            metadata: { name: t }
-            spec:
-              kms: { image: vault:1.6.2 }
-              operator: { chart: c }
-              vault: { template: x.yaml }
-              clusters: [{ name: a }, { name: b }]
-            """, file: "s.yaml", options: .init(checkFiles: false))
+        let spec = try TopologyLoader.load(
+            text: """
+                apiVersion: multidc/v1alpha1
+                kind: Topology
+                metadata: { name: t }
+                spec:
+                  kms: { image: vault:1.6.2 }
+                  operator: { chart: c }
+                  vault: { template: x.yaml }
+                  clusters: [{ name: a }, { name: b }]
+                """, file: "s.yaml", options: .init(checkFiles: false))
         let b = spec.topology.clusters[1]
         let plain = TemplateValues.for(topology: spec.topology, cluster: b)
         #expect(plain["cluster.raftLeaderAddress"] == .unknown)

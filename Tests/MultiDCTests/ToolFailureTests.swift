@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MultiDC
 
 /// Which tool failures are retried: the reference's texts.

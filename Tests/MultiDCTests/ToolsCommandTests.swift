@@ -36,9 +36,11 @@ struct ToolsCommandTests {
         let runner = ScriptedRunner()
         runner.on(["docker", "ps"], stdout: "first\n")
         runner.on(["docker"], exitCode: 3, stderr: "second\n")
-        runner.on(where: { $0.standardInput != nil }, answer: { command in
-            .result(CommandResult(status: .exited(0), standardOutput: command.standardInput!.bytes))
-        })
+        runner.on(
+            where: { $0.standardInput != nil },
+            answer: { command in
+                .result(CommandResult(status: .exited(0), standardOutput: command.standardInput!.bytes))
+            })
         runner.on(["kind"], throwing: CommandRunnerError(code: .timedOut, command: "kind", message: "timed out"))
         #expect(try await runner.run(Command("docker", ["ps", "-a"])).stdout == "first\n")
         #expect(try await runner.run(Command("docker", ["network", "ls"])).status == .exited(3))

@@ -4,9 +4,9 @@ import Testing
 @testable import MultiDC
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Real processes (no Docker engine needed): /bin/echo, /bin/sh, cat, sleep.
@@ -44,8 +44,10 @@ struct ToolsSubprocessRunnerTests {
 
     @Test("environment overrides reach the child; the rest is inherited")
     func environment() async throws {
-        let result = try await runner.run(Command("/bin/sh", ["-c", "echo \"$MULTIDC_TEST_VAR:${PATH:+has-path}\""],
-                                                  environment: ["MULTIDC_TEST_VAR": .sensitive("xyz")]))
+        let result = try await runner.run(
+            Command(
+                "/bin/sh", ["-c", "echo \"$MULTIDC_TEST_VAR:${PATH:+has-path}\""],
+                environment: ["MULTIDC_TEST_VAR": .sensitive("xyz")]))
         #expect(result.stdout == "xyz:has-path\n")
     }
 
@@ -127,7 +129,8 @@ struct ToolsSubprocessRunnerTests {
 
     static func isZombie(_ pid: pid_t) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return true }
+            let close = stat.lastIndex(of: ")")
+        else { return true }
         return stat[stat.index(close, offsetBy: 2)] == "Z"
     }
 

@@ -75,7 +75,10 @@ import YAML
     @Test(arguments: [
         ("a: [1, 2\n", "x.yaml:2:1: error: did not find expected ',' or ']' (while parsing a flow sequence at line 1, column 4)"),
         ("a: b: c\n", "x.yaml:1:5: error: mapping values are not allowed in this context"),
-        ("a:\n\t- b\n", "x.yaml:2:1: error: found character that cannot start any token (while scanning for the next token at line 2, column 1)"),
+        (
+            "a:\n\t- b\n",
+            "x.yaml:2:1: error: found character that cannot start any token (while scanning for the next token at line 2, column 1)"
+        ),
         ("a: \"open\n", "x.yaml:2:1: error: found unexpected end of stream (while scanning a quoted scalar at line 1, column 4)"),
         ("a: *nope\n", "x.yaml:1:4: error: unknown alias '*nope'"),
     ])

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A kubectl `-l` label selector: `k=v`, `k==v`, `k!=v`, `k`, `!k`, `k in (a,b)`, `k notin (a,b)`.
 struct LabelSelector: Sendable, Equatable {
     enum Requirement: Sendable, Equatable {
@@ -24,7 +26,9 @@ struct LabelSelector: Sendable, Equatable {
             if p.isEmpty { continue }
             if let r = p.range(of: " notin ") ?? p.range(of: " in ") {
                 let key = p[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
-                let vals = p[r.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: " ()")).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                let vals = p[r.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: " ()")).split(separator: ",").map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }
                 reqs.append(p[r].contains("notin") ? .notWithin(key, vals) : .within(key, vals))
             } else if let r = p.range(of: "!=") {
                 reqs.append(.notEquals(String(p[..<r.lowerBound]), String(p[r.upperBound...])))
@@ -53,5 +57,3 @@ struct LabelSelector: Sendable, Equatable {
         }
     }
 }
-
-import Foundation

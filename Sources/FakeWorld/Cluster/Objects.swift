@@ -71,7 +71,9 @@ extension ClusterState {
         if type.namespaced {
             obj[path: "metadata", "namespace"] = .string(obj.namespace ?? "default")
         } else {
-            obj["metadata"] = obj["metadata"].map { m in var m = m; m["namespace"] = nil; return m }
+            obj["metadata"] = obj["metadata"].map { m in
+                var m = m; m["namespace"] = nil; return m
+            }
         }
         if obj["spec"] != nil || type.group != "" { obj[path: "metadata", "generation"] = 1 }
         for (k, v) in type.defaults(for: obj) where obj[k] == nil { obj[k] = v }
@@ -129,27 +131,46 @@ extension ClusterState {
     /// The objects a fresh kind cluster has.
     mutating func seed(now: Double) {
         for ns in ClusterState.systemNamespaces {
-            create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)],
-                    "spec": ["finalizers": ["kubernetes"]], "status": ["phase": "Active"]], type: .namespace, now: now)
+            create(
+                [
+                    "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)],
+                    "spec": ["finalizers": ["kubernetes"]], "status": ["phase": "Active"],
+                ], type: .namespace, now: now)
         }
         for node in nodes {
             let role = node.contains("control-plane") ? "control-plane" : "worker"
-            var labels: [String: JSON] = ["kubernetes.io/hostname": .string(node), "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"]
+            var labels: [String: JSON] = [
+                "kubernetes.io/hostname": .string(node), "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
+            ]
             if role == "control-plane" {
                 labels["node-role.kubernetes.io/control-plane"] = ""
                 labels["node-role.kubernetes.io/master"] = ""
             }
-            create(["apiVersion": "v1", "kind": "Node", "metadata": ["name": .string(node), "labels": .object(labels)],
-                    "status": ["conditions": [["type": "Ready", "status": "True", "reason": "KubeletReady"]]]], type: .node, now: now)
+            create(
+                [
+                    "apiVersion": "v1", "kind": "Node", "metadata": ["name": .string(node), "labels": .object(labels)],
+                    "status": ["conditions": [["type": "Ready", "status": "True", "reason": "KubeletReady"]]],
+                ], type: .node, now: now)
         }
-        create(["apiVersion": "v1", "kind": "Service",
-                "metadata": ["name": "kubernetes", "namespace": "default", "labels": ["component": "apiserver", "provider": "kubernetes"]],
-                "spec": ["type": "ClusterIP", "clusterIP": "10.96.0.1", "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443]]]],
-               type: .service, now: now)
-        create(["apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        create(
+            [
+                "apiVersion": "v1", "kind": "Service",
+                "metadata": [
+                    "name": "kubernetes", "namespace": "default", "labels": ["component": "apiserver", "provider": "kubernetes"],
+                ],
+                "spec": [
+                    "type": "ClusterIP", "clusterIP": "10.96.0.1",
+                    "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443]],
+                ],
+            ],
+            type: .service, now: now)
+        create(
+            [
+                "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
                 "metadata": ["name": "standard", "annotations": ["storageclass.kubernetes.io/is-default-class": "true"]],
-                "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer"],
-               type: ResourceType.builtins.first { $0.kind == "StorageClass" }!, now: now)
+                "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer",
+            ],
+            type: ResourceType.builtins.first { $0.kind == "StorageClass" }!, now: now)
     }
 }
 

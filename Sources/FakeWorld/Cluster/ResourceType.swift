@@ -28,8 +28,12 @@ struct ResourceType: Sendable, Equatable {
         return w == plural || w == singular || w == kind.lowercased() || shortNames.contains(w)
     }
 
-    static func builtin(_ kind: String, _ plural: String, group: String = "", version: String = "v1", namespaced: Bool = true, short: [String] = []) -> ResourceType {
-        ResourceType(kind: kind, plural: plural, singular: kind.lowercased(), shortNames: short, group: group, versions: [version], namespaced: namespaced)
+    static func builtin(
+        _ kind: String, _ plural: String, group: String = "", version: String = "v1", namespaced: Bool = true, short: [String] = []
+    ) -> ResourceType {
+        ResourceType(
+            kind: kind, plural: plural, singular: kind.lowercased(), shortNames: short, group: group, versions: [version],
+            namespaced: namespaced)
     }
 
     /// The kinds every cluster serves (a subset of a v1.19+ API server).
@@ -53,8 +57,11 @@ struct ResourceType: Sendable, Equatable {
         .builtin("RoleBinding", "rolebindings", group: "rbac.authorization.k8s.io"),
         .builtin("ClusterRole", "clusterroles", group: "rbac.authorization.k8s.io", namespaced: false),
         .builtin("ClusterRoleBinding", "clusterrolebindings", group: "rbac.authorization.k8s.io", namespaced: false),
-        .builtin("CustomResourceDefinition", "customresourcedefinitions", group: "apiextensions.k8s.io", namespaced: false, short: ["crd", "crds"]),
-        .builtin("ValidatingWebhookConfiguration", "validatingwebhookconfigurations", group: "admissionregistration.k8s.io", namespaced: false),
+        .builtin(
+            "CustomResourceDefinition", "customresourcedefinitions", group: "apiextensions.k8s.io", namespaced: false,
+            short: ["crd", "crds"]),
+        .builtin(
+            "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", group: "admissionregistration.k8s.io", namespaced: false),
         .builtin("MutatingWebhookConfiguration", "mutatingwebhookconfigurations", group: "admissionregistration.k8s.io", namespaced: false),
         .builtin("PodSecurityPolicy", "podsecuritypolicies", group: "policy", version: "v1beta1", namespaced: false, short: ["psp"]),
         .builtin("PodDisruptionBudget", "poddisruptionbudgets", group: "policy", short: ["pdb"]),
@@ -66,14 +73,16 @@ struct ResourceType: Sendable, Equatable {
     /// A type served because an Established CRD defines it.
     static func from(crd: JSON) -> ResourceType? {
         guard let group = crd[path: "spec", "group"]?.string,
-              let kind = crd[path: "spec", "names", "kind"]?.string,
-              let plural = crd[path: "spec", "names", "plural"]?.string else { return nil }
+            let kind = crd[path: "spec", "names", "kind"]?.string,
+            let plural = crd[path: "spec", "names", "plural"]?.string
+        else { return nil }
         let singular = crd[path: "spec", "names", "singular"]?.string ?? kind.lowercased()
         let short = crd[path: "spec", "names", "shortNames"]?.array?.compactMap(\.string) ?? []
         var versions = crd[path: "spec", "versions"]?.array?.compactMap { $0["name"]?.string } ?? []
         if versions.isEmpty, let v = crd[path: "spec", "version"]?.string { versions = [v] }
         if versions.isEmpty { versions = ["v1"] }
         let namespaced = (crd[path: "spec", "scope"]?.string ?? "Namespaced") == "Namespaced"
-        return ResourceType(kind: kind, plural: plural, singular: singular, shortNames: short, group: group, versions: versions, namespaced: namespaced)
+        return ResourceType(
+            kind: kind, plural: plural, singular: singular, shortNames: short, group: group, versions: versions, namespaced: namespaced)
     }
 }

@@ -15,8 +15,14 @@ enum Validation {
         "Role": ["rules"], "ClusterRole": ["rules", "aggregationRule"],
         "RoleBinding": ["roleRef", "subjects"], "ClusterRoleBinding": ["roleRef", "subjects"],
         "ValidatingWebhookConfiguration": ["webhooks"], "MutatingWebhookConfiguration": ["webhooks"],
-        "StorageClass": ["provisioner", "parameters", "reclaimPolicy", "volumeBindingMode", "allowVolumeExpansion", "mountOptions", "allowedTopologies"],
-        "Endpoints": ["subsets"], "Event": ["involvedObject", "reason", "message", "source", "type", "count", "firstTimestamp", "lastTimestamp", "eventTime", "reportingComponent", "reportingInstance", "action", "related", "series"],
+        "StorageClass": [
+            "provisioner", "parameters", "reclaimPolicy", "volumeBindingMode", "allowVolumeExpansion", "mountOptions", "allowedTopologies",
+        ],
+        "Endpoints": ["subsets"],
+        "Event": [
+            "involvedObject", "reason", "message", "source", "type", "count", "firstTimestamp", "lastTimestamp", "eventTime",
+            "reportingComponent", "reportingInstance", "action", "related", "series",
+        ],
     ]
 
     /// The error text for `obj` (after `error when creating "SRC": `), or nil when valid.
@@ -28,13 +34,20 @@ enum Validation {
         if let first = unknown.first {
             // kube-apiserver with fieldValidation=Strict (kubectl ≥ 1.27's default).
             let version = type.apiVersion
-            return ("BadRequest", "\(type.kind) in version \"\(version.split(separator: "/").last ?? "")\" cannot be handled as a \(type.kind): strict decoding error: unknown field \"\(first)\"")
+            return (
+                "BadRequest",
+                "\(type.kind) in version \"\(version.split(separator: "/").last ?? "")\" cannot be handled as a \(type.kind): strict decoding error: unknown field \"\(first)\""
+            )
         }
         let name = obj.name ?? ""
         // RBAC objects only need a valid path segment (names such as metallb-system:controller).
         let pathSegmentOnly = type.group == "rbac.authorization.k8s.io"
-        if pathSegmentOnly ? (name.isEmpty || name == "." || name == ".." || name.contains("/") || name.contains("%")) : !isSubdomain(name) {
-            return ("Invalid", "\(type.kind) \"\(name)\" is invalid: metadata.name: Invalid value: \"\(name)\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+        if pathSegmentOnly ? (name.isEmpty || name == "." || name == ".." || name.contains("/") || name.contains("%")) : !isSubdomain(name)
+        {
+            return (
+                "Invalid",
+                "\(type.kind) \"\(name)\" is invalid: metadata.name: Invalid value: \"\(name)\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+            )
         }
         return nil
     }

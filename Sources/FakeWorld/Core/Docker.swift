@@ -58,8 +58,9 @@ struct Docker {
         let out = outPipe.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Result(code: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                      stderr: String(decoding: errBox.data, as: UTF8.self))
+        return Result(
+            code: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: errBox.data, as: UTF8.self))
     }
 
     /// The command line as kind prints it in `command "..." failed` errors.

@@ -17,8 +17,14 @@ public enum Fault: Sendable, Hashable {
     public static let help: [(String, String)] = [
         ("create-cluster:NAME:once", "the next `kind create cluster` of NAME fails at kubeadm init (once; then creates succeed)"),
         ("apiserver-down:NAME", "kubectl and helm calls to cluster NAME get connection refused"),
-        ("webhook-never-ready:NAME", "MetalLB's validating webhook in cluster NAME never answers: IPAddressPool/L2Advertisement are rejected"),
-        ("pod-crashloop:CLUSTER/POD", "pod POD (or every pod of workload POD) in cluster CLUSTER crash-loops: never Ready; a Vault inside stays sealed"),
+        (
+            "webhook-never-ready:NAME",
+            "MetalLB's validating webhook in cluster NAME never answers: IPAddressPool/L2Advertisement are rejected"
+        ),
+        (
+            "pod-crashloop:CLUSTER/POD",
+            "pod POD (or every pod of workload POD) in cluster CLUSTER crash-loops: never Ready; a Vault inside stays sealed"
+        ),
         ("helm-pending:NAME", "helm release NAME is left in pending-install: later upgrades fail with another operation in progress"),
     ]
 
@@ -29,12 +35,16 @@ public enum Fault: Sendable, Hashable {
             let item = raw.trimmingCharacters(in: .whitespaces)
             let parts = item.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             func need(_ n: Int) throws(ConfigError) {
-                if parts.count != n || parts.contains(where: \.isEmpty) { throw ConfigError("FAKEWORLD_FAULTS: malformed fault \"\(item)\"") }
+                if parts.count != n || parts.contains(where: \.isEmpty) {
+                    throw ConfigError("FAKEWORLD_FAULTS: malformed fault \"\(item)\"")
+                }
             }
             switch parts[0] {
             case "create-cluster":
                 try need(3)
-                guard parts[2] == "once" else { throw ConfigError("FAKEWORLD_FAULTS: \"\(item)\": only create-cluster:NAME:once is supported") }
+                guard parts[2] == "once" else {
+                    throw ConfigError("FAKEWORLD_FAULTS: \"\(item)\": only create-cluster:NAME:once is supported")
+                }
                 faults.append(.createClusterOnce(cluster: parts[1]))
             case "apiserver-down": try need(2); faults.append(.apiserverDown(cluster: parts[1]))
             case "webhook-never-ready": try need(2); faults.append(.webhookNeverReady(cluster: parts[1]))
@@ -42,7 +52,9 @@ public enum Fault: Sendable, Hashable {
             case "pod-crashloop":
                 try need(2)
                 let cp = parts[1].split(separator: "/", maxSplits: 1).map(String.init)
-                guard cp.count == 2, !cp[0].isEmpty, !cp[1].isEmpty else { throw ConfigError("FAKEWORLD_FAULTS: \"\(item)\": expected pod-crashloop:CLUSTER/POD") }
+                guard cp.count == 2, !cp[0].isEmpty, !cp[1].isEmpty else {
+                    throw ConfigError("FAKEWORLD_FAULTS: \"\(item)\": expected pod-crashloop:CLUSTER/POD")
+                }
                 faults.append(.podCrashloop(cluster: cp[0], pod: cp[1]))
             default:
                 throw ConfigError("FAKEWORLD_FAULTS: unknown fault \"\(parts[0])\"; known: \(help.map(\.0).joined(separator: ", "))")

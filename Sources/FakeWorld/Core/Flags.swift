@@ -43,7 +43,9 @@ enum FlagErrorStyle {
 }
 
 enum FlagParser {
-    static func parse(_ args: [String], specs: [FlagSpec], style: FlagErrorStyle, stopAtFirstPositional: Bool = false) throws(ToolFailure) -> ParsedFlags {
+    static func parse(
+        _ args: [String], specs: [FlagSpec], style: FlagErrorStyle, stopAtFirstPositional: Bool = false
+    ) throws(ToolFailure) -> ParsedFlags {
         var parsed = ParsedFlags()
         var i = 0
         func spec(named name: String) -> FlagSpec? { specs.first { $0.name == name } }
@@ -71,9 +73,13 @@ enum FlagParser {
                 }
                 guard let s = spec(named: name) else { throw style.failure("unknown flag: --\(name)") }
                 if s.takesValue {
-                    if let inline { parsed.values[name, default: []].append(inline) }
-                    else if i < args.count { parsed.values[name, default: []].append(args[i]); i += 1 }
-                    else { throw style.failure("flag needs an argument: --\(name)") }
+                    if let inline {
+                        parsed.values[name, default: []].append(inline)
+                    } else if i < args.count {
+                        parsed.values[name, default: []].append(args[i]); i += 1
+                    } else {
+                        throw style.failure("flag needs an argument: --\(name)")
+                    }
                 } else {
                     parsed.values[name, default: []].append(inline ?? "true")
                 }
@@ -85,9 +91,13 @@ enum FlagParser {
                     if s.takesValue {
                         var rest = String(chars)
                         if rest.hasPrefix("=") { rest.removeFirst() }
-                        if !rest.isEmpty { parsed.values[s.name, default: []].append(rest) }
-                        else if i < args.count { parsed.values[s.name, default: []].append(args[i]); i += 1 }
-                        else { throw style.failure("flag needs an argument: '\(c)' in -\(c)") }
+                        if !rest.isEmpty {
+                            parsed.values[s.name, default: []].append(rest)
+                        } else if i < args.count {
+                            parsed.values[s.name, default: []].append(args[i]); i += 1
+                        } else {
+                            throw style.failure("flag needs an argument: '\(c)' in -\(c)")
+                        }
                         chars = []
                     } else {
                         parsed.values[s.name, default: []].append("true")

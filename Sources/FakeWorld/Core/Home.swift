@@ -6,7 +6,10 @@ struct Home {
 
     static func from(_ env: [String: String]) throws(ToolFailure) -> Home {
         guard let path = env["FAKEWORLD_HOME"], !path.isEmpty else {
-            throw ToolFailure(stderr: "fakeworld: FAKEWORLD_HOME is not set; point it at a directory for the world's state (created if missing), e.g. export FAKEWORLD_HOME=$(mktemp -d)", code: 1)
+            throw ToolFailure(
+                stderr:
+                    "fakeworld: FAKEWORLD_HOME is not set; point it at a directory for the world's state (created if missing), e.g. export FAKEWORLD_HOME=$(mktemp -d)",
+                code: 1)
         }
         let url = URL(fileURLWithPath: path, isDirectory: true)
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {

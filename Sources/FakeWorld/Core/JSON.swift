@@ -15,13 +15,21 @@ public indirect enum JSON: Sendable, Equatable, Codable {
     // MARK: Codable (the state files)
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSON].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSON].self)) }
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? c.decode(Int.self) {
+            self = .int(i)
+        } else if let d = try? c.decode(Double.self) {
+            self = .double(d)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSON].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: JSON].self))
+        }
     }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
@@ -179,11 +187,13 @@ public indirect enum JSON: Sendable, Equatable, Codable {
         let end = String(repeating: indent, count: level)
         switch self {
         case .array(let a) where !a.isEmpty:
-            return "[\n" + a.map { pad + $0.pretty(indent: indent, level: level + 1, htmlSafe: htmlSafe) }.joined(separator: ",\n") + "\n" + end + "]"
+            return "[\n" + a.map { pad + $0.pretty(indent: indent, level: level + 1, htmlSafe: htmlSafe) }.joined(separator: ",\n") + "\n"
+                + end + "]"
         case .object(let o) where !o.isEmpty:
-            return "{\n" + o.keys.sorted().map {
-                pad + JSON.quote($0) + ": " + o[$0]!.pretty(indent: indent, level: level + 1, htmlSafe: htmlSafe)
-            }.joined(separator: ",\n") + "\n" + end + "}"
+            return "{\n"
+                + o.keys.sorted().map {
+                    pad + JSON.quote($0) + ": " + o[$0]!.pretty(indent: indent, level: level + 1, htmlSafe: htmlSafe)
+                }.joined(separator: ",\n") + "\n" + end + "}"
         default:
             return compact(htmlSafe: htmlSafe)
         }

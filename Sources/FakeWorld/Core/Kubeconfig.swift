@@ -5,8 +5,10 @@ import YAML
 struct Kubeconfig {
     var document: JSON
 
-    static let empty: JSON = ["apiVersion": "v1", "kind": "Config", "preferences": .object([:]),
-                              "clusters": [], "contexts": [], "users": [], "current-context": ""]
+    static let empty: JSON = [
+        "apiVersion": "v1", "kind": "Config", "preferences": .object([:]),
+        "clusters": [], "contexts": [], "users": [], "current-context": "",
+    ]
 
     /// The file kind writes: --kubeconfig, else the first path of $KUBECONFIG, else ~/.kube/config.
     static func writePath(flag: String?, env: [String: String]) -> String {
@@ -62,7 +64,8 @@ struct Kubeconfig {
     /// The API server URL of a context.
     func server(context: String) -> String? {
         guard let ctx = entry("contexts", context), let clusterName = ctx[path: "context", "cluster"]?.string,
-              let cluster = entry("clusters", clusterName) else { return nil }
+            let cluster = entry("clusters", clusterName)
+        else { return nil }
         return cluster[path: "cluster", "server"]?.string
     }
 
@@ -84,12 +87,27 @@ struct Kubeconfig {
         let key = "kind-\(cluster)"
         return Kubeconfig(document: [
             "apiVersion": "v1",
-            "clusters": [["cluster": ["certificate-authority-data": .string(FakePEM.base64CA(seed: cluster)), "server": .string("https://127.0.0.1:\(port)")], "name": .string(key)]],
+            "clusters": [
+                [
+                    "cluster": [
+                        "certificate-authority-data": .string(FakePEM.base64CA(seed: cluster)),
+                        "server": .string("https://127.0.0.1:\(port)"),
+                    ], "name": .string(key),
+                ]
+            ],
             "contexts": [["context": ["cluster": .string(key), "user": .string(key)], "name": .string(key)]],
             "current-context": .string(key),
             "kind": "Config",
             "preferences": .object([:]),
-            "users": [["name": .string(key), "user": ["client-certificate-data": .string(FakePEM.base64Cert(seed: key)), "client-key-data": .string(FakePEM.base64Key(seed: key))]]],
+            "users": [
+                [
+                    "name": .string(key),
+                    "user": [
+                        "client-certificate-data": .string(FakePEM.base64Cert(seed: key)),
+                        "client-key-data": .string(FakePEM.base64Key(seed: key)),
+                    ],
+                ]
+            ],
         ])
     }
 

@@ -33,10 +33,12 @@ public struct Latencies: Sendable, Equatable {
             let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2 else { throw ConfigError("FAKEWORLD_LATENCY: \"\(item)\" is not name=duration") }
             guard let name = Name(rawValue: parts[0]) else {
-                throw ConfigError("FAKEWORLD_LATENCY: unknown latency \"\(parts[0])\"; known: \(Name.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ConfigError(
+                    "FAKEWORLD_LATENCY: unknown latency \"\(parts[0])\"; known: \(Name.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard let seconds = GoDuration.parse(parts[1]), seconds >= 0 else {
-                throw ConfigError("FAKEWORLD_LATENCY: invalid duration \"\(parts[1])\" for \(parts[0]) (use Go durations such as 500ms, 3s, 1m)")
+                throw ConfigError(
+                    "FAKEWORLD_LATENCY: invalid duration \"\(parts[1])\" for \(parts[0]) (use Go durations such as 500ms, 3s, 1m)")
             }
             result.values[name] = seconds
         }

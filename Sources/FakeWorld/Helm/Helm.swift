@@ -26,9 +26,11 @@ struct Helm {
         case "status": return try status(rest)
         case "uninstall", "delete", "un", "del": return try uninstall(rest)
         case "version":
-            let p = try FlagParser.parse(rest, specs: Helm.global + [.bool("short"), .value("template"), .bool("client", "c")], style: .helm)
+            let p = try FlagParser.parse(
+                rest, specs: Helm.global + [.bool("short"), .value("template"), .bool("client", "c")], style: .helm)
             if p.bool("short") { return ToolResult(stdout: "v3.21.4+gfakeworld\n") }
-            return ToolResult(stdout: "version.BuildInfo{Version:\"v3.21.4\", GitCommit:\"fakeworld\", GitTreeState:\"clean\", GoVersion:\"go1.24.0\"}\n")
+            return ToolResult(
+                stdout: "version.BuildInfo{Version:\"v3.21.4\", GitCommit:\"fakeworld\", GitTreeState:\"clean\", GoVersion:\"go1.24.0\"}\n")
         default:
             throw ToolFailure(stderr: "Error: unknown command \"\(command)\" for \"helm\"\nRun 'helm --help' for usage.")
         }
@@ -40,7 +42,11 @@ struct Helm {
             let a = args[i]
             if a.hasPrefix("-") {
                 let name = a.hasPrefix("--") ? String(a.dropFirst(2).prefix { $0 != "=" }) : String(a.dropFirst().prefix(1))
-                if let s = Helm.global.first(where: { $0.name == name || (a.count == 2 && $0.short == a.last) }), s.takesValue, !a.contains("=") { i += 1 }
+                if let s = Helm.global.first(where: { $0.name == name || (a.count == 2 && $0.short == a.last) }), s.takesValue,
+                    !a.contains("=")
+                {
+                    i += 1
+                }
                 i += 1
                 continue
             }
@@ -54,7 +60,9 @@ struct Helm {
     /// The target cluster; throws helm's unreachable text when its API server is down.
     func withCluster(_ p: ParsedFlags, wrap: String? = nil, _ body: (inout WorldState, String) throws -> ToolResult) throws -> ToolResult {
         let access = Access(world: world)
-        let target = try access.target(context: p.last("kube-context") ?? world.env["HELM_KUBECONTEXT"], kubeconfig: p.last("kubeconfig"), namespace: p.last("namespace"), helm: true)
+        let target = try access.target(
+            context: p.last("kube-context") ?? world.env["HELM_KUBECONTEXT"], kubeconfig: p.last("kubeconfig"),
+            namespace: p.last("namespace"), helm: true)
         let name: String
         do { name = try access.requireUp(target) } catch {
             if case .refused(let hp) = error {
@@ -80,16 +88,27 @@ struct Helm {
     }
 
     func repo(_ args: [String]) throws -> ToolResult {
-        let p = try FlagParser.parse(args, specs: Helm.global + [.bool("force-update"), .value("username"), .value("password"), .bool("pass-credentials"), .bool("insecure-skip-tls-verify"), .value("output", "o"), .bool("fail-on-repo-update-fail")], style: .helm)
+        let p = try FlagParser.parse(
+            args,
+            specs: Helm.global + [
+                .bool("force-update"), .value("username"), .value("password"), .bool("pass-credentials"), .bool("insecure-skip-tls-verify"),
+                .value("output", "o"), .bool("fail-on-repo-update-fail"),
+            ], style: .helm)
         let w = p.positionals
         switch w.first {
         case "add":
-            guard w.count == 3 else { throw ToolFailure(stderr: "Error: \"helm repo add\" requires 2 arguments\n\nUsage:  helm repo add [NAME] [URL] [flags]") }
+            guard w.count == 3 else {
+                throw ToolFailure(stderr: "Error: \"helm repo add\" requires 2 arguments\n\nUsage:  helm repo add [NAME] [URL] [flags]")
+            }
             return try world.store.transaction { _ in
                 var repos = loadRepos()
                 if let existing = repos.first(where: { $0.name == w[1] }) {
-                    if existing.url == w[2] { return ToolResult(stdout: "\"\(w[1])\" already exists with the same configuration, skipping\n") }
-                    if !p.bool("force-update") { throw ToolFailure(stderr: "Error: repository name (\(w[1])) already exists, please specify a different name") }
+                    if existing.url == w[2] {
+                        return ToolResult(stdout: "\"\(w[1])\" already exists with the same configuration, skipping\n")
+                    }
+                    if !p.bool("force-update") {
+                        throw ToolFailure(stderr: "Error: repository name (\(w[1])) already exists, please specify a different name")
+                    }
                     repos.removeAll { $0.name == w[1] }
                 }
                 repos.append(Repo(name: w[1], url: w[2]))
@@ -107,7 +126,8 @@ struct Helm {
         case "list", "ls":
             let repos = loadRepos()
             guard !repos.isEmpty else { throw ToolFailure(stderr: "Error: no repositories to show") }
-            return ToolResult(stdout: Printer.columns([["NAME", "URL"]] + repos.map { [$0.name, $0.url] }).replacingOccurrences(of: "   ", with: " \t"))
+            return ToolResult(
+                stdout: Printer.columns([["NAME", "URL"]] + repos.map { [$0.name, $0.url] }).replacingOccurrences(of: "   ", with: " \t"))
         case "remove", "rm":
             return try world.store.transaction { _ in
                 var repos = loadRepos()
@@ -128,12 +148,15 @@ struct Helm {
     // MARK: upgrade --install
 
     func upgrade(_ args: [String], installCommand: Bool) throws -> ToolResult {
-        let p = try FlagParser.parse(args, specs: Helm.global + [
-            .bool("install", "i"), .bool("create-namespace"), .value("version"), .value("set"), .value("set-string"), .value("values", "f"),
-            .bool("wait"), .bool("wait-for-jobs"), .value("timeout"), .bool("atomic"), .bool("reuse-values"), .bool("reset-values"),
-            .bool("force"), .value("description"), .bool("devel"), .bool("dry-run"), .value("output", "o"), .bool("skip-crds"),
-            .bool("cleanup-on-fail"), .value("repo"), .bool("generate-name", "g"),
-        ], style: .helm)
+        let p = try FlagParser.parse(
+            args,
+            specs: Helm.global + [
+                .bool("install", "i"), .bool("create-namespace"), .value("version"), .value("set"), .value("set-string"),
+                .value("values", "f"),
+                .bool("wait"), .bool("wait-for-jobs"), .value("timeout"), .bool("atomic"), .bool("reuse-values"), .bool("reset-values"),
+                .bool("force"), .value("description"), .bool("devel"), .bool("dry-run"), .value("output", "o"), .bool("skip-crds"),
+                .bool("cleanup-on-fail"), .value("repo"), .bool("generate-name", "g"),
+            ], style: .helm)
         let cmd = installCommand ? "install" : "upgrade"
         guard p.positionals.count == 2 else {
             throw ToolFailure(stderr: "Error: \"helm \(cmd)\" requires 2 arguments\n\nUsage:  helm \(cmd) [RELEASE] [CHART] [flags]")
@@ -142,12 +165,16 @@ struct Helm {
         let install = installCommand || p.bool("install")
         var timeout = 300.0
         if let t = p.last("timeout") {
-            guard let s = GoDuration.parse(t) else { throw ToolFailure(stderr: "Error: invalid argument \"\(t)\" for \"--timeout\" flag: time: invalid duration \"\(t)\"") }
+            guard let s = GoDuration.parse(t) else {
+                throw ToolFailure(stderr: "Error: invalid argument \"\(t)\" for \"--timeout\" flag: time: invalid duration \"\(t)\"")
+            }
             timeout = s
         }
         // Chart resolution: repo/chart needs the repo; paths must exist; oci:// and --repo URL are taken as given.
         if p.has("repo") {
-            if chartRef.contains("/") { throw ToolFailure(stderr: "Error: chart \"\(chartRef)\" not found in \(p.last("repo")!) repository") }
+            if chartRef.contains("/") {
+                throw ToolFailure(stderr: "Error: chart \"\(chartRef)\" not found in \(p.last("repo")!) repository")
+            }
         } else if !chartRef.hasPrefix("oci://") && !chartRef.hasPrefix("/") && !chartRef.hasPrefix(".") && chartRef.contains("/") {
             let repoName = String(chartRef.split(separator: "/")[0])
             if FileManager.default.fileExists(atPath: chartRef) {
@@ -169,16 +196,25 @@ struct Helm {
                 throw ToolFailure(stderr: "Error: open \(f): no such file or directory")
             }
             do {
-                if let n = try YAMLParser.parse(String(decoding: d, as: UTF8.self), file: f) { values = JSONMerge.merge(base: values, overlay: JSON(node: n), removing: nil) }
+                if let n = try YAMLParser.parse(String(decoding: d, as: UTF8.self), file: f) {
+                    values = JSONMerge.merge(base: values, overlay: JSON(node: n), removing: nil)
+                }
             } catch {
-                throw ToolFailure(stderr: "Error: failed to parse \(f): error converting YAML to JSON: yaml: line \(error.mark.line): \(error.message)")
+                throw ToolFailure(
+                    stderr: "Error: failed to parse \(f): error converting YAML to JSON: yaml: line \(error.mark.line): \(error.message)")
             }
         }
         for s in p.all("set") + p.all("set-string") {
             for assignment in s.split(separator: ",") {
                 let kv = assignment.split(separator: "=", maxSplits: 1).map(String.init)
-                guard kv.count == 2 else { throw ToolFailure(stderr: "Error: failed parsing --set data: key \"\(assignment)\" has no value") }
-                let v: JSON = p.all("set-string").contains(s) ? .string(kv[1]) : Int(kv[1]).map(JSON.int) ?? (kv[1] == "true" ? .bool(true) : kv[1] == "false" ? .bool(false) : kv[1] == "null" ? .null : .string(kv[1]))
+                guard kv.count == 2 else {
+                    throw ToolFailure(stderr: "Error: failed parsing --set data: key \"\(assignment)\" has no value")
+                }
+                let v: JSON =
+                    p.all("set-string").contains(s)
+                    ? .string(kv[1])
+                    : Int(kv[1]).map(JSON.int)
+                        ?? (kv[1] == "true" ? .bool(true) : kv[1] == "false" ? .bool(false) : kv[1] == "null" ? .null : .string(kv[1]))
                 values[pathArray: kv[0].split(separator: ".").map(String.init)] = v
             }
         }
@@ -189,13 +225,21 @@ struct Helm {
             let key = "\(ns)/\(release)"
             if world.settings.helmPending(release), c.releases[key] == nil {
                 // Injected fault: an earlier helm process was interrupted and left the release pending-install.
-                c.releases[key] = HelmRelease(name: release, namespace: ns, revisions: [.init(revision: 1, status: "pending-install", chartName: chart, chartVersion: version, appVersion: defaults.app, values: values, updated: world.now, firstDeployed: world.now, description: "Initial install underway")])
+                c.releases[key] = HelmRelease(
+                    name: release, namespace: ns,
+                    revisions: [
+                        .init(
+                            revision: 1, status: "pending-install", chartName: chart, chartVersion: version, appVersion: defaults.app,
+                            values: values, updated: world.now, firstDeployed: world.now, description: "Initial install underway")
+                    ])
             }
             let existing = c.releases[key]
             let last = existing?.revisions.last
             let installPath = last == nil || last?.status == "uninstalled"
             if installPath && !install { throw ToolFailure(stderr: "Error: UPGRADE FAILED: \"\(release)\" has no deployed releases") }
-            if installCommand && !installPath { throw ToolFailure(stderr: "Error: INSTALLATION FAILED: cannot re-use a name that is still in use") }
+            if installCommand && !installPath {
+                throw ToolFailure(stderr: "Error: INSTALLATION FAILED: cannot re-use a name that is still in use")
+            }
             if let s = last?.status, s.hasPrefix("pending-") {
                 throw ToolFailure(stderr: "Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress")
             }
@@ -205,7 +249,8 @@ struct Helm {
                         let msg = "create: failed to create: namespaces \"\(ns)\" not found"
                         throw ToolFailure(stderr: installCommand ? "Error: INSTALLATION FAILED: \(msg)" : "Error: \(msg)")
                     }
-                    c.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]], type: .namespace, now: world.now)
+                    c.create(
+                        ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]], type: .namespace, now: world.now)
                 }
             } else if !c.namespaceExists(ns) {
                 throw ToolFailure(stderr: "Error: UPGRADE FAILED: namespaces \"\(ns)\" not found")
@@ -228,11 +273,16 @@ struct Helm {
             for i in rel.revisions.indices where rel.revisions[i].status == "deployed" { rel.revisions[i].status = "superseded" }
             let number = (rel.revisions.last?.revision ?? 0) + 1
             let first = rel.revisions.first?.firstDeployed ?? world.now
-            rel.revisions.append(.init(revision: number, status: p.bool("wait") ? "pending-\(installPath ? "install" : "upgrade")" : "deployed",
-                                       chartName: chart, chartVersion: version, appVersion: defaults.app, values: values,
-                                       updated: world.now, firstDeployed: first, description: installPath ? "Install complete" : "Upgrade complete"))
+            rel.revisions.append(
+                .init(
+                    revision: number, status: p.bool("wait") ? "pending-\(installPath ? "install" : "upgrade")" : "deployed",
+                    chartName: chart, chartVersion: version, appVersion: defaults.app, values: values,
+                    updated: world.now, firstDeployed: first, description: installPath ? "Install complete" : "Upgrade complete"))
             c.releases[key] = rel
-            var text = installPath ? "Release \"\(release)\" does not exist. Installing it now.\n" : "Release \"\(release)\" has been upgraded. Happy Helming!\n"
+            var text =
+                installPath
+                ? "Release \"\(release)\" does not exist. Installing it now.\n"
+                : "Release \"\(release)\" has been upgraded. Happy Helming!\n"
             if installCommand { text = "" }
             text += statusBlock(rel, revision: rel.revisions.last!)
             return ToolResult(stdout: text)
@@ -241,8 +291,9 @@ struct Helm {
         if p.bool("wait") {
             try waitReady(p, release: release, namespace: ns, timeout: timeout)
             // The status block shows the release as it ends up (deployed after the wait).
-            return ToolResult(stdout: out.stdout.replacingOccurrences(of: "STATUS: pending-install\n", with: "STATUS: deployed\n")
-                .replacingOccurrences(of: "STATUS: pending-upgrade\n", with: "STATUS: deployed\n"))
+            return ToolResult(
+                stdout: out.stdout.replacingOccurrences(of: "STATUS: pending-install\n", with: "STATUS: deployed\n")
+                    .replacingOccurrences(of: "STATUS: pending-upgrade\n", with: "STATUS: deployed\n"))
         }
         return out
     }
@@ -301,12 +352,18 @@ struct Helm {
     // MARK: list / status / uninstall
 
     func list(_ args: [String]) throws -> ToolResult {
-        let p = try FlagParser.parse(args, specs: Helm.global + [
-            .bool("all-namespaces", "A"), .value("output", "o"), .bool("all", "a"), .bool("pending"), .bool("failed"), .bool("deployed"),
-            .bool("superseded"), .bool("uninstalled"), .bool("short", "q"), .value("filter"), .value("max", "m"), .bool("no-headers"), .value("selector", "l"),
-        ], style: .helm)
+        let p = try FlagParser.parse(
+            args,
+            specs: Helm.global + [
+                .bool("all-namespaces", "A"), .value("output", "o"), .bool("all", "a"), .bool("pending"), .bool("failed"),
+                .bool("deployed"),
+                .bool("superseded"), .bool("uninstalled"), .bool("short", "q"), .value("filter"), .value("max", "m"), .bool("no-headers"),
+                .value("selector", "l"),
+            ], style: .helm)
         let output = p.last("output") ?? "table"
-        guard ["table", "json", "yaml"].contains(output) else { throw ToolFailure(stderr: "Error: invalid argument \"\(output)\" for \"-o, --output\" flag: invalid format type") }
+        guard ["table", "json", "yaml"].contains(output) else {
+            throw ToolFailure(stderr: "Error: invalid argument \"\(output)\" for \"-o, --output\" flag: invalid format type")
+        }
         return try withCluster(p) { state, name in
             let c = state.clusters[name]!
             var states: Set<String> = []
@@ -331,28 +388,42 @@ struct Helm {
                 return ToolResult(stdout: rels.map { $0.0.name + "\n" }.joined())
             }
             let elements: [JSON] = rels.map { r, v in
-                ["name": .string(r.name), "namespace": .string(r.namespace), "revision": .string(String(v.revision)),
-                 "updated": .string(goTime(v.updated)), "status": .string(v.status), "chart": .string("\(v.chartName)-\(v.chartVersion)"),
-                 "app_version": .string(v.appVersion)]
+                [
+                    "name": .string(r.name), "namespace": .string(r.namespace), "revision": .string(String(v.revision)),
+                    "updated": .string(goTime(v.updated)), "status": .string(v.status),
+                    "chart": .string("\(v.chartName)-\(v.chartVersion)"),
+                    "app_version": .string(v.appVersion),
+                ]
             }
             switch output {
             case "json":
                 let keys = ["name", "namespace", "revision", "updated", "status", "chart", "app_version"]
-                let text = "[" + elements.map { e in "{" + keys.map { "\(JSON.quote($0)):\(e[$0]!.compact())" }.joined(separator: ",") + "}" }.joined(separator: ",") + "]"
+                let text =
+                    "["
+                    + elements.map { e in "{" + keys.map { "\(JSON.quote($0)):\(e[$0]!.compact())" }.joined(separator: ",") + "}" }.joined(
+                        separator: ",") + "]"
                 return ToolResult(stdout: text + "\n")
             case "yaml":
                 return ToolResult(stdout: Printer.yaml(.array(elements)))
             default:
                 var rows = [["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"]]
-                rows += elements.map { e in ["name", "namespace", "revision", "updated", "status", "chart", "app_version"].map { e[$0]?.string ?? "" } }
-                return ToolResult(stdout: Printer.columns(rows).split(separator: "\n").map { $0.replacingOccurrences(of: "   ", with: " \t") }.joined(separator: "\n") + "\n")
+                rows += elements.map { e in
+                    ["name", "namespace", "revision", "updated", "status", "chart", "app_version"].map { e[$0]?.string ?? "" }
+                }
+                return ToolResult(
+                    stdout: Printer.columns(rows).split(separator: "\n").map { $0.replacingOccurrences(of: "   ", with: " \t") }.joined(
+                        separator: "\n") + "\n")
             }
         }
     }
 
     func status(_ args: [String]) throws -> ToolResult {
-        let p = try FlagParser.parse(args, specs: Helm.global + [.value("output", "o"), .value("revision"), .bool("show-desc"), .bool("show-resources")], style: .helm)
-        guard p.positionals.count == 1 else { throw ToolFailure(stderr: "Error: \"helm status\" requires 1 argument\n\nUsage:  helm status RELEASE_NAME [flags]") }
+        let p = try FlagParser.parse(
+            args, specs: Helm.global + [.value("output", "o"), .value("revision"), .bool("show-desc"), .bool("show-resources")],
+            style: .helm)
+        guard p.positionals.count == 1 else {
+            throw ToolFailure(stderr: "Error: \"helm status\" requires 1 argument\n\nUsage:  helm status RELEASE_NAME [flags]")
+        }
         let release = p.positionals[0]
         return try withCluster(p) { state, name in
             let c = state.clusters[name]!
@@ -361,13 +432,19 @@ struct Helm {
             }
             switch p.last("output") ?? "table" {
             case "json":
-                let info = "{\"first_deployed\":\(JSON.quote(rfc3339nano(r.firstDeployed))),\"last_deployed\":\(JSON.quote(rfc3339nano(r.updated))),\"deleted\":\"\",\"description\":\(JSON.quote(r.description)),\"status\":\(JSON.quote(r.status))}"
-                let chart = "{\"metadata\":{\"name\":\(JSON.quote(r.chartName)),\"version\":\(JSON.quote(r.chartVersion)),\"appVersion\":\(JSON.quote(r.appVersion)),\"apiVersion\":\"v2\"},\"lock\":null,\"templates\":[],\"values\":{},\"schema\":null,\"files\":[]}"
-                let text = "{\"name\":\(JSON.quote(rel.name)),\"info\":\(info),\"chart\":\(chart),\"config\":\(r.values.compact()),\"manifest\":\"\",\"version\":\(r.revision),\"namespace\":\(JSON.quote(rel.namespace))}"
+                let info =
+                    "{\"first_deployed\":\(JSON.quote(rfc3339nano(r.firstDeployed))),\"last_deployed\":\(JSON.quote(rfc3339nano(r.updated))),\"deleted\":\"\",\"description\":\(JSON.quote(r.description)),\"status\":\(JSON.quote(r.status))}"
+                let chart =
+                    "{\"metadata\":{\"name\":\(JSON.quote(r.chartName)),\"version\":\(JSON.quote(r.chartVersion)),\"appVersion\":\(JSON.quote(r.appVersion)),\"apiVersion\":\"v2\"},\"lock\":null,\"templates\":[],\"values\":{},\"schema\":null,\"files\":[]}"
+                let text =
+                    "{\"name\":\(JSON.quote(rel.name)),\"info\":\(info),\"chart\":\(chart),\"config\":\(r.values.compact()),\"manifest\":\"\",\"version\":\(r.revision),\"namespace\":\(JSON.quote(rel.namespace))}"
                 return ToolResult(stdout: text + "\n")
             case "yaml":
-                return ToolResult(stdout: Printer.yaml(["name": .string(rel.name), "namespace": .string(rel.namespace), "version": .int(r.revision),
-                                                        "info": ["status": .string(r.status), "description": .string(r.description)]]))
+                return ToolResult(
+                    stdout: Printer.yaml([
+                        "name": .string(rel.name), "namespace": .string(rel.namespace), "version": .int(r.revision),
+                        "info": ["status": .string(r.status), "description": .string(r.description)],
+                    ]))
             default:
                 return ToolResult(stdout: statusBlock(rel, revision: r))
             }
@@ -375,8 +452,16 @@ struct Helm {
     }
 
     func uninstall(_ args: [String]) throws -> ToolResult {
-        let p = try FlagParser.parse(args, specs: Helm.global + [.bool("ignore-not-found"), .bool("keep-history"), .bool("wait"), .value("timeout"), .bool("dry-run"), .bool("no-hooks"), .value("cascade"), .value("description")], style: .helm)
-        guard !p.positionals.isEmpty else { throw ToolFailure(stderr: "Error: \"helm uninstall\" requires at least 1 argument\n\nUsage:  helm uninstall RELEASE_NAME [...] [flags]") }
+        let p = try FlagParser.parse(
+            args,
+            specs: Helm.global + [
+                .bool("ignore-not-found"), .bool("keep-history"), .bool("wait"), .value("timeout"), .bool("dry-run"), .bool("no-hooks"),
+                .value("cascade"), .value("description"),
+            ], style: .helm)
+        guard !p.positionals.isEmpty else {
+            throw ToolFailure(
+                stderr: "Error: \"helm uninstall\" requires at least 1 argument\n\nUsage:  helm uninstall RELEASE_NAME [...] [flags]")
+        }
         return try withCluster(p) { state, name in
             var c = state.clusters[name]!
             defer { state.clusters[name] = c }
@@ -389,7 +474,8 @@ struct Helm {
                     throw ToolFailure(stderr: "Error: uninstall: Release not loaded: \(release): release: not found", stdout: out)
                 }
                 for t in [ResourceType.deployment, ResourceType.builtins.first { $0.kind == "ServiceAccount" }!] {
-                    for o in c.list(t, namespace: ns) where o[path: "metadata", "annotations", "meta.helm.sh/release-name"]?.string == release {
+                    for o in c.list(t, namespace: ns)
+                    where o[path: "metadata", "annotations", "meta.helm.sh/release-name"]?.string == release {
                         c.delete(t, namespace: ns, name: o.name ?? "")
                     }
                 }

@@ -49,14 +49,18 @@ struct KindCommand {
     // MARK: create cluster
 
     func create(_ args: [String]) throws -> ToolResult {
-        let p = try parse(args, [.value("name", "n"), .value("image"), .value("config"), .value("kubeconfig"), .value("wait"), .bool("retain")], command: "create cluster")
+        let p = try parse(
+            args, [.value("name", "n"), .value("image"), .value("config"), .value("kubeconfig"), .value("wait"), .bool("retain")],
+            command: "create cluster")
         var config = KindConfig()
         if let path = p.last("config") {
             let text: String
-            if path == "-" { text = String(decoding: world.invocation.readStdin(), as: UTF8.self) }
-            else {
+            if path == "-" {
+                text = String(decoding: world.invocation.readStdin(), as: UTF8.self)
+            } else {
                 guard let data = FileManager.default.contents(atPath: path) else {
-                    throw ToolFailure(stderr: "ERROR: failed to create cluster: error reading file: open \(path): no such file or directory")
+                    throw ToolFailure(
+                        stderr: "ERROR: failed to create cluster: error reading file: open \(path): no such file or directory")
                 }
                 text = String(decoding: data, as: UTF8.self)
             }
@@ -64,7 +68,9 @@ struct KindCommand {
         }
         var waitSeconds = 0.0
         if let w = p.last("wait") {
-            guard let s = GoDuration.parse(w) else { throw ToolFailure(stderr: "ERROR: invalid argument \"\(w)\" for \"--wait\" flag: time: invalid duration \"\(w)\"") }
+            guard let s = GoDuration.parse(w) else {
+                throw ToolFailure(stderr: "ERROR: invalid argument \"\(w)\" for \"--wait\" flag: time: invalid duration \"\(w)\"")
+            }
             waitSeconds = s
         }
         let name = clusterName(p, config: config)
@@ -74,10 +80,15 @@ struct KindCommand {
         return result
     }
 
-    private func createCluster(name: String, config: KindConfig, p: ParsedFlags, wait: Double, out: Output, docker: Docker) throws -> ToolResult {
+    private func createCluster(
+        name: String, config: KindConfig, p: ParsedFlags, wait: Double, out: Output, docker: Docker
+    ) throws -> ToolResult {
         let existing = docker.run(["ps", "-a", "--filter", "label=\(KindCommand.clusterLabel)=\(name)", "--format", "{{.Names}}"])
         if !existing.ok {
-            throw ToolFailure(stderr: "ERROR: failed to create cluster: failed to list nodes: command \"docker ps -a --filter label=\(KindCommand.clusterLabel)=\(name) --format {{.Names}}\" failed with error: exit status \(existing.code)\n\nCommand Output: \(existing.stderr)")
+            throw ToolFailure(
+                stderr:
+                    "ERROR: failed to create cluster: failed to list nodes: command \"docker ps -a --filter label=\(KindCommand.clusterLabel)=\(name) --format {{.Names}}\" failed with error: exit status \(existing.code)\n\nCommand Output: \(existing.stderr)"
+            )
         }
         if !existing.trimmed.isEmpty {
             throw ToolFailure(stderr: "ERROR: failed to create cluster: node(s) already exist for a cluster with the name \"\(name)\"")
@@ -112,7 +123,10 @@ struct KindCommand {
             if !r.ok {
                 let pull = docker.run(["pull", img])
                 if !pull.ok {
-                    throw fail(step, "failed to pull image \"\(img)\": command \"docker pull \(img)\" failed with error: exit status \(pull.code)\n\nCommand Output: \(pull.stdout)\(pull.stderr)".trimmingCharacters(in: .newlines), cleanup: [])
+                    throw fail(
+                        step,
+                        "failed to pull image \"\(img)\": command \"docker pull \(img)\" failed with error: exit status \(pull.code)\n\nCommand Output: \(pull.stdout)\(pull.stderr)"
+                            .trimmingCharacters(in: .newlines), cleanup: [])
                 }
             }
             out.warn(" ✓ \(step)")
@@ -125,7 +139,9 @@ struct KindCommand {
         }
         do { try KindNetwork.ensure(network, docker: docker) } catch {
             if case .command(let args, let r) = error {
-                out.warn("ERROR: failed to create cluster: failed to ensure docker network: command \"\(Docker.commandLine(args))\" failed with error: exit status \(r.code)")
+                out.warn(
+                    "ERROR: failed to create cluster: failed to ensure docker network: command \"\(Docker.commandLine(args))\" failed with error: exit status \(r.code)"
+                )
                 out.warn("\nCommand Output: \(r.stderr.trimmingCharacters(in: .newlines))")
             }
             throw ToolFailure(stderr: out.err, code: 1)
@@ -136,16 +152,24 @@ struct KindCommand {
         let preparing = "Preparing nodes \(String(repeating: "📦 ", count: nodes.count))"
         out.warn(" • \(preparing)  ...")
         for node in nodes {
-            var args = ["run", "--name", node.name, "--hostname", node.name, "--label", "\(KindCommand.roleLabel)=\(node.role)",
-                        "--tmpfs", "/tmp", "--tmpfs", "/run", "--detach", "--tty",
-                        "--label", "\(KindCommand.clusterLabel)=\(name)", "--net", network, "--restart=on-failure:1", "--init=false"]
+            var args = [
+                "run", "--name", node.name, "--hostname", node.name, "--label", "\(KindCommand.roleLabel)=\(node.role)",
+                "--tmpfs", "/tmp", "--tmpfs", "/run", "--detach", "--tty",
+                "--label", "\(KindCommand.clusterLabel)=\(name)", "--net", network, "--restart=on-failure:1", "--init=false",
+            ]
             if node.role == "control-plane" {
-                args += [apiPort > 0 ? "--publish=127.0.0.1:\(apiPort):6443/TCP" : "--publish=127.0.0.1::6443/TCP", "-e", "KUBECONFIG=/etc/kubernetes/admin.conf"]
+                args += [
+                    apiPort > 0 ? "--publish=127.0.0.1:\(apiPort):6443/TCP" : "--publish=127.0.0.1::6443/TCP", "-e",
+                    "KUBECONFIG=/etc/kubernetes/admin.conf",
+                ]
             }
             args.append(image ?? node.image ?? KindCommand.defaultImage)
             let r = docker.run(args)
             if !r.ok {
-                throw fail(preparing, "command \"\(Docker.commandLine(args))\" failed with error: exit status \(r.code)\n\nCommand Output: \(r.stderr.trimmingCharacters(in: .newlines))", cleanup: [node.name])
+                throw fail(
+                    preparing,
+                    "command \"\(Docker.commandLine(args))\" failed with error: exit status \(r.code)\n\nCommand Output: \(r.stderr.trimmingCharacters(in: .newlines))",
+                    cleanup: [node.name])
             }
         }
         out.warn(" ✓ \(preparing)")
@@ -166,7 +190,10 @@ struct KindCommand {
         let cp = "\(name)-control-plane"
         if mustFail {
             // Injected fault: kubeadm init fails the way a real control plane that never comes up does.
-            throw fail("Starting control-plane 🕹️", "failed to init node with kubeadm: command \"docker exec --privileged \(cp) kubeadm init --skip-phases=preflight --config=/kind/kubeadm.conf --skip-token-print --v=6\" failed with error: exit status 1\n\nCommand Output: I1127 04:13:21.066735     215 initconfiguration.go:200] loading configuration from \"/kind/kubeadm.conf\"\n[wait-control-plane] Waiting for the kubelet to boot up the control plane as static Pods from directory \"/etc/kubernetes/manifests\". This can take up to 4m0s\n[kubelet-check] Initial timeout of 40s passed.\n\n\tUnfortunately, an error has occurred:\n\t\ttimed out waiting for the condition\n\nerror execution phase wait-control-plane: couldn't initialize a Kubernetes cluster", cleanup: nodes.map(\.name))
+            throw fail(
+                "Starting control-plane 🕹️",
+                "failed to init node with kubeadm: command \"docker exec --privileged \(cp) kubeadm init --skip-phases=preflight --config=/kind/kubeadm.conf --skip-token-print --v=6\" failed with error: exit status 1\n\nCommand Output: I1127 04:13:21.066735     215 initconfiguration.go:200] loading configuration from \"/kind/kubeadm.conf\"\n[wait-control-plane] Waiting for the kubelet to boot up the control plane as static Pods from directory \"/etc/kubernetes/manifests\". This can take up to 4m0s\n[kubelet-check] Initial timeout of 40s passed.\n\n\tUnfortunately, an error has occurred:\n\t\ttimed out waiting for the condition\n\nerror execution phase wait-control-plane: couldn't initialize a Kubernetes cluster",
+                cleanup: nodes.map(\.name))
         }
         out.warn(" ✓ Starting control-plane 🕹️")
         out.warn(" • Installing CNI 🔌  ...")
@@ -184,8 +211,9 @@ struct KindCommand {
                 state.nextPort += 1
                 apiPort = state.nextPort
             }
-            var cluster = ClusterState(name: name, network: network, image: image ?? KindCommand.defaultImage, apiPort: apiPort,
-                                       nodes: nodes.map(\.name), createdAt: now)
+            var cluster = ClusterState(
+                name: name, network: network, image: image ?? KindCommand.defaultImage, apiPort: apiPort,
+                nodes: nodes.map(\.name), createdAt: now)
             cluster.seed(now: now)
             state.clusters[name] = cluster
             Raft.forget(cluster: name, in: &state)
@@ -216,7 +244,11 @@ struct KindCommand {
 
     /// kind's query for the published API server port [SRC kind kubeconfig.go].
     static func hostPort(docker: Docker, container: String) -> Int? {
-        let r = docker.run(["inspect", "--format", "{{ with (index (index .NetworkSettings.Ports \"6443/tcp\") 0) }}{{ printf \"%s\\t%s\" .HostIp .HostPort }}{{ end }}", container])
+        let r = docker.run([
+            "inspect", "--format",
+            "{{ with (index (index .NetworkSettings.Ports \"6443/tcp\") 0) }}{{ printf \"%s\\t%s\" .HostIp .HostPort }}{{ end }}",
+            container,
+        ])
         guard r.ok else { return nil }
         return r.trimmed.split(separator: "\t").last.flatMap { Int($0) }
     }
@@ -242,7 +274,9 @@ struct KindCommand {
         if !nodes.isEmpty {
             let r = docker.run(["rm", "-f", "-v"] + nodes)
             if !r.ok {
-                out.warn("ERROR: failed to delete cluster \"\(name)\": failed to delete nodes: command \"\(Docker.commandLine(["rm", "-f", "-v"] + nodes))\" failed with error: exit status \(r.code)")
+                out.warn(
+                    "ERROR: failed to delete cluster \"\(name)\": failed to delete nodes: command \"\(Docker.commandLine(["rm", "-f", "-v"] + nodes))\" failed with error: exit status \(r.code)"
+                )
                 return quiet(p, out.result(1))
             }
             out.warn("Deleted nodes: [\(nodes.map { "\"\($0)\"" }.joined(separator: " "))]")
@@ -255,7 +289,9 @@ struct KindCommand {
         let p = try FlagParser.parse(args, specs: [.value("kubeconfig"), .bool("all", "A")] + KindCommand.global, style: .kind)
         var names = p.positionals
         if p.bool("all") {
-            let r = world.docker.run(["ps", "-a", "--filter", "label=\(KindCommand.clusterLabel)", "--format", "{{.Label \"\(KindCommand.clusterLabel)\"}}"])
+            let r = world.docker.run([
+                "ps", "-a", "--filter", "label=\(KindCommand.clusterLabel)", "--format", "{{.Label \"\(KindCommand.clusterLabel)\"}}",
+            ])
             names = Set(r.stdout.split(separator: "\n").map(String.init).filter { !$0.isEmpty }).sorted()
         } else if names.isEmpty {
             throw ToolFailure(stderr: "ERROR: no cluster names provided")
@@ -275,9 +311,14 @@ struct KindCommand {
 
     func getClusters(_ args: [String]) throws -> ToolResult {
         let p = try parse(args, [], command: "get clusters")
-        let r = world.docker.run(["ps", "-a", "--filter", "label=\(KindCommand.clusterLabel)", "--format", "{{.Label \"\(KindCommand.clusterLabel)\"}}"])
+        let r = world.docker.run([
+            "ps", "-a", "--filter", "label=\(KindCommand.clusterLabel)", "--format", "{{.Label \"\(KindCommand.clusterLabel)\"}}",
+        ])
         if !r.ok {
-            throw ToolFailure(stderr: "ERROR: failed to list clusters: command \"docker ps -a --filter label=\(KindCommand.clusterLabel) --format {{.Label \"\(KindCommand.clusterLabel)\"}}\" failed with error: exit status \(r.code)")
+            throw ToolFailure(
+                stderr:
+                    "ERROR: failed to list clusters: command \"docker ps -a --filter label=\(KindCommand.clusterLabel) --format {{.Label \"\(KindCommand.clusterLabel)\"}}\" failed with error: exit status \(r.code)"
+            )
         }
         let names = Set(r.stdout.split(separator: "\n").map(String.init).filter { !$0.isEmpty }).sorted()
         if names.isEmpty { return quiet(p, ToolResult(stderr: "No kind clusters found.\n")) }
@@ -296,14 +337,24 @@ struct KindCommand {
     private func kubeconfigFor(_ name: String, internalAddress: Bool) throws(ToolFailure) -> Kubeconfig {
         let cps = world.docker.containerNames(label: "\(KindCommand.clusterLabel)=\(name)").filter { $0.contains("-control-plane") }
         guard !cps.isEmpty else {
-            throw ToolFailure(stderr: "ERROR: could not locate any control plane nodes for cluster named '\(name)'. Use the --name option to select a different cluster")
+            throw ToolFailure(
+                stderr:
+                    "ERROR: could not locate any control plane nodes for cluster named '\(name)'. Use the --name option to select a different cluster"
+            )
         }
-        let port = world.store.read().clusters[name]?.apiPort
+        let port =
+            world.store.read().clusters[name]?.apiPort
             ?? KindCommand.hostPort(docker: world.docker, container: cps.sorted()[0]) ?? 6443
         var kc = Kubeconfig.forKind(cluster: name, port: port)
         if internalAddress {
-            kc.document["clusters"] = [["cluster": ["certificate-authority-data": .string(FakePEM.base64CA(seed: name)),
-                                                    "server": .string("https://\(name)-control-plane:6443")], "name": .string("kind-\(name)")]]
+            kc.document["clusters"] = [
+                [
+                    "cluster": [
+                        "certificate-authority-data": .string(FakePEM.base64CA(seed: name)),
+                        "server": .string("https://\(name)-control-plane:6443"),
+                    ], "name": .string("kind-\(name)"),
+                ]
+            ]
         }
         return kc
     }

@@ -23,9 +23,11 @@ struct KindConfig {
         if apiVersion != "kind.x-k8s.io/v1alpha4" {
             throw fail("unknown apiVersion: \(apiVersion ?? "")")
         }
-        let known: Set<String> = ["kind", "apiVersion", "name", "nodes", "networking", "featureGates", "runtimeConfig",
-                                   "kubeadmConfigPatches", "kubeadmConfigPatchesJSON6902", "containerdConfigPatches",
-                                   "containerdConfigPatchesJSON6902"]
+        let known: Set<String> = [
+            "kind", "apiVersion", "name", "nodes", "networking", "featureGates", "runtimeConfig",
+            "kubeadmConfigPatches", "kubeadmConfigPatchesJSON6902", "containerdConfigPatches",
+            "containerdConfigPatchesJSON6902",
+        ]
         for key in o.keys.sorted() where !known.contains(key) {
             // kind decodes strictly (yaml.UnmarshalStrict): error unmarshaling JSON: unknown field.
             throw fail("error parsing config: error unmarshaling JSON: while decoding JSON: json: unknown field \"\(key)\"")

@@ -40,7 +40,9 @@ enum KindNetwork {
                 ipv6 = false
                 continue
             }
-            if ipv6 && (out.contains("Pool overlaps with other one on this address space") || out.contains("networks have overlapping")) && attempt < 4 {
+            if ipv6 && (out.contains("Pool overlaps with other one on this address space") || out.contains("networks have overlapping"))
+                && attempt < 4
+            {
                 attempt += 1
                 continue
             }

@@ -28,7 +28,9 @@ struct Access {
         let contextName = flagContext ?? kc.currentContext
         guard !contextName.isEmpty else {
             // No context at all: kubectl falls back to localhost:8080.
-            return Target(context: "", server: "http://localhost:8080", namespace: namespace ?? "default", explicitNamespace: namespace != nil, cluster: nil)
+            return Target(
+                context: "", server: "http://localhost:8080", namespace: namespace ?? "default", explicitNamespace: namespace != nil,
+                cluster: nil)
         }
         guard let ctx = kc.entry("contexts", contextName) else {
             if helm {
@@ -48,7 +50,8 @@ struct Access {
     /// Throws `.refused` unless the cluster's API server is up.
     func requireUp(_ t: Target) throws(Unreachable) -> String {
         guard let name = t.cluster, !world.settings.apiserverDown(name),
-              world.docker.isRunning("\(name)-control-plane") else {
+            world.docker.isRunning("\(name)-control-plane")
+        else {
             throw .refused(hostPort: t.hostPort)
         }
         return name
@@ -61,7 +64,9 @@ struct Access {
         cal.timeZone = TimeZone(identifier: "UTC")!
         let c = cal.dateComponents([.month, .day, .hour, .minute, .second, .nanosecond], from: d)
         let pid = ProcessInfo.processInfo.processIdentifier
-        return String(format: "E%02d%02d %02d:%02d:%02d.%06d %7d %@]", c.month!, c.day!, c.hour!, c.minute!, c.second!, c.nanosecond! / 1000, pid, file)
+        return String(
+            format: "E%02d%02d %02d:%02d:%02d.%06d %7d %@]", c.month!, c.day!, c.hour!, c.minute!, c.second!, c.nanosecond! / 1000, pid,
+            file)
     }
 
     /// kubectl's stderr when the server refuses connections: `lines` klog E lines, then the final message.
@@ -69,7 +74,8 @@ struct Access {
         var s = ""
         for i in 0..<lines {
             let what = i == lines - 1 && lines >= 5 ? "memcache.go:265" : "memcache.go:265"
-            s += "\(klog(what)) \"Unhandled Error\" err=\"couldn't get current server API group list: Get \\\"\(scheme)://\(hostPort)/api?timeout=32s\\\": dial tcp \(hostPort): connect: connection refused\"\n"
+            s +=
+                "\(klog(what)) \"Unhandled Error\" err=\"couldn't get current server API group list: Get \\\"\(scheme)://\(hostPort)/api?timeout=32s\\\": dial tcp \(hostPort): connect: connection refused\"\n"
         }
         return s + "The connection to the server \(hostPort) was refused - did you specify the right host or port?\n"
     }

@@ -6,33 +6,41 @@ struct Apply {
     static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
     func run(_ args: [String]) throws -> ToolResult {
-        let p = try FlagParser.parse(args, specs: Kubectl.global + [
-            .value("filename", "f"), .bool("server-side"), .bool("force-conflicts"), .value("field-manager"),
-            .value("validate"), .value("dry-run"), .value("output", "o"), .bool("recursive", "R"), .value("selector", "l"),
-            .bool("wait"), .value("timeout"), .bool("overwrite"), .bool("prune"), .bool("force"), .value("grace-period"),
-        ], style: .kubectl(command: "kubectl apply"))
+        let p = try FlagParser.parse(
+            args,
+            specs: Kubectl.global + [
+                .value("filename", "f"), .bool("server-side"), .bool("force-conflicts"), .value("field-manager"),
+                .value("validate"), .value("dry-run"), .value("output", "o"), .bool("recursive", "R"), .value("selector", "l"),
+                .bool("wait"), .value("timeout"), .bool("overwrite"), .bool("prune"), .bool("force"), .value("grace-period"),
+            ], style: .kubectl(command: "kubectl apply"))
         let files = p.all("filename")
         if let extra = p.positionals.first {
-            throw ToolFailure(stderr: "error: Unexpected args: [\(([extra] + p.positionals.dropFirst()).joined(separator: " "))]\nSee 'kubectl apply -h' for help and examples")
+            throw ToolFailure(
+                stderr:
+                    "error: Unexpected args: [\(([extra] + p.positionals.dropFirst()).joined(separator: " "))]\nSee 'kubectl apply -h' for help and examples"
+            )
         }
         guard !files.isEmpty else {
             throw ToolFailure(stderr: "error: must specify one of -f and -k\n")
         }
         if let v = p.last("validate"), !["true", "false", "strict", "warn", "ignore"].contains(v) {
-            throw ToolFailure(stderr: "error: invalid - validate option \"\(v)\"; must be one of: strict (or true), warn, ignore (or false)")
+            throw ToolFailure(
+                stderr: "error: invalid - validate option \"\(v)\"; must be one of: strict (or true), warn, ignore (or false)")
         }
         let session = try Session(world: world, flags: p)
         let firstSource = files.first == "-" ? "STDIN" : files[0]
         let manifests = try Manifests.read(files, world: world)
         let serverSide = p.bool("server-side")
         let dryRun = p.last("dry-run").map { $0 == "server" ? " (server dry run)" : " (dry run)" }
-        return try session.withCluster(lines: 5, refused: { hp in Access(world: world).applyRefusedText(hp, source: firstSource) }) { state, name in
+        return try session.withCluster(lines: 5, refused: { hp in Access(world: world).applyRefusedText(hp, source: firstSource) }) {
+            state, name in
             if manifests.isEmpty { throw ToolFailure(stderr: "error: no objects passed to apply") }
             let out = Output()
             var errors: [String] = []
             for m in manifests {
                 do {
-                    let line = try applyOne(m, state: &state, cluster: name, session: session, serverSide: serverSide, dryRun: dryRun != nil)
+                    let line = try applyOne(
+                        m, state: &state, cluster: name, session: session, serverSide: serverSide, dryRun: dryRun != nil)
                     out.say(line + (dryRun ?? ""))
                 } catch let f as ToolFailure {
                     errors.append(f.stderr)
@@ -45,21 +53,32 @@ struct Apply {
     }
 
     /// Applies one object; returns the output line or throws its error text.
-    func applyOne(_ m: ManifestSource, state: inout WorldState, cluster: String, session: Session, serverSide: Bool, dryRun: Bool) throws -> String {
+    func applyOne(
+        _ m: ManifestSource, state: inout WorldState, cluster: String, session: Session, serverSide: Bool, dryRun: Bool
+    ) throws -> String {
         var c = state.clusters[cluster]!
         defer { state.clusters[cluster] = c }
         var obj = m.object
         let kind = obj.kind ?? "", apiVersion = obj["apiVersion"]?.string ?? ""
         let name = obj.name ?? ""
         guard let type = c.type(kind: kind, apiVersion: apiVersion) else {
-            throw ToolFailure(stderr: "error: resource mapping not found for name: \"\(name)\" namespace: \"\(obj.namespace ?? "")\" from \"\(m.source)\": no matches for kind \"\(kind)\" in version \"\(apiVersion)\"\nensure CRDs are installed first")
+            throw ToolFailure(
+                stderr:
+                    "error: resource mapping not found for name: \"\(name)\" namespace: \"\(obj.namespace ?? "")\" from \"\(m.source)\": no matches for kind \"\(kind)\" in version \"\(apiVersion)\"\nensure CRDs are installed first"
+            )
         }
         guard !name.isEmpty else {
-            throw ToolFailure(stderr: "error: error when retrieving current configuration of:\nResource: \"\(type.qualifiedPlural)\", GroupVersionKind: \"\(apiVersion), Kind=\(kind)\"\nName: \"\", Namespace: \"\(session.namespace)\"\nfrom server for: \"\(m.source)\": resource name may not be empty")
+            throw ToolFailure(
+                stderr:
+                    "error: error when retrieving current configuration of:\nResource: \"\(type.qualifiedPlural)\", GroupVersionKind: \"\(apiVersion), Kind=\(kind)\"\nName: \"\", Namespace: \"\(session.namespace)\"\nfrom server for: \"\(m.source)\": resource name may not be empty"
+            )
         }
         if type.namespaced {
             if let ns = obj.namespace, session.target.explicitNamespace, ns != session.namespace {
-                throw ToolFailure(stderr: "error: the namespace from the provided object \"\(ns)\" does not match the namespace \"\(session.namespace)\". You must pass '--namespace=\(ns)' to perform this operation.")
+                throw ToolFailure(
+                    stderr:
+                        "error: the namespace from the provided object \"\(ns)\" does not match the namespace \"\(session.namespace)\". You must pass '--namespace=\(ns)' to perform this operation."
+                )
             }
             obj[path: "metadata", "namespace"] = .string(obj.namespace ?? session.namespace)
         }
@@ -86,12 +105,19 @@ struct Apply {
             throw serverError("InternalError", "Internal error occurred: resourceVersion should not be set on objects to be created")
         }
         if let live, let rv = obj[path: "metadata", "resourceVersion"]?.string, !rv.isEmpty,
-           rv != live[path: "metadata", "resourceVersion"]?.string {
+            rv != live[path: "metadata", "resourceVersion"]?.string
+        {
             // Optimistic concurrency: a stale resourceVersion in the patch (the §3.8 trap).
-            throw ToolFailure(stderr: "Error from server (Conflict): error when applying patch:\nto:\nResource: \"\(type.group.isEmpty ? "" : type.group)/\(type.versions[0]), Resource=\(type.plural)\", GroupVersionKind: \"\(type.group.isEmpty ? "" : type.group)/\(type.versions[0]), Kind=\(type.kind)\"\nName: \"\(name)\", Namespace: \"\(ns ?? "")\"\nfor: \"\(m.source)\": error when patching \"\(m.source)\": Operation cannot be fulfilled on \(type.qualifiedPlural) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again")
+            throw ToolFailure(
+                stderr:
+                    "Error from server (Conflict): error when applying patch:\nto:\nResource: \"\(type.group.isEmpty ? "" : type.group)/\(type.versions[0]), Resource=\(type.plural)\", GroupVersionKind: \"\(type.group.isEmpty ? "" : type.group)/\(type.versions[0]), Kind=\(type.kind)\"\nName: \"\(name)\", Namespace: \"\(ns ?? "")\"\nfor: \"\(m.source)\": error when patching \"\(m.source)\": Operation cannot be fulfilled on \(type.qualifiedPlural) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again"
+            )
         }
         if let live, let uid = obj.uid, uid != live.uid {
-            throw serverError("Conflict", "Operation cannot be fulfilled on \(type.qualifiedPlural) \"\(name)\": Precondition failed: UID in precondition: \(uid), UID in object meta: \(live.uid ?? "")")
+            throw serverError(
+                "Conflict",
+                "Operation cannot be fulfilled on \(type.qualifiedPlural) \"\(name)\": Precondition failed: UID in precondition: \(uid), UID in object meta: \(live.uid ?? "")"
+            )
         }
         normalize(&obj, type: type)
         let prefix = "\(type.qualifiedKind)/\(name)"

@@ -5,9 +5,11 @@ struct ConfigCommand {
     let world: World
 
     func run(_ args: [String]) throws -> ToolResult {
-        let p = try FlagParser.parse(args, specs: Kubectl.global + [
-            .value("output", "o"), .bool("minify"), .bool("raw"), .bool("flatten"), .bool("no-headers"),
-        ], style: .kubectl(command: "kubectl config"))
+        let p = try FlagParser.parse(
+            args,
+            specs: Kubectl.global + [
+                .value("output", "o"), .bool("minify"), .bool("raw"), .bool("flatten"), .bool("no-headers"),
+            ], style: .kubectl(command: "kubectl config"))
         let paths = Kubeconfig.readPaths(flag: p.last("kubeconfig"), env: world.env)
         let kc = try Kubeconfig.loadMerged(paths: paths)
         let words = p.positionals
@@ -17,23 +19,35 @@ struct ConfigCommand {
             let names = selected.isEmpty ? kc.contextNames : selected.filter { kc.contextNames.contains($0) }
             if p.last("output") == "name" {
                 let missing = selected.filter { !kc.contextNames.contains($0) }
-                return ToolResult(stdout: names.map { $0 + "\n" }.joined(), stderr: missing.map { "error: context \($0) not found\n" }.joined(), code: missing.isEmpty ? 0 : 1)
+                return ToolResult(
+                    stdout: names.map { $0 + "\n" }.joined(), stderr: missing.map { "error: context \($0) not found\n" }.joined(),
+                    code: missing.isEmpty ? 0 : 1)
             }
             if let o = p.last("output") { throw ToolFailure(stderr: "error: output must be one of '' or 'name': \(o)") }
             var rows = [["CURRENT", "NAME", "CLUSTER", "AUTHINFO", "NAMESPACE"]]
             for n in names {
                 let c = kc.entry("contexts", n)
-                rows.append([n == kc.currentContext ? "*" : "", n, c?[path: "context", "cluster"]?.string ?? "",
-                             c?[path: "context", "user"]?.string ?? "", c?[path: "context", "namespace"]?.string ?? ""])
+                rows.append([
+                    n == kc.currentContext ? "*" : "", n, c?[path: "context", "cluster"]?.string ?? "",
+                    c?[path: "context", "user"]?.string ?? "", c?[path: "context", "namespace"]?.string ?? "",
+                ])
             }
             let missing = selected.filter { !kc.contextNames.contains($0) }
-            return ToolResult(stdout: Printer.columns(rows), stderr: missing.map { "error: context \($0) not found\n" }.joined(), code: missing.isEmpty ? 0 : 1)
+            return ToolResult(
+                stdout: Printer.columns(rows), stderr: missing.map { "error: context \($0) not found\n" }.joined(),
+                code: missing.isEmpty ? 0 : 1)
         case "current-context":
             guard !kc.currentContext.isEmpty else { throw ToolFailure(stderr: "error: current-context is not set") }
             return ToolResult(stdout: kc.currentContext + "\n")
         case "use-context", "use":
-            guard words.count == 2 else { throw ToolFailure(stderr: "error: Unexpected args: \(Array(words.dropFirst()))\nSee 'kubectl config use-context -h' for help and examples") }
-            guard kc.contextNames.contains(words[1]) else { throw ToolFailure(stderr: "error: no context exists with the name: \"\(words[1])\"") }
+            guard words.count == 2 else {
+                throw ToolFailure(
+                    stderr: "error: Unexpected args: \(Array(words.dropFirst()))\nSee 'kubectl config use-context -h' for help and examples"
+                )
+            }
+            guard kc.contextNames.contains(words[1]) else {
+                throw ToolFailure(stderr: "error: no context exists with the name: \"\(words[1])\"")
+            }
             let path = paths.first { FileManager.default.fileExists(atPath: $0) } ?? paths[0]
             try world.store.transaction { _ in
                 var file = try Kubeconfig.load(path: path) ?? Kubeconfig(document: Kubeconfig.empty)
@@ -72,31 +86,40 @@ struct ConfigCommand {
         case let w?:
             throw ToolFailure(stderr: "error: unknown command \"\(w)\" for \"kubectl config\"")
         case nil:
-            throw ToolFailure(stderr: "error: Missing or incomplete configuration info.  Please point to an existing, complete config file:")
+            throw ToolFailure(
+                stderr: "error: Missing or incomplete configuration info.  Please point to an existing, complete config file:")
         }
     }
 
     /// Secrets in a kubeconfig print as DATA+OMITTED / REDACTED unless --raw.
     func redact(_ doc: JSON) -> JSON {
         var d = doc
-        d["clusters"] = .array((doc["clusters"]?.array ?? []).map { c in
-            var c = c
-            if c[path: "cluster", "certificate-authority-data"] != nil { c[path: "cluster", "certificate-authority-data"] = "DATA+OMITTED" }
-            return c
-        })
-        d["users"] = .array((doc["users"]?.array ?? []).map { u in
-            var u = u
-            for k in ["client-certificate-data", "client-key-data"] where u[path: "user", k] != nil { u[path: "user", k] = "DATA+OMITTED" }
-            if u[path: "user", "token"] != nil { u[path: "user", "token"] = "REDACTED" }
-            return u
-        })
+        d["clusters"] = .array(
+            (doc["clusters"]?.array ?? []).map { c in
+                var c = c
+                if c[path: "cluster", "certificate-authority-data"] != nil {
+                    c[path: "cluster", "certificate-authority-data"] = "DATA+OMITTED"
+                }
+                return c
+            })
+        d["users"] = .array(
+            (doc["users"]?.array ?? []).map { u in
+                var u = u
+                for k in ["client-certificate-data", "client-key-data"] where u[path: "user", k] != nil {
+                    u[path: "user", k] = "DATA+OMITTED"
+                }
+                if u[path: "user", "token"] != nil { u[path: "user", "token"] = "REDACTED" }
+                return u
+            })
         return d
     }
 
     /// `config view -o json`: Go struct order (kind, apiVersion, preferences, clusters, users, contexts, current-context), 4-space indent.
     func ordered(_ doc: JSON) -> String {
         let keys = ["kind", "apiVersion", "preferences", "clusters", "users", "contexts", "current-context"]
-        let body = keys.map { k in "    \(JSON.quote(k)): \((doc[k] ?? (k == "preferences" ? .object([:]) : k == "current-context" ? "" : .array([]))).pretty(level: 1))" }
+        let body = keys.map { k in
+            "    \(JSON.quote(k)): \((doc[k] ?? (k == "preferences" ? .object([:]) : k == "current-context" ? "" : .array([]))).pretty(level: 1))"
+        }
         return "{\n" + body.joined(separator: ",\n") + "\n}"
     }
 }

@@ -5,20 +5,29 @@ struct Create {
     let world: World
 
     func run(_ args: [String]) throws -> ToolResult {
-        let p = try FlagParser.parse(args, specs: Kubectl.global + [
-            .value("from-literal"), .value("from-file"), .value("from-env-file"), .value("type"), .value("dry-run"),
-            .value("output", "o"), .value("filename", "f"), .bool("save-config"), .value("cert"), .value("key"), .bool("append-hash"),
-        ], style: .kubectl(command: "kubectl create"))
+        let p = try FlagParser.parse(
+            args,
+            specs: Kubectl.global + [
+                .value("from-literal"), .value("from-file"), .value("from-env-file"), .value("type"), .value("dry-run"),
+                .value("output", "o"), .value("filename", "f"), .bool("save-config"), .value("cert"), .value("key"), .bool("append-hash"),
+            ], style: .kubectl(command: "kubectl create"))
         let words = p.positionals
         var obj: JSON
         var type: ResourceType
         switch (words.first, words.dropFirst().first) {
         case ("secret", "generic"), ("secret", "tls"):
-            guard words.count == 3 else { throw ToolFailure(stderr: "error: exactly one NAME is required, got \(max(0, words.count - 2))\nSee 'kubectl create secret \(words[1]) -h' for help and examples") }
+            guard words.count == 3 else {
+                throw ToolFailure(
+                    stderr:
+                        "error: exactly one NAME is required, got \(max(0, words.count - 2))\nSee 'kubectl create secret \(words[1]) -h' for help and examples"
+                )
+            }
             var data: [String: JSON] = [:]
             for lit in p.all("from-literal") {
                 let kv = lit.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-                guard kv.count == 2, !kv[0].isEmpty else { throw ToolFailure(stderr: "error: invalid literal source \(lit), expected key=value") }
+                guard kv.count == 2, !kv[0].isEmpty else {
+                    throw ToolFailure(stderr: "error: invalid literal source \(lit), expected key=value")
+                }
                 data[kv[0]] = .string(Data(kv[1].utf8).base64EncodedString())
             }
             for f in p.all("from-file") {
@@ -43,8 +52,16 @@ struct Create {
             if !data.isEmpty { obj["data"] = .object(data) }
             type = .secret
         case ("namespace", _), ("ns", _):
-            guard words.count == 2 else { throw ToolFailure(stderr: "error: exactly one NAME is required, got \(words.count - 1)\nSee 'kubectl create namespace -h' for help and examples") }
-            obj = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(words[1])], "spec": .object([:]), "status": .object([:])]
+            guard words.count == 2 else {
+                throw ToolFailure(
+                    stderr:
+                        "error: exactly one NAME is required, got \(words.count - 1)\nSee 'kubectl create namespace -h' for help and examples"
+                )
+            }
+            obj = [
+                "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(words[1])], "spec": .object([:]),
+                "status": .object([:]),
+            ]
             type = .namespace
         case (let w?, _):
             throw ToolFailure(stderr: "error: unknown command \"\(w)\" for \"kubectl create\"")
@@ -71,7 +88,9 @@ struct Create {
             }
             if c.get(type, namespace: obj.namespace, name: obj.name ?? "") != nil {
                 // [kubectl create secret]: "failed to create secret <status message>"; create namespace prints the raw status.
-                if type.kind == "Namespace" { throw ToolFailure(stderr: "Error from server (AlreadyExists): namespaces \"\(obj.name ?? "")\" already exists") }
+                if type.kind == "Namespace" {
+                    throw ToolFailure(stderr: "Error from server (AlreadyExists): namespaces \"\(obj.name ?? "")\" already exists")
+                }
                 throw ToolFailure(stderr: "error: failed to create \(type.singular) \(type.plural) \"\(obj.name ?? "")\" already exists")
             }
             let created = c.create(obj, type: type, now: world.now)

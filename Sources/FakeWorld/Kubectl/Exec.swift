@@ -5,19 +5,26 @@ struct Exec {
     let world: World
 
     func run(_ args: [String]) throws -> ToolResult {
-        let p = try FlagParser.parse(args, specs: Kubectl.global + [
-            .value("container", "c"), .bool("stdin", "i"), .bool("tty", "t"), .bool("quiet", "q"), .value("filename", "f"), .value("pod-running-timeout"),
-        ], style: .kubectl(command: "kubectl exec"))
+        let p = try FlagParser.parse(
+            args,
+            specs: Kubectl.global + [
+                .value("container", "c"), .bool("stdin", "i"), .bool("tty", "t"), .bool("quiet", "q"), .value("filename", "f"),
+                .value("pod-running-timeout"),
+            ], style: .kubectl(command: "kubectl exec"))
         guard let podArg = p.positionals.first else {
             throw ToolFailure(stderr: "error: pod, type/name or --filename must be specified")
         }
         guard let command = p.afterDash, !command.isEmpty else {
             if p.positionals.count > 1 {
-                throw ToolFailure(stderr: "error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples")
+                throw ToolFailure(
+                    stderr:
+                        "error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples"
+                )
             }
             throw ToolFailure(stderr: "error: you must specify at least one command for the container")
         }
-        let podName = podArg.hasPrefix("pod/") ? String(podArg.dropFirst(4)) : podArg.hasPrefix("pods/") ? String(podArg.dropFirst(5)) : podArg
+        let podName =
+            podArg.hasPrefix("pod/") ? String(podArg.dropFirst(4)) : podArg.hasPrefix("pods/") ? String(podArg.dropFirst(5)) : podArg
         let session = try Session(world: world, flags: p)
         let stdin = p.bool("stdin") ? world.invocation.readStdin() : Data()
         return try session.withCluster(lines: 4) { state, name in
@@ -38,7 +45,9 @@ struct Exec {
                 container = c
             } else {
                 container = containers.first ?? ""
-                if containers.count > 1 && !p.bool("quiet") { out.warn("Defaulted container \"\(container)\" out of: \(containers.joined(separator: ", "))") }
+                if containers.count > 1 && !p.bool("quiet") {
+                    out.warn("Defaulted container \"\(container)\" out of: \(containers.joined(separator: ", "))")
+                }
             }
             let status = (pod[path: "status", "containerStatuses"]?.array ?? []).first { $0["name"]?.string == container }
             guard status?[path: "state", "running"] != nil else {
@@ -77,13 +86,20 @@ struct ContainerCommands {
         case "hostname": return ToolResult(stdout: (pod.name ?? "") + "\n")
         case "sh" where argv.count == 3 && argv[1] == "-c":
             let script = argv[2].trimmingCharacters(in: .whitespaces)
-            if script.hasPrefix("exit "), let n = Int32(script.dropFirst(5).trimmingCharacters(in: .whitespaces)) { return ToolResult(code: n) }
-            return run(script.split(separator: " ").map(String.init), stdin: stdin, pod: pod, container: container, cluster: cluster, state: &state)
+            if script.hasPrefix("exit "), let n = Int32(script.dropFirst(5).trimmingCharacters(in: .whitespaces)) {
+                return ToolResult(code: n)
+            }
+            return run(
+                script.split(separator: " ").map(String.init), stdin: stdin, pod: pod, container: container, cluster: cluster, state: &state
+            )
         case "vault" where pod.labels["app.kubernetes.io/name"] == "vault":
             return VaultCLI(world: world).run(Array(argv.dropFirst()), pod: pod, cluster: cluster, state: &state)
         default:
             // containerd's error for a missing binary, as kubectl prints it.
-            return ToolResult(stderr: "OCI runtime exec failed: exec failed: unable to start container process: exec: \"\(prog)\": executable file not found in $PATH: unknown\n", code: 126)
+            return ToolResult(
+                stderr:
+                    "OCI runtime exec failed: exec failed: unable to start container process: exec: \"\(prog)\": executable file not found in $PATH: unknown\n",
+                code: 126)
         }
     }
 }

@@ -8,7 +8,10 @@ struct ResourceArgs {
         var r = ResourceArgs()
         guard let first = args.first else {
             // [SRC kubectl pkg/cmd/util/helpers.go + get.go] the usage hint, then the error.
-            throw ToolFailure(stderr: "You must specify the type of resource to \(command). Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl \(command) -h' for help and examples")
+            throw ToolFailure(
+                stderr:
+                    "You must specify the type of resource to \(command). Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl \(command) -h' for help and examples"
+            )
         }
         func lookup(_ word: String) throws(ToolFailure) -> ResourceType {
             guard let t = cluster.type(word: word) else {
@@ -22,7 +25,10 @@ struct ResourceArgs {
             for a in args {
                 let parts = a.split(separator: "/", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else {
-                    throw ToolFailure(stderr: "error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl \(command) resource/<resource_name>' instead of 'kubectl \(command) resource resource/<resource_name>'")
+                    throw ToolFailure(
+                        stderr:
+                            "error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl \(command) resource/<resource_name>' instead of 'kubectl \(command) resource resource/<resource_name>'"
+                    )
                 }
                 r.requests.append((try lookup(parts[0]), parts[1]))
             }
@@ -31,7 +37,10 @@ struct ResourceArgs {
         let types = try first.split(separator: ",").map { (w) throws(ToolFailure) -> ResourceType in try lookup(String(w)) }
         let names = args.dropFirst()
         if names.contains(where: { $0.contains("/") }) {
-            throw ToolFailure(stderr: "error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl \(command) resource/<resource_name>' instead of 'kubectl \(command) resource resource/<resource_name>'")
+            throw ToolFailure(
+                stderr:
+                    "error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl \(command) resource/<resource_name>' instead of 'kubectl \(command) resource resource/<resource_name>'"
+            )
         }
         if names.isEmpty {
             r.requests = types.map { ($0, nil) }
@@ -47,17 +56,23 @@ struct Get {
     let world: World
 
     func run(_ args: [String]) throws -> ToolResult {
-        let p = try FlagParser.parse(args, specs: Kubectl.global + [
-            .value("output", "o"), .value("selector", "l"), .bool("all-namespaces", "A"), .bool("ignore-not-found"),
-            .value("field-selector"), .bool("show-labels"), .bool("show-managed-fields"), .bool("no-headers"),
-            .value("filename", "f"), .bool("watch", "w"), .value("chunk-size"), .value("sort-by"), .value("label-columns", "L"),
-        ], style: .kubectl(command: "kubectl get"))
+        let p = try FlagParser.parse(
+            args,
+            specs: Kubectl.global + [
+                .value("output", "o"), .value("selector", "l"), .bool("all-namespaces", "A"), .bool("ignore-not-found"),
+                .value("field-selector"), .bool("show-labels"), .bool("show-managed-fields"), .bool("no-headers"),
+                .value("filename", "f"), .bool("watch", "w"), .value("chunk-size"), .value("sort-by"), .value("label-columns", "L"),
+            ], style: .kubectl(command: "kubectl get"))
         let format = try Printer.format(p.last("output"))
         let selector: LabelSelector?
         if let l = p.last("selector") {
-            guard let s = LabelSelector.parse(l) else { throw ToolFailure(stderr: "error: unable to parse requirement: invalid label selector \"\(l)\"") }
+            guard let s = LabelSelector.parse(l) else {
+                throw ToolFailure(stderr: "error: unable to parse requirement: invalid label selector \"\(l)\"")
+            }
             selector = s
-        } else { selector = nil }
+        } else {
+            selector = nil
+        }
         let session = try Session(world: world, flags: p)
         let allNS = p.bool("all-namespaces")
         return try session.withCluster(lines: 5) { state, name in
@@ -107,16 +122,25 @@ struct Get {
             let single = named && requests.count == 1 && found.count == 1
             switch format {
             case .json:
-                if single { out.say(Printer.clean(found[0].1).pretty()) }
-                else if !(named && found.isEmpty) { out.say(Printer.list(found.map(\.1)).pretty()) }
+                if single {
+                    out.say(Printer.clean(found[0].1).pretty())
+                } else if !(named && found.isEmpty) {
+                    out.say(Printer.list(found.map(\.1)).pretty())
+                }
             case .yaml:
-                if single { out.out += Printer.yaml(Printer.clean(found[0].1)) }
-                else if !(named && found.isEmpty) { out.out += Printer.yaml(Printer.list(found.map(\.1))) }
+                if single {
+                    out.out += Printer.yaml(Printer.clean(found[0].1))
+                } else if !(named && found.isEmpty) {
+                    out.out += Printer.yaml(Printer.list(found.map(\.1)))
+                }
             case .name:
                 for (t, o) in found { out.say("\(t.qualifiedKind)/\(o.name ?? "")") }
             case .jsonpath(let tpl):
-                if single { out.out += try Printer.jsonpath(tpl, found[0].1) }
-                else if !(named && found.isEmpty) { out.out += try Printer.jsonpath(tpl, Printer.list(found.map(\.1))) }
+                if single {
+                    out.out += try Printer.jsonpath(tpl, found[0].1)
+                } else if !(named && found.isEmpty) {
+                    out.out += try Printer.jsonpath(tpl, Printer.list(found.map(\.1)))
+                }
             case .table:
                 if found.isEmpty && errors.isEmpty {
                     let anyNamespaced = requests.contains { $0.type.namespaced }
@@ -126,7 +150,14 @@ struct Get {
                 var first = true
                 for req in requests where kinds.contains(req.type.kind) {
                     let items = found.filter { $0.0.kind == req.type.kind }.map(\.1)
-                    if items.isEmpty || (req.name != nil && requests.firstIndex(where: { $0.type.kind == req.type.kind })! != requests.firstIndex(where: { $0.type.kind == req.type.kind && $0.name == req.name })!) { continue }
+                    if items.isEmpty
+                        || (req.name != nil
+                            && requests.firstIndex(where: { $0.type.kind == req.type.kind })! != requests.firstIndex(where: {
+                                $0.type.kind == req.type.kind && $0.name == req.name
+                            })!)
+                    {
+                        continue
+                    }
                     if !first { out.out += "\n" }
                     first = false
                     out.out += Printer.table(items, type: req.type, allNamespaces: allNS, now: world.now, withKind: kinds.count > 1)

@@ -64,7 +64,8 @@ public struct JSONPath: Sendable {
     }
 
     static func unescape(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\t", with: "\t").replacingOccurrences(of: "\\\"", with: "\"")
+        s.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\t", with: "\t").replacingOccurrences(
+            of: "\\\"", with: "\"")
     }
 
     static func parsePath(_ text: String) throws(Failure) -> [Segment] {
@@ -84,9 +85,11 @@ public struct JSONPath: Sendable {
                 guard let close = matchingBracket(s) else { throw .syntax("unterminated array") }
                 let inner = s[s.index(after: s.startIndex)..<close].trimmingCharacters(in: .whitespaces)
                 s = s[s.index(after: close)...]
-                if inner == "*" { segs.append(.wildcard) }
-                else if let i = Int(inner) { segs.append(.index(i)) }
-                else if (inner.hasPrefix("'") && inner.hasSuffix("'")) || (inner.hasPrefix("\"") && inner.hasSuffix("\"")) {
+                if inner == "*" {
+                    segs.append(.wildcard)
+                } else if let i = Int(inner) {
+                    segs.append(.index(i))
+                } else if (inner.hasPrefix("'") && inner.hasSuffix("'")) || (inner.hasPrefix("\"") && inner.hasSuffix("\"")) {
                     segs.append(.key(String(inner.dropFirst().dropLast())))
                 } else if inner.hasPrefix("?(") && inner.hasSuffix(")") {
                     let expr = inner.dropFirst(2).dropLast()
@@ -187,8 +190,7 @@ public struct JSONPath: Sendable {
                     guard idx >= 0 && idx < a.count else { throw .indexOutOfBounds(index: i, length: a.count) }
                     next.append(a[idx])
                 case .wildcard:
-                    if case .array(let a) = v { next += a }
-                    else if case .object(let o) = v { next += o.keys.sorted().map { o[$0]! } }
+                    if case .array(let a) = v { next += a } else if case .object(let o) = v { next += o.keys.sorted().map { o[$0]! } }
                 case .filter(let path, let op, let value):
                     guard case .array(let a) = v else { continue }
                     for item in a {

@@ -27,7 +27,10 @@ struct Kubectl {
             break
         }
         guard let command else {
-            return ToolResult(stderr: "kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n", code: 0)
+            return ToolResult(
+                stderr:
+                    "kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n",
+                code: 0)
         }
         var rest = args
         rest.remove(at: i)
@@ -43,13 +46,17 @@ struct Kubectl {
         case "label": return try Label(world: world, annotate: false).run(rest)
         case "annotate": return try Label(world: world, annotate: true).run(rest)
         case "version":
-            _ = try FlagParser.parse(rest, specs: Kubectl.global + [.bool("client"), .value("output", "o")], style: .kubectl(command: "kubectl version"))
+            _ = try FlagParser.parse(
+                rest, specs: Kubectl.global + [.bool("client"), .value("output", "o")], style: .kubectl(command: "kubectl version"))
             return ToolResult(stdout: "Client Version: v1.32.4\nKustomize Version: v5.5.0\n")
         case "cluster-info":
             let p = try FlagParser.parse(rest, specs: Kubectl.global, style: .kubectl(command: "kubectl cluster-info"))
             let session = try Session(world: world, flags: p)
             return try session.withCluster(lines: 5) { _, _ in
-                ToolResult(stdout: "Kubernetes control plane is running at \(session.target.server)\nCoreDNS is running at \(session.target.server)/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n")
+                ToolResult(
+                    stdout:
+                        "Kubernetes control plane is running at \(session.target.server)\nCoreDNS is running at \(session.target.server)/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n"
+                )
             }
         default:
             throw ToolFailure(stderr: "error: unknown command \"\(command)\" for \"kubectl\"")
@@ -65,7 +72,8 @@ struct Session {
 
     init(world: World, flags: ParsedFlags) throws(ToolFailure) {
         self.world = world
-        self.target = try Access(world: world).target(context: flags.last("context"), kubeconfig: flags.last("kubeconfig"), namespace: flags.last("namespace"))
+        self.target = try Access(world: world).target(
+            context: flags.last("context"), kubeconfig: flags.last("kubeconfig"), namespace: flags.last("namespace"))
     }
 
     var namespace: String { target.namespace }

@@ -7,11 +7,17 @@ struct Label {
 
     func run(_ args: [String]) throws -> ToolResult {
         let verb = annotate ? "annotate" : "label"
-        let p = try FlagParser.parse(args, specs: Kubectl.global + [.bool("overwrite"), .bool("all"), .value("selector", "l"), .value("output", "o"), .value("resource-version"), .bool("list")],
-                                     style: .kubectl(command: "kubectl \(verb)"))
+        let p = try FlagParser.parse(
+            args,
+            specs: Kubectl.global + [
+                .bool("overwrite"), .bool("all"), .value("selector", "l"), .value("output", "o"), .value("resource-version"), .bool("list"),
+            ],
+            style: .kubectl(command: "kubectl \(verb)"))
         let changes = p.positionals.filter { $0.contains("=") || ($0.hasSuffix("-") && !$0.contains("/")) }
         let targets = p.positionals.filter { !changes.contains($0) }
-        guard !changes.isEmpty else { throw ToolFailure(stderr: "error: at least one \(annotate ? "annotation" : "label") update is required") }
+        guard !changes.isEmpty else {
+            throw ToolFailure(stderr: "error: at least one \(annotate ? "annotation" : "label") update is required")
+        }
         let session = try Session(world: world, flags: p)
         return try session.withCluster(lines: 5) { state, name in
             var c = state.clusters[name]!
@@ -49,7 +55,8 @@ struct Label {
                     }
                     o[path: "metadata", field] = .object(map)
                     if changed { c.store(o, type: r.type) }
-                    out += "\(r.type.qualifiedKind)/\(o.name ?? "") \(changed ? (annotate ? "annotated" : "labeled") : "not \(annotate ? "annotated" : "labeled")")\n"
+                    out +=
+                        "\(r.type.qualifiedKind)/\(o.name ?? "") \(changed ? (annotate ? "annotated" : "labeled") : "not \(annotate ? "annotated" : "labeled")")\n"
                 }
             }
             return ToolResult(stdout: out, stderr: errors.map { $0 + "\n" }.joined(), code: errors.isEmpty ? 0 : 1)

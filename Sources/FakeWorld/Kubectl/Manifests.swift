@@ -27,7 +27,9 @@ enum Manifests {
                 var paths = [f]
                 if isDir.boolValue {
                     let names = (try? FileManager.default.contentsOfDirectory(atPath: f)) ?? []
-                    paths = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") || $0.hasSuffix(".json") }.sorted().map { "\(f)/\($0)" }
+                    paths = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") || $0.hasSuffix(".json") }.sorted().map {
+                        "\(f)/\($0)"
+                    }
                 }
                 for p in paths {
                     let text = String(decoding: FileManager.default.contents(atPath: p) ?? Data(), as: UTF8.self)
@@ -42,7 +44,8 @@ enum Manifests {
         let docs: [Node]
         do { docs = try YAMLParser.parseDocuments(text, file: source) } catch {
             // kubectl: error parsing <source>: error converting YAML to JSON: yaml: line N: <libyaml message>
-            throw ToolFailure(stderr: "error: error parsing \(source): error converting YAML to JSON: yaml: line \(error.mark.line): \(error.message)")
+            throw ToolFailure(
+                stderr: "error: error parsing \(source): error converting YAML to JSON: yaml: line \(error.mark.line): \(error.message)")
         }
         var out: [ManifestSource] = []
         for doc in docs {
@@ -50,7 +53,10 @@ enum Manifests {
             if obj.isNull { continue }
             if case .object(let o) = obj, o.isEmpty { continue }
             guard case .object = obj else {
-                throw ToolFailure(stderr: "error: error validating \"\(source)\": error validating data: invalid object to validate; if you choose to ignore these errors, turn validation off with --validate=false")
+                throw ToolFailure(
+                    stderr:
+                        "error: error validating \"\(source)\": error validating data: invalid object to validate; if you choose to ignore these errors, turn validation off with --validate=false"
+                )
             }
             try out += flatten(obj, source: source)
         }

@@ -17,7 +17,10 @@ struct Printer {
                 return .jsonpath(String(o.dropFirst(prefix.count)))
             }
             if o == "jsonpath" { throw ToolFailure(stderr: "error: template format specified but no template given") }
-            throw ToolFailure(stderr: "error: unable to match a printer suitable for the output format \"\(o)\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml")
+            throw ToolFailure(
+                stderr:
+                    "error: unable to match a printer suitable for the output format \"\(o)\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml"
+            )
         }
     }
 
@@ -41,7 +44,10 @@ struct Printer {
         } catch {
             switch error {
             case .indexOutOfBounds(let i, let n):
-                throw ToolFailure(stderr: "error: error executing jsonpath \"\(t)\": Error executing template: array index out of bounds: index \(i), length \(n). Printing more information for debugging the template:\n\ttemplate was:\n\t\t\(t)\n\tobject given to jsonpath engine was:\n\t\t\(goValue(data))\n\n")
+                throw ToolFailure(
+                    stderr:
+                        "error: error executing jsonpath \"\(t)\": Error executing template: array index out of bounds: index \(i), length \(n). Printing more information for debugging the template:\n\ttemplate was:\n\t\t\(t)\n\tobject given to jsonpath engine was:\n\t\t\(goValue(data))\n\n"
+                )
             case .syntax(let m):
                 throw ToolFailure(stderr: "error: error parsing jsonpath \(t), \(m)")
             }
@@ -85,22 +91,33 @@ struct Printer {
                 let total = o[path: "spec", "containers"]?.array?.count ?? cs.count
                 let ready = cs.filter { $0["ready"]?.bool == true }.count
                 let waiting = cs.compactMap { $0[path: "state", "waiting", "reason"]?.string }.first
-                row += ["\(ready)/\(total)", waiting ?? o[path: "status", "phase"]?.string ?? "Pending",
-                        String(cs.map { $0["restartCount"]?.int ?? 0 }.reduce(0, +)), age]
+                row += [
+                    "\(ready)/\(total)", waiting ?? o[path: "status", "phase"]?.string ?? "Pending",
+                    String(cs.map { $0["restartCount"]?.int ?? 0 }.reduce(0, +)), age,
+                ]
             case "Service":
                 let ext: String
                 if o[path: "spec", "type"]?.string == "LoadBalancer" {
-                    ext = o[path: "status", "loadBalancer", "ingress", "0", "ip"]?.string
+                    ext =
+                        o[path: "status", "loadBalancer", "ingress", "0", "ip"]?.string
                         ?? (o[path: "status", "loadBalancer", "ingress"]?.array?.first?["ip"]?.string ?? "<pending>")
-                } else { ext = "<none>" }
+                } else {
+                    ext = "<none>"
+                }
                 let ports = (o[path: "spec", "ports"]?.array ?? []).map { p in
                     "\(p["port"]?.scalarText ?? "")\(p["nodePort"].map { ":\($0.scalarText ?? "")" } ?? "")/\(p["protocol"]?.string ?? "TCP")"
                 }.joined(separator: ",")
-                row += [o[path: "spec", "type"]?.string ?? "ClusterIP", o[path: "spec", "clusterIP"]?.string ?? "<none>", ext, ports.isEmpty ? "<none>" : ports, age]
+                row += [
+                    o[path: "spec", "type"]?.string ?? "ClusterIP", o[path: "spec", "clusterIP"]?.string ?? "<none>", ext,
+                    ports.isEmpty ? "<none>" : ports, age,
+                ]
             case "Deployment":
                 let want = o[path: "spec", "replicas"]?.int ?? 1
                 let ready = o[path: "status", "readyReplicas"]?.int ?? 0
-                row += ["\(ready)/\(want)", String(o[path: "status", "updatedReplicas"]?.int ?? 0), String(o[path: "status", "availableReplicas"]?.int ?? 0), age]
+                row += [
+                    "\(ready)/\(want)", String(o[path: "status", "updatedReplicas"]?.int ?? 0),
+                    String(o[path: "status", "availableReplicas"]?.int ?? 0), age,
+                ]
             case "Secret": row += [o["type"]?.string ?? "Opaque", String(o["data"]?.object?.count ?? 0), age]
             case "ConfigMap": row += [String(o["data"]?.object?.count ?? 0), age]
             case "Namespace": row += [o[path: "status", "phase"]?.string ?? "Active", age]

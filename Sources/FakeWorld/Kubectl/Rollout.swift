@@ -5,15 +5,18 @@ struct Rollout {
     let world: World
 
     func run(_ args: [String]) throws -> ToolResult {
-        let p = try FlagParser.parse(args, specs: Kubectl.global + [.value("timeout"), .bool("watch", "w"), .value("revision")],
-                                     style: .kubectl(command: "kubectl rollout status"))
+        let p = try FlagParser.parse(
+            args, specs: Kubectl.global + [.value("timeout"), .bool("watch", "w"), .value("revision")],
+            style: .kubectl(command: "kubectl rollout status"))
         guard p.positionals.first == "status" else {
             throw ToolFailure(stderr: "error: unknown command \"\(p.positionals.first ?? "")\" for \"kubectl rollout\"")
         }
         let session = try Session(world: world, flags: p)
         var timeout = 0.0
         if let t = p.last("timeout") {
-            guard let s = GoDuration.parse(t) else { throw ToolFailure(stderr: "error: invalid argument \"\(t)\" for \"--timeout\" flag: time: invalid duration \"\(t)\"") }
+            guard let s = GoDuration.parse(t) else {
+                throw ToolFailure(stderr: "error: invalid argument \"\(t)\" for \"--timeout\" flag: time: invalid duration \"\(t)\"")
+            }
             timeout = s
         }
         let watch = p.values["watch"] == nil || p.bool("watch")
@@ -36,7 +39,10 @@ struct Rollout {
                     let want = obj[path: "spec", "replicas"]?.int ?? 1
                     let available = obj[path: "status", "availableReplicas"]?.int ?? 0
                     if available >= want { return ("deployment \"\(n)\" successfully rolled out\n", true) }
-                    return ("Waiting for deployment \"\(n)\" rollout to finish: \(available) of \(want) updated replicas are available...\n", false)
+                    return (
+                        "Waiting for deployment \"\(n)\" rollout to finish: \(available) of \(want) updated replicas are available...\n",
+                        false
+                    )
                 case "DaemonSet":
                     let want = obj[path: "status", "desiredNumberScheduled"]?.int ?? 0
                     let ready = obj[path: "status", "numberAvailable"]?.int ?? 0

@@ -23,7 +23,8 @@ struct KMS {
         }
         let env = container[path: "Config", "Env"]?.array?.compactMap(\.string) ?? []
         guard let token, env.contains("VAULT_DEV_ROOT_TOKEN_ID=\(token)") else {
-            return .failure(KMSError("Error making API request.\n\nURL: PUT \(address)/v1/secret/data\nCode: 403. Errors:\n\n* permission denied"))
+            return .failure(
+                KMSError("Error making API request.\n\nURL: PUT \(address)/v1/secret/data\nCode: 403. Errors:\n\n* permission denied"))
         }
         return .success(id)
     }
@@ -65,7 +66,8 @@ enum BankVaultsKeys {
         var keys: [String: String] = [:]
         for k in all() {
             let bytes = SHA1.digest(Array("\(seed)/\(k)/\(UUID().uuidString)".utf8))
-            keys[k] = Data(k == root ? Array("s.\(Data(bytes).base64EncodedString().prefix(24))".utf8) : bytes + bytes.prefix(13)).base64EncodedString()
+            keys[k] = Data(k == root ? Array("s.\(Data(bytes).base64EncodedString().prefix(24))".utf8) : bytes + bytes.prefix(13))
+                .base64EncodedString()
         }
         return keys
     }

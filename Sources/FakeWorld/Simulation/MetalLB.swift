@@ -26,17 +26,20 @@ struct MetalLB {
         if usesCRDs(c) {
             guard let t = c.types.first(where: { $0.kind == "IPAddressPool" && $0.group == "metallb.io" }) else { return [] }
             return c.list(t, namespace: namespace).map { p in
-                Pool(name: p.name ?? "", ranges: (p[path: "spec", "addresses"]?.array ?? []).compactMap { $0.string.flatMap(IPv4.range) },
-                     autoAssign: p[path: "spec", "autoAssign"]?.bool ?? true)
+                Pool(
+                    name: p.name ?? "", ranges: (p[path: "spec", "addresses"]?.array ?? []).compactMap { $0.string.flatMap(IPv4.range) },
+                    autoAssign: p[path: "spec", "autoAssign"]?.bool ?? true)
             }
         }
         guard let cm = c.get(.configMap, namespace: namespace, name: "config"),
-              let text = cm[path: "data", "config"]?.string,
-              let node = try? YAMLParser.parse(text) else { return [] }
+            let text = cm[path: "data", "config"]?.string,
+            let node = try? YAMLParser.parse(text)
+        else { return [] }
         let config = JSON(node: node)
         return (config["address-pools"]?.array ?? []).map { p in
-            Pool(name: p["name"]?.string ?? "", ranges: (p["addresses"]?.array ?? []).compactMap { $0.string.flatMap(IPv4.range) },
-                 autoAssign: p["auto-assign"]?.bool ?? true)
+            Pool(
+                name: p["name"]?.string ?? "", ranges: (p["addresses"]?.array ?? []).compactMap { $0.string.flatMap(IPv4.range) },
+                autoAssign: p["auto-assign"]?.bool ?? true)
         }
     }
 
@@ -51,8 +54,9 @@ struct MetalLB {
         var pending: [JSON] = []
         for s in services {
             if let cur = s[path: "status", "loadBalancer", "ingress"]?.array?.first?["ip"]?.string, let ip = IPv4.parse(cur),
-               inPool(ip) != nil, !used.contains(ip),
-               (s[path: "spec", "loadBalancerIP"]?.string).map({ $0.isEmpty || $0 == cur }) ?? true {
+                inPool(ip) != nil, !used.contains(ip),
+                (s[path: "spec", "loadBalancerIP"]?.string).map({ $0.isEmpty || $0 == cur }) ?? true
+            {
                 used.insert(ip)
             } else {
                 pending.append(s)
@@ -93,16 +97,21 @@ struct Admission {
     /// nil when admitted; else the error text after `error when creating "SRC": `.
     func validate(_ obj: JSON, type: ResourceType, cluster c: ClusterState) -> String? {
         guard type.group == "metallb.io",
-              let hooks = c.get(ResourceType.builtins.first { $0.kind == "ValidatingWebhookConfiguration" }!, namespace: nil, name: "metallb-webhook-configuration")
+            let hooks = c.get(
+                ResourceType.builtins.first { $0.kind == "ValidatingWebhookConfiguration" }!, namespace: nil,
+                name: "metallb-webhook-configuration")
         else { return nil }
         let lower = type.kind.lowercased()
-        guard let hook = (hooks["webhooks"]?.array ?? []).first(where: { $0["name"]?.string == "\(lower)validationwebhook.metallb.io" }) else { return nil }
+        guard let hook = (hooks["webhooks"]?.array ?? []).first(where: { $0["name"]?.string == "\(lower)validationwebhook.metallb.io" })
+        else { return nil }
         if !world.settings.webhookNeverReady(c.name) && MetalLB.controllerReady(c) { return nil }
         let path = hook[path: "clientConfig", "service", "path"]?.string ?? "/validate-metallb-io-v1beta1-\(lower)"
-        let svcIP = c.get(.service, namespace: MetalLB.namespace, name: "webhook-service")?[path: "spec", "clusterIP"]?.string ?? "10.96.0.10"
+        let svcIP =
+            c.get(.service, namespace: MetalLB.namespace, name: "webhook-service")?[path: "spec", "clusterIP"]?.string ?? "10.96.0.10"
         // The exact text was not captured in the reference (§6 says so); this is the API server's
         // usual wording for a webhook whose endpoint refuses connections.
-        return "Internal error occurred: failed calling webhook \"\(lower)validationwebhook.metallb.io\": failed to call webhook: Post \"https://webhook-service.metallb-system.svc:443\(path)?timeout=10s\": dial tcp \(svcIP):443: connect: connection refused"
+        return
+            "Internal error occurred: failed calling webhook \"\(lower)validationwebhook.metallb.io\": failed to call webhook: Post \"https://webhook-service.metallb-system.svc:443\(path)?timeout=10s\": dial tcp \(svcIP):443: connect: connection refused"
     }
 }
 
@@ -125,7 +134,9 @@ enum IPv4 {
     static func range(_ s: String) -> (UInt32, UInt32)? {
         let t = s.trimmingCharacters(in: .whitespaces)
         if let slash = t.firstIndex(of: "/") {
-            guard let base = parse(String(t[..<slash])), let bits = Int(t[t.index(after: slash)...]), bits >= 0, bits <= 32 else { return nil }
+            guard let base = parse(String(t[..<slash])), let bits = Int(t[t.index(after: slash)...]), bits >= 0, bits <= 32 else {
+                return nil
+            }
             let mask: UInt32 = bits == 0 ? 0 : ~UInt32(0) << (32 - UInt32(bits))
             return (base & mask, (base & mask) | ~mask)
         }

@@ -21,8 +21,10 @@ enum BuiltinManifests {
     static func namespace(_ v: MetalLBVersion) -> JSON {
         var labels: [String: JSON] = ["app": "metallb"]
         if v.usesCRDs {
-            labels = ["pod-security.kubernetes.io/enforce": "privileged", "pod-security.kubernetes.io/audit": "privileged",
-                      "pod-security.kubernetes.io/warn": "privileged"]
+            labels = [
+                "pod-security.kubernetes.io/enforce": "privileged", "pod-security.kubernetes.io/audit": "privileged",
+                "pod-security.kubernetes.io/warn": "privileged",
+            ]
         }
         return ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "metallb-system", "labels": .object(labels)]]
     }
@@ -34,8 +36,10 @@ enum BuiltinManifests {
     }
 
     static func workload(kind: String, name: String, version: MetalLBVersion, memberlist: Bool) -> JSON {
-        var container: JSON = ["name": .string(name), "image": .string("quay.io/metallb/\(name):\(version.text)"),
-                               "args": ["--port=7472", "--log-level=info"]]
+        var container: JSON = [
+            "name": .string(name), "image": .string("quay.io/metallb/\(name):\(version.text)"),
+            "args": ["--port=7472", "--log-level=info"],
+        ]
         if name == "speaker" {
             var env: [JSON] = [["name": "METALLB_NODE_NAME", "valueFrom": ["fieldRef": ["fieldPath": "spec.nodeName"]]]]
             if memberlist {
@@ -48,8 +52,10 @@ enum BuiltinManifests {
         }
         var spec: JSON = [
             "selector": ["matchLabels": ["app": "metallb", "component": .string(name)]],
-            "template": ["metadata": ["labels": ["app": "metallb", "component": .string(name)]],
-                         "spec": ["serviceAccountName": .string(name), "containers": [container]]],
+            "template": [
+                "metadata": ["labels": ["app": "metallb", "component": .string(name)]],
+                "spec": ["serviceAccountName": .string(name), "containers": [container]],
+            ],
         ]
         if kind == "Deployment" { spec["revisionHistoryLimit"] = 3 }
         var m = meta(name)
@@ -64,23 +70,36 @@ enum BuiltinManifests {
             out.append(["apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(sa)])
         }
         for cr in ["controller", "speaker"] {
-            out.append(["apiVersion": .string(rbacGroup), "kind": "ClusterRole", "metadata": meta("metallb-system:\(cr)", namespaced: false),
-                        "rules": [["apiGroups": [""], "resources": ["services"], "verbs": ["get", "list", "watch"]]]])
+            out.append([
+                "apiVersion": .string(rbacGroup), "kind": "ClusterRole", "metadata": meta("metallb-system:\(cr)", namespaced: false),
+                "rules": [["apiGroups": [""], "resources": ["services"], "verbs": ["get", "list", "watch"]]],
+            ])
         }
         let roles = v.usesCRDs ? ["controller", "pod-lister"] : ["config-watcher", "pod-lister"]
         for r in roles {
-            out.append(["apiVersion": .string(rbacGroup), "kind": "Role", "metadata": meta(r),
-                        "rules": [["apiGroups": [""], "resources": ["configmaps", "pods"], "verbs": ["get", "list", "watch"]]]])
+            out.append([
+                "apiVersion": .string(rbacGroup), "kind": "Role", "metadata": meta(r),
+                "rules": [["apiGroups": [""], "resources": ["configmaps", "pods"], "verbs": ["get", "list", "watch"]]],
+            ])
         }
         for cr in ["controller", "speaker"] {
-            out.append(["apiVersion": .string(rbacGroup), "kind": "ClusterRoleBinding", "metadata": meta("metallb-system:\(cr)", namespaced: false),
-                        "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": .string("metallb-system:\(cr)")],
-                        "subjects": [["kind": "ServiceAccount", "name": .string(cr), "namespace": "metallb-system"]]])
+            out.append([
+                "apiVersion": .string(rbacGroup), "kind": "ClusterRoleBinding", "metadata": meta("metallb-system:\(cr)", namespaced: false),
+                "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": .string("metallb-system:\(cr)")],
+                "subjects": [["kind": "ServiceAccount", "name": .string(cr), "namespace": "metallb-system"]],
+            ])
         }
         for r in roles {
-            out.append(["apiVersion": .string(rbacGroup), "kind": "RoleBinding", "metadata": meta(r),
-                        "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": .string(r)],
-                        "subjects": [["kind": "ServiceAccount", "name": .string(r == "pod-lister" ? "speaker" : "controller"), "namespace": "metallb-system"]]])
+            out.append([
+                "apiVersion": .string(rbacGroup), "kind": "RoleBinding", "metadata": meta(r),
+                "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": .string(r)],
+                "subjects": [
+                    [
+                        "kind": "ServiceAccount", "name": .string(r == "pod-lister" ? "speaker" : "controller"),
+                        "namespace": "metallb-system",
+                    ]
+                ],
+            ])
         }
         return out
     }
@@ -89,10 +108,14 @@ enum BuiltinManifests {
     static func legacy(_ v: MetalLBVersion) -> [JSON] {
         var out: [JSON] = []
         for psp in ["controller", "speaker"] where v.minor < 12 || true {
-            out.append(["apiVersion": "policy/v1beta1", "kind": "PodSecurityPolicy", "metadata": meta(psp, namespaced: false),
-                        "spec": ["privileged": .bool(psp == "speaker"), "hostNetwork": .bool(psp == "speaker"),
-                                 "runAsUser": ["rule": "RunAsAny"], "seLinux": ["rule": "RunAsAny"],
-                                 "fsGroup": ["rule": "RunAsAny"], "supplementalGroups": ["rule": "RunAsAny"]]])
+            out.append([
+                "apiVersion": "policy/v1beta1", "kind": "PodSecurityPolicy", "metadata": meta(psp, namespaced: false),
+                "spec": [
+                    "privileged": .bool(psp == "speaker"), "hostNetwork": .bool(psp == "speaker"),
+                    "runAsUser": ["rule": "RunAsAny"], "seLinux": ["rule": "RunAsAny"],
+                    "fsGroup": ["rule": "RunAsAny"], "supplementalGroups": ["rule": "RunAsAny"],
+                ],
+            ])
         }
         out += rbac(v)
         out.append(workload(kind: "DaemonSet", name: "speaker", version: v, memberlist: true))
@@ -106,12 +129,18 @@ enum BuiltinManifests {
             "metadata": ["name": .string("\(plural).metallb.io"), "annotations": ["controller-gen.kubebuilder.io/version": "v0.11.1"]],
             "spec": [
                 "group": "metallb.io", "scope": "Namespaced",
-                "names": ["kind": .string(kind), "listKind": .string("\(kind)List"), "plural": .string(plural), "singular": .string(kind.lowercased())],
-                "versions": .array(versions.enumerated().map { i, v in
-                    ["name": .string(v), "served": true, "storage": .bool(i == versions.count - 1),
-                     "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]],
-                     "subresources": ["status": .object([:])]]
-                }),
+                "names": [
+                    "kind": .string(kind), "listKind": .string("\(kind)List"), "plural": .string(plural),
+                    "singular": .string(kind.lowercased()),
+                ],
+                "versions": .array(
+                    versions.enumerated().map { i, v in
+                        [
+                            "name": .string(v), "served": true, "storage": .bool(i == versions.count - 1),
+                            "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]],
+                            "subresources": ["status": .object([:])],
+                        ]
+                    }),
             ],
         ]
     }
@@ -128,11 +157,18 @@ enum BuiltinManifests {
         out.append(crd("L2Advertisement", plural: "l2advertisements", versions: ["v1beta1"]))
         if v.minor >= 14 { out.append(crd("ServiceL2Status", plural: "servicel2statuses", versions: ["v1beta1"])) }
         out += rbac(v)
-        out.append(["apiVersion": "v1", "kind": "ConfigMap", "metadata": meta("metallb-excludel2"),
-                    "data": ["excludel2.yaml": "announcedInterfacesToExclude: [\"^docker.*\", \"^cbr.*\", \"^dummy.*\", \"^virbr.*\", \"^lxcbr.*\", \"^veth.*\", \"^lo$\", \"^cali.*\", \"^tunl.*\", \"^flannel.*\", \"^kube-ipvs.*\", \"^cni.*\", \"^nodelocaldns.*\"]\n"]])
+        out.append([
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": meta("metallb-excludel2"),
+            "data": [
+                "excludel2.yaml":
+                    "announcedInterfacesToExclude: [\"^docker.*\", \"^cbr.*\", \"^dummy.*\", \"^virbr.*\", \"^lxcbr.*\", \"^veth.*\", \"^lo$\", \"^cali.*\", \"^tunl.*\", \"^flannel.*\", \"^kube-ipvs.*\", \"^cni.*\", \"^nodelocaldns.*\"]\n"
+            ],
+        ])
         out.append(["apiVersion": "v1", "kind": "Secret", "metadata": meta("webhook-server-cert")])
-        out.append(["apiVersion": "v1", "kind": "Service", "metadata": meta("webhook-service"),
-                    "spec": ["ports": [["port": 443, "targetPort": 9443]], "selector": ["component": "controller"]]])
+        out.append([
+            "apiVersion": "v1", "kind": "Service", "metadata": meta("webhook-service"),
+            "spec": ["ports": [["port": 443, "targetPort": 9443]], "selector": ["component": "controller"]],
+        ])
         out.append(workload(kind: "Deployment", name: "controller", version: v, memberlist: false))
         out.append(workload(kind: "DaemonSet", name: "speaker", version: v, memberlist: false))
         var webhooks: [JSON] = []
@@ -140,13 +176,24 @@ enum BuiltinManifests {
             webhooks.append([
                 "name": .string("\(kind)validationwebhook.metallb.io"),
                 "admissionReviewVersions": ["v1"], "failurePolicy": "Fail", "sideEffects": "None",
-                "clientConfig": ["service": ["name": "webhook-service", "namespace": "metallb-system",
-                                             "path": .string("/validate-metallb-io-v1beta1-\(path)")]],
-                "rules": [["apiGroups": ["metallb.io"], "apiVersions": ["v1beta1"], "operations": ["CREATE", "UPDATE"], "resources": .array([.string("\(kind)s")])]],
+                "clientConfig": [
+                    "service": [
+                        "name": "webhook-service", "namespace": "metallb-system",
+                        "path": .string("/validate-metallb-io-v1beta1-\(path)"),
+                    ]
+                ],
+                "rules": [
+                    [
+                        "apiGroups": ["metallb.io"], "apiVersions": ["v1beta1"], "operations": ["CREATE", "UPDATE"],
+                        "resources": .array([.string("\(kind)s")]),
+                    ]
+                ],
             ])
         }
-        out.append(["apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
-                    "metadata": ["name": "metallb-webhook-configuration", "labels": ["app": "metallb"]], "webhooks": .array(webhooks)])
+        out.append([
+            "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
+            "metadata": ["name": "metallb-webhook-configuration", "labels": ["app": "metallb"]], "webhooks": .array(webhooks),
+        ])
         return out
     }
 }

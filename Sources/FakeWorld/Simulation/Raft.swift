@@ -9,7 +9,8 @@ import Foundation
 struct Raft {
     let sim: Simulation
 
-    struct CRRef { var cluster: String; var namespace: String; var name: String; var cr: JSON
+    struct CRRef {
+        var cluster: String; var namespace: String; var name: String; var cr: JSON
         var key: String { "\(cluster)/\(namespace)/\(name)" }
         var localKey: String { "\(namespace)/\(name)" }
     }
@@ -29,7 +30,8 @@ struct Raft {
     }
 
     static func lbIP(_ state: WorldState, _ ref: CRRef) -> String? {
-        state.clusters[ref.cluster]?.get(.service, namespace: ref.namespace, name: ref.name)?[path: "status", "loadBalancer", "ingress"]?.array?.first?["ip"]?.string
+        state.clusters[ref.cluster]?.get(.service, namespace: ref.namespace, name: ref.name)?[path: "status", "loadBalancer", "ingress"]?
+            .array?.first?["ip"]?.string
     }
 
     /// The host in raftLeaderAddress (it may be written as a URL or host:port).
@@ -58,10 +60,12 @@ struct Raft {
 
     func step(_ state: inout WorldState, _ ref: CRRef, all: [CRRef]) {
         guard var c = state.clusters[ref.cluster], var node = c.vaults[ref.localKey], node.sealed,
-              let pod = c.get(.pod, namespace: ref.namespace, name: "\(ref.name)-0") else { return }
+            let pod = c.get(.pod, namespace: ref.namespace, name: "\(ref.name)-0")
+        else { return }
         let workloads = Workloads(sim: sim)
         guard workloads.started(c, pod), workloads.blocker(c, pod) == nil,
-              !sim.world.settings.crashloop(ref.cluster, pod: pod.name ?? "") else { return }
+            !sim.world.settings.crashloop(ref.cluster, pod: pod.name ?? "")
+        else { return }
         defer { c.vaults[ref.localKey] = node; state.clusters[ref.cluster] = c }
         let unseal = ref.cr[path: "spec", "unsealConfig", "vault"]
         guard let address = unseal?["address"]?.string else {
@@ -94,7 +98,8 @@ struct Raft {
             BankVaultsKeys.write(&state, container: kms, path: path, keys: keys)
             let id = newUID()
             let clusterName = "vault-cluster-" + String(id.replacingOccurrences(of: "-", with: "").suffix(8))
-            state.raft[id] = RaftCluster(id: id, clusterName: clusterName, members: [ref.key], index: 30, kmsContainer: kms, unsealKeysPath: path, keys: keys)
+            state.raft[id] = RaftCluster(
+                id: id, clusterName: clusterName, members: [ref.key], index: 30, kmsContainer: kms, unsealKeysPath: path, keys: keys)
             node.initialized = true
             node.raftID = id
             node.sealed = false
@@ -105,8 +110,9 @@ struct Raft {
         // Follower: find the leader by its LoadBalancer IP.
         let want = Raft.host(ref.cr[path: "spec", "raftLeaderAddress"]?.string ?? "")
         guard let leader = all.first(where: { Raft.isLeaderCR($0.cr) && Raft.lbIP(state, $0) == want }),
-              let leaderNode = state.clusters[leader.cluster]?.vaults[leader.localKey], leaderNode.initialized, !leaderNode.sealed,
-              let id = leaderNode.raftID, var raft = state.raft[id] else {
+            let leaderNode = state.clusters[leader.cluster]?.vaults[leader.localKey], leaderNode.initialized, !leaderNode.sealed,
+            let id = leaderNode.raftID, var raft = state.raft[id]
+        else {
             node.lastError = "failed to join raft cluster: leader \(want) unreachable"
             return
         }

@@ -51,14 +51,21 @@ struct Simulation {
             updated["status"] = [
                 "acceptedNames": names,
                 "conditions": [
-                    ["type": "NamesAccepted", "status": "True", "reason": "NoConflicts", "message": "no conflicts found",
-                     "lastTransitionTime": .string(rfc3339(c.bornAt(crd)))],
-                    ["type": "Established", "status": established ? "True" : "False",
-                     "reason": established ? "InitialNamesAccepted" : "Installing",
-                     "message": established ? "the initial names have been accepted" : "the initial names have been accepted but the CRD is not established yet",
-                     "lastTransitionTime": .string(rfc3339(c.bornAt(crd) + (established ? latency[.crdEstablished] : 0)))],
+                    [
+                        "type": "NamesAccepted", "status": "True", "reason": "NoConflicts", "message": "no conflicts found",
+                        "lastTransitionTime": .string(rfc3339(c.bornAt(crd))),
+                    ],
+                    [
+                        "type": "Established", "status": established ? "True" : "False",
+                        "reason": established ? "InitialNamesAccepted" : "Installing",
+                        "message": established
+                            ? "the initial names have been accepted"
+                            : "the initial names have been accepted but the CRD is not established yet",
+                        "lastTransitionTime": .string(rfc3339(c.bornAt(crd) + (established ? latency[.crdEstablished] : 0))),
+                    ],
                 ],
-                "storedVersions": .array((crd[path: "spec", "versions"]?.array ?? []).filter { $0["storage"]?.bool == true }.compactMap { $0["name"] }),
+                "storedVersions": .array(
+                    (crd[path: "spec", "versions"]?.array ?? []).filter { $0["storage"]?.bool == true }.compactMap { $0["name"] }),
             ]
             c.store(updated, type: .crd)
         }

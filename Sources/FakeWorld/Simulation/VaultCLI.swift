@@ -10,15 +10,25 @@ struct VaultCLI {
         for a in args {
             let flag = a.hasPrefix("--") ? String(a.dropFirst(2)) : a.hasPrefix("-") ? String(a.dropFirst()) : nil
             if let flag {
-                if flag.hasPrefix("format=") { format = String(flag.dropFirst(7)) }
-                else { return ToolResult(stderr: "flag provided but not defined: -\(flag.split(separator: "=")[0])\n", code: 1) }
-            } else { words.append(a) }
+                if flag.hasPrefix("format=") {
+                    format = String(flag.dropFirst(7))
+                } else {
+                    return ToolResult(stderr: "flag provided but not defined: -\(flag.split(separator: "=")[0])\n", code: 1)
+                }
+            } else {
+                words.append(a)
+            }
         }
         guard let cr = pod.labels["vault_cr"], let node = state.clusters[cluster]?.vaults["\(pod.namespace ?? "")/\(cr)"] else {
-            return ToolResult(stderr: "Error checking seal status: Get \"https://127.0.0.1:8200/v1/sys/seal-status\": dial tcp 127.0.0.1:8200: connect: connection refused\n", code: 1)
+            return ToolResult(
+                stderr:
+                    "Error checking seal status: Get \"https://127.0.0.1:8200/v1/sys/seal-status\": dial tcp 127.0.0.1:8200: connect: connection refused\n",
+                code: 1)
         }
         let raft = node.raftID.flatMap { state.raft[$0] }
-        let version = (pod[path: "spec", "containers", "0", "image"]?.string ?? pod[path: "spec", "containers"]?.array?.first?["image"]?.string ?? "vault:1.6.2")
+        let version =
+            (pod[path: "spec", "containers", "0", "image"]?.string ?? pod[path: "spec", "containers"]?.array?.first?["image"]?.string
+            ?? "vault:1.6.2")
             .split(separator: ":").last.map(String.init) ?? "1.6.2"
         let key = "\(cluster)/\(pod.namespace ?? "")/\(cr)"
         switch words {
@@ -34,7 +44,8 @@ struct VaultCLI {
     static func address(_ state: WorldState, memberKey: String, port: Int) -> String {
         let parts = memberKey.split(separator: "/").map(String.init)
         guard parts.count == 3 else { return memberKey }
-        let ip = state.clusters[parts[0]]?.get(.service, namespace: parts[1], name: parts[2])?[path: "status", "loadBalancer", "ingress"]?.array?.first?["ip"]?.string
+        let ip = state.clusters[parts[0]]?.get(.service, namespace: parts[1], name: parts[2])?[path: "status", "loadBalancer", "ingress"]?
+            .array?.first?["ip"]?.string
         return "\(ip ?? "\(parts[2])-0.\(parts[2])"):\(port)"
     }
 
@@ -65,10 +76,12 @@ struct VaultCLI {
         let code: Int32 = node.sealed ? 2 : 0
         if format == "json" { return ToolResult(stdout: orderedJSON(f) + "\n", code: code) }
         var rows: [[String]] = [["Key", "Value"], ["---", "-----"]]
-        let labels = ["type": "Seal Type", "initialized": "Initialized", "sealed": "Sealed", "t": "Threshold", "n": "Total Shares",
-                      "progress": "Unseal Progress", "nonce": "Unseal Nonce", "version": "Version", "build_date": "Build Date",
-                      "storage_type": "Storage Type", "cluster_name": "Cluster Name", "cluster_id": "Cluster ID", "ha_enabled": "HA Enabled",
-                      "raft_committed_index": "Raft Committed Index", "raft_applied_index": "Raft Applied Index", "active_time": "Active Since"]
+        let labels = [
+            "type": "Seal Type", "initialized": "Initialized", "sealed": "Sealed", "t": "Threshold", "n": "Total Shares",
+            "progress": "Unseal Progress", "nonce": "Unseal Nonce", "version": "Version", "build_date": "Build Date",
+            "storage_type": "Storage Type", "cluster_name": "Cluster Name", "cluster_id": "Cluster ID", "ha_enabled": "HA Enabled",
+            "raft_committed_index": "Raft Committed Index", "raft_applied_index": "Raft Applied Index", "active_time": "Active Since",
+        ]
         for (k, v) in f { if let l = labels[k] { rows.append([l, v.scalarText ?? ""]) } }
         if unsealed, let raft { rows.append(["HA Mode", raft.members.first == key ? "active" : "standby"]) }
         return ToolResult(stdout: Printer.columns(rows, gap: 4), code: code)
@@ -77,16 +90,23 @@ struct VaultCLI {
     func listPeers(node: VaultNode, raft: RaftCluster?, format: String, state: WorldState) -> ToolResult {
         // The token is not modelled: the command is answered as if VAULT_TOKEN held the root token.
         if node.sealed {
-            return ToolResult(stderr: "Error reading the raft cluster configuration: Error making API request.\n\nURL: GET https://127.0.0.1:8200/v1/sys/storage/raft/configuration\nCode: 503. Errors:\n\n* Vault is sealed\n", code: 2)
+            return ToolResult(
+                stderr:
+                    "Error reading the raft cluster configuration: Error making API request.\n\nURL: GET https://127.0.0.1:8200/v1/sys/storage/raft/configuration\nCode: 503. Errors:\n\n* Vault is sealed\n",
+                code: 2)
         }
         guard let raft else { return ToolResult(stderr: "No raft cluster configuration found\n", code: 2) }
         let servers: [JSON] = raft.members.enumerated().map { i, m in
-            ["address": .string(VaultCLI.address(state, memberKey: m, port: 8201)), "leader": .bool(i == 0),
-             "node_id": .string(m.split(separator: "/").last.map { "\($0)-0" } ?? m), "protocol_version": "3", "voter": true]
+            [
+                "address": .string(VaultCLI.address(state, memberKey: m, port: 8201)), "leader": .bool(i == 0),
+                "node_id": .string(m.split(separator: "/").last.map { "\($0)-0" } ?? m), "protocol_version": "3", "voter": true,
+            ]
         }
         if format == "json" {
-            let out = orderedJSON([("request_id", .string(newUID())), ("lease_id", ""), ("lease_duration", 0), ("renewable", false),
-                                   ("data", ["config": ["index": .int(raft.index), "servers": .array(servers)]]), ("warnings", .null)])
+            let out = orderedJSON([
+                ("request_id", .string(newUID())), ("lease_id", ""), ("lease_duration", 0), ("renewable", false),
+                ("data", ["config": ["index": .int(raft.index), "servers": .array(servers)]]), ("warnings", .null),
+            ])
             return ToolResult(stdout: out + "\n")
         }
         var rows = [["Node", "Address", "State", "Voter"], ["----", "-------", "-----", "-----"]]

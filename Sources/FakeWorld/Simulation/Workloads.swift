@@ -45,10 +45,16 @@ struct Workloads {
             spec["nodeName"] = .string(nodes?[i] ?? c.nodes.last ?? "")
             let pod: JSON = [
                 "apiVersion": "v1", "kind": "Pod",
-                "metadata": ["name": .string(name), "namespace": .string(owner.namespace ?? "default"), "labels": .object(labels),
-                             "ownerReferences": [["apiVersion": owner["apiVersion"] ?? "apps/v1", "kind": .string(owner.kind ?? ""),
-                                                  "name": .string(owner.name ?? ""), "uid": .string(owner.uid ?? ""),
-                                                  "controller": true, "blockOwnerDeletion": true]]],
+                "metadata": [
+                    "name": .string(name), "namespace": .string(owner.namespace ?? "default"), "labels": .object(labels),
+                    "ownerReferences": [
+                        [
+                            "apiVersion": owner["apiVersion"] ?? "apps/v1", "kind": .string(owner.kind ?? ""),
+                            "name": .string(owner.name ?? ""), "uid": .string(owner.uid ?? ""),
+                            "controller": true, "blockOwnerDeletion": true,
+                        ]
+                    ],
+                ],
                 "spec": spec,
             ]
             c.create(pod, type: .pod, now: sim.now)
@@ -61,8 +67,12 @@ struct Workloads {
         // Secret volumes must exist before the kubelet can start the containers.
         for v in pod[path: "spec", "volumes"]?.array ?? [] {
             if let secret = v[path: "secret", "secretName"]?.string, v[path: "secret", "optional"]?.bool != true,
-               c.get(.secret, namespace: pod.namespace, name: secret) == nil {
-                return ("ContainerCreating", "MountVolume.SetUp failed for volume \"\(v["name"]?.string ?? "")\" : secret \"\(secret)\" not found")
+                c.get(.secret, namespace: pod.namespace, name: secret) == nil
+            {
+                return (
+                    "ContainerCreating",
+                    "MountVolume.SetUp failed for volume \"\(v["name"]?.string ?? "")\" : secret \"\(secret)\" not found"
+                )
             }
         }
         for container in pod[path: "spec", "containers"]?.array ?? [] {
@@ -102,13 +112,26 @@ struct Workloads {
         let startedAt = rfc3339(born)
         let containers = (pod[path: "spec", "containers"]?.array ?? []).map { ct -> JSON in
             var state: JSON
-            if let block { state = ["waiting": ["reason": .string(block.reason), "message": .string(block.message)]] }
-            else if crash { state = ["waiting": ["reason": "CrashLoopBackOff", "message": .string("back-off 5m0s restarting failed container=\(ct["name"]?.string ?? "") pod=\(pod.name ?? "")")]] }
-            else { state = ["running": ["startedAt": .string(startedAt)]] }
-            return ["name": ct["name"] ?? "", "image": ct["image"] ?? "", "ready": .bool(ready), "restartCount": .int(restarts),
-                    "started": .bool(block == nil && !crash), "state": state]
+            if let block {
+                state = ["waiting": ["reason": .string(block.reason), "message": .string(block.message)]]
+            } else if crash {
+                state = [
+                    "waiting": [
+                        "reason": "CrashLoopBackOff",
+                        "message": .string("back-off 5m0s restarting failed container=\(ct["name"]?.string ?? "") pod=\(pod.name ?? "")"),
+                    ]
+                ]
+            } else {
+                state = ["running": ["startedAt": .string(startedAt)]]
+            }
+            return [
+                "name": ct["name"] ?? "", "image": ct["image"] ?? "", "ready": .bool(ready), "restartCount": .int(restarts),
+                "started": .bool(block == nil && !crash), "state": state,
+            ]
         }
-        let cond = { (t: String, ok: Bool) -> JSON in ["type": .string(t), "status": ok ? "True" : "False", "lastTransitionTime": .string(startedAt)] }
+        let cond = { (t: String, ok: Bool) -> JSON in
+            ["type": .string(t), "status": ok ? "True" : "False", "lastTransitionTime": .string(startedAt)]
+        }
         var p = pod
         p["status"] = [
             "phase": block == nil ? "Running" : "Pending",
@@ -134,20 +157,29 @@ struct Workloads {
                 "observedGeneration": gen, "replicas": .int(ps.count), "updatedReplicas": .int(ps.count),
                 "readyReplicas": .int(ready), "availableReplicas": .int(ready), "unavailableReplicas": .int(max(0, want - ready)),
                 "conditions": [
-                    ["type": "Available", "status": available ? "True" : "False",
-                     "reason": available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
-                     "message": available ? "Deployment has minimum availability." : "Deployment does not have minimum availability."],
-                    ["type": "Progressing", "status": "True", "reason": available ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
-                     "message": .string("ReplicaSet \"\(owner.name ?? "")\" is progressing.")],
+                    [
+                        "type": "Available", "status": available ? "True" : "False",
+                        "reason": available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+                        "message": available ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
+                    ],
+                    [
+                        "type": "Progressing", "status": "True", "reason": available ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
+                        "message": .string("ReplicaSet \"\(owner.name ?? "")\" is progressing."),
+                    ],
                 ],
             ]
             if ready == 0 { o[path: "status", "readyReplicas"] = nil; o[path: "status", "availableReplicas"] = nil }
         case "DaemonSet":
-            o["status"] = ["currentNumberScheduled": .int(ps.count), "desiredNumberScheduled": .int(ps.count), "numberMisscheduled": 0,
-                           "numberReady": .int(ready), "numberAvailable": .int(ready), "updatedNumberScheduled": .int(ps.count), "observedGeneration": gen]
+            o["status"] = [
+                "currentNumberScheduled": .int(ps.count), "desiredNumberScheduled": .int(ps.count), "numberMisscheduled": 0,
+                "numberReady": .int(ready), "numberAvailable": .int(ready), "updatedNumberScheduled": .int(ps.count),
+                "observedGeneration": gen,
+            ]
         default:
-            o["status"] = ["replicas": .int(ps.count), "readyReplicas": .int(ready), "currentReplicas": .int(ps.count),
-                           "updatedReplicas": .int(ps.count), "availableReplicas": .int(ready), "observedGeneration": gen]
+            o["status"] = [
+                "replicas": .int(ps.count), "readyReplicas": .int(ready), "currentReplicas": .int(ps.count),
+                "updatedReplicas": .int(ps.count), "availableReplicas": .int(ready), "observedGeneration": gen,
+            ]
         }
         c.store(o, type: type)
     }

@@ -13,7 +13,8 @@ extension ExecutionReport {
         }
         var text = TextTable.render(rows)
         if !criticalPath.isEmpty {
-            text += "critical path (\(DurationText.format(criticalPathDuration))): "
+            text +=
+                "critical path (\(DurationText.format(criticalPathDuration))): "
                 + criticalPath.map { "\($0.label) \(DurationText.format($0.duration))" }.joined(separator: " → ") + "\n"
         }
         var outcome = "wall time \(DurationText.format(wallTime))"

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Runs a DAG of jobs: ready jobs concurrently (up to `parallelism`), transient failures
 /// retried with backoff, dependents of failed jobs skipped while independent jobs carry on,
 /// one overall timeout, and cooperative cancellation of the calling task.
@@ -90,7 +92,8 @@ public struct JobExecutor: Sendable {
                     guard results[dependent].status == .notStarted, !blockers.isEmpty else { continue }
                     results[dependent].status = .skipped
                     results[dependent].blockedBy = blockers
-                    results[dependent].error = (blockers.count == 1 ? "dependency " : "dependencies ")
+                    results[dependent].error =
+                        (blockers.count == 1 ? "dependency " : "dependencies ")
                         + blockers.map { "'\($0)'" }.joined(separator: ", ") + " did not succeed"
                     emit(dependent, .skipped(blockedBy: blockers))
                     queue.append(dependent)
@@ -98,6 +101,8 @@ public struct JobExecutor: Sendable {
             }
         }
 
+        // What each job last said it was doing, so a timeout can say what was awaited.
+        let lastProgress = ProgressLog()
         await withTaskGroup(of: Message.self) { group in
             if let timeout {
                 group.addTask {
@@ -122,7 +127,11 @@ public struct JobExecutor: Sendable {
                         emit(index, .started(attempt: attempt))
                         let context = JobContext(
                             id: job.id, label: job.label, group: job.group, attempt: attempt, clock: clock,
-                            isTransient: policy.isTransient, onProgress: { emit(index, .progress($0)) })
+                            isTransient: policy.isTransient,
+                            onProgress: { message in
+                                lastProgress.record(index, message)
+                                emit(index, .progress(message))
+                            })
                         let outcome: Outcome?
                         do {
                             try await job.body(context)
@@ -145,8 +154,9 @@ public struct JobExecutor: Sendable {
                         }
                         if let outcome {
                             return .finished(
-                                Finished(index: index, outcome: outcome, attempts: attempt,
-                                         startedAt: startedAt, endedAt: clock.now - origin))
+                                Finished(
+                                    index: index, outcome: outcome, attempts: attempt,
+                                    startedAt: startedAt, endedAt: clock.now - origin))
                         }
                     }
                 }
@@ -206,9 +216,11 @@ public struct JobExecutor: Sendable {
                     case .cancelled:
                         if Task.isCancelled { cancelled = true }
                         results[i].status = timedOut ? .timedOut : .cancelled
-                        results[i].error = timedOut
-                            ? "cancelled: the overall timeout of \(DurationText.format(timeout ?? .zero)) passed"
-                            : "cancelled"
+                        let doing = lastProgress.last(i).map { " while \($0)" } ?? ""
+                        results[i].error =
+                            timedOut
+                            ? "cancelled: the overall timeout of \(DurationText.format(timeout ?? .zero)) passed\(doing)"
+                            : "cancelled\(doing)"
                         emit(i, .cancelled(timedOut: timedOut))
                     }
                     startReady()
@@ -226,4 +238,12 @@ public struct JobExecutor: Sendable {
             cancelled: cancelled,
             criticalPath: path.map { CriticalPathStep(id: jobs[$0].id, label: jobs[$0].label, duration: results[$0].duration ?? .zero) })
     }
+}
+
+/// What each job last reported, shared between the job tasks and the executor.
+private final class ProgressLog: Sendable {
+    private let messages = Mutex<[Int: String]>([:])
+
+    func record(_ index: Int, _ message: String) { messages.withLock { $0[index] = message } }
+    func last(_ index: Int) -> String? { messages.withLock { $0[index] } }
 }

@@ -2,11 +2,11 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Who holds a topology lock; written as JSON into the lock file by the holder.
@@ -134,10 +134,12 @@ public final class TopologyLock: Sendable {
 
     /// Releases the lock (idempotent). The file stays; only its content is cleared.
     public func release() {
-        guard let fd = descriptor.withLock({ d -> Int32? in
-            defer { d = nil }
-            return d
-        }) else { return }
+        guard
+            let fd = descriptor.withLock({ d -> Int32? in
+                defer { d = nil }
+                return d
+            })
+        else { return }
         _ = ftruncate(fd, 0)
         _ = flock(fd, LOCK_UN)
         close(fd)

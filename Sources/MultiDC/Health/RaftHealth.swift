@@ -94,9 +94,10 @@ public enum RaftHealth {
         for observation in observations {
             switch observation.result {
             case .failure(let error):
-                rows.append(NodeHealth(
-                    cluster: observation.cluster, pod: observation.pod, role: .unreachable, sealed: nil,
-                    appliedIndex: nil, committedIndex: nil, leaderAddress: nil, reasons: [error.message]))
+                rows.append(
+                    NodeHealth(
+                        cluster: observation.cluster, pod: observation.pod, role: .unreachable, sealed: nil,
+                        appliedIndex: nil, committedIndex: nil, leaderAddress: nil, reasons: [error.message]))
                 statuses.append(nil)
             case .success(let s):
                 var reasons: [String] = []
@@ -119,10 +120,11 @@ public enum RaftHealth {
                     reasons.append("storage type not reported")
                 }
                 if s.removedFromCluster == true { reasons.append("removed from the raft cluster") }
-                rows.append(NodeHealth(
-                    cluster: observation.cluster, pod: observation.pod, role: role, sealed: s.sealed,
-                    appliedIndex: s.raftAppliedIndex, committedIndex: s.raftCommittedIndex,
-                    leaderAddress: s.leaderAddress.flatMap { $0.isEmpty ? nil : $0 }, reasons: reasons))
+                rows.append(
+                    NodeHealth(
+                        cluster: observation.cluster, pod: observation.pod, role: role, sealed: s.sealed,
+                        appliedIndex: s.raftAppliedIndex, committedIndex: s.raftCommittedIndex,
+                        leaderAddress: s.leaderAddress.flatMap { $0.isEmpty ? nil : $0 }, reasons: reasons))
                 statuses.append(s)
             }
         }
@@ -150,13 +152,16 @@ public enum RaftHealth {
                 let applied = rows[i].appliedIndex ?? 0
                 if committed > applied, committed - applied > maxIndexLag {
                     rows[i].reasons.append(
-                        "applied index \(applied) trails the leader's committed index \(committed) by \(committed - applied) (at most \(maxIndexLag) allowed)")
+                        "applied index \(applied) trails the leader's committed index \(committed) by \(committed - applied) (at most \(maxIndexLag) allowed)"
+                    )
                 }
             }
         }
         let clusterIDs = Set(statuses.compactMap { $0?.clusterID }.filter { !$0.isEmpty })
         if clusterIDs.count > 1 {
-            problems.append("nodes belong to \(clusterIDs.count) different Vault clusters (cluster_id " + clusterIDs.sorted().joined(separator: ", ") + ")")
+            problems.append(
+                "nodes belong to \(clusterIDs.count) different Vault clusters (cluster_id " + clusterIDs.sorted().joined(separator: ", ")
+                    + ")")
         }
         if rows.count != expectedVoters {
             problems.append("\(rows.count) node\(rows.count == 1 ? "" : "s") but health.raft.voters is \(expectedVoters)")

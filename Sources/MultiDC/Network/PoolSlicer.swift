@@ -65,14 +65,16 @@ public enum PoolSlicer {
         let slices = topology.network.slices
         var slicingWorks = true
         if slices.blockPrefix < subnet.prefix || slices.blockPrefix > subnet.family.bitWidth {
-            problems.append(PoolProblem(
-                "slices.blockPrefix /\(slices.blockPrefix) does not fit the subnet \(subnet): it must lie between /\(subnet.prefix) and /\(subnet.family.bitWidth)",
-                at: .slices("blockPrefix")))
+            problems.append(
+                PoolProblem(
+                    "slices.blockPrefix /\(slices.blockPrefix) does not fit the subnet \(subnet): it must lie between /\(subnet.prefix) and /\(subnet.family.bitWidth)",
+                    at: .slices("blockPrefix")))
             slicingWorks = false
         } else if slices.poolPrefix < slices.blockPrefix || slices.poolPrefix > subnet.family.bitWidth {
-            problems.append(PoolProblem(
-                "slices.poolPrefix /\(slices.poolPrefix) does not fit a /\(slices.blockPrefix) block: it must lie between /\(slices.blockPrefix) and /\(subnet.family.bitWidth)",
-                at: .slices("poolPrefix")))
+            problems.append(
+                PoolProblem(
+                    "slices.poolPrefix /\(slices.poolPrefix) does not fit a /\(slices.blockPrefix) block: it must lie between /\(slices.blockPrefix) and /\(subnet.family.bitWidth)",
+                    at: .slices("poolPrefix")))
             slicingWorks = false
         }
         var pools: [ClusterPool?] = []
@@ -88,9 +90,10 @@ public enum PoolSlicer {
                 let pool = block.block(prefix: slices.poolPrefix, index: count - 1)
             else {
                 let available = subnet.blockCount(prefix: slices.blockPrefix) ?? 0
-                problems.append(PoolProblem(
-                    "cluster '\(cluster.name)' needs block \(blockIndex) of size /\(slices.blockPrefix), but \(subnet) has only \(available) such block\(available == 1 ? "" : "s"); pin a pool or use a larger subnet",
-                    at: .cluster(i)))
+                problems.append(
+                    PoolProblem(
+                        "cluster '\(cluster.name)' needs block \(blockIndex) of size /\(slices.blockPrefix), but \(subnet) has only \(available) such block\(available == 1 ? "" : "s"); pin a pool or use a larger subnet",
+                        at: .cluster(i)))
                 pools.append(nil)
                 continue
             }
@@ -111,7 +114,8 @@ public enum PoolSlicer {
         guard topology.clusters.allSatisfy({ $0.pool != nil }) else { return nil }
         let problems = checkWithoutSubnet(topology)
         if !problems.isEmpty { return .failure(problems) }
-        return .success(topology.clusters.enumerated().map { i, c in ClusterPool(cluster: c.name, index: i, cidr: c.pool!, explicit: true) })
+        return .success(
+            topology.clusters.enumerated().map { i, c in ClusterPool(cluster: c.name, index: i, cidr: c.pool!, explicit: true) })
     }
 
     /// The pools for a subnet that may not be known yet: without one, only fully pinned pools.
@@ -163,8 +167,9 @@ public enum PoolSlicer {
         var problems: [PoolProblem] = []
         for (j, later) in pools.enumerated() {
             if let earlier = pools[..<j].first(where: { $0.cidr.overlaps(later.cidr) }) {
-                problems.append(PoolProblem(
-                    describe(later) + " overlaps pool \(earlier.cidr) of cluster '\(earlier.cluster)'", at: location(later)))
+                problems.append(
+                    PoolProblem(
+                        describe(later) + " overlaps pool \(earlier.cidr) of cluster '\(earlier.cluster)'", at: location(later)))
             }
         }
         return problems

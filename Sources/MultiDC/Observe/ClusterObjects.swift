@@ -22,7 +22,8 @@ public struct ClusterObjects: Sendable, Equatable {
     public var ownership: KubeObject?
 
     public init(
-        namespaces: [String] = [], metalLB: MetalLBState = MetalLBState(), customResourceDefinitions: [String: CustomResourceDefinitionState] = [:],
+        namespaces: [String] = [], metalLB: MetalLBState = MetalLBState(),
+        customResourceDefinitions: [String: CustomResourceDefinitionState] = [:],
         operatorDeployment: DeploymentState? = nil, sharedSecrets: [String: KubeObject] = [:], vaults: [String: KubeObject] = [:],
         vaultPods: [PodState] = [], vaultServices: [ServiceState] = [], ownership: KubeObject? = nil
     ) {
@@ -99,7 +100,10 @@ public struct DeploymentState: Sendable, Equatable {
     /// The `Available` condition is True.
     public var available: Bool
 
-    public init(name: String, namespace: String, labels: [String: String] = [:], images: [String] = [], replicas: Int = 1, readyReplicas: Int = 0, available: Bool = false) {
+    public init(
+        name: String, namespace: String, labels: [String: String] = [:], images: [String] = [], replicas: Int = 1, readyReplicas: Int = 0,
+        available: Bool = false
+    ) {
         self.name = name
         self.namespace = namespace
         self.labels = labels
@@ -143,7 +147,10 @@ public struct ServiceState: Sendable, Equatable {
     /// `status.loadBalancer.ingress[].ip` (only `.ip` is read).
     public var ingressIPs: [String]
 
-    public init(name: String, namespace: String, labels: [String: String] = [:], type: String, requestedLoadBalancerIP: String? = nil, ingressIPs: [String] = []) {
+    public init(
+        name: String, namespace: String, labels: [String: String] = [:], type: String, requestedLoadBalancerIP: String? = nil,
+        ingressIPs: [String] = []
+    ) {
         self.name = name
         self.namespace = namespace
         self.labels = labels

@@ -4,8 +4,10 @@ extension ClusterObjects {
     /// The kubectl resource names the observer reads in its one `get` per cluster. The last
     /// entries are served only once their CRDs exist (see `optionalKinds`).
     static func kinds(metalLBCustomResources: Bool) -> [String] {
-        ["namespaces", "customresourcedefinitions", "deployments", "configmaps", "secrets", "services", "pods",
-         "vaults.vault.banzaicloud.com"]
+        [
+            "namespaces", "customresourcedefinitions", "deployments", "configmaps", "secrets", "services", "pods",
+            "vaults.vault.banzaicloud.com",
+        ]
             + (metalLBCustomResources ? ["ipaddresspools.metallb.io", "l2advertisements.metallb.io"] : [])
     }
 
@@ -58,18 +60,20 @@ extension ClusterObjects {
                 }
             case ("", "Service"):
                 if object.namespace == vaultNamespace, Self.isVaultWorkload(object) {
-                    services.append(ServiceState(
-                        name: object.name, namespace: vaultNamespace, labels: object.labels,
-                        type: item[path: "spec", "type"]?.string ?? "ClusterIP",
-                        requestedLoadBalancerIP: item[path: "spec", "loadBalancerIP"]?.string.flatMap { $0.isEmpty ? nil : $0 },
-                        ingressIPs: (item[path: "status", "loadBalancer", "ingress"]?.sequence ?? []).compactMap { $0["ip"]?.string }))
+                    services.append(
+                        ServiceState(
+                            name: object.name, namespace: vaultNamespace, labels: object.labels,
+                            type: item[path: "spec", "type"]?.string ?? "ClusterIP",
+                            requestedLoadBalancerIP: item[path: "spec", "loadBalancerIP"]?.string.flatMap { $0.isEmpty ? nil : $0 },
+                            ingressIPs: (item[path: "status", "loadBalancer", "ingress"]?.sequence ?? []).compactMap { $0["ip"]?.string }))
                 }
             case ("", "Pod"):
                 if object.namespace == vaultNamespace, Self.isVaultWorkload(object) {
-                    pods.append(PodState(
-                        name: object.name, namespace: vaultNamespace, labels: object.labels,
-                        phase: item[path: "status", "phase"]?.string ?? "Unknown", ready: Self.conditionTrue(item, "Ready"),
-                        vaultCR: object.labels["vault_cr"]))
+                    pods.append(
+                        PodState(
+                            name: object.name, namespace: vaultNamespace, labels: object.labels,
+                            phase: item[path: "status", "phase"]?.string ?? "Unknown", ready: Self.conditionTrue(item, "Ready"),
+                            vaultCR: object.labels["vault_cr"]))
                 }
             case ("vault.banzaicloud.com", "Vault"):
                 if object.namespace == vaultNamespace { vaults[object.name] = object }
@@ -90,7 +94,8 @@ extension ClusterObjects {
         if let controller = deployments.first(where: { $0.namespace == MetalLBState.namespace && Self.isMetalLBController($0) }) {
             metalLB.installed = true
             metalLB.controller = controller
-            metalLB.version = controller.images.first { $0.contains("controller") }.flatMap(MetalLBState.imageTag)
+            metalLB.version =
+                controller.images.first { $0.contains("controller") }.flatMap(MetalLBState.imageTag)
                 ?? controller.images.first.flatMap(MetalLBState.imageTag)
         }
         metalLB.addressPools = pools.sorted { $0.name < $1.name }

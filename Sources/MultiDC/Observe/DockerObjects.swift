@@ -56,7 +56,9 @@ public struct DockerNetwork: Sendable, Equatable {
 
     /// The attachment of the container with this name or id (a 12-hex short id matches too).
     public func attachment(for nameOrID: String) -> Attachment? {
-        containers.first { $0.name == nameOrID || $0.containerID == nameOrID || (nameOrID.count >= 12 && $0.containerID.hasPrefix(nameOrID)) }
+        containers.first {
+            $0.name == nameOrID || $0.containerID == nameOrID || (nameOrID.count >= 12 && $0.containerID.hasPrefix(nameOrID))
+        }
     }
 }
 
@@ -144,7 +146,10 @@ public struct DockerContainerDetails: Sendable, Equatable {
     /// Network name → IPv4 address ("" when attached without an address).
     public var ipv4Addresses: [String: String]
 
-    public init(id: String, name: String, image: String, imageID: String, state: ContainerState, running: Bool, exitCode: Int, labels: [String: String], ipv4Addresses: [String: String]) {
+    public init(
+        id: String, name: String, image: String, imageID: String, state: ContainerState, running: Bool, exitCode: Int,
+        labels: [String: String], ipv4Addresses: [String: String]
+    ) {
         self.id = id
         self.name = name
         self.image = image

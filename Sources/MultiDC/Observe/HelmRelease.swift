@@ -29,7 +29,9 @@ public struct HelmRelease: Sendable, Equatable {
     /// Go `time.String()` text, or `-`.
     public var updated: String
 
-    public init(name: String, namespace: String, revision: Int?, status: Status, chart: String, appVersion: String = "", updated: String = "") {
+    public init(
+        name: String, namespace: String, revision: Int?, status: Status, chart: String, appVersion: String = "", updated: String = ""
+    ) {
         self.name = name
         self.namespace = namespace
         self.revision = revision

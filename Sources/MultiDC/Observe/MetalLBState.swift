@@ -93,9 +93,10 @@ public struct MetalLBState: Sendable, Equatable {
         guard root.mapping != nil else { return ([], "data.config is not a mapping") }
         var pools: [LegacyPool] = []
         for pool in root["address-pools"]?.sequence ?? [] {
-            pools.append(LegacyPool(
-                name: pool["name"]?.string ?? "", protocol: pool["protocol"]?.string ?? "",
-                addresses: (pool["addresses"]?.sequence ?? []).compactMap(\.scalar)))
+            pools.append(
+                LegacyPool(
+                    name: pool["name"]?.string ?? "", protocol: pool["protocol"]?.string ?? "",
+                    addresses: (pool["addresses"]?.sequence ?? []).compactMap(\.scalar)))
         }
         return (pools, nil)
     }

@@ -102,7 +102,8 @@ public struct Observer: Sendable {
         }
         if let network = world.network.value {
             for i in containers.indices {
-                let attachment = network.containers.first { $0.containerID.hasPrefix(containers[i].id) || containers[i].id.hasPrefix($0.containerID) }
+                let attachment =
+                    network.containers.first { $0.containerID.hasPrefix(containers[i].id) || containers[i].id.hasPrefix($0.containerID) }
                     ?? network.attachment(for: containers[i].name)
                 containers[i].ipv4Address = attachment?.ipv4Address
             }
@@ -127,7 +128,8 @@ public struct Observer: Sendable {
         readLoop: while true {
             switch await read(kubectl.get(kinds)) {
             case .failure(let error):
-                observation.reachability = .failed(error.code == .executableNotFound ? "the kubectl CLI was not found on PATH" : error.message)
+                observation.reachability = .failed(
+                    error.code == .executableNotFound ? "the kubectl CLI was not found on PATH" : error.message)
             case .error(let message):
                 observation.reachability = .failed(message)
             case .result(let result) where result.isSuccess:

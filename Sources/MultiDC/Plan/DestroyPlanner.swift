@@ -38,10 +38,12 @@ extension Planner {
                     notes.append("kind cluster \(name) is not reachable; it is deleted by name as the spec lists it")
                 }
                 let vaults = objects.vaults.keys.sorted()
-                actions.append(PlanAction(
-                    id: "cluster/\(name)", change: .delete, step: .deleteCluster(name: name), cluster: name, resource: "kind cluster \(name)",
-                    reason: "owned by topology \(topology.name)", observed: "\(kind.nodes.count) node(s)",
-                    dataLoss: vaults.isEmpty ? nil : "the Vault node(s) \(vaults.joined(separator: ", ")) in cluster \(name)"))
+                actions.append(
+                    PlanAction(
+                        id: "cluster/\(name)", change: .delete, step: .deleteCluster(name: name), cluster: name,
+                        resource: "kind cluster \(name)",
+                        reason: "owned by topology \(topology.name)", observed: "\(kind.nodes.count) node(s)",
+                        dataLoss: vaults.isEmpty ? nil : "the Vault node(s) \(vaults.joined(separator: ", ")) in cluster \(name)"))
                 kind.nodes.forEach { removedContainers.insert($0.name) }
                 clusterDeletes.append("cluster/\(name)")
                 continue
@@ -49,7 +51,10 @@ extension Planner {
 
             // Provider existing: remove our objects, keep the cluster.
             guard let observed, reachable else {
-                problems.append(PlanProblem(cluster: name, "context \(observed?.context ?? topology.context(of: cluster)) is unreachable; nothing can be removed there"))
+                problems.append(
+                    PlanProblem(
+                        cluster: name,
+                        "context \(observed?.context ?? topology.context(of: cluster)) is unreachable; nothing can be removed there"))
                 continue
             }
             guard owned else {
@@ -58,22 +63,27 @@ extension Planner {
             }
             let vaults = objects.vaults.values.filter { $0.isOwned(byTopology: topology.name) }.map(\.name).sorted()
             if !vaults.isEmpty {
-                actions.append(PlanAction(
-                    id: "vault/\(name)", change: .delete, step: .deleteVault(cluster: name, names: vaults), cluster: name,
-                    resource: "Vault CR \(vaults.joined(separator: ", "))", reason: "owned by topology \(topology.name)",
-                    dataLoss: "the Vault node(s) \(vaults.joined(separator: ", ")) in cluster \(name)"))
+                actions.append(
+                    PlanAction(
+                        id: "vault/\(name)", change: .delete, step: .deleteVault(cluster: name, names: vaults), cluster: name,
+                        resource: "Vault CR \(vaults.joined(separator: ", "))", reason: "owned by topology \(topology.name)",
+                        dataLoss: "the Vault node(s) \(vaults.joined(separator: ", ")) in cluster \(name)"))
             }
             for secret in objects.sharedSecrets.values.filter({ $0.isOwned(byTopology: topology.name) }).sorted(by: { $0.name < $1.name }) {
-                actions.append(PlanAction(
-                    id: "secret/\(secret.name)/\(name)", change: .delete, step: .deleteSecret(cluster: name, name: secret.name), cluster: name,
-                    resource: "Secret \(secret.namespace ?? topology.vault.namespace)/\(secret.name)", reason: "copied by topology \(topology.name)"))
+                actions.append(
+                    PlanAction(
+                        id: "secret/\(secret.name)/\(name)", change: .delete, step: .deleteSecret(cluster: name, name: secret.name),
+                        cluster: name,
+                        resource: "Secret \(secret.namespace ?? topology.vault.namespace)/\(secret.name)",
+                        reason: "copied by topology \(topology.name)"))
             }
             let op = topology.vaultOperator
             if observed.helmRelease(named: op.release, namespace: op.namespace) != nil {
-                actions.append(PlanAction(
-                    id: "operator/\(name)", change: .delete, step: .uninstallOperator(cluster: name), cluster: name,
-                    resource: "helm release \(op.namespace)/\(op.release)", reason: "installed by topology \(topology.name)",
-                    dependsOn: vaults.isEmpty ? [] : ["vault/\(name)"]))
+                actions.append(
+                    PlanAction(
+                        id: "operator/\(name)", change: .delete, step: .uninstallOperator(cluster: name), cluster: name,
+                        resource: "helm release \(op.namespace)/\(op.release)", reason: "installed by topology \(topology.name)",
+                        dependsOn: vaults.isEmpty ? [] : ["vault/\(name)"]))
             }
             // The MetalLB pool objects multidc wrote (MetalLB itself came from upstream manifests
             // without our labels and stays).
@@ -83,25 +93,30 @@ extension Planner {
             poolObjects += lb.addressPools.map(\.object).filter { $0.isOwned(byTopology: topology.name) }
             poolObjects += lb.l2Advertisements.filter { $0.isOwned(byTopology: topology.name) }
             for object in poolObjects {
-                actions.append(PlanAction(
-                    id: "metallb/\(object.kind.lowercased())/\(object.name)/\(name)", change: .delete,
-                    step: .deleteObject(cluster: name, kind: object.kind, name: object.name, namespace: object.namespace ?? MetalLBState.namespace),
-                    cluster: name, resource: "\(object.kind) \(object.namespace ?? MetalLBState.namespace)/\(object.name)",
-                    reason: "written by topology \(topology.name)"))
+                actions.append(
+                    PlanAction(
+                        id: "metallb/\(object.kind.lowercased())/\(object.name)/\(name)", change: .delete,
+                        step: .deleteObject(
+                            cluster: name, kind: object.kind, name: object.name, namespace: object.namespace ?? MetalLBState.namespace),
+                        cluster: name, resource: "\(object.kind) \(object.namespace ?? MetalLBState.namespace)/\(object.name)",
+                        reason: "written by topology \(topology.name)"))
             }
             let before = actions.filter { $0.cluster == name }.map(\.id)
-            actions.append(PlanAction(
-                id: "ownership/\(name)", change: .delete, step: .deleteOwnership(cluster: name), cluster: name,
-                resource: "ConfigMap \(Ownership.configMapNamespace)/\(Ownership.configMapName)", reason: "the ownership record", dependsOn: before))
+            actions.append(
+                PlanAction(
+                    id: "ownership/\(name)", change: .delete, step: .deleteOwnership(cluster: name), cluster: name,
+                    resource: "ConfigMap \(Ownership.configMapNamespace)/\(Ownership.configMapName)", reason: "the ownership record",
+                    dependsOn: before))
             clusterDeletes.append("ownership/\(name)")
         }
 
         if case .container(let name, _, _) = topology.kms, let container = world.kms.container {
             if container.labels[Ownership.topologyKey] == topology.name {
-                actions.append(PlanAction(
-                    id: "kms", change: .delete, step: .removeContainer(name: name), resource: "KMS container \(name)",
-                    reason: "owned by topology \(topology.name)", dependsOn: clusterDeletes,
-                    dataLoss: "the unseal keys and root tokens kept in KMS container \(name)"))
+                actions.append(
+                    PlanAction(
+                        id: "kms", change: .delete, step: .removeContainer(name: name), resource: "KMS container \(name)",
+                        reason: "owned by topology \(topology.name)", dependsOn: clusterDeletes,
+                        dataLoss: "the unseal keys and root tokens kept in KMS container \(name)"))
                 removedContainers.insert(name)
             } else {
                 notes.append("container \(name) is left alone: it does not carry label \(Ownership.topologyKey)=\(topology.name)")
@@ -112,9 +127,11 @@ extension Planner {
             let ownedNetwork = network.labels[Ownership.topologyKey] == topology.name
             let remaining = network.containers.map(\.name).filter { !removedContainers.contains($0) }.sorted()
             if ownedNetwork && remaining.isEmpty {
-                actions.append(PlanAction(
-                    id: "network", change: .delete, step: .removeNetwork(name: network.name), resource: "docker network \(network.name)",
-                    reason: "created by topology \(topology.name) and left empty", dependsOn: actions.map(\.id)))
+                actions.append(
+                    PlanAction(
+                        id: "network", change: .delete, step: .removeNetwork(name: network.name),
+                        resource: "docker network \(network.name)",
+                        reason: "created by topology \(topology.name) and left empty", dependsOn: actions.map(\.id)))
             } else if ownedNetwork {
                 notes.append("docker network \(network.name) is kept: \(remaining.joined(separator: ", ")) still use(s) it")
             } else {

@@ -34,7 +34,9 @@ public enum FieldDiff {
             }
             var out: [FieldChange] = []
             for (i, item) in items.enumerated() {
-                out += changes(rendered: item, live: i < liveItems.count ? liveItems[i] : nil, path: "\(path)[\(i)]", sensitiveMatches: sensitiveMatches)
+                out += changes(
+                    rendered: item, live: i < liveItems.count ? liveItems[i] : nil, path: "\(path)[\(i)]",
+                    sensitiveMatches: sensitiveMatches)
             }
             for i in items.count..<max(items.count, liveItems.count) {
                 out.append(FieldChange(path: "\(path)[\(i)]", before: display(liveItems[i]), after: nil))

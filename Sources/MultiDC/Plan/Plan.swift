@@ -103,7 +103,8 @@ public struct Plan: Sendable {
     /// Notes for the reader that change nothing (e.g. the subnet adopted from docker).
     public var notes: [String]
 
-    public init(topology: String, purpose: Purpose = .apply, actions: [PlanAction] = [], problems: [PlanProblem] = [], notes: [String] = []) {
+    public init(topology: String, purpose: Purpose = .apply, actions: [PlanAction] = [], problems: [PlanProblem] = [], notes: [String] = [])
+    {
         self.topology = topology
         self.purpose = purpose
         self.actions = actions

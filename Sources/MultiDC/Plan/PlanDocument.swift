@@ -36,13 +36,14 @@ public enum PlanDocument {
                 "observed": a.observed.map { Node.string($0) } ?? .scalar("null"),
                 "dependsOn": .sequence(a.dependsOn.map { .string($0) }),
                 "dataLoss": a.dataLoss.map { Node.string($0) } ?? .scalar("null"),
-                "fields": .sequence(a.fields.map { f in
-                    .mapping([
-                        "path": .string(f.path),
-                        "before": f.before.map { Node.string($0) } ?? .scalar("null"),
-                        "after": f.after.map { Node.string($0) } ?? .scalar("null"),
-                    ])
-                }),
+                "fields": .sequence(
+                    a.fields.map { f in
+                        .mapping([
+                            "path": .string(f.path),
+                            "before": f.before.map { Node.string($0) } ?? .scalar("null"),
+                            "after": f.after.map { Node.string($0) } ?? .scalar("null"),
+                        ])
+                    }),
             ])
         }
         return .mapping([
@@ -54,9 +55,10 @@ public enum PlanDocument {
                 "changes": .scalar(plan.hasChanges ? "true" : "false"),
             ]),
             "actions": .sequence(actions),
-            "problems": .sequence(plan.problems.map { p in
-                .mapping(["cluster": p.cluster.map { Node.string($0) } ?? .scalar("null"), "message": .string(p.message)])
-            }),
+            "problems": .sequence(
+                plan.problems.map { p in
+                    .mapping(["cluster": p.cluster.map { Node.string($0) } ?? .scalar("null"), "message": .string(p.message)])
+                }),
             "notes": .sequence(plan.notes.map { .string($0) }),
         ])
     }

@@ -35,7 +35,8 @@ public struct PlanRenderer: Sendable {
                 if let observed = action.observed { line += dim(" (observed: \(observed))") }
                 out.append(line)
                 for field in action.fields {
-                    out.append("        \(paint("~", .update)) \(field.path): \(field.before ?? "(absent)") → \(field.after ?? "(removed)")")
+                    out.append(
+                        "        \(paint("~", .update)) \(field.path): \(field.before ?? "(absent)") → \(field.after ?? "(removed)")")
                 }
                 if let loss = action.dataLoss {
                     out.append("        \(paint("! data loss:", .delete)) \(loss)")

@@ -84,8 +84,10 @@ struct ApplyPlanner {
         switch world.network {
         case .absent, .notObserved:
             let how = topology.network.subnet.map { "with subnet \($0)" } ?? "with a subnet docker picks, the way kind creates it"
-            add(PlanAction(id: "network", change: .create, step: step, resource: "docker network \(name)",
-                           reason: "no docker network named \(name); create it \(how)"))
+            add(
+                PlanAction(
+                    id: "network", change: .create, step: step, resource: "docker network \(name)",
+                    reason: "no docker network named \(name); create it \(how)"))
         case .unknown(let message):
             problems.append(PlanProblem("cannot inspect docker network \(name): \(message)"))
         case .present(let network):
@@ -94,25 +96,31 @@ struct ApplyPlanner {
                 let users = network.containers.map(\.name).sorted()
                 // Only this topology's containers may go with the network: anything else on it
                 // (another kind cluster, a container started by hand) is not ours to remove.
-                let ours = Set(topology.clusters.flatMap { c in world.kindCluster(named: c.name)?.nodes.map(\.name) ?? [] }
-                    + [topology.kmsContainerName].compactMap { $0 })
+                let ours = Set(
+                    topology.clusters.flatMap { c in world.kindCluster(named: c.name)?.nodes.map(\.name) ?? [] }
+                        + [topology.kmsContainerName].compactMap { $0 })
                 let foreign = users.filter { !ours.contains($0) }
                 if !foreign.isEmpty {
-                    problems.append(PlanProblem(
-                        "docker network \(name) has subnet \(observed) but the spec pins \(pinned), and it cannot be replaced while containers that are not this topology's use it: \(foreign.joined(separator: ", ")); remove them, or pin the observed subnet, or use another network name"))
+                    problems.append(
+                        PlanProblem(
+                            "docker network \(name) has subnet \(observed) but the spec pins \(pinned), and it cannot be replaced while containers that are not this topology's use it: \(foreign.joined(separator: ", ")); remove them, or pin the observed subnet, or use another network name"
+                        ))
                     return
                 }
                 networkReplaced = true
-                add(PlanAction(
-                    id: "network", change: .replace, step: step, resource: "docker network \(name)",
-                    reason: "its subnet is \(observed) but the spec pins \(pinned)", observed: observed.description,
-                    dataLoss: "replacing network \(name) removes every container on it"
-                        + (users.isEmpty ? "" : " (\(users.joined(separator: ", ")))") + " and every Vault node in those clusters"))
+                add(
+                    PlanAction(
+                        id: "network", change: .replace, step: step, resource: "docker network \(name)",
+                        reason: "its subnet is \(observed) but the spec pins \(pinned)", observed: observed.description,
+                        dataLoss: "replacing network \(name) removes every container on it"
+                            + (users.isEmpty ? "" : " (\(users.joined(separator: ", ")))") + " and every Vault node in those clusters"))
             } else if observed == nil, topology.network.subnet == nil {
                 problems.append(PlanProblem("docker network \(name) has no IPv4 subnet; pin spec.network.subnet or use another network"))
             } else {
-                add(PlanAction(id: "network", change: .inSync, step: step, resource: "docker network \(name)",
-                               reason: "exists with subnet \(observed?.description ?? "?")"))
+                add(
+                    PlanAction(
+                        id: "network", change: .inSync, step: step, resource: "docker network \(name)",
+                        reason: "exists with subnet \(observed?.description ?? "?")"))
             }
         }
     }
@@ -134,7 +142,8 @@ struct ApplyPlanner {
             for problem in list { problems.append(PlanProblem(problem.message)) }
             return
         case nil:
-            notes.append("the pools are known after apply: network \(topology.network.name) does not exist yet and the spec does not pin its subnet")
+            notes.append(
+                "the pools are known after apply: network \(topology.network.name) does not exist yet and the spec does not pin its subnet")
             return
         }
         // Addresses of containers already on the network must stay outside every pool.
@@ -143,9 +152,11 @@ struct ApplyPlanner {
             guard let text = attachment.ipv4Address, let ip = IPAddress(text) else { continue }
             for cluster in topology.clusters {
                 if let pool = pools[cluster.name], pool.cidr.contains(ip) {
-                    problems.append(PlanProblem(
-                        cluster: cluster.name,
-                        "container \(attachment.name) holds \(ip), inside the pool \(pool.cidr) of cluster \(cluster.name); move the pool (clusters[].pool) or remove the container"))
+                    problems.append(
+                        PlanProblem(
+                            cluster: cluster.name,
+                            "container \(attachment.name) holds \(ip), inside the pool \(pool.cidr) of cluster \(cluster.name); move the pool (clusters[].pool) or remove the container"
+                        ))
                 }
             }
         }
@@ -165,8 +176,10 @@ struct ApplyPlanner {
             if let value = input.environment[variable], !value.isEmpty {
                 expectedToken = SHA256.hex(value)
             } else {
-                problems.append(PlanProblem(
-                    "environment variable \(variable) is not set; spec.kms.rootToken.fromEnv takes the KMS root token from it (export it, or use rootToken: { generate: true })"))
+                problems.append(
+                    PlanProblem(
+                        "environment variable \(variable) is not set; spec.kms.rootToken.fromEnv takes the KMS root token from it (export it, or use rootToken: { generate: true })"
+                    ))
                 expectedToken = nil
             }
         case .generate:
@@ -179,15 +192,18 @@ struct ApplyPlanner {
         let network = topology.network.name
         let lossText: () -> String? = { [clustersWithVault] in
             guard !clustersWithVault.isEmpty else { return nil }
-            return "the unseal keys of the Vault clusters in \(clustersWithVault.joined(separator: ", ")) live in KMS container \(name); a new KMS has none, so those Vault clusters are re-initialised and their data is lost"
+            return
+                "the unseal keys of the Vault clusters in \(clustersWithVault.joined(separator: ", ")) live in KMS container \(name); a new KMS has none, so those Vault clusters are re-initialised and their data is lost"
         }
         switch world.kms {
         case .absent, .notConfigured:
             kmsIsNew = true
             tokenFingerprint = expectedToken
-            add(PlanAction(id: "kms", change: .create, step: .runKMS(name: name, image: image, network: network, replaceExisting: false),
-                           resource: "KMS container \(name)", reason: "no container named \(name); run \(image) in dev mode on network \(network)",
-                           dependsOn: pending("network"), dataLoss: lossText()))
+            add(
+                PlanAction(
+                    id: "kms", change: .create, step: .runKMS(name: name, image: image, network: network, replaceExisting: false),
+                    resource: "KMS container \(name)", reason: "no container named \(name); run \(image) in dev mode on network \(network)",
+                    dependsOn: pending("network"), dataLoss: lossText()))
         case .unknown(let message):
             problems.append(PlanProblem("cannot inspect KMS container \(name): \(message)"))
         case .present(let container):
@@ -195,8 +211,10 @@ struct ApplyPlanner {
             var replaceReason: String?
             var observed: String?
             if container.labels[Ownership.topologyKey] != topology.name {
-                problems.append(PlanProblem(
-                    "container \(name) exists but does not belong to topology \(topology.name) (label \(Ownership.topologyKey)=\(container.labels[Ownership.topologyKey] ?? "absent")); rename spec.kms.name or remove the container"))
+                problems.append(
+                    PlanProblem(
+                        "container \(name) exists but does not belong to topology \(topology.name) (label \(Ownership.topologyKey)=\(container.labels[Ownership.topologyKey] ?? "absent")); rename spec.kms.name or remove the container"
+                    ))
                 return
             }
             if networkReplaced {
@@ -214,18 +232,25 @@ struct ApplyPlanner {
             if let replaceReason {
                 kmsIsNew = true
                 tokenFingerprint = expectedToken
-                add(PlanAction(id: "kms", change: .replace, step: .runKMS(name: name, image: image, network: network, replaceExisting: true),
-                               resource: "KMS container \(name)", reason: replaceReason, observed: observed,
-                               dependsOn: pending("network"), dataLoss: lossText()))
+                add(
+                    PlanAction(
+                        id: "kms", change: .replace, step: .runKMS(name: name, image: image, network: network, replaceExisting: true),
+                        resource: "KMS container \(name)", reason: replaceReason, observed: observed,
+                        dependsOn: pending("network"), dataLoss: lossText()))
                 return
             }
             tokenFingerprint = expectedToken ?? fingerprint
             if container.isRunning {
-                add(PlanAction(id: "kms", change: .inSync, step: .startContainers(names: [name]), resource: "KMS container \(name)",
-                               reason: "running \(container.image)"))
+                add(
+                    PlanAction(
+                        id: "kms", change: .inSync, step: .startContainers(names: [name]), resource: "KMS container \(name)",
+                        reason: "running \(container.image)"))
             } else {
-                add(PlanAction(id: "kms", change: .update, step: .startContainers(names: [name]), resource: "KMS container \(name)",
-                               reason: "the container is \(container.state); start it (its unseal keys are kept)", observed: container.state.description))
+                add(
+                    PlanAction(
+                        id: "kms", change: .update, step: .startContainers(names: [name]), resource: "KMS container \(name)",
+                        reason: "the container is \(container.state); start it (its unseal keys are kept)",
+                        observed: container.state.description))
             }
         }
     }
@@ -255,12 +280,16 @@ struct ApplyPlanner {
 
         if topology.provider == .kind {
             let kind = world.kindCluster(named: name)
-            let step = Step.createCluster(name: name, image: topology.nodeImage(of: cluster), workers: cluster.workers, network: topology.network.name)
+            let step = Step.createCluster(
+                name: name, image: topology.nodeImage(of: cluster), workers: cluster.workers, network: topology.network.name)
             if networkReplaced {
                 created = true
-                add(PlanAction(id: "cluster/\(name)", change: .replace, step: step, cluster: name, resource: "kind cluster \(name)",
-                               reason: "network \(topology.network.name) is replaced", dependsOn: pending("network"),
-                               dataLoss: observed?.objects.vaults.isEmpty == false ? "cluster \(name) holds a Vault node whose data is lost" : nil))
+                add(
+                    PlanAction(
+                        id: "cluster/\(name)", change: .replace, step: step, cluster: name, resource: "kind cluster \(name)",
+                        reason: "network \(topology.network.name) is replaced", dependsOn: pending("network"),
+                        dataLoss: observed?.objects.vaults.isEmpty == false ? "cluster \(name) holds a Vault node whose data is lost" : nil)
+                )
             } else if let kind {
                 let wantedNodes = 1 + cluster.workers
                 let image = topology.nodeImage(of: cluster)
@@ -273,29 +302,39 @@ struct ApplyPlanner {
                     if kind.controlPlanes.isEmpty {
                         why = "its control-plane container is gone (nodes left: \(kind.nodes.map(\.name).joined(separator: ", ")))"
                     } else if kind.nodes.count != wantedNodes {
-                        why = "it has \(kind.nodes.count) nodes, the spec wants \(wantedNodes) (1 control plane + \(cluster.workers) workers)"
+                        why =
+                            "it has \(kind.nodes.count) nodes, the spec wants \(wantedNodes) (1 control plane + \(cluster.workers) workers)"
                     } else {
                         why = "its nodes run \(kind.nodes[0].container.image), the spec says \(image ?? "")"
                     }
-                    add(PlanAction(id: "cluster/\(name)", change: .replace, step: step, cluster: name, resource: "kind cluster \(name)",
-                                   reason: why, dependsOn: pending("network"),
-                                   dataLoss: observed?.objects.vaults.isEmpty == false ? "cluster \(name) holds a Vault node whose data is lost" : nil))
+                    add(
+                        PlanAction(
+                            id: "cluster/\(name)", change: .replace, step: step, cluster: name, resource: "kind cluster \(name)",
+                            reason: why, dependsOn: pending("network"),
+                            dataLoss: observed?.objects.vaults.isEmpty == false
+                                ? "cluster \(name) holds a Vault node whose data is lost" : nil))
                 } else if !stopped.isEmpty {
-                    add(PlanAction(id: "cluster/\(name)", change: .update, step: .startContainers(names: stopped.map(\.name)), cluster: name,
-                                   resource: "kind cluster \(name)",
-                                   reason: "node containers \(stopped.map(\.name).joined(separator: ", ")) are stopped; start them",
-                                   observed: stopped.map { "\($0.name) \($0.container.state)" }.joined(separator: ", ")))
+                    add(
+                        PlanAction(
+                            id: "cluster/\(name)", change: .update, step: .startContainers(names: stopped.map(\.name)), cluster: name,
+                            resource: "kind cluster \(name)",
+                            reason: "node containers \(stopped.map(\.name).joined(separator: ", ")) are stopped; start them",
+                            observed: stopped.map { "\($0.name) \($0.container.state)" }.joined(separator: ", ")))
                     // What lives inside is checked once the API server answers again (apply re-plans).
                     notes.append("cluster \(name) is stopped: its objects are checked again after it starts")
                     return
                 } else {
-                    add(PlanAction(id: "cluster/\(name)", change: .inSync, step: step, cluster: name, resource: "kind cluster \(name)",
-                                   reason: "\(kind.nodes.count) node(s) running"))
+                    add(
+                        PlanAction(
+                            id: "cluster/\(name)", change: .inSync, step: step, cluster: name, resource: "kind cluster \(name)",
+                            reason: "\(kind.nodes.count) node(s) running"))
                 }
             } else {
                 created = true
-                add(PlanAction(id: "cluster/\(name)", change: .create, step: step, cluster: name, resource: "kind cluster \(name)",
-                               reason: "no node containers labelled \(Kind.clusterLabel)=\(name)", dependsOn: pending("network")))
+                add(
+                    PlanAction(
+                        id: "cluster/\(name)", change: .create, step: step, cluster: name, resource: "kind cluster \(name)",
+                        reason: "no node containers labelled \(Kind.clusterLabel)=\(name)", dependsOn: pending("network")))
             }
         }
 
@@ -322,14 +361,18 @@ struct ApplyPlanner {
                     return
                 }
                 // A kind cluster whose context was removed: export it again.
-                problems.append(PlanProblem(cluster: name, "kubeconfig context \(observed.context) is missing; run `kind export kubeconfig --name \(name)`"))
+                problems.append(
+                    PlanProblem(
+                        cluster: name, "kubeconfig context \(observed.context) is missing; run `kind export kubeconfig --name \(name)`"))
                 return
             }
         }
         if !created, let owner = objects.ownership, !owner.isOwned(byTopology: topology.name) {
-            problems.append(PlanProblem(
-                cluster: name,
-                "belongs to topology \(owner.labels[Ownership.topologyKey] ?? "?") (ConfigMap \(Ownership.configMapNamespace)/\(Ownership.configMapName)); choose another cluster name"))
+            problems.append(
+                PlanProblem(
+                    cluster: name,
+                    "belongs to topology \(owner.labels[Ownership.topologyKey] ?? "?") (ConfigMap \(Ownership.configMapNamespace)/\(Ownership.configMapName)); choose another cluster name"
+                ))
             return
         }
         planInside(cluster, objects: objects, helm: helm, created: created)
@@ -347,11 +390,14 @@ struct ApplyPlanner {
         let ownershipData = ownership?.node["data"]
         let digestWanted = input.manifestDigest
         let digestLive = ownershipData?["manifests-sha256"]?.string
-        add(PlanAction(
-            id: "ownership/\(name)", change: ownership == nil ? .create : .inSync, step: .recordOwnership(cluster: name), cluster: name,
-            resource: "ConfigMap \(Ownership.configMapNamespace)/\(Ownership.configMapName)",
-            reason: ownership == nil ? (created ? inNew : "the cluster carries no ownership record of topology \(topology.name)") : "records topology \(topology.name)",
-            dependsOn: base))
+        add(
+            PlanAction(
+                id: "ownership/\(name)", change: ownership == nil ? .create : .inSync, step: .recordOwnership(cluster: name), cluster: name,
+                resource: "ConfigMap \(Ownership.configMapNamespace)/\(Ownership.configMapName)",
+                reason: ownership == nil
+                    ? (created ? inNew : "the cluster carries no ownership record of topology \(topology.name)")
+                    : "records topology \(topology.name)",
+                dependsOn: base))
 
         // MetalLB and the pool.
         if case .metallb(let metallb) = topology.loadBalancer {
@@ -359,17 +405,25 @@ struct ApplyPlanner {
             let manifests = metallb.manifests.map(\.resolved)
             let installStep = Step.installMetalLB(cluster: name, version: metallb.version, manifests: manifests)
             if !lb.installed || created {
-                add(PlanAction(id: "metallb/\(name)", change: .create, step: installStep, cluster: name, resource: "MetalLB \(metallb.version)",
-                               reason: created ? inNew : "namespace metallb-system has no MetalLB controller", dependsOn: base))
+                add(
+                    PlanAction(
+                        id: "metallb/\(name)", change: .create, step: installStep, cluster: name, resource: "MetalLB \(metallb.version)",
+                        reason: created ? inNew : "namespace metallb-system has no MetalLB controller", dependsOn: base))
             } else if let version = lb.version, version != metallb.version {
-                add(PlanAction(id: "metallb/\(name)", change: .update, step: installStep, cluster: name, resource: "MetalLB \(metallb.version)",
-                               reason: "the controller runs \(version)", observed: version, dependsOn: base))
+                add(
+                    PlanAction(
+                        id: "metallb/\(name)", change: .update, step: installStep, cluster: name, resource: "MetalLB \(metallb.version)",
+                        reason: "the controller runs \(version)", observed: version, dependsOn: base))
             } else if metallb.mode == .configMap && !lb.memberlistSecretPresent {
-                add(PlanAction(id: "metallb/\(name)", change: .update, step: installStep, cluster: name, resource: "MetalLB \(metallb.version)",
-                               reason: "secret metallb-system/memberlist is missing", observed: "no memberlist secret", dependsOn: base))
+                add(
+                    PlanAction(
+                        id: "metallb/\(name)", change: .update, step: installStep, cluster: name, resource: "MetalLB \(metallb.version)",
+                        reason: "secret metallb-system/memberlist is missing", observed: "no memberlist secret", dependsOn: base))
             } else {
-                add(PlanAction(id: "metallb/\(name)", change: .inSync, step: installStep, cluster: name, resource: "MetalLB \(metallb.version)",
-                               reason: lb.controllerReady ? "controller ready" : "installed; controller not ready yet"))
+                add(
+                    PlanAction(
+                        id: "metallb/\(name)", change: .inSync, step: installStep, cluster: name, resource: "MetalLB \(metallb.version)",
+                        reason: lb.controllerReady ? "controller ready" : "installed; controller not ready yet"))
             }
             planPool(cluster, mode: metallb.mode, lb: created ? MetalLBState() : lb)
         }
@@ -381,22 +435,32 @@ struct ApplyPlanner {
         let opResource = "helm release \(op.namespace)/\(op.release)"
         if let release {
             if release.status.isPending {
-                add(PlanAction(id: "operator/\(name)", change: .replace, step: opStep, cluster: name, resource: opResource,
-                               reason: "the release is \(release.status) (an interrupted helm run); uninstall and install it again",
-                               observed: release.status.rawValue, dependsOn: base))
+                add(
+                    PlanAction(
+                        id: "operator/\(name)", change: .replace, step: opStep, cluster: name, resource: opResource,
+                        reason: "the release is \(release.status) (an interrupted helm run); uninstall and install it again",
+                        observed: release.status.rawValue, dependsOn: base))
             } else if release.status != .deployed {
-                add(PlanAction(id: "operator/\(name)", change: .update, step: opStep, cluster: name, resource: opResource,
-                               reason: "the release is \(release.status)", observed: release.status.rawValue, dependsOn: base))
+                add(
+                    PlanAction(
+                        id: "operator/\(name)", change: .update, step: opStep, cluster: name, resource: opResource,
+                        reason: "the release is \(release.status)", observed: release.status.rawValue, dependsOn: base))
             } else if let version = op.version, let live = release.chartVersion, live != version {
-                add(PlanAction(id: "operator/\(name)", change: .update, step: opStep, cluster: name, resource: opResource,
-                               reason: "chart version \(live) is deployed, the spec says \(version)", observed: live, dependsOn: base))
+                add(
+                    PlanAction(
+                        id: "operator/\(name)", change: .update, step: opStep, cluster: name, resource: opResource,
+                        reason: "chart version \(live) is deployed, the spec says \(version)", observed: live, dependsOn: base))
             } else {
-                add(PlanAction(id: "operator/\(name)", change: .inSync, step: opStep, cluster: name, resource: opResource,
-                               reason: "\(release.chart) deployed (revision \(release.revision.map(String.init) ?? "?"))"))
+                add(
+                    PlanAction(
+                        id: "operator/\(name)", change: .inSync, step: opStep, cluster: name, resource: opResource,
+                        reason: "\(release.chart) deployed (revision \(release.revision.map(String.init) ?? "?"))"))
             }
         } else {
-            add(PlanAction(id: "operator/\(name)", change: .create, step: opStep, cluster: name, resource: opResource,
-                           reason: created ? inNew : "no helm release \(op.release) in namespace \(op.namespace)", dependsOn: base))
+            add(
+                PlanAction(
+                    id: "operator/\(name)", change: .create, step: opStep, cluster: name, resource: opResource,
+                    reason: created ? inNew : "no helm release \(op.release) in namespace \(op.namespace)", dependsOn: base))
         }
 
         // Extra manifests.
@@ -404,13 +468,18 @@ struct ApplyPlanner {
             let step = Step.applyManifests(cluster: name, files: topology.manifests)
             let files = topology.manifests.map(\.display).joined(separator: ", ")
             if created || ownership == nil || digestLive != digestWanted {
-                add(PlanAction(id: "manifests/\(name)", change: digestLive == nil ? .create : .update, step: step, cluster: name,
-                               resource: "manifests \(files)",
-                               reason: created ? inNew : (digestLive == nil ? "never applied by multidc" : "the files changed since they were applied"),
-                               observed: digestLive.map { "sha256 \($0.prefix(12))" }, dependsOn: base + pending("ownership/\(name)")))
+                add(
+                    PlanAction(
+                        id: "manifests/\(name)", change: digestLive == nil ? .create : .update, step: step, cluster: name,
+                        resource: "manifests \(files)",
+                        reason: created
+                            ? inNew : (digestLive == nil ? "never applied by multidc" : "the files changed since they were applied"),
+                        observed: digestLive.map { "sha256 \($0.prefix(12))" }, dependsOn: base + pending("ownership/\(name)")))
             } else {
-                add(PlanAction(id: "manifests/\(name)", change: .inSync, step: step, cluster: name, resource: "manifests \(files)",
-                               reason: "applied, unchanged (sha256 \(digestWanted?.prefix(12) ?? ""))"))
+                add(
+                    PlanAction(
+                        id: "manifests/\(name)", change: .inSync, step: step, cluster: name, resource: "manifests \(files)",
+                        reason: "applied, unchanged (sha256 \(digestWanted?.prefix(12) ?? ""))"))
             }
         }
 
@@ -423,8 +492,11 @@ struct ApplyPlanner {
         let step = Step.configurePool(cluster: name, mode: mode)
         let deps = pending("metallb/\(name)")
         guard let pool = pools[name] else {
-            add(PlanAction(id: "pool/\(name)", change: .create, step: step, cluster: name, resource: "MetalLB pool",
-                           reason: "the pool is cut from network \(topology.network.name)'s subnet, known after apply", dependsOn: deps + pending("network")))
+            add(
+                PlanAction(
+                    id: "pool/\(name)", change: .create, step: step, cluster: name, resource: "MetalLB pool",
+                    reason: "the pool is cut from network \(topology.network.name)'s subnet, known after apply",
+                    dependsOn: deps + pending("network")))
             // Nothing to compare yet; the next round of apply compares the live pool.
             return
         }
@@ -433,19 +505,27 @@ struct ApplyPlanner {
         case .configMap:
             let resource = "ConfigMap metallb-system/config (\(wanted))"
             guard let config = lb.legacyConfig else {
-                add(PlanAction(id: "pool/\(name)", change: .create, step: step, cluster: name, resource: resource,
-                               reason: "no address pool configured", dependsOn: deps))
+                add(
+                    PlanAction(
+                        id: "pool/\(name)", change: .create, step: step, cluster: name, resource: resource,
+                        reason: "no address pool configured", dependsOn: deps))
                 return
             }
             let live = config.pools.flatMap(\.addresses)
             // MetalLB accepts a pool as a range or as a CIDR; the classic scripts write the CIDR
             // (X.1.128/25), multidc writes the range: both are the same pool (as in CRD mode below).
             if config.pools.count == 1, live == [wanted] || live == [pool.cidr.description], config.pools[0].protocol == "layer2" {
-                add(PlanAction(id: "pool/\(name)", change: .inSync, step: step, cluster: name, resource: resource, reason: "pool \(wanted) configured"))
+                add(
+                    PlanAction(
+                        id: "pool/\(name)", change: .inSync, step: step, cluster: name, resource: resource,
+                        reason: "pool \(wanted) configured"))
             } else {
-                add(PlanAction(id: "pool/\(name)", change: .update, step: step, cluster: name, resource: resource,
-                               reason: "the address pools differ from the slice of cluster \(name)", observed: live.joined(separator: ","),
-                               dependsOn: deps, fields: [FieldChange(path: "data.config address-pools", before: live.joined(separator: ","), after: wanted)]))
+                add(
+                    PlanAction(
+                        id: "pool/\(name)", change: .update, step: step, cluster: name, resource: resource,
+                        reason: "the address pools differ from the slice of cluster \(name)", observed: live.joined(separator: ","),
+                        dependsOn: deps,
+                        fields: [FieldChange(path: "data.config address-pools", before: live.joined(separator: ","), after: wanted)]))
             }
         case .customResources:
             let resource = "IPAddressPool metallb-system/\(PoolNames.addressPool) (\(wanted))"
@@ -455,16 +535,26 @@ struct ApplyPlanner {
                 let liveCIDRs = live.addresses
                 let matches = liveCIDRs == [wanted] || liveCIDRs == [pool.cidr.description]
                 if matches && hasAdvertisement {
-                    add(PlanAction(id: "pool/\(name)", change: .inSync, step: step, cluster: name, resource: resource, reason: "pool \(wanted) configured and advertised"))
+                    add(
+                        PlanAction(
+                            id: "pool/\(name)", change: .inSync, step: step, cluster: name, resource: resource,
+                            reason: "pool \(wanted) configured and advertised"))
                 } else {
-                    add(PlanAction(id: "pool/\(name)", change: .update, step: step, cluster: name, resource: resource,
-                                   reason: matches ? "L2Advertisement \(PoolNames.l2Advertisement) is missing" : "the pool's addresses differ from the slice of cluster \(name)",
-                                   observed: liveCIDRs.joined(separator: ","), dependsOn: deps,
-                                   fields: matches ? [] : [FieldChange(path: "spec.addresses", before: liveCIDRs.joined(separator: ","), after: wanted)]))
+                    add(
+                        PlanAction(
+                            id: "pool/\(name)", change: .update, step: step, cluster: name, resource: resource,
+                            reason: matches
+                                ? "L2Advertisement \(PoolNames.l2Advertisement) is missing"
+                                : "the pool's addresses differ from the slice of cluster \(name)",
+                            observed: liveCIDRs.joined(separator: ","), dependsOn: deps,
+                            fields: matches
+                                ? [] : [FieldChange(path: "spec.addresses", before: liveCIDRs.joined(separator: ","), after: wanted)]))
                 }
             } else {
-                add(PlanAction(id: "pool/\(name)", change: .create, step: step, cluster: name, resource: resource,
-                               reason: "no IPAddressPool \(PoolNames.addressPool)", dependsOn: deps))
+                add(
+                    PlanAction(
+                        id: "pool/\(name)", change: .create, step: step, cluster: name, resource: resource,
+                        reason: "no IPAddressPool \(PoolNames.addressPool)", dependsOn: deps))
             }
         }
     }
@@ -492,32 +582,45 @@ struct ApplyPlanner {
             // after the leader's Vault and before this cluster's CR. Before, the old copy counted
             // as in sync (or as a `+` create while it existed).
             if leaderVaultRenewed, live != nil {
-                add(PlanAction(id: id, change: .update, step: step, cluster: cluster.name, resource: resource,
-                               reason: "the leader's Vault is re-created; its new secret is copied again", observed: "the old leader's copy",
-                               dependsOn: deps))
+                add(
+                    PlanAction(
+                        id: id, change: .update, step: step, cluster: cluster.name, resource: resource,
+                        reason: "the leader's Vault is re-created; its new secret is copied again", observed: "the old leader's copy",
+                        dependsOn: deps))
                 continue
             }
             guard let source else {
                 if live != nil {
                     // The leader could not be read (stopped): the copy stays; the next plan compares it.
-                    add(PlanAction(id: id, change: .inSync, step: step, cluster: cluster.name, resource: resource,
-                                   reason: "present; the leader's secret could not be read to compare"))
+                    add(
+                        PlanAction(
+                            id: id, change: .inSync, step: step, cluster: cluster.name, resource: resource,
+                            reason: "present; the leader's secret could not be read to compare"))
                     continue
                 }
-                add(PlanAction(id: id, change: .create, step: step, cluster: cluster.name, resource: resource,
-                               reason: "copied once the leader's operator has created it", dependsOn: deps))
+                add(
+                    PlanAction(
+                        id: id, change: .create, step: step, cluster: cluster.name, resource: resource,
+                        reason: "copied once the leader's operator has created it", dependsOn: deps))
                 continue
             }
             guard let live else {
-                add(PlanAction(id: id, change: .create, step: step, cluster: cluster.name, resource: resource,
-                               reason: created ? "cluster \(cluster.name) is new" : "missing in cluster \(cluster.name)", dependsOn: deps))
+                add(
+                    PlanAction(
+                        id: id, change: .create, step: step, cluster: cluster.name, resource: resource,
+                        reason: created ? "cluster \(cluster.name) is new" : "missing in cluster \(cluster.name)", dependsOn: deps))
                 continue
             }
             if live.node["data"] == source.node["data"] && live.node["type"] == source.node["type"] {
-                add(PlanAction(id: id, change: .inSync, step: step, cluster: cluster.name, resource: resource, reason: "same data as in \(leaderName)"))
+                add(
+                    PlanAction(
+                        id: id, change: .inSync, step: step, cluster: cluster.name, resource: resource,
+                        reason: "same data as in \(leaderName)"))
             } else {
-                add(PlanAction(id: id, change: .update, step: step, cluster: cluster.name, resource: resource,
-                               reason: "its data differs from the leader's", observed: "different data", dependsOn: deps))
+                add(
+                    PlanAction(
+                        id: id, change: .update, step: step, cluster: cluster.name, resource: resource,
+                        reason: "its data differs from the leader's", observed: "different data", dependsOn: deps))
             }
         }
     }
@@ -549,8 +652,10 @@ struct ApplyPlanner {
         let names = vaults.compactMap(VaultManifests.name)
         let resource = "Vault CR " + (names.isEmpty ? "(none)" : names.joined(separator: ", "))
         if created {
-            add(PlanAction(id: "vault/\(name)", change: .create, step: .applyVault(cluster: name, recreate: false), cluster: name,
-                           resource: resource, reason: "cluster \(name) is new", dependsOn: deps))
+            add(
+                PlanAction(
+                    id: "vault/\(name)", change: .create, step: .applyVault(cluster: name, recreate: false), cluster: name,
+                    resource: resource, reason: "cluster \(name) is new", dependsOn: deps))
             return
         }
         var fields: [FieldChange] = []
@@ -561,29 +666,43 @@ struct ApplyPlanner {
                 missing.append(vaultName)
                 continue
             }
-            fields += FieldDiff.changes(rendered: vault, live: live.node, sensitiveMatches: { [tokenFingerprint] text in
-                guard let text, let tokenFingerprint else { return false }
-                return SHA256.hex(text) == tokenFingerprint
-            }).map { FieldChange(path: "\(vaultName): \($0.path)", before: $0.before, after: $0.after) }
+            fields += FieldDiff.changes(
+                rendered: vault, live: live.node,
+                sensitiveMatches: { [tokenFingerprint] text in
+                    guard let text, let tokenFingerprint else { return false }
+                    return SHA256.hex(text) == tokenFingerprint
+                }
+            ).map { FieldChange(path: "\(vaultName): \($0.path)", before: $0.before, after: $0.after) }
         }
         let liveVaults = objects.vaults.keys.sorted()
         if kmsIsNew && !liveVaults.isEmpty {
-            add(PlanAction(
-                id: "vault/\(name)", change: .replace, step: .applyVault(cluster: name, recreate: true), cluster: name, resource: resource,
-                reason: "the KMS is new: the Vault cluster must be re-initialised with keys in the new KMS",
-                observed: "Vault \(liveVaults.joined(separator: ", ")) initialised against the old KMS", dependsOn: deps,
-                dataLoss: "the data of Vault \(liveVaults.joined(separator: ", ")) in cluster \(name)", fields: fields))
+            add(
+                PlanAction(
+                    id: "vault/\(name)", change: .replace, step: .applyVault(cluster: name, recreate: true), cluster: name,
+                    resource: resource,
+                    reason: "the KMS is new: the Vault cluster must be re-initialised with keys in the new KMS",
+                    observed: "Vault \(liveVaults.joined(separator: ", ")) initialised against the old KMS", dependsOn: deps,
+                    dataLoss: "the data of Vault \(liveVaults.joined(separator: ", ")) in cluster \(name)", fields: fields))
         } else if !missing.isEmpty {
-            add(PlanAction(id: "vault/\(name)", change: .create, step: .applyVault(cluster: name, recreate: false), cluster: name, resource: resource,
-                           reason: "no Vault CR \(missing.joined(separator: ", ")) in namespace \(topology.vault.namespace)", dependsOn: deps))
+            add(
+                PlanAction(
+                    id: "vault/\(name)", change: .create, step: .applyVault(cluster: name, recreate: false), cluster: name,
+                    resource: resource,
+                    reason: "no Vault CR \(missing.joined(separator: ", ")) in namespace \(topology.vault.namespace)", dependsOn: deps))
         } else if !fields.isEmpty {
-            add(PlanAction(id: "vault/\(name)", change: .update, step: .applyVault(cluster: name, recreate: false), cluster: name, resource: resource,
-                           reason: "\(fields.count) field(s) differ from the rendered template", dependsOn: deps, fields: fields))
+            add(
+                PlanAction(
+                    id: "vault/\(name)", change: .update, step: .applyVault(cluster: name, recreate: false), cluster: name,
+                    resource: resource,
+                    reason: "\(fields.count) field(s) differ from the rendered template", dependsOn: deps, fields: fields))
         } else {
             let pods = objects.vaultPods.filter { p in names.contains { p.name.hasPrefix($0) } }
             let ready = pods.filter(\.ready).map(\.name)
-            add(PlanAction(id: "vault/\(name)", change: .inSync, step: .applyVault(cluster: name, recreate: false), cluster: name, resource: resource,
-                           reason: ready.isEmpty ? "in sync; no Vault pod Ready yet" : "in sync; pod \(ready.joined(separator: ", ")) Ready"))
+            add(
+                PlanAction(
+                    id: "vault/\(name)", change: .inSync, step: .applyVault(cluster: name, recreate: false), cluster: name,
+                    resource: resource,
+                    reason: ready.isEmpty ? "in sync; no Vault pod Ready yet" : "in sync; pod \(ready.joined(separator: ", ")) Ready"))
         }
     }
 
@@ -611,8 +730,10 @@ struct ApplyPlanner {
         guard let repo = topology.vaultOperator.repo else { return }
         let installs = actions.filter { $0.id.hasPrefix("operator/") && $0.change != .inSync }
         guard !installs.isEmpty else { return }
-        add(PlanAction(id: "helm-repo", change: .create, step: .addHelmRepository(name: repo.name, url: repo.url),
-                       resource: "helm repository \(repo.name)", reason: "the operator chart comes from \(repo.url)"))
+        add(
+            PlanAction(
+                id: "helm-repo", change: .create, step: .addHelmRepository(name: repo.name, url: repo.url),
+                resource: "helm repository \(repo.name)", reason: "the operator chart comes from \(repo.url)"))
         for i in actions.indices where actions[i].id.hasPrefix("operator/") && actions[i].change != .inSync {
             actions[i].dependsOn.append("helm-repo")
         }

@@ -69,7 +69,9 @@ public struct Session: Sendable {
     }
 
     /// Carry out a plan's changes as a DAG.
-    public func execute(_ plan: Plan, loaded: LoadedTopology, world: World, options: ExecutionOptions) async throws(ExecutionGraphError) -> ExecutionReport {
+    public func execute(
+        _ plan: Plan, loaded: LoadedTopology, world: World, options: ExecutionOptions
+    ) async throws(ExecutionGraphError) -> ExecutionReport {
         let actions = ActionRunner(
             runner: runner, loaded: loaded, world: world, environment: environment,
             manifestDigest: manifestDigest(loaded), readinessTimeout: options.readinessTimeout)
@@ -95,7 +97,8 @@ public struct Session: Sendable {
         let pods = vaultPods(loaded)
         return await withTaskGroup(of: (Int, NodeObservation).self) { group in
             for (index, target) in pods.enumerated() {
-                let context = topology.clusters.first { $0.name == target.cluster }.map { topology.context(of: $0) } ?? "kind-\(target.cluster)"
+                let context =
+                    topology.clusters.first { $0.name == target.cluster }.map { topology.context(of: $0) } ?? "kind-\(target.cluster)"
                 let command = Kubectl(context: context).exec(
                     pod: target.pod, namespace: topology.vault.namespace, container: "vault", ["vault", "status", "-format=json"])
                 group.addTask {
@@ -106,9 +109,12 @@ public struct Session: Sendable {
                         case .exited(let code): exit = code
                         default: exit = 1
                         }
-                        return (index, NodeObservation(
-                            cluster: target.cluster, pod: target.pod,
-                            result: VaultNodeStatus.parse(stdout: result.stdout, stderr: result.stderr, exitCode: exit)))
+                        return (
+                            index,
+                            NodeObservation(
+                                cluster: target.cluster, pod: target.pod,
+                                result: VaultNodeStatus.parse(stdout: result.stdout, stderr: result.stderr, exitCode: exit))
+                        )
                     } catch {
                         return (index, NodeObservation(cluster: target.cluster, pod: target.pod, error: "\(error)"))
                     }

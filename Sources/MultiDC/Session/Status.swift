@@ -24,7 +24,9 @@ public struct StatusReport: Sendable {
     public func renderText() -> String {
         var table = [["CLUSTER", "REACHABLE", "POOL", "LB IP", "OPERATOR", "VAULT POD", "SEALED", "RAFT ROLE", "APPLIED"]]
         for r in rows {
-            table.append([r.cluster, r.reachable, r.pool, r.loadBalancerIP, r.operatorRelease, r.vaultPod, r.sealed, r.raftRole, r.appliedIndex])
+            table.append([
+                r.cluster, r.reachable, r.pool, r.loadBalancerIP, r.operatorRelease, r.vaultPod, r.sealed, r.raftRole, r.appliedIndex,
+            ])
         }
         var text = "Topology \(topology)\n" + TextTable.render(table) + "\n" + health.summary + "\n"
         for problem in health.problems { text += "problem: \(problem)\n" }
@@ -84,15 +86,16 @@ extension Session {
             let node = health.nodes.first { $0.cluster == cluster.name }
             let pod = node.flatMap { n in objects.vaultPods.first { $0.name == n.pod } }
             let service = objects.vaultServices.first { $0.type == "LoadBalancer" }
-            rows.append(StatusReport.Row(
-                cluster: cluster.name, reachable: reachable,
-                pool: pools[cluster.name]?.cidr.description ?? (topology.loadBalancer == .none ? "-" : "unknown"),
-                loadBalancerIP: service?.loadBalancerIP ?? (service == nil ? "-" : "pending"),
-                operatorRelease: release.map { "\($0.status)" } ?? "absent",
-                vaultPod: node.map { n in "\(n.pod) \(pod.map { $0.ready ? "Ready" : $0.phase } ?? "absent")" } ?? "-",
-                sealed: node?.sealed.map { String($0) } ?? "-",
-                raftRole: node?.role.rawValue ?? "-",
-                appliedIndex: node?.appliedIndex.map(String.init) ?? "-"))
+            rows.append(
+                StatusReport.Row(
+                    cluster: cluster.name, reachable: reachable,
+                    pool: pools[cluster.name]?.cidr.description ?? (topology.loadBalancer == .none ? "-" : "unknown"),
+                    loadBalancerIP: service?.loadBalancerIP ?? (service == nil ? "-" : "pending"),
+                    operatorRelease: release.map { "\($0.status)" } ?? "absent",
+                    vaultPod: node.map { n in "\(n.pod) \(pod.map { $0.ready ? "Ready" : $0.phase } ?? "absent")" } ?? "-",
+                    sealed: node?.sealed.map { String($0) } ?? "-",
+                    raftRole: node?.role.rawValue ?? "-",
+                    appliedIndex: node?.appliedIndex.map(String.init) ?? "-"))
         }
         return StatusReport(topology: topology.name, rows: rows, health: health, notes: [])
     }

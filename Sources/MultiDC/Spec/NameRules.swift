@@ -47,7 +47,8 @@ public enum NameRules {
     /// The problem with a cluster name, or nil.
     static func clusterNameProblem(_ name: String) -> String? {
         if name.count > maxClusterNameLength, isDNSLabel(name, maxLength: 253) {
-            return "cluster name '\(name)' is \(name.count) characters long; at most \(maxClusterNameLength) keep the node name '\(name)-control-plane' a valid 63-character host name"
+            return
+                "cluster name '\(name)' is \(name.count) characters long; at most \(maxClusterNameLength) keep the node name '\(name)-control-plane' a valid 63-character host name"
         }
         return labelProblem(name, what: "cluster name", maxLength: 253)
     }

@@ -58,7 +58,8 @@ struct SpecReader {
                 continue
             }
             guard allowed.contains(key) else {
-                let hint = EditDistance.suggestion(for: key, among: allowed).map { "; did you mean '\($0)'?" }
+                let hint =
+                    EditDistance.suggestion(for: key, among: allowed).map { "; did you mean '\($0)'?" }
                     ?? "; allowed keys\(fields.inPath) are \(allowed.joined(separator: ", "))"
                 error("unknown key '\(key)'" + hint, at: pair.key.mark)
                 continue

@@ -14,13 +14,15 @@ struct TopologyDecoder {
     /// Decodes a whole document; nil when anything is wrong (see `reader.diagnostics`).
     mutating func decode(_ root: Node?) -> Topology? {
         guard let root, !root.isNull else {
-            reader.error("the spec is empty; it starts with 'apiVersion: \(Topology.apiVersion)' and 'kind: \(Topology.kind)'",
+            reader.error(
+                "the spec is empty; it starts with 'apiVersion: \(Topology.apiVersion)' and 'kind: \(Topology.kind)'",
                 at: Mark(line: 1, column: 1))
             return nil
         }
         guard let top = reader.fields(root, path: "", allowed: Self.rootKeys) else { return nil }
         if let apiVersion = reader.string(top, "apiVersion", required: true), apiVersion != Topology.apiVersion {
-            reader.error("unsupported apiVersion '\(apiVersion)'; this multidc reads \(Topology.apiVersion)", at: top.value("apiVersion")!.mark)
+            reader.error(
+                "unsupported apiVersion '\(apiVersion)'; this multidc reads \(Topology.apiVersion)", at: top.value("apiVersion")!.mark)
         }
         if let kind = reader.string(top, "kind", required: true), kind != Topology.kind {
             reader.error("unsupported kind '\(kind)'; expected \(Topology.kind)", at: top.value("kind")!.mark)
@@ -54,7 +56,8 @@ struct TopologyDecoder {
             if let p = Topology.Provider(rawValue: text) {
                 provider = p
             } else {
-                let hint = EditDistance.suggestion(for: text, among: ["kind", "existing"]).map { "; did you mean '\($0)'?" }
+                let hint =
+                    EditDistance.suggestion(for: text, among: ["kind", "existing"]).map { "; did you mean '\($0)'?" }
                     ?? "; use kind or existing"
                 reader.error("unknown provider '\(text)'\(hint)", at: spec.value("provider")!.mark)
             }
@@ -62,7 +65,8 @@ struct TopologyDecoder {
         let kindOnly = provider == .kind
         if !kindOnly {
             for key in ["nodeImage", "network"] where spec.has(key) {
-                reader.error("'\(key)' is for provider kind; provider existing uses clusters that already run",
+                reader.error(
+                    "'\(key)' is for provider kind; provider existing uses clusters that already run",
                     at: spec.keyNode(key)!.mark)
             }
         }
@@ -91,7 +95,8 @@ struct TopologyDecoder {
             if NameRules.isDockerName(name) {
                 network.name = name
             } else {
-                reader.error("invalid network name '\(name)': use letters, digits, '_', '.' and '-', starting with a letter or digit",
+                reader.error(
+                    "invalid network name '\(name)': use letters, digits, '_', '.' and '-', starting with a letter or digit",
                     at: f.value("name")!.mark)
             }
         }
@@ -109,7 +114,9 @@ struct TopologyDecoder {
             network.slices.firstBlock = reader.int(s, "firstBlock", range: 0...Int.max) ?? network.slices.firstBlock
             network.slices.poolPrefix = reader.int(s, "poolPrefix", range: 1...128) ?? network.slices.poolPrefix
             if network.slices.poolPrefix < network.slices.blockPrefix, let node = s.value("poolPrefix") ?? s.value("blockPrefix") {
-                reader.error("poolPrefix /\(network.slices.poolPrefix) is shorter than blockPrefix /\(network.slices.blockPrefix); a pool must fit inside its block", at: node.mark)
+                reader.error(
+                    "poolPrefix /\(network.slices.poolPrefix) is shorter than blockPrefix /\(network.slices.blockPrefix); a pool must fit inside its block",
+                    at: node.mark)
             }
         }
         return network
@@ -149,7 +156,8 @@ struct TopologyDecoder {
         guard let f = reader.fields(node, path: "spec.kms", allowed: ["name", "image", "rootToken", "url"]) else { return nil }
         if let url = reader.string(f, "url") {
             for key in ["name", "image"] where f.has(key) {
-                reader.error("'\(key)' is for a KMS container multidc runs; an external KMS (url) takes only 'url' and 'rootToken'",
+                reader.error(
+                    "'\(key)' is for a KMS container multidc runs; an external KMS (url) takes only 'url' and 'rootToken'",
                     at: f.keyNode(key)!.mark)
             }
             if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
@@ -171,7 +179,8 @@ struct TopologyDecoder {
             if NameRules.isDockerName(n) {
                 name = n
             } else {
-                reader.error("invalid container name '\(n)': use letters, digits, '_', '.' and '-', starting with a letter or digit",
+                reader.error(
+                    "invalid container name '\(n)': use letters, digits, '_', '.' and '-', starting with a letter or digit",
                     at: f.value("name")!.mark)
             }
         }
@@ -202,7 +211,8 @@ struct TopologyDecoder {
         case (false, true):
             guard let generate = reader.bool(f, "generate") else { return nil }
             if external {
-                reader.error("an external KMS needs rootToken.fromEnv; multidc cannot generate the token of a Vault it does not run",
+                reader.error(
+                    "an external KMS needs rootToken.fromEnv; multidc cannot generate the token of a Vault it does not run",
                     at: f.value("generate")!.mark)
                 return nil
             }
@@ -219,8 +229,10 @@ struct TopologyDecoder {
             reader.missing("operator", in: spec)
             return nil
         }
-        guard let f = reader.fields(node, path: "spec.operator",
-            allowed: ["release", "chart", "repo", "version", "namespace", "values"])
+        guard
+            let f = reader.fields(
+                node, path: "spec.operator",
+                allowed: ["release", "chart", "repo", "version", "namespace", "values"])
         else { return nil }
         var op = Topology.VaultOperator(chart: "")
         if let release = reader.string(f, "release") {
@@ -271,14 +283,16 @@ struct TopologyDecoder {
             if let problem = NameRules.clusterNameProblem(name) {
                 reader.error(problem, at: nameMark)
             } else if let first = firstSeen[name] {
-                reader.error("duplicate cluster '\(name)'; it was first defined at line \(first.line), column \(first.column)", at: nameMark)
+                reader.error(
+                    "duplicate cluster '\(name)'; it was first defined at line \(first.line), column \(first.column)", at: nameMark)
             } else {
                 firstSeen[name] = nameMark
             }
             var cluster = Topology.Cluster(name: name)
             if provider == .existing {
                 for key in ["nodeImage", "workers"] where f.has(key) {
-                    reader.error("'\(key)' is for provider kind; provider existing uses clusters that already run", at: f.keyNode(key)!.mark)
+                    reader.error(
+                        "'\(key)' is for provider kind; provider existing uses clusters that already run", at: f.keyNode(key)!.mark)
                 }
             }
             cluster.nodeImage = reader.string(f, "nodeImage")
@@ -293,7 +307,8 @@ struct TopologyDecoder {
             cluster.context = reader.string(f, "context")
             switch provider {
             case .kind where f.has("context"):
-                reader.error("'context' is for provider existing; the context of kind cluster '\(name)' is always kind-\(name)",
+                reader.error(
+                    "'context' is for provider existing; the context of kind cluster '\(name)' is always kind-\(name)",
                     at: f.keyNode("context")!.mark)
             case .existing where !f.has("context"):
                 reader.missing("context", in: f, note: "; provider existing names each cluster's kubeconfig context")
@@ -327,7 +342,8 @@ struct TopologyDecoder {
             if let leader = reader.string(f, "leader") {
                 let names = clusters.map(\.name)
                 if !clusters.isEmpty, !names.contains(leader) {
-                    let hint = EditDistance.suggestion(for: leader, among: names).map { "; did you mean '\($0)'?" }
+                    let hint =
+                        EditDistance.suggestion(for: leader, among: names).map { "; did you mean '\($0)'?" }
                         ?? "; the clusters are \(names.joined(separator: ", "))"
                     reader.error("unknown leader '\(leader)'\(hint)", at: f.value("leader")!.mark)
                 }
@@ -335,13 +351,15 @@ struct TopologyDecoder {
             }
             for (secret, node) in reader.strings(f, "shareSecrets") {
                 if !NameRules.isDNSSubdomain(secret) {
-                    reader.error("invalid secret name '\(secret)': use a DNS-1123 subdomain (\(NameRules.labelRule), dot-separated)", at: node.mark)
+                    reader.error(
+                        "invalid secret name '\(secret)': use a DNS-1123 subdomain (\(NameRules.labelRule), dot-separated)", at: node.mark)
                 }
                 vault.shareSecrets.append(secret)
             }
         }
         for (i, cluster) in clusters.enumerated() where cluster.vaultTemplate == nil && vault.template == nil {
-            reader.error("cluster '\(cluster.name)' has no Vault template; set spec.vault.template or its vault.template",
+            reader.error(
+                "cluster '\(cluster.name)' has no Vault template; set spec.vault.template or its vault.template",
                 at: reader.positions["spec.clusters[\(i)]"] ?? spec.node.mark)
         }
         return vault

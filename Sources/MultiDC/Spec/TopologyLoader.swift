@@ -50,7 +50,8 @@ public enum TopologyLoader {
         }
         let source = SourceText(file: file, text: text)
         var decoder = TopologyDecoder(
-            reader: SpecReader(source: source), paths: PathResolver(specFile: file, directory: options.directory, checkFiles: options.checkFiles))
+            reader: SpecReader(source: source),
+            paths: PathResolver(specFile: file, directory: options.directory, checkFiles: options.checkFiles))
         let decoded = decoder.decode(root)
         var diagnostics = decoder.reader.diagnostics
         // Templates are checked even when the spec has errors: one run reports everything.
@@ -86,9 +87,10 @@ public enum TopologyLoader {
         var out: [Diagnostic] = []
         if topology.provider == .existing, case .metallb = topology.loadBalancer {
             for (i, cluster) in topology.clusters.enumerated() where cluster.pool == nil {
-                out.append(loaded.diagnostic(
-                    "missing required field 'pool' in spec.clusters[\(i)]; with provider existing and MetalLB, each cluster names its pool",
-                    at: "spec.clusters[\(i)]"))
+                out.append(
+                    loaded.diagnostic(
+                        "missing required field 'pool' in spec.clusters[\(i)]; with provider existing and MetalLB, each cluster names its pool",
+                        at: "spec.clusters[\(i)]"))
             }
         }
         return out

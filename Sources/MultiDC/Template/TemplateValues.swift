@@ -41,7 +41,8 @@ public struct TemplateValues: Sendable, Equatable {
     public static func checkAssumptions(_ assumptions: [String: String]) throws(AssumptionError) {
         for name in assumptions.keys.sorted() {
             guard names.contains(name) else {
-                let hint = EditDistance.suggestion(for: name, among: names).map { "; did you mean '\($0)'?" }
+                let hint =
+                    EditDistance.suggestion(for: name, among: names).map { "; did you mean '\($0)'?" }
                     ?? "; known names: \(names.joined(separator: ", "))"
                 throw AssumptionError(description: "unknown value name '\(name)'" + hint)
             }

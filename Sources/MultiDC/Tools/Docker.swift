@@ -62,7 +62,8 @@ public enum Docker {
     public static func parseNetworkInspect(_ result: CommandResult) throws(ToolOutputError) -> DockerNetwork? {
         if !result.isSuccess {
             if isNotFound(result) { return nil }
-            throw ToolOutputError(tool: "docker network inspect", message: result.lastErrorLine.isEmpty ? "\(result.status)" : result.lastErrorLine)
+            throw ToolOutputError(
+                tool: "docker network inspect", message: result.lastErrorLine.isEmpty ? "\(result.status)" : result.lastErrorLine)
         }
         let objects: [[String: Any]]
         do {
@@ -97,7 +98,10 @@ public enum Docker {
             let endpoint = value as? [String: Any] ?? [:]
             let (ipv4, prefix) = splitCIDR(endpoint["IPv4Address"] as? String)
             let (ipv6, _) = splitCIDR(endpoint["IPv6Address"] as? String)
-            attachments.append(.init(containerID: id, name: endpoint["Name"] as? String ?? "", ipv4Address: ipv4, ipv4PrefixLength: prefix, ipv6Address: ipv6))
+            attachments.append(
+                .init(
+                    containerID: id, name: endpoint["Name"] as? String ?? "", ipv4Address: ipv4, ipv4PrefixLength: prefix, ipv6Address: ipv6
+                ))
         }
         attachments.sort { ($0.name, $0.containerID) < ($1.name, $1.containerID) }
         return DockerNetwork(
@@ -151,11 +155,12 @@ public enum Docker {
                 throw ToolOutputError(tool: "docker ps", message: "line \(index + 1): \(error)")
             }
             let names = row.Names.split(separator: ",").map { String($0.hasPrefix("/") ? $0.dropFirst() : $0) }
-            containers.append(DockerContainer(
-                id: row.ID, name: names.first ?? "", names: names, image: row.Image, state: ContainerState(row.State),
-                status: row.Status ?? "", labels: parseLabels(row.Labels ?? ""),
-                networks: (row.Networks ?? "").split(separator: ",").map(String.init)
-            ))
+            containers.append(
+                DockerContainer(
+                    id: row.ID, name: names.first ?? "", names: names, image: row.Image, state: ContainerState(row.State),
+                    status: row.Status ?? "", labels: parseLabels(row.Labels ?? ""),
+                    networks: (row.Networks ?? "").split(separator: ",").map(String.init)
+                ))
         }
         return containers.sorted { $0.name < $1.name }
     }

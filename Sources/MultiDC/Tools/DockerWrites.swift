@@ -57,17 +57,22 @@ extension Docker {
 
     /// `docker network create` failed because the network exists.
     public static func isNetworkAlreadyExists(_ result: CommandResult) -> Bool {
-        !result.isSuccess && result.stderr.contains("Error response from daemon: network with name") && result.stderr.contains("already exists")
+        !result.isSuccess && result.stderr.contains("Error response from daemon: network with name")
+            && result.stderr.contains("already exists")
     }
 
     /// `docker network create` failed because the subnet overlaps another network.
     public static func isPoolOverlap(_ result: CommandResult) -> Bool {
-        !result.isSuccess && (result.stderr.contains("Pool overlaps with other one on this address space") || result.stderr.contains("networks have overlapping"))
+        !result.isSuccess
+            && (result.stderr.contains("Pool overlaps with other one on this address space")
+                || result.stderr.contains("networks have overlapping"))
     }
 
     /// The container id printed by `docker run -d` (the last non-empty stdout line: a run that
     /// failed after creating the container still prints it).
     public static func containerID(from result: CommandResult) -> String? {
-        result.stdout.split(whereSeparator: \.isNewline).last.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        result.stdout.split(whereSeparator: \.isNewline).last.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap {
+            $0.isEmpty ? nil : $0
+        }
     }
 }

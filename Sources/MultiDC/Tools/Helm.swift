@@ -56,7 +56,9 @@ public struct Helm: Sendable, Hashable {
 
     /// Whether a failed result says the kube context does not exist.
     public static func isContextMissing(_ result: CommandResult) -> Bool {
-        !result.isSuccess && (result.stderr.contains("context was not found") || result.stderr.contains("does not exist") && result.stderr.contains("context"))
+        !result.isSuccess
+            && (result.stderr.contains("context was not found")
+                || result.stderr.contains("does not exist") && result.stderr.contains("context"))
     }
 
     private struct Element: Decodable {

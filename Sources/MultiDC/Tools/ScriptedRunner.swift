@@ -29,9 +29,11 @@ public final class ScriptedRunner: CommandRunner {
     private let state = Mutex(State())
     private let fallback: @Sendable (Command) -> Answer
 
-    public init(fallback: @escaping @Sendable (Command) -> Answer = { command in
-        .result(CommandResult(exitCode: 127, stderr: "ScriptedRunner: no scripted answer for \(command)\n"))
-    }) {
+    public init(
+        fallback: @escaping @Sendable (Command) -> Answer = { command in
+            .result(CommandResult(exitCode: 127, stderr: "ScriptedRunner: no scripted answer for \(command)\n"))
+        }
+    ) {
         self.fallback = fallback
     }
 

@@ -1,17 +1,18 @@
 import Foundation
 import Subprocess
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 #if canImport(System)
-import System
+    import System
 #else
-import SystemPackage
+    import SystemPackage
 #endif
 
 /// The production `CommandRunner`, on swift-subprocess.
@@ -92,7 +93,8 @@ public struct SubprocessRunner: CommandRunner {
             }
             throw Self.translate(error, command: command, description: description)
         case .timedOut:
-            throw CommandRunnerError(code: .timedOut, command: description, message: "timed out after \(timeout); the process group was ended")
+            throw CommandRunnerError(
+                code: .timedOut, command: description, message: "timed out after \(timeout); the process group was ended")
         case .cancelled:
             throw CommandRunnerError(code: .cancelled, command: description, message: "cancelled; the process group was ended")
         }
@@ -151,7 +153,8 @@ public struct SubprocessRunner: CommandRunner {
         }
         switch error.code {
         case .executableNotFound:
-            return CommandRunnerError(code: .executableNotFound, command: description, message: "\(command.executable): executable not found on PATH")
+            return CommandRunnerError(
+                code: .executableNotFound, command: description, message: "\(command.executable): executable not found on PATH")
         case .outputLimitExceeded:
             return CommandRunnerError(code: .outputLimitExceeded, command: description, message: "output exceeded the limit")
         default:

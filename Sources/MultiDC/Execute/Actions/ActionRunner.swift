@@ -65,7 +65,8 @@ public struct ActionRunner: Sendable {
             _ = try await runner.check(Command(Docker.executable, ["start"] + names))
             if let cluster = action.cluster { try await waitForAPIServer(cluster, context) }
         case .createCluster(let name, let image, let workers, let network):
-            try await createCluster(name: name, image: image, workers: workers, network: network, replace: action.change == .replace, context)
+            try await createCluster(
+                name: name, image: image, workers: workers, network: network, replace: action.change == .replace, context)
         case .recordOwnership(let cluster):
             try await recordOwnership(cluster, digest: nil)
         case .installMetalLB(let cluster, let version, let manifests):
@@ -84,14 +85,17 @@ public struct ActionRunner: Sendable {
         case .applyVault(let cluster, let recreate):
             try await applyVault(cluster, recreate: recreate, context)
         case .deleteVault(let cluster, let names):
-            _ = try await runner.check(kubectl(cluster).command(
-                ["-n", topology.vault.namespace, "delete", "vault"] + names + ["--ignore-not-found"]))
+            _ = try await runner.check(
+                kubectl(cluster).command(
+                    ["-n", topology.vault.namespace, "delete", "vault"] + names + ["--ignore-not-found"]))
         case .deleteSecret(let cluster, let name):
             _ = try await runner.check(kubectl(cluster).delete("secret", name, namespace: topology.vault.namespace))
         case .uninstallOperator(let cluster):
-            _ = try await runner.check(helm(cluster).uninstall(release: topology.vaultOperator.release, namespace: topology.vaultOperator.namespace))
+            _ = try await runner.check(
+                helm(cluster).uninstall(release: topology.vaultOperator.release, namespace: topology.vaultOperator.namespace))
         case .deleteOwnership(let cluster):
-            _ = try await runner.check(kubectl(cluster).delete("configmap", Ownership.configMapName, namespace: Ownership.configMapNamespace))
+            _ = try await runner.check(
+                kubectl(cluster).delete("configmap", Ownership.configMapName, namespace: Ownership.configMapNamespace))
         case .deleteObject(let cluster, let kind, let name, let namespace):
             _ = try await runner.check(kubectl(cluster).delete(kind.lowercased(), name, namespace: namespace))
         case .deleteCluster(let name):
@@ -116,20 +120,24 @@ public struct ActionRunner: Sendable {
             _ = try await runner.check(Docker.networkRemove(name))
         }
         // kind's way: bridge, masquerade, the default bridge's MTU, an IPv6 ULA derived from the name.
-        let mtuResult = try await runner.run(Command(Docker.executable, ["network", "inspect", "bridge", "-f", "{{ index .Options \"com.docker.network.driver.mtu\" }}"]))
+        let mtuResult = try await runner.run(
+            Command(Docker.executable, ["network", "inspect", "bridge", "-f", "{{ index .Options \"com.docker.network.driver.mtu\" }}"]))
         let mtu = Int(mtuResult.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         var base = ["network", "create", "-d=bridge", "-o", "com.docker.network.bridge.enable_ip_masquerade=true"]
         if mtu > 0 { base += ["-o", "com.docker.network.driver.mtu=\(mtu)"] }
         for (key, value) in Ownership.orderedLabels(topology: topology.name) { base += ["--label", "\(key)=\(value)"] }
         let v4 = subnet.map { ["--subnet", $0.description] } ?? []
-        var result = try await runner.run(Command(Docker.executable, base + ["--ipv6", "--subnet", KindNetwork.ulaSubnet(name: name)] + v4 + [name]))
+        var result = try await runner.run(
+            Command(Docker.executable, base + ["--ipv6", "--subnet", KindNetwork.ulaSubnet(name: name)] + v4 + [name]))
         if !result.isSuccess, Self.ipv6Unavailable(result.stderr) {
             context.progress("IPv6 is unavailable on this engine; creating network \(name) IPv4-only, as kind does")
             result = try await runner.run(Command(Docker.executable, base + v4 + [name]))
         }
         if !result.isSuccess {
             if Docker.isNetworkAlreadyExists(result) { return }
-            throw ToolFailure(command: "docker network create \(name)", status: result.status.description, message: result.lastErrorLine, isTransient: false)
+            throw ToolFailure(
+                command: "docker network create \(name)", status: result.status.description, message: result.lastErrorLine,
+                isTransient: false)
         }
         let inspected = try await runner.run(Docker.networkInspect(name))
         if let network = try? Docker.parseNetworkInspect(inspected), let s = network.ipv4Subnet.flatMap({ CIDR($0) }) {
@@ -148,7 +156,9 @@ public struct ActionRunner: Sendable {
         switch topology.kms.rootToken {
         case .fromEnv(let variable):
             guard let value = environment[variable], !value.isEmpty else {
-                throw ToolFailure(command: "docker run \(name)", status: "not run", message: "environment variable \(variable) is not set", isTransient: false)
+                throw ToolFailure(
+                    command: "docker run \(name)", status: "not run", message: "environment variable \(variable) is not set",
+                    isTransient: false)
             }
             token = Secret(value)
         case .generate:
@@ -166,14 +176,22 @@ public struct ActionRunner: Sendable {
         if !result.isSuccess {
             // A failed `docker run` can leave a container in state created (reference §2.2): remove it.
             _ = try? await runner.run(Command(Docker.executable, ["rm", "-f", name]))
-            throw ToolFailure(command: "docker run --name \(name) … \(image)", status: result.status.description, message: result.lastErrorLine, isTransient: false)
+            throw ToolFailure(
+                command: "docker run --name \(name) … \(image)", status: result.status.description, message: result.lastErrorLine,
+                isTransient: false)
         }
         state.kmsToken = token
-        let address = try await runner.check(Command(Docker.executable, [
-            "inspect", "-f", "{{(index .NetworkSettings.Networks \"\(network)\").IPAddress}}", name,
-        ])).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let address = try await runner.check(
+            Command(
+                Docker.executable,
+                [
+                    "inspect", "-f", "{{(index .NetworkSettings.Networks \"\(network)\").IPAddress}}", name,
+                ])
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard IPAddress(address) != nil else {
-            throw ToolFailure(command: "docker inspect \(name)", status: "exit 0", message: "KMS container has no IPv4 address on network \(network) (got '\(address)')", isTransient: false)
+            throw ToolFailure(
+                command: "docker inspect \(name)", status: "exit 0",
+                message: "KMS container has no IPv4 address on network \(network) (got '\(address)')", isTransient: false)
         }
         state.kmsAddress = address
         context.progress("KMS \(name) runs at \(address)")
@@ -189,7 +207,9 @@ public struct ActionRunner: Sendable {
         let result = try await runner.check(Command(Docker.executable, ["inspect", "-f", "{{json .Config.Env}}", name]))
         let env = (try? JSONSerialization.jsonObject(with: Data(result.standardOutput))) as? [String] ?? []
         guard let entry = env.first(where: { $0.hasPrefix("VAULT_DEV_ROOT_TOKEN_ID=") }) else {
-            throw ToolFailure(command: "docker inspect \(name)", status: "exit 0", message: "KMS container \(name) has no VAULT_DEV_ROOT_TOKEN_ID", isTransient: false)
+            throw ToolFailure(
+                command: "docker inspect \(name)", status: "exit 0", message: "KMS container \(name) has no VAULT_DEV_ROOT_TOKEN_ID",
+                isTransient: false)
         }
         let token = Secret(String(entry.dropFirst("VAULT_DEV_ROOT_TOKEN_ID=".count)))
         state.kmsToken = token
@@ -224,13 +244,16 @@ public struct ActionRunner: Sendable {
         }
         guard result.isSuccess else {
             let errorLine = result.stderr.split(separator: "\n").first { $0.hasPrefix("ERROR:") }.map(String.init) ?? result.lastErrorLine
-            throw ToolFailure(command: "kind create cluster --name \(name)", status: result.status.description, message: errorLine, isTransient: false)
+            throw ToolFailure(
+                command: "kind create cluster --name \(name)", status: result.status.description, message: errorLine, isTransient: false)
         }
         try await waitForAPIServer(name, context)
     }
 
     func waitForAPIServer(_ cluster: String, _ context: JobContext) async throws {
-        try await context.waitUntil("the API server of cluster \(cluster) to answer", timeout: readinessTimeout, interval: .milliseconds(200)) {
+        try await context.waitUntil(
+            "the API server of cluster \(cluster) to answer", timeout: readinessTimeout, interval: .milliseconds(200)
+        ) {
             let result = try await runner.run(kubectl(cluster).command(["get", "namespaces", "-o", "name"]))
             return result.isSuccess ? .ready : .notYet(result.lastErrorLine)
         }
@@ -239,11 +262,12 @@ public struct ActionRunner: Sendable {
     func recordOwnership(_ cluster: String, digest: String?) async throws {
         var data: [Node.Pair] = [Node.Pair(key: .string("topology"), value: .string(topology.name))]
         if let digest { data.append(Node.Pair(key: .string("manifests-sha256"), value: .string(digest))) }
-        let object = owned(.mapping([
-            "apiVersion": .string("v1"), "kind": .string("ConfigMap"),
-            "metadata": .mapping(["name": .string(Ownership.configMapName), "namespace": .string(Ownership.configMapNamespace)]),
-            "data": .mapping(data),
-        ]))
+        let object = owned(
+            .mapping([
+                "apiVersion": .string("v1"), "kind": .string("ConfigMap"),
+                "metadata": .mapping(["name": .string(Ownership.configMapName), "namespace": .string(Ownership.configMapNamespace)]),
+                "data": .mapping(data),
+            ]))
         _ = try await runner.check(kubectl(cluster).apply(manifest: YAMLEmitter.emit(object)))
     }
 
@@ -271,14 +295,18 @@ public struct ActionRunner: Sendable {
                 "type": .string("Opaque"),
                 "data": .mapping(["secretkey": .string(Data(Self.randomHex(64).utf8).base64EncodedString())]),
             ])
-            let live = try await runner.run(kubectl(cluster).command(["-n", MetalLBState.namespace, "get", "secret", "memberlist", "-o", "name"]))
+            let live = try await runner.run(
+                kubectl(cluster).command(["-n", MetalLBState.namespace, "get", "secret", "memberlist", "-o", "name"]))
             if !live.isSuccess {
                 _ = try await runner.check(kubectl(cluster).apply(manifest: YAMLEmitter.emit(owned(secret)), sensitive: true))
             }
         }
-        try await context.waitUntil("the MetalLB controller in cluster \(cluster) to be Available", timeout: readinessTimeout, interval: .milliseconds(200)) {
-            let result = try await runner.run(kubectl(cluster).wait(
-                for: "condition=Available", "deployment/controller", namespace: MetalLBState.namespace, timeout: "10s"))
+        try await context.waitUntil(
+            "the MetalLB controller in cluster \(cluster) to be Available", timeout: readinessTimeout, interval: .milliseconds(200)
+        ) {
+            let result = try await runner.run(
+                kubectl(cluster).wait(
+                    for: "condition=Available", "deployment/controller", namespace: MetalLBState.namespace, timeout: "10s"))
             return result.isSuccess ? .ready : .notYet(result.lastErrorLine)
         }
     }
@@ -287,7 +315,8 @@ public struct ActionRunner: Sendable {
         if let subnet = state.subnet { return subnet }
         let result = try await runner.check(Docker.networkInspect(topology.network.name))
         guard let network = try Docker.parseNetworkInspect(result), let s = network.ipv4Subnet.flatMap({ CIDR($0) }) else {
-            throw ToolFailure(command: "docker network inspect \(topology.network.name)", status: "exit 0", message: "no IPv4 subnet", isTransient: false)
+            throw ToolFailure(
+                command: "docker network inspect \(topology.network.name)", status: "exit 0", message: "no IPv4 subnet", isTransient: false)
         }
         state.subnet = s
         return s
@@ -296,11 +325,16 @@ public struct ActionRunner: Sendable {
     func pool(for cluster: String) async throws -> ClusterPool? {
         guard case .metallb = topology.loadBalancer else { return nil }
         let outcome: PoolSlicer.Outcome
-        if let pinned = PoolSlicer.pinnedPools(for: topology) { outcome = pinned } else { outcome = PoolSlicer.pools(for: topology, subnet: try await subnet()) }
+        if let pinned = PoolSlicer.pinnedPools(for: topology) {
+            outcome = pinned
+        } else {
+            outcome = PoolSlicer.pools(for: topology, subnet: try await subnet())
+        }
         switch outcome {
         case .success(let pools): return pools.first { $0.cluster == cluster }
         case .failure(let problems):
-            throw ToolFailure(command: "pool slicing", status: "refused", message: problems.map(\.message).joined(separator: "; "), isTransient: false)
+            throw ToolFailure(
+                command: "pool slicing", status: "refused", message: problems.map(\.message).joined(separator: "; "), isTransient: false)
         }
     }
 
@@ -310,31 +344,40 @@ public struct ActionRunner: Sendable {
         switch mode {
         case .configMap:
             let config = "address-pools:\n- name: default\n  protocol: layer2\n  addresses:\n  - \(pool.rangeText)\n"
-            objects = [owned(.mapping([
-                "apiVersion": .string("v1"), "kind": .string("ConfigMap"),
-                "metadata": .mapping(["name": .string("config"), "namespace": .string(MetalLBState.namespace)]),
-                "data": .mapping(["config": .scalar(config, style: .literal)]),
-            ]))]
+            objects = [
+                owned(
+                    .mapping([
+                        "apiVersion": .string("v1"), "kind": .string("ConfigMap"),
+                        "metadata": .mapping(["name": .string("config"), "namespace": .string(MetalLBState.namespace)]),
+                        "data": .mapping(["config": .scalar(config, style: .literal)]),
+                    ]))
+            ]
         case .customResources:
             objects = [
-                owned(.mapping([
-                    "apiVersion": .string("metallb.io/v1beta1"), "kind": .string("IPAddressPool"),
-                    "metadata": .mapping(["name": .string(PoolNames.addressPool), "namespace": .string(MetalLBState.namespace)]),
-                    "spec": .mapping(["addresses": .sequence([.string(pool.rangeText)])]),
-                ])),
-                owned(.mapping([
-                    "apiVersion": .string("metallb.io/v1beta1"), "kind": .string("L2Advertisement"),
-                    "metadata": .mapping(["name": .string(PoolNames.l2Advertisement), "namespace": .string(MetalLBState.namespace)]),
-                    "spec": .mapping(["ipAddressPools": .sequence([.string(PoolNames.addressPool)])]),
-                ])),
+                owned(
+                    .mapping([
+                        "apiVersion": .string("metallb.io/v1beta1"), "kind": .string("IPAddressPool"),
+                        "metadata": .mapping(["name": .string(PoolNames.addressPool), "namespace": .string(MetalLBState.namespace)]),
+                        "spec": .mapping(["addresses": .sequence([.string(pool.rangeText)])]),
+                    ])),
+                owned(
+                    .mapping([
+                        "apiVersion": .string("metallb.io/v1beta1"), "kind": .string("L2Advertisement"),
+                        "metadata": .mapping(["name": .string(PoolNames.l2Advertisement), "namespace": .string(MetalLBState.namespace)]),
+                        "spec": .mapping(["ipAddressPools": .sequence([.string(PoolNames.addressPool)])]),
+                    ])),
             ]
         }
         // The ≥ v0.13 webhook refuses pools until the controller is Ready: retried as transient.
-        try await context.waitUntil("MetalLB in cluster \(cluster) to accept the pool \(pool.rangeText)", timeout: readinessTimeout, interval: .milliseconds(200)) {
+        try await context.waitUntil(
+            "MetalLB in cluster \(cluster) to accept the pool \(pool.rangeText)", timeout: readinessTimeout, interval: .milliseconds(200)
+        ) {
             let result = try await runner.run(kubectl(cluster).apply(manifest: YAMLEmitter.emit(objects)))
             if result.isSuccess { return .ready }
             if ToolFailure.isTransient(result.stderr) { return .notYet(result.lastErrorLine) }
-            throw ToolFailure(command: "kubectl apply (MetalLB pool)", status: result.status.description, message: result.lastErrorLine, isTransient: false)
+            throw ToolFailure(
+                command: "kubectl apply (MetalLB pool)", status: result.status.description, message: result.lastErrorLine,
+                isTransient: false)
         }
     }
 
@@ -344,15 +387,24 @@ public struct ActionRunner: Sendable {
         let op = topology.vaultOperator
         if reinstall { _ = try await runner.run(helm(cluster).uninstall(release: op.release, namespace: op.namespace)) }
         let values = op.values.mapping?.isEmpty == false ? YAMLEmitter.emit(op.values) : nil
-        try await context.waitUntil("helm to install \(op.release) in cluster \(cluster)", timeout: readinessTimeout, interval: .milliseconds(500)) {
-            let result = try await runner.run(helm(cluster).upgradeInstall(
-                release: op.release, chart: op.chart, namespace: op.namespace, version: op.version, values: values))
+        try await context.waitUntil(
+            "helm to install \(op.release) in cluster \(cluster)", timeout: readinessTimeout, interval: .milliseconds(500)
+        ) {
+            let result = try await runner.run(
+                helm(cluster).upgradeInstall(
+                    release: op.release, chart: op.chart, namespace: op.namespace, version: op.version, values: values))
             if result.isSuccess { return .ready }
             if ToolFailure.isTransient(result.stderr) { return .notYet(result.lastErrorLine) }
-            throw ToolFailure(command: "helm upgrade --install \(op.release) \(op.chart)", status: result.status.description, message: result.lastErrorLine, isTransient: false)
+            throw ToolFailure(
+                command: "helm upgrade --install \(op.release) \(op.chart)", status: result.status.description,
+                message: result.lastErrorLine, isTransient: false)
         }
-        try await context.waitUntil("CRD \(ClusterObjects.vaultCRDName) to be Established in cluster \(cluster)", timeout: readinessTimeout, interval: .milliseconds(200)) {
-            let result = try await runner.run(kubectl(cluster).wait(for: "condition=Established", "crd/\(ClusterObjects.vaultCRDName)", timeout: "10s"))
+        try await context.waitUntil(
+            "CRD \(ClusterObjects.vaultCRDName) to be Established in cluster \(cluster)", timeout: readinessTimeout,
+            interval: .milliseconds(200)
+        ) {
+            let result = try await runner.run(
+                kubectl(cluster).wait(for: "condition=Established", "crd/\(ClusterObjects.vaultCRDName)", timeout: "10s"))
             return result.isSuccess ? .ready : .notYet(result.lastErrorLine)
         }
     }
@@ -362,7 +414,9 @@ public struct ActionRunner: Sendable {
     func copySecret(_ name: String, from: String, to: String, _ context: JobContext) async throws {
         let namespace = topology.vault.namespace
         var source: Node?
-        try await context.waitUntil("secret \(namespace)/\(name) to exist in cluster \(from)", timeout: readinessTimeout, interval: .milliseconds(250)) {
+        try await context.waitUntil(
+            "secret \(namespace)/\(name) to exist in cluster \(from)", timeout: readinessTimeout, interval: .milliseconds(250)
+        ) {
             let result = try await runner.run(kubectl(from).command(["-n", namespace, "get", "secret", name, "-o", "json"]))
             guard result.isSuccess else { return .notYet(result.lastErrorLine) }
             source = try Node(json: Data(result.standardOutput))
@@ -383,13 +437,18 @@ public struct ActionRunner: Sendable {
         let values = TemplateValues.for(topology: topology, cluster: leader)
         let documents = (try? VaultManifests.render(loaded, cluster: leader, values: values, mode: .display)) ?? []
         guard let service = VaultManifests.vaults(documents).compactMap(VaultManifests.name).first else {
-            throw ToolFailure(command: "render \(leader.name)", status: "refused", message: "the leader's template has no Vault CR", isTransient: false)
+            throw ToolFailure(
+                command: "render \(leader.name)", status: "refused", message: "the leader's template has no Vault CR", isTransient: false)
         }
         var address = ""
-        try await context.waitUntil("Service \(service) in cluster \(leader.name) to get a LoadBalancer address", timeout: readinessTimeout, interval: .milliseconds(250)) {
-            let result = try await runner.run(kubectl(leader.name).command([
-                "-n", topology.vault.namespace, "get", "service", service, "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}",
-            ]))
+        try await context.waitUntil(
+            "Service \(service) in cluster \(leader.name) to get a LoadBalancer address", timeout: readinessTimeout,
+            interval: .milliseconds(250)
+        ) {
+            let result = try await runner.run(
+                kubectl(leader.name).command([
+                    "-n", topology.vault.namespace, "get", "service", service, "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}",
+                ]))
             address = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             return result.isSuccess && !address.isEmpty ? .ready : .notYet(result.isSuccess ? "pending" : result.lastErrorLine)
         }
@@ -400,9 +459,13 @@ public struct ActionRunner: Sendable {
         guard let spec = topology.clusters.first(where: { $0.name == cluster }) else { return }
         let subnet: CIDR? = topology.loadBalancer == .none ? state.subnet : try await self.subnet()
         if case .container = topology.kms, state.kmsAddress == nil, let name = topology.kmsContainerName {
-            state.kmsAddress = try await runner.check(Command(Docker.executable, [
-                "inspect", "-f", "{{(index .NetworkSettings.Networks \"\(topology.network.name)\").IPAddress}}", name,
-            ])).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            state.kmsAddress = try await runner.check(
+                Command(
+                    Docker.executable,
+                    [
+                        "inspect", "-f", "{{(index .NetworkSettings.Networks \"\(topology.network.name)\").IPAddress}}", name,
+                    ])
+            ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         var assumptions: [String: String] = [:]
         if topology.loadBalancer == .none, cluster != topology.leader.name {
@@ -422,16 +485,23 @@ public struct ActionRunner: Sendable {
         if recreate {
             _ = try await runner.check(kubectl(cluster).command(["-n", namespace, "delete", "vault"] + names + ["--ignore-not-found"]))
         }
-        try await context.waitUntil("the Vault CRD to accept \(names.joined(separator: ", ")) in cluster \(cluster)", timeout: readinessTimeout, interval: .milliseconds(200)) {
+        try await context.waitUntil(
+            "the Vault CRD to accept \(names.joined(separator: ", ")) in cluster \(cluster)", timeout: readinessTimeout,
+            interval: .milliseconds(200)
+        ) {
             let result = try await runner.run(kubectl(cluster).apply(manifest: YAMLEmitter.emit(documents), sensitive: true))
             if result.isSuccess { return .ready }
             if ToolFailure.isTransient(result.stderr) { return .notYet(result.lastErrorLine) }
-            throw ToolFailure(command: "kubectl apply (Vault CR)", status: result.status.description, message: result.lastErrorLine, isTransient: false)
+            throw ToolFailure(
+                command: "kubectl apply (Vault CR)", status: result.status.description, message: result.lastErrorLine, isTransient: false)
         }
         for name in names {
             let pod = "\(name)-0"
-            try await context.waitUntil("pod \(namespace)/\(pod) in cluster \(cluster) to be Ready", timeout: readinessTimeout, interval: .milliseconds(200)) {
-                let result = try await runner.run(kubectl(cluster).wait(for: "condition=Ready", "pod/\(pod)", namespace: namespace, timeout: "10s"))
+            try await context.waitUntil(
+                "pod \(namespace)/\(pod) in cluster \(cluster) to be Ready", timeout: readinessTimeout, interval: .milliseconds(200)
+            ) {
+                let result = try await runner.run(
+                    kubectl(cluster).wait(for: "condition=Ready", "pod/\(pod)", namespace: namespace, timeout: "10s"))
                 return result.isSuccess ? .ready : .notYet(result.lastErrorLine)
             }
         }

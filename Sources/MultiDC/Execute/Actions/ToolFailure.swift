@@ -52,7 +52,8 @@ extension CommandRunner {
         let result = try await run(command)
         guard result.isSuccess else {
             let stderr = result.stderr
-            let last = result.lastErrorLine.isEmpty ? result.stdout.split(separator: "\n").last.map(String.init) ?? "" : result.lastErrorLine
+            let last =
+                result.lastErrorLine.isEmpty ? result.stdout.split(separator: "\n").last.map(String.init) ?? "" : result.lastErrorLine
             let failure = ToolFailure(
                 command: command.description, status: result.status.description, message: last,
                 isTransient: ToolFailure.isTransient(stderr))
