@@ -66,7 +66,8 @@ enum ValidateBenchmark {
     }
 
     static func run(runs: Int) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("multidc-bench-\(ProcessInfo.processInfo.processIdentifier)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "multidc-bench-\(ProcessInfo.processInfo.processIdentifier)")
         try write(to: dir)
         defer { try? FileManager.default.removeItem(at: dir) }
         let specPath = dir.appendingPathComponent("spec.yaml").path
