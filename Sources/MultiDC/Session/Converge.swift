@@ -72,10 +72,8 @@ extension Session {
             return limit.map { min($0, left) } ?? left
         }
         let healthTimeout = { remaining(options.healthTimeout ?? loaded.topology.health.raft.timeout) }
-        /// The observation that confirms a round, made while the health check already runs.
+        /// The observation made after a round that left stopped clusters for later.
         var confirmed: (world: World, plan: Plan)?
-        var healthCheck: Task<HealthReport, Never>?
-        defer { healthCheck?.cancel() }
 
         for round in 1...max(1, options.maxRounds) {
             let world: World, plan: Plan
@@ -86,21 +84,11 @@ extension Session {
                 world = await observe(loaded)
                 plan = self.plan(loaded, world: world)
             }
-            if plan.hasChanges || !plan.problems.isEmpty {
-                // The round before did not converge: its early health check is moot.
-                healthCheck?.cancel()
-                healthCheck = nil
-            }
             if !plan.problems.isEmpty { return .blocked(plan, rounds: rounds + [ConvergeRound(plan: plan)]) }
             guard plan.hasChanges else {
                 rounds.append(ConvergeRound(plan: plan))
                 if options.skipHealth { return .converged(rounds: rounds, health: nil) }
-                let report: HealthReport
-                if let healthCheck {
-                    report = await healthCheck.value
-                } else {
-                    report = await health(loaded, timeout: healthTimeout(), onReport: onHealth)
-                }
+                let report = await health(loaded, timeout: healthTimeout(), onReport: onHealth)
                 return report.isHealthy ? .converged(rounds: rounds, health: report) : .unhealthy(rounds: rounds, health: report)
             }
             if !plan.dataLosses.isEmpty && !options.allowDataLoss { return .refused(plan, rounds: rounds + [ConvergeRound(plan: plan)]) }
@@ -118,12 +106,13 @@ extension Session {
             }
             rounds.append(ConvergeRound(plan: plan, report: report))
             if !report.succeeded || Task.isCancelled { return .failed(rounds: rounds) }
-            // Confirm the round by observing again. When the plan saw everything (no stopped
-            // cluster left for later), the health check starts at the same time instead of
-            // after it: on a converged world both take a read of every cluster.
-            if plan.deferredClusters.isEmpty && !options.skipHealth {
-                let timeout = healthTimeout()
-                healthCheck = Task { await health(loaded, timeout: timeout, onReport: onHealth) }
+            // Everything the plan saw is done, with the values it could not know resolved as the
+            // actions ran: only clusters it could not look into (stopped) need another round.
+            // Otherwise the Raft health check is the confirmation, without a second observation.
+            if plan.deferredClusters.isEmpty {
+                if options.skipHealth { return .converged(rounds: rounds, health: nil) }
+                let report = await health(loaded, timeout: healthTimeout(), onReport: onHealth)
+                return report.isHealthy ? .converged(rounds: rounds, health: report) : .unhealthy(rounds: rounds, health: report)
             }
             let next = await observe(loaded)
             confirmed = (next, self.plan(loaded, world: next))
