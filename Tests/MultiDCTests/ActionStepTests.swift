@@ -33,8 +33,12 @@ import YAML
         let plan = Planner.plan(PlanInput(loaded: loaded, world: world))
         let jobs = ActionRunner(runner: ScriptedRunner(), loaded: loaded, world: world, environment: [:], manifestDigest: nil).jobs(
             for: plan)
-        #expect(jobs.map(\.id) == plan.changes.map(\.id))
-        #expect(jobs.map(\.dependencies) == plan.changes.map(\.dependsOn))
+        // One job per action, except a Vault action: its CR applied (`#apply`), then its pods Ready.
+        let vault = try #require(plan.action("vault/secondary"))
+        #expect(jobs.map(\.id) == plan.changes.map(\.id).flatMap { $0 == vault.id ? [vault.id + "#apply", vault.id] : [$0] })
+        #expect(
+            jobs.map(\.dependencies)
+                == plan.changes.flatMap { $0.id == vault.id ? [$0.dependsOn, [vault.id + "#apply"]] : [$0.dependsOn] })
         #expect(jobs.first { $0.id == "cluster/secondary" }?.label == "+ kind cluster secondary")
         #expect(jobs.first { $0.id == "cluster/secondary" }?.group == "secondary")
         #expect(jobs.first { $0.id == "helm-repo" }?.group == nil)

@@ -102,14 +102,20 @@ public struct Plan: Sendable {
     public var problems: [PlanProblem]
     /// Notes for the reader that change nothing (e.g. the subnet adopted from docker).
     public var notes: [String]
+    /// Clusters whose insides could not be planned yet (stopped: their API server answers only
+    /// after the plan's start action), so apply must observe and plan once more.
+    public var deferredClusters: [String]
 
-    public init(topology: String, purpose: Purpose = .apply, actions: [PlanAction] = [], problems: [PlanProblem] = [], notes: [String] = [])
-    {
+    public init(
+        topology: String, purpose: Purpose = .apply, actions: [PlanAction] = [], problems: [PlanProblem] = [], notes: [String] = [],
+        deferredClusters: [String] = []
+    ) {
         self.topology = topology
         self.purpose = purpose
         self.actions = actions
         self.problems = problems
         self.notes = notes
+        self.deferredClusters = deferredClusters
     }
 
     /// The actions that change something.

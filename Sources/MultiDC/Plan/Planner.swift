@@ -20,6 +20,7 @@ struct ApplyPlanner {
     var actions: [PlanAction] = []
     var problems: [PlanProblem] = []
     var notes: [String] = []
+    var deferredClusters: [String] = []
 
     /// The subnet the pools are cut from: pinned, else observed, else unknown until the network exists.
     var subnet: CIDR?
@@ -61,7 +62,7 @@ struct ApplyPlanner {
     }
 
     func result() -> Plan {
-        Plan(topology: topology.name, purpose: .apply, actions: actions, problems: problems, notes: notes)
+        Plan(topology: topology.name, purpose: .apply, actions: actions, problems: problems, notes: notes, deferredClusters: deferredClusters)
     }
 
     var isKMSContainer: Bool {
@@ -322,6 +323,7 @@ struct ApplyPlanner {
                             observed: stopped.map { "\($0.name) \($0.container.state)" }.joined(separator: ", ")))
                     // What lives inside is checked once the API server answers again (apply re-plans).
                     notes.append("cluster \(name) is stopped: its objects are checked again after it starts")
+                    deferredClusters.append(name)
                     return
                 } else {
                     add(

@@ -60,7 +60,7 @@ extension Session {
     public func converge(
         _ loaded: LoadedTopology, options: ConvergeOptions,
         confirm: @escaping (Plan, _ round: Int) async -> Bool = { _, _ in true },
-        onHealth: @escaping (HealthReport) -> Void = { _ in }
+        onHealth: @escaping @Sendable (HealthReport) -> Void = { _ in }
     ) async -> ConvergeOutcome {
         var rounds: [ConvergeRound] = []
         // One overall --timeout: each round and the health check get what is left of it.
@@ -71,15 +71,36 @@ extension Session {
             let left = max(.zero, total - (clock.now - start))
             return limit.map { min($0, left) } ?? left
         }
+        let healthTimeout = { remaining(options.healthTimeout ?? loaded.topology.health.raft.timeout) }
+        /// The observation that confirms a round, made while the health check already runs.
+        var confirmed: (world: World, plan: Plan)?
+        var healthCheck: Task<HealthReport, Never>?
+        defer { healthCheck?.cancel() }
+
         for round in 1...max(1, options.maxRounds) {
-            let world = await observe(loaded)
-            let plan = self.plan(loaded, world: world)
+            let world: World, plan: Plan
+            if let next = confirmed {
+                (world, plan) = next
+                confirmed = nil
+            } else {
+                world = await observe(loaded)
+                plan = self.plan(loaded, world: world)
+            }
+            if plan.hasChanges || !plan.problems.isEmpty {
+                // The round before did not converge: its early health check is moot.
+                healthCheck?.cancel()
+                healthCheck = nil
+            }
             if !plan.problems.isEmpty { return .blocked(plan, rounds: rounds + [ConvergeRound(plan: plan)]) }
             guard plan.hasChanges else {
                 rounds.append(ConvergeRound(plan: plan))
                 if options.skipHealth { return .converged(rounds: rounds, health: nil) }
-                let report = await health(
-                    loaded, timeout: remaining(options.healthTimeout ?? loaded.topology.health.raft.timeout), onReport: onHealth)
+                let report: HealthReport
+                if let healthCheck {
+                    report = await healthCheck.value
+                } else {
+                    report = await health(loaded, timeout: healthTimeout(), onReport: onHealth)
+                }
                 return report.isHealthy ? .converged(rounds: rounds, health: report) : .unhealthy(rounds: rounds, health: report)
             }
             if !plan.dataLosses.isEmpty && !options.allowDataLoss { return .refused(plan, rounds: rounds + [ConvergeRound(plan: plan)]) }
@@ -97,10 +118,24 @@ extension Session {
             }
             rounds.append(ConvergeRound(plan: plan, report: report))
             if !report.succeeded || Task.isCancelled { return .failed(rounds: rounds) }
+            // Confirm the round by observing again. When the plan saw everything (no stopped
+            // cluster left for later), the health check starts at the same time instead of
+            // after it: on a converged world both take a read of every cluster.
+            if plan.deferredClusters.isEmpty && !options.skipHealth {
+                let timeout = healthTimeout()
+                healthCheck = Task { await health(loaded, timeout: timeout, onReport: onHealth) }
+            }
+            let next = await observe(loaded)
+            confirmed = (next, self.plan(loaded, world: next))
         }
-        let world = await observe(loaded)
-        let plan = self.plan(loaded, world: world)
-        return .notConverged(plan, rounds: rounds + [ConvergeRound(plan: plan)])
+        let last: (world: World, plan: Plan)
+        if let confirmed {
+            last = confirmed
+        } else {
+            let world = await observe(loaded)
+            last = (world, self.plan(loaded, world: world))
+        }
+        return .notConverged(last.plan, rounds: rounds + [ConvergeRound(plan: last.plan)])
     }
 
     /// Destroys what the topology owns; `confirm` sees the plan first.

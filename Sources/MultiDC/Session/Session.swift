@@ -129,7 +129,7 @@ public struct Session: Sendable {
     /// The Raft health check, polled until healthy or `timeout` (default: health.raft.timeout).
     public func health(
         _ loaded: LoadedTopology, timeout: Duration? = nil, interval: Duration = .milliseconds(500),
-        onReport: @escaping (HealthReport) -> Void = { _ in }
+        onReport: @escaping @Sendable (HealthReport) -> Void = { _ in }
     ) async -> HealthReport {
         await RaftHealthCheck.poll(
             expectedVoters: loaded.topology.health.raft.voters, timeout: timeout ?? loaded.topology.health.raft.timeout,

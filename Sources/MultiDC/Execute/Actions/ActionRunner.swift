@@ -37,15 +37,40 @@ public struct ActionRunner: Sendable {
     /// One job per changing action, with the plan's edges.
     public func jobs(for plan: Plan) -> [ExecutionJob] {
         let changing = Set(plan.changes.map(\.id))
-        return plan.changes.map { action in
-            ExecutionJob(
-                id: action.id, label: "\(action.change.symbol) \(action.resource)", group: action.cluster,
-                dependencies: action.dependsOn.filter(changing.contains)
-            ) { context in
-                try await perform(action, context)
+        let vaultActions = Set(plan.changes.filter { if case .applyVault = $0.step { return true } else { return false } }.map(\.id))
+        var jobs: [ExecutionJob] = []
+        for action in plan.changes {
+            var dependencies = action.dependsOn.filter(changing.contains)
+            switch action.step {
+            case .copySecret, .applyVault:
+                // The leader's TLS secret exists once its CR is applied (the operator makes it),
+                // and a follower retries its Raft join until the leader answers: neither waits
+                // for the leader's pod to be Ready, which takes that wait off the critical path.
+                dependencies = dependencies.map { vaultActions.contains($0) ? Self.applyStage($0) : $0 }
+            default:
+                break
             }
+            let label = "\(action.change.symbol) \(action.resource)"
+            if case .applyVault(let cluster, let recreate) = action.step {
+                jobs.append(ExecutionJob(id: Self.applyStage(action.id), label: label + " (apply)", group: action.cluster, dependencies: dependencies) {
+                    context in
+                    try await applyVault(cluster, recreate: recreate, context)
+                })
+                jobs.append(ExecutionJob(id: action.id, label: label + " (pod Ready)", group: action.cluster, dependencies: [Self.applyStage(action.id)]) {
+                    context in
+                    try await waitForVaultPods(cluster, context)
+                })
+                continue
+            }
+            jobs.append(ExecutionJob(id: action.id, label: label, group: action.cluster, dependencies: dependencies) { context in
+                try await perform(action, context)
+            })
         }
+        return jobs
     }
+
+    /// The job that applies a Vault action's CR; the action's own id waits for its pods.
+    static func applyStage(_ id: String) -> String { id + "#apply" }
 
     func kubectl(_ cluster: String) -> Kubectl {
         Kubectl(context: topology.clusters.first { $0.name == cluster }.map { topology.context(of: $0) } ?? "kind-\(cluster)")
@@ -84,6 +109,7 @@ public struct ActionRunner: Sendable {
             try await copySecret(name, from: from, to: to, context)
         case .applyVault(let cluster, let recreate):
             try await applyVault(cluster, recreate: recreate, context)
+            try await waitForVaultPods(cluster, context)
         case .deleteVault(let cluster, let names):
             _ = try await runner.check(
                 kubectl(cluster).command(
@@ -495,7 +521,15 @@ public struct ActionRunner: Sendable {
             throw ToolFailure(
                 command: "kubectl apply (Vault CR)", status: result.status.description, message: result.lastErrorLine, isTransient: false)
         }
-        for name in names {
+    }
+
+    /// Waits for pod `<name>-0` of each Vault CR of the cluster to be Ready.
+    func waitForVaultPods(_ cluster: String, _ context: JobContext) async throws {
+        guard let spec = topology.clusters.first(where: { $0.name == cluster }) else { return }
+        let values = TemplateValues.for(topology: topology, cluster: spec)
+        let documents = (try? VaultManifests.render(loaded, cluster: spec, values: values, mode: .display)) ?? []
+        let namespace = topology.vault.namespace
+        for name in VaultManifests.vaults(documents).compactMap(VaultManifests.name) {
             let pod = "\(name)-0"
             try await context.waitUntil(
                 "pod \(namespace)/\(pod) in cluster \(cluster) to be Ready", timeout: readinessTimeout, interval: .milliseconds(200)
