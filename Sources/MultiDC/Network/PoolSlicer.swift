@@ -17,6 +17,12 @@ public struct ClusterPool: Sendable, Hashable {
     public var loadBalancerIP: IPAddress { cidr.first }
     /// `first-last`, as MetalLB takes it.
     public var rangeText: String { cidr.rangeText }
+
+    /// Whether MetalLB addresses name exactly this pool. MetalLB accepts a range or a CIDR; the
+    /// classic scripts write the CIDR (X.1.128/25), multidc writes the range: the same pool.
+    public func isWritten(as addresses: [String]) -> Bool {
+        addresses == [rangeText] || addresses == [cidr.description]
+    }
 }
 
 /// A pool the slicing refuses, and which spec field it concerns.

@@ -514,9 +514,7 @@ struct ApplyPlanner {
                 return
             }
             let live = config.pools.flatMap(\.addresses)
-            // MetalLB accepts a pool as a range or as a CIDR; the classic scripts write the CIDR
-            // (X.1.128/25), multidc writes the range: both are the same pool (as in CRD mode below).
-            if config.pools.count == 1, live == [wanted] || live == [pool.cidr.description], config.pools[0].protocol == "layer2" {
+            if config.pools.count == 1, pool.isWritten(as: live), config.pools[0].protocol == "layer2" {
                 add(
                     PlanAction(
                         id: "pool/\(name)", change: .inSync, step: step, cluster: name, resource: resource,
@@ -535,7 +533,7 @@ struct ApplyPlanner {
             let hasAdvertisement = lb.l2Advertisements.contains { $0.name == PoolNames.l2Advertisement }
             if let live {
                 let liveCIDRs = live.addresses
-                let matches = liveCIDRs == [wanted] || liveCIDRs == [pool.cidr.description]
+                let matches = pool.isWritten(as: liveCIDRs)
                 if matches && hasAdvertisement {
                     add(
                         PlanAction(
