@@ -62,7 +62,9 @@ struct ApplyPlanner {
     }
 
     func result() -> Plan {
-        Plan(topology: topology.name, purpose: .apply, actions: actions, problems: problems, notes: notes, deferredClusters: deferredClusters)
+        Plan(
+            topology: topology.name, purpose: .apply, actions: actions, problems: problems, notes: notes, deferredClusters: deferredClusters
+        )
     }
 
     var isKMSContainer: Bool {

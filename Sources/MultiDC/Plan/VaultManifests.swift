@@ -21,6 +21,13 @@ public enum VaultManifests {
     /// Name of an object (`metadata.name`).
     public static func name(_ object: Node) -> String? { object[path: "metadata", "name"]?.string }
 
+    /// The names of a cluster's Vault CRs (they do not depend on values known only after apply).
+    public static func names(_ loaded: LoadedTopology, cluster: Topology.Cluster) -> [String] {
+        let values = TemplateValues.for(topology: loaded.topology, cluster: cluster)
+        let documents = (try? render(loaded, cluster: cluster, values: values, mode: .display)) ?? []
+        return vaults(documents).compactMap(name)
+    }
+
     /// The Vault CRs among rendered documents.
     public static func vaults(_ documents: [Node]) -> [Node] {
         documents.filter { $0["kind"]?.string == "Vault" }

@@ -84,10 +84,8 @@ public struct Session: Sendable {
     /// The Vault pods the topology expects: `<CR name>-0` of every rendered Vault CR.
     public func vaultPods(_ loaded: LoadedTopology) -> [(cluster: String, pod: String)] {
         let topology = loaded.topology
-        return topology.clusters.flatMap { cluster -> [(cluster: String, pod: String)] in
-            let values = TemplateValues.for(topology: topology, cluster: cluster)
-            let documents = (try? VaultManifests.render(loaded, cluster: cluster, values: values, mode: .display)) ?? []
-            return VaultManifests.vaults(documents).compactMap(VaultManifests.name).map { (cluster.name, "\($0)-0") }
+        return topology.clusters.flatMap { cluster in
+            VaultManifests.names(loaded, cluster: cluster).map { (cluster: cluster.name, pod: "\($0)-0") }
         }
     }
 

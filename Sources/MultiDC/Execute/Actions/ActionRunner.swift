@@ -52,19 +52,26 @@ public struct ActionRunner: Sendable {
             }
             let label = "\(action.change.symbol) \(action.resource)"
             if case .applyVault(let cluster, let recreate) = action.step {
-                jobs.append(ExecutionJob(id: Self.applyStage(action.id), label: label + " (apply)", group: action.cluster, dependencies: dependencies) {
-                    context in
-                    try await applyVault(cluster, recreate: recreate, context)
-                })
-                jobs.append(ExecutionJob(id: action.id, label: label + " (pod Ready)", group: action.cluster, dependencies: [Self.applyStage(action.id)]) {
-                    context in
-                    try await waitForVaultPods(cluster, context)
-                })
+                jobs.append(
+                    ExecutionJob(
+                        id: Self.applyStage(action.id), label: label + " (apply)", group: action.cluster, dependencies: dependencies
+                    ) {
+                        context in
+                        try await applyVault(cluster, recreate: recreate, context)
+                    })
+                jobs.append(
+                    ExecutionJob(
+                        id: action.id, label: label + " (pod Ready)", group: action.cluster, dependencies: [Self.applyStage(action.id)]
+                    ) {
+                        context in
+                        try await waitForVaultPods(cluster, context)
+                    })
                 continue
             }
-            jobs.append(ExecutionJob(id: action.id, label: label, group: action.cluster, dependencies: dependencies) { context in
-                try await perform(action, context)
-            })
+            jobs.append(
+                ExecutionJob(id: action.id, label: label, group: action.cluster, dependencies: dependencies) { context in
+                    try await perform(action, context)
+                })
         }
         return jobs
     }
@@ -207,13 +214,7 @@ public struct ActionRunner: Sendable {
                 isTransient: false)
         }
         state.kmsToken = token
-        let address = try await runner.check(
-            Command(
-                Docker.executable,
-                [
-                    "inspect", "-f", "{{(index .NetworkSettings.Networks \"\(network)\").IPAddress}}", name,
-                ])
-        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let address = try await containerAddress(name, network: network)
         guard IPAddress(address) != nil else {
             throw ToolFailure(
                 command: "docker inspect \(name)", status: "exit 0",
@@ -221,6 +222,14 @@ public struct ActionRunner: Sendable {
         }
         state.kmsAddress = address
         context.progress("KMS \(name) runs at \(address)")
+    }
+
+    /// A container's IPv4 address on a network, with the index form of reference §2.4 (network
+    /// names may hold '-'); empty when it is not attached.
+    func containerAddress(_ name: String, network: String) async throws -> String {
+        try await runner.check(
+            Command(Docker.executable, ["inspect", "-f", "{{(index .NetworkSettings.Networks \"\(network)\").IPAddress}}", name])
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The KMS token for rendering: from the environment, from this run, or read back from the
@@ -460,9 +469,7 @@ public struct ActionRunner: Sendable {
     /// wait for `status.loadBalancer.ingress[0].ip` (reference §3.3: empty while pending).
     func leaderServiceAddress(_ context: JobContext) async throws -> String {
         let leader = topology.leader
-        let values = TemplateValues.for(topology: topology, cluster: leader)
-        let documents = (try? VaultManifests.render(loaded, cluster: leader, values: values, mode: .display)) ?? []
-        guard let service = VaultManifests.vaults(documents).compactMap(VaultManifests.name).first else {
+        guard let service = VaultManifests.names(loaded, cluster: leader).first else {
             throw ToolFailure(
                 command: "render \(leader.name)", status: "refused", message: "the leader's template has no Vault CR", isTransient: false)
         }
@@ -485,13 +492,7 @@ public struct ActionRunner: Sendable {
         guard let spec = topology.clusters.first(where: { $0.name == cluster }) else { return }
         let subnet: CIDR? = topology.loadBalancer == .none ? state.subnet : try await self.subnet()
         if case .container = topology.kms, state.kmsAddress == nil, let name = topology.kmsContainerName {
-            state.kmsAddress = try await runner.check(
-                Command(
-                    Docker.executable,
-                    [
-                        "inspect", "-f", "{{(index .NetworkSettings.Networks \"\(topology.network.name)\").IPAddress}}", name,
-                    ])
-            ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            state.kmsAddress = try await containerAddress(name, network: topology.network.name)
         }
         var assumptions: [String: String] = [:]
         if topology.loadBalancer == .none, cluster != topology.leader.name {
@@ -526,10 +527,8 @@ public struct ActionRunner: Sendable {
     /// Waits for pod `<name>-0` of each Vault CR of the cluster to be Ready.
     func waitForVaultPods(_ cluster: String, _ context: JobContext) async throws {
         guard let spec = topology.clusters.first(where: { $0.name == cluster }) else { return }
-        let values = TemplateValues.for(topology: topology, cluster: spec)
-        let documents = (try? VaultManifests.render(loaded, cluster: spec, values: values, mode: .display)) ?? []
         let namespace = topology.vault.namespace
-        for name in VaultManifests.vaults(documents).compactMap(VaultManifests.name) {
+        for name in VaultManifests.names(loaded, cluster: spec) {
             let pod = "\(name)-0"
             try await context.waitUntil(
                 "pod \(namespace)/\(pod) in cluster \(cluster) to be Ready", timeout: readinessTimeout, interval: .milliseconds(200)
