@@ -91,8 +91,7 @@ import YAML
         let plan = Planner.plan(PlanInput(loaded: loaded, world: world, environment: environment))
         #expect(plan.problems.isEmpty)
         let actions = ActionRunner(
-            runner: runner, loaded: loaded, world: world, environment: environment, manifestDigest: nil,
-            readinessTimeout: readinessTimeout)
+            runner: runner, loaded: loaded, environment: environment, readinessTimeout: readinessTimeout)
         let report = try await JobExecutor(clock: ManualClock()).run(actions.jobs(for: plan))
         return (plan, report)
     }
@@ -112,8 +111,9 @@ import YAML
         let runner = Self.happyRunner(files: files)
         let (plan, report) = try await Self.run(loaded, world: WorldBuilder(loaded).empty(), runner: runner)
         #expect(report.succeeded, "\(report.jobs.filter { $0.status != .succeeded })")
-        // Each Vault action runs as two jobs (CR applied, then pods Ready).
-        #expect(report.jobs.count == plan.changes.count + plan.changes.filter { $0.id.hasPrefix("vault/") }.count)
+        // One job per changing action: the Vault pods' readiness waits are actions of the plan.
+        #expect(report.jobs.count == plan.changes.count)
+        #expect(plan.waits == 3)
 
         // docker network create the way kind does, plus ownership labels and the pinned subnet.
         let creates = Self.calls(runner, ["docker", "network", "create"])
@@ -140,7 +140,7 @@ import YAML
             run.argv == [
                 "docker", "run", "-d", "--name", "central-vault", "--network", "multidc-test", "--restart", "unless-stopped",
                 "--label", "app.kubernetes.io/managed-by=multidc",
-                "--label", "\(VaultManifests.tokenFingerprintLabel)=\(SHA256.hex(Self.token))",
+                "--label", "\(KMSResource.tokenFingerprintLabel)=\(SHA256.hex(Self.token))",
                 "--label", "multidc/topology=vault-raft",
                 "--env-file", envFile, "vault:1.6.2",
             ])
@@ -173,7 +173,7 @@ import YAML
                 == ["kind-primary", "kind-secondary", "kind-tertiary"].map {
                     [
                         "helm", "upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--namespace", "default",
-                        "--create-namespace", "--version", "1.12.0", "--wait", "--timeout", "5m", "--kube-context", $0,
+                        "--create-namespace", "--version", "1.12.0", "--wait", "--timeout", "30s", "--kube-context", $0,
                     ]
                 })
 
@@ -231,15 +231,14 @@ import YAML
     ) async throws -> ExecutionReport {
         let plan = Planner.plan(PlanInput(loaded: loaded, world: world, environment: environment))
         let actions = ActionRunner(
-            runner: runner, loaded: loaded, world: world, environment: environment, manifestDigest: nil,
-            readinessTimeout: readinessTimeout)
+            runner: runner, loaded: loaded, environment: environment, readinessTimeout: readinessTimeout)
         var job = try Self.job(id, of: plan, actions)
         job.dependencies = []
-        // A Vault action runs as two jobs: its CR applied (`<id>#apply`), then its pods Ready.
-        if var apply = actions.jobs(for: plan).first(where: { $0.id == id + "#apply" }) {
-            apply.dependencies = []
-            job.dependencies = [apply.id]
-            return try await JobExecutor(clock: ManualClock()).run([apply, job])
+        // A Vault CR action is followed by its own readiness wait (the pods Ready).
+        let readyID = id.replacingOccurrences(of: "vault/", with: "vault-ready/")
+        if id.hasPrefix("vault/"), var ready = actions.jobs(for: plan).first(where: { $0.id == readyID }) {
+            ready.dependencies = [job.id]
+            return try await JobExecutor(clock: ManualClock()).run([job, ready])
         }
         return try await JobExecutor(clock: ManualClock()).run([job])
     }
@@ -284,7 +283,7 @@ import YAML
             install.argv == [
                 "helm", "upgrade", "--install", "vault-operator", "oci://ghcr.io/bank-vaults/helm-charts/vault-operator", "--namespace",
                 "default",
-                "--create-namespace", "--version", "1.22.0", "-f", "-", "--wait", "--timeout", "5m", "--kube-context", "kind-dc-2",
+                "--create-namespace", "--version", "1.22.0", "-f", "-", "--wait", "--timeout", "5s", "--kube-context", "kind-dc-2",
             ])
         let values = try #require(try YAMLParser.parse(String(decoding: install.standardInput?.bytes ?? [], as: UTF8.self), file: "values"))
         #expect(values[path: "image", "tag"]?.string == "v1.22.0")
@@ -384,8 +383,8 @@ import YAML
             stderr:
                 "The Vault \"vault-secondary\" is invalid: spec.size: Invalid value: \"string\": spec.size in body must be of type integer")
         report = try await Self.performAlone("vault/secondary", loaded: loaded, world: world, runner: permanent)
-        #expect(report["vault/secondary#apply"]?.status == .failed)
-        #expect(report["vault/secondary"]?.status == .skipped)
+        #expect(report["vault/secondary"]?.status == .failed)
+        #expect(report["vault-ready/secondary"]?.status == .skipped)
         #expect(rejected.count == 1)
     }
 

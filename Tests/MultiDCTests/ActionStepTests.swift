@@ -14,8 +14,7 @@ import YAML
         environment: [String: String] = [:]
     ) async throws -> ExecutionReport {
         let actions = ActionRunner(
-            runner: runner, loaded: loaded, world: world, environment: environment, manifestDigest: nil,
-            readinessTimeout: .seconds(5))
+            runner: runner, loaded: loaded, environment: environment, readinessTimeout: .seconds(5))
         return try await JobExecutor(clock: ManualClock()).run(actions.jobs(for: plan))
     }
 
@@ -23,7 +22,7 @@ import YAML
         let loaded = try PlanFixture.load(PlanFixture.spec())
         let world = try WorldBuilder(loaded).converged()
         let plan = Planner.plan(PlanInput(loaded: loaded, world: world))
-        let actions = ActionRunner(runner: ScriptedRunner(), loaded: loaded, world: world, environment: [:], manifestDigest: nil)
+        let actions = ActionRunner(runner: ScriptedRunner(), loaded: loaded, environment: [:])
         #expect(actions.jobs(for: plan).isEmpty)
     }
 
@@ -31,14 +30,12 @@ import YAML
         let loaded = try PlanFixture.load(PlanFixture.spec())
         let world = try WorldBuilder(loaded).converged().removingCluster("secondary")
         let plan = Planner.plan(PlanInput(loaded: loaded, world: world))
-        let jobs = ActionRunner(runner: ScriptedRunner(), loaded: loaded, world: world, environment: [:], manifestDigest: nil).jobs(
+        let jobs = ActionRunner(runner: ScriptedRunner(), loaded: loaded, environment: [:]).jobs(
             for: plan)
-        // One job per action, except a Vault action: its CR applied (`#apply`), then its pods Ready.
-        let vault = try #require(plan.action("vault/secondary"))
-        #expect(jobs.map(\.id) == plan.changes.map(\.id).flatMap { $0 == vault.id ? [vault.id + "#apply", vault.id] : [$0] })
-        #expect(
-            jobs.map(\.dependencies)
-                == plan.changes.flatMap { $0.id == vault.id ? [$0.dependsOn, [vault.id + "#apply"]] : [$0.dependsOn] })
+        // One job per changing action, the Vault pods' readiness wait included: the plan is the graph.
+        #expect(jobs.map(\.id) == plan.changes.map(\.id.description))
+        #expect(jobs.map(\.dependencies) == plan.changes.map { $0.dependsOn.map(\.description) })
+        #expect(plan.action("vault-ready/secondary")?.dependsOn == ["vault/secondary"])
         #expect(jobs.first { $0.id == "cluster/secondary" }?.label == "+ kind cluster secondary")
         #expect(jobs.first { $0.id == "cluster/secondary" }?.group == "secondary")
         #expect(jobs.first { $0.id == "helm-repo" }?.group == nil)
@@ -55,7 +52,7 @@ import YAML
         let files = A.FileLog()
         let runner = A.happyRunner(files: files)
         var job = try #require(
-            ActionRunner(runner: runner, loaded: loaded, world: world, environment: [:], manifestDigest: nil).jobs(for: plan)
+            ActionRunner(runner: runner, loaded: loaded, environment: [:]).jobs(for: plan)
                 .first { $0.id == "kms" })
         job.dependencies = []
         let report = try await JobExecutor(clock: ManualClock()).run([job])
@@ -71,7 +68,7 @@ import YAML
         #expect(env.contents.hasPrefix("VAULT_DEV_ROOT_TOKEN_ID=multidc."))
         let token = String(env.contents.dropFirst("VAULT_DEV_ROOT_TOKEN_ID=".count).dropLast())
         #expect(token.count == "multidc.".count + 48)
-        #expect(run.arguments.contains("\(VaultManifests.tokenFingerprintLabel)=\(SHA256.hex(token))"))
+        #expect(run.arguments.contains("\(KMSResource.tokenFingerprintLabel)=\(SHA256.hex(token))"))
         #expect(!run.argv.joined(separator: " ").contains(token))
     }
 
@@ -83,7 +80,7 @@ import YAML
         let plan = Planner.plan(PlanInput(loaded: loaded, world: world))
         let runner = A.happyRunner(files: A.FileLog())
         var job = try #require(
-            ActionRunner(runner: runner, loaded: loaded, world: world, environment: [:], manifestDigest: nil).jobs(for: plan)
+            ActionRunner(runner: runner, loaded: loaded, environment: [:]).jobs(for: plan)
                 .first { $0.id == "cluster/tertiary" })
         job.dependencies = []
         let report = try await JobExecutor(clock: ManualClock()).run([job])
@@ -107,7 +104,7 @@ import YAML
             ["kind", "create", "cluster"],
             throwing: CommandRunnerError(code: .cancelled, command: "kind create cluster", message: "cancelled"))
         var job = try #require(
-            ActionRunner(runner: runner, loaded: loaded, world: world, environment: [:], manifestDigest: nil).jobs(for: plan)
+            ActionRunner(runner: runner, loaded: loaded, environment: [:]).jobs(for: plan)
                 .first { $0.id == "cluster/tertiary" })
         job.dependencies = []
         let report = try await JobExecutor(clock: ManualClock()).run([job])
@@ -129,7 +126,7 @@ import YAML
                 ["helm", "uninstall", "vault-operator", "--namespace", "default", "--kube-context", "kind-primary"],
                 [
                     "helm", "upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--namespace", "default",
-                    "--create-namespace", "--wait", "--timeout", "5m", "--kube-context", "kind-primary",
+                    "--create-namespace", "--wait", "--timeout", "5s", "--kube-context", "kind-primary",
                 ],
                 [
                     "kubectl", "--context", "kind-primary", "wait", "--for=condition=Established", "crd/vaults.vault.banzaicloud.com",
@@ -322,8 +319,8 @@ import YAML
             })
         runner.on(["kubectl"], stdout: "ok\n")
         let actions = ActionRunner(
-            runner: runner, loaded: loaded, world: world, environment: PlanExistingTests.environment,
-            manifestDigest: nil, readinessTimeout: .seconds(5))
+            runner: runner, loaded: loaded, environment: PlanExistingTests.environment,
+            readinessTimeout: .seconds(5))
         let report = try await JobExecutor(clock: ManualClock()).run(actions.jobs(for: plan))
         #expect(report.succeeded, "\(report.jobs.compactMap(\.error))")
         #expect(lookups.count == 2)

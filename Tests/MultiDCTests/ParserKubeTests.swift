@@ -108,10 +108,8 @@ struct ParserKubeTests {
         #expect(!install.argv.contains("--set"))
     }
 
-    @Test("kind: get clusters compares whole lines; clusters from node labels; argv")
+    @Test("kind: clusters from node labels; argv")
     func kind() throws {
-        #expect(try Kind.parseGetClusters(CommandResult(stdout: "alpha\nbeta\n")) == ["alpha", "beta"])
-        #expect(try Kind.parseGetClusters(CommandResult(stderr: "No kind clusters found.\n")).isEmpty)
         let node = { (name: String, cluster: String, role: String, state: ContainerState) in
             DockerContainer(
                 id: name, name: name, image: "kindest/node:v1.19.1", state: state,

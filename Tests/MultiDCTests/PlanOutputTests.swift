@@ -6,30 +6,35 @@ import YAML
 
 /// The terminal rendering and the JSON document of a plan.
 @Suite struct PlanOutputTests {
-    static let smallPlan = Plan(
-        topology: "demo",
-        actions: [
-            PlanAction(
-                id: "network", change: .create, step: .createNetwork(name: "kind", subnet: nil), resource: "docker network kind",
-                reason: "no docker network named kind"),
-            PlanAction(
-                id: "kms", change: .inSync, step: .startContainers(names: ["central-vault"]), resource: "KMS container central-vault",
-                reason: "running vault:1.6.2"),
-            PlanAction(
-                id: "vault/primary", change: .update, step: .applyVault(cluster: "primary", recreate: false), cluster: "primary",
-                resource: "Vault CR vault-primary", reason: "3 field(s) differ from the rendered template",
-                fields: [
-                    FieldChange(path: "vault-primary: spec.size", before: "3", after: "1"),
-                    FieldChange(path: "vault-primary: spec.unsealConfig.vault.token", before: "(sensitive)", after: "(sensitive)"),
-                    FieldChange(path: "vault-primary: spec.extra", before: "x", after: nil),
-                ]),
-            PlanAction(
-                id: "cluster/secondary", change: .replace, step: .createCluster(name: "secondary", image: nil, workers: 0, network: "kind"),
-                cluster: "secondary", resource: "kind cluster secondary", reason: "its control-plane container is gone",
-                observed: "1 node(s)", dependsOn: ["network"], dataLoss: "cluster secondary holds a Vault node whose data is lost"),
-        ],
-        problems: [PlanProblem(cluster: "tertiary", "the API server of context kind-tertiary is unreachable: connection refused")],
-        notes: ["pools are cut from 172.18.0.0/16, the subnet docker gave network kind"])
+    static let smallPlan: Plan = {
+        var cluster = PlanAction(
+            id: "cluster/secondary", change: .replace,
+            step: KindClusterResource.Create(name: "secondary", image: nil, workers: 0, network: "kind", deleteFirst: true),
+            resource: "kind cluster secondary", reason: "its control-plane container is gone", observed: "1 node(s)",
+            needs: ["network"], dataLoss: "cluster secondary holds a Vault node whose data is lost")
+        cluster.dependsOn = ["network"]
+        return Plan(
+            topology: "demo",
+            actions: [
+                PlanAction(
+                    id: "network", change: .create, step: NetworkResource.Create(name: "kind", subnet: nil, removing: nil),
+                    resource: "docker network kind", reason: "no docker network named kind"),
+                PlanAction(
+                    id: "kms", change: .inSync, step: KMSResource.Start(names: ["central-vault"]), resource: "KMS container central-vault",
+                    reason: "running vault:1.6.2"),
+                PlanAction(
+                    id: "vault/primary", change: .update, step: VaultResource.Apply(cluster: "primary", deleteFirst: false),
+                    resource: "Vault CR vault-primary", reason: "3 field(s) differ from the rendered template",
+                    fields: [
+                        FieldChange(path: "vault-primary: spec.size", before: "3", after: "1"),
+                        FieldChange(path: "vault-primary: spec.unsealConfig.vault.token", before: "(sensitive)", after: "(sensitive)"),
+                        FieldChange(path: "vault-primary: spec.extra", before: "x", after: nil),
+                    ]),
+                cluster,
+            ],
+            problems: [PlanProblem(cluster: "tertiary", "the API server of context kind-tertiary is unreachable: connection refused")],
+            notes: ["pools are cut from 172.18.0.0/16, the subnet docker gave network kind"])
+    }()
 
     @Test func rendersTheExactText() {
         let text = PlanRenderer(color: false).render(Self.smallPlan)
@@ -83,7 +88,7 @@ import YAML
         #expect(plain.hasSuffix("\nNo changes.\n"))
         let empty = Planner.plan(PlanInput(loaded: loaded, world: WorldBuilder(loaded).empty()))
         #expect(!PlanRenderer(color: false).render(empty).contains("\u{1B}"))
-        #expect(PlanRenderer(color: false).render(empty).hasSuffix("\nPlan: 23 to add, 0 to change, 0 to destroy.\n"))
+        #expect(PlanRenderer(color: false).render(empty).hasSuffix("\nPlan: 23 to add, 0 to change, 0 to destroy.\nRuns as 26 steps, 3 of them readiness waits.\n"))
     }
 
     @Test func jsonDocument() throws {

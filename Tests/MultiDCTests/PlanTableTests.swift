@@ -35,6 +35,23 @@ import YAML
 
     // MARK: empty and converged
 
+    /// The plan is the graph that executes: each changing Vault CR is followed by its own
+    /// readiness wait (the pods Ready), which is what the followers do not wait for.
+    @Test func readinessWaitsFollowEachChangingVaultCR() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        var plan = Self.plan(loaded, WorldBuilder(loaded).empty())
+        let waits = plan.changes.filter { (action: PlanAction) in action.change == Change.wait }
+        #expect(waits.map(\.id.description) == ["vault-ready/primary", "vault-ready/secondary", "vault-ready/tertiary"])
+        #expect(waits.map { $0.dependsOn.map(\.description) } == [["vault/primary"], ["vault/secondary"], ["vault/tertiary"]])
+        #expect(waits.first?.resource == "Vault pod vault-primary-0 Ready")
+        #expect(!plan.actions.contains { $0.dependsOn.contains(ActionID.vaultReady("primary")) })
+        #expect(plan.stepsLine == "Runs as 26 steps, 3 of them readiness waits.")
+        #expect(PlanRenderer().render(plan).contains("  …   Vault pod vault-primary-0 Ready — after its CR is applied\n"))
+        // A Vault CR in sync gets no wait; the health check confirms its pods.
+        plan = Self.plan(loaded, try WorldBuilder(loaded).converged())
+        #expect(plan.waits == 0 && plan.stepsLine == nil)
+    }
+
     @Test func emptyWorldListsEveryActionWithItsEdges() throws {
         let loaded = try Self.classic()
         let plan = Self.plan(loaded, WorldBuilder(loaded).empty())
@@ -61,7 +78,7 @@ import YAML
         // The leader's Vault (whose operator makes the TLS secret) comes before the followers' copies and CRs.
         #expect(plan.action("secret/vault-primary-tls/secondary")?.dependsOn.contains("vault/primary") == true)
         #expect(plan.action("vault/tertiary")?.dependsOn.contains("vault/primary") == true)
-        #expect(plan.action("vault/primary")?.dependsOn.contains { $0.hasPrefix("secret/") } == false)
+        #expect(plan.action("vault/primary")?.dependsOn.contains { $0.description.hasPrefix("secret/") } == false)
         // Every edge names an action of the plan, and the order respects every edge.
         for (i, action) in plan.actions.enumerated() {
             for dep in action.dependsOn {
@@ -70,12 +87,16 @@ import YAML
             }
         }
         // Steps carry what the executor needs.
-        guard case .createCluster(let name, let image, let workers, let network)? = plan.action("cluster/secondary")?.step else {
-            Issue.record("cluster/secondary is not a createCluster step")
+        guard let create = plan.action("cluster/secondary")?.step as? KindClusterResource.Create else {
+            Issue.record("cluster/secondary is not a create step")
             return
         }
-        #expect(name == "secondary" && image == "kindest/node:v1.19.1" && workers == 0 && network == "kind")
-        guard case .runKMS("central-vault", "vault:1.6.2", "kind", false)? = plan.action("kms")?.step else {
+        #expect(
+            create.name == "secondary" && create.image == "kindest/node:v1.19.1" && create.workers == 0 && create.network == "kind"
+                && !create.deleteFirst)
+        guard let run = plan.action("kms")?.step as? KMSResource.Run,
+            run.name == "central-vault" && run.image == "vault:1.6.2" && run.network == "kind" && !run.removeFirst
+        else {
             Issue.record("kms is not a runKMS step")
             return
         }
@@ -191,7 +212,7 @@ import YAML
                 == "the unseal keys of the Vault clusters in primary, secondary, tertiary live in KMS container central-vault; a new KMS has none, so those Vault clusters are re-initialised and their data is lost"
         )
         #expect(plan.action("vault/secondary")?.dataLoss == "the data of Vault vault-secondary in cluster secondary")
-        guard case .applyVault("primary", recreate: true)? = plan.action("vault/primary")?.step else {
+        guard let apply = plan.action("vault/primary")?.step as? VaultResource.Apply, apply.deleteFirst else {
             Issue.record("vault/primary does not recreate")
             return
         }
@@ -224,7 +245,7 @@ import YAML
         #expect(kms.dataLoss == nil)
         #expect(kms.reason == "the container is exited; start it (its unseal keys are kept)")
         #expect(kms.observed == "exited")
-        guard case .startContainers(["central-vault"]) = kms.step else {
+        guard let start = kms.step as? KMSResource.Start, start.names == ["central-vault"] else {
             Issue.record("kms is not started: \(kms.step)")
             return
         }
@@ -493,7 +514,9 @@ import YAML
         plan = Self.plan(loaded, none)
         #expect(plan.changeRows == [PlanRow("pool/tertiary", .create)])
         #expect(plan.action("pool/tertiary")?.reason == "no IPAddressPool multidc-pool")
-        guard case .configurePool("tertiary", .customResources)? = plan.action("pool/tertiary")?.step else {
+        guard let pool = plan.action("pool/tertiary")?.step as? PoolResource.Configure, pool.cluster == "tertiary",
+            pool.mode == .customResources
+        else {
             Issue.record("pool/tertiary is not a CR-mode pool step")
             return
         }
@@ -550,7 +573,7 @@ import YAML
         let loaded = try Self.classic()
         // The classic example has no extra manifests: no manifests action whatever the digest.
         let plan = Self.plan(loaded, try WorldBuilder(loaded).converged(), digest: "abc")
-        #expect(!plan.actions.contains { $0.id.hasPrefix("manifests/") })
+        #expect(!plan.actions.contains { $0.id.description.hasPrefix("manifests/") })
     }
 
     @Test func workersAndNodeImage() throws {
@@ -592,7 +615,9 @@ import YAML
             #expect(plan.action("vault/\(follower)")?.dependsOn.contains("vault/dc-3") == true, "vault/\(follower)")
             #expect(plan.action("secret/vault-dc-3-tls/\(follower)")?.dependsOn.contains("vault/dc-3") == true, "secret of \(follower)")
         }
-        #expect(plan.action("vault/dc-3")?.dependsOn.contains { $0.hasPrefix("secret/") || $0.hasPrefix("vault/") } == false)
+        #expect(
+            plan.action("vault/dc-3")?.dependsOn.contains { $0.description.hasPrefix("secret/") || $0.description.hasPrefix("vault/") }
+                == false)
         for (i, action) in plan.actions.enumerated() {
             for dep in action.dependsOn {
                 let j = try #require(plan.actions.firstIndex { $0.id == dep }, "\(action.id) depends on unknown \(dep)")
@@ -601,8 +626,10 @@ import YAML
         }
         #expect(plan.action("pool/dc-5")?.resource == "IPAddressPool metallb-system/multidc-pool (172.30.9.128-172.30.9.255)")
         #expect(
-            plan.action("cluster/dc-4").map { if case .createCluster(_, _, 1, "multidc-five") = $0.step { true } else { false } } == true)
+            (plan.action("cluster/dc-4")?.step as? KindClusterResource.Create).map { $0.workers == 1 && $0.network == "multidc-five" }
+                == true)
         #expect(plan.summaryLine == "Plan: 36 to add, 0 to change, 0 to destroy.")
+        #expect(plan.stepsLine == "Runs as 41 steps, 5 of them readiness waits.")
     }
 
     @Test func fiveDCConvergedHasNoChanges() throws {
@@ -625,7 +652,7 @@ import YAML
             #expect(secret.change == .update)
             #expect(secret.dependsOn == ["vault/primary"])
             #expect(secret.reason == "the leader's Vault is re-created; its new secret is copied again")
-            #expect(plan.action("vault/\(follower)")?.dependsOn == ["kms", "vault/primary", "secret/vault-primary-tls/\(follower)"])
+            #expect(plan.action("vault/\(follower)")?.dependsOn == ["kms", "vault/primary", .sharedSecret("vault-primary-tls", cluster: follower)])
         }
     }
 
@@ -760,11 +787,11 @@ import YAML
         #expect(action.reason == "it runs image vault:1.5.0, the spec says vault:1.6.2")
         #expect(action.observed == "vault:1.5.0")
         #expect(action.dataLoss?.hasPrefix("the unseal keys of the Vault clusters in primary, secondary, tertiary") == true)
-        guard case .runKMS(_, _, _, replaceExisting: true) = action.step else {
+        guard let run = action.step as? KMSResource.Run, run.removeFirst else {
             Issue.record("not a replacing run")
             return
         }
-        #expect(plan.changes.filter { $0.id.hasPrefix("vault/") }.allSatisfy { $0.change == .replace && $0.dependsOn.first == "kms" })
+        #expect(plan.changes.filter { $0.id.description.hasPrefix("vault/") }.allSatisfy { $0.change == .replace && $0.dependsOn.first == "kms" })
     }
 
     @Test func crFieldsTheTemplateDoesNotSetAreIgnoredAndListsAreCompared() throws {
@@ -873,7 +900,7 @@ import YAML
         let runner = ScriptedRunner()
         runner.on(["kubectl"], stdout: "serviceaccount/vault created\n")
         let actions = ActionRunner(
-            runner: runner, loaded: loaded, world: world, environment: [:], manifestDigest: "d2", readinessTimeout: .seconds(5))
+            runner: runner, loaded: loaded, environment: [:], readinessTimeout: .seconds(5))
         var job = try #require(actions.jobs(for: plan).first { $0.id == "manifests/tertiary" })
         job.dependencies = []
         let report = try await JobExecutor(clock: ManualClock()).run([job])

@@ -128,7 +128,7 @@ struct WorldBuilder {
     func kmsContainer(state: ContainerState = .running) -> DockerContainer? {
         guard case .container(let name, let image, _) = topology.kms else { return nil }
         var labels = self.labels
-        labels[VaultManifests.tokenFingerprintLabel] = SHA256.hex(token)
+        labels[KMSResource.tokenFingerprintLabel] = SHA256.hex(token)
         return DockerContainer(
             id: "kms0000000000" + String(repeating: "0", count: 51), name: name, image: image, state: state,
             status: state == .running ? "Up 5 minutes" : "Exited (0) 1 minute ago", labels: labels, networks: [topology.network.name],
@@ -183,14 +183,14 @@ struct WorldBuilder {
             let pool = ownedObject(
                 .mapping([
                     "apiVersion": .string("metallb.io/v1beta1"), "kind": .string("IPAddressPool"),
-                    "metadata": .mapping(["name": .string(PoolNames.addressPool), "namespace": .string(MetalLBState.namespace)]),
+                    "metadata": .mapping(["name": .string(PoolResource.addressPoolName), "namespace": .string(MetalLBState.namespace)]),
                     "spec": .mapping(["addresses": .sequence([.string(pool.rangeText)])]),
                 ]))
             let l2 = ownedObject(
                 .mapping([
                     "apiVersion": .string("metallb.io/v1beta1"), "kind": .string("L2Advertisement"),
-                    "metadata": .mapping(["name": .string(PoolNames.l2Advertisement), "namespace": .string(MetalLBState.namespace)]),
-                    "spec": .mapping(["ipAddressPools": .sequence([.string(PoolNames.addressPool)])]),
+                    "metadata": .mapping(["name": .string(PoolResource.l2AdvertisementName), "namespace": .string(MetalLBState.namespace)]),
+                    "spec": .mapping(["ipAddressPools": .sequence([.string(PoolResource.addressPoolName)])]),
                 ]))
             return MetalLBState(
                 installed: true, version: m.version, controller: controller,
@@ -228,13 +228,13 @@ struct WorldBuilder {
             topology: topology, cluster: cluster, subnet: subnet, kmsAddress: topology.kmsContainerName == nil ? nil : kmsAddress,
             kmsToken: Secret(token), assumptions: assumptions)
         var out: [String: KubeObject] = [:]
-        for document in VaultManifests.vaults(try VaultManifests.render(loaded, cluster: cluster, values: values, mode: .apply)) {
+        for document in VaultResource.vaults(try VaultResource.manifests(loaded, cluster: cluster, values: values, mode: .apply)) {
             var node = try Node(json: Data(document.jsonString().utf8))
             node["metadata"]?["uid"] = .string("5e1f-\(cluster.name)")
             node["metadata"]?["resourceVersion"] = .string("1234")
             node["metadata"]?["generation"] = .scalar("1")
             node["metadata"]?["creationTimestamp"] = .string("2026-11-27T04:21:00Z")
-            node["status"] = .mapping(["nodes": .sequence([.string(VaultManifests.name(document)! + "-0")])])
+            node["status"] = .mapping(["nodes": .sequence([.string(VaultResource.name(document)! + "-0")])])
             let object = KubeObject(node: node)
             out[object.name] = object
         }
@@ -390,7 +390,8 @@ struct PlanRow: Equatable, CustomStringConvertible {
 
 extension Plan {
     /// The changing actions as rows (in plan order).
-    var changeRows: [PlanRow] { changes.map { PlanRow($0.id, $0.change, $0.dependsOn) } }
+    /// The changes, without the readiness waits (`PlanTableTests.readinessWaitsFollowEachChangingVaultCR` covers those).
+    var changeRows: [PlanRow] { changes.filter { $0.change != .wait }.map { PlanRow($0.id.description, $0.change, $0.dependsOn.map(\.description)) } }
     /// Every action as rows.
-    var rows: [PlanRow] { actions.map { PlanRow($0.id, $0.change, $0.dependsOn) } }
+    var rows: [PlanRow] { actions.filter { $0.change != .wait }.map { PlanRow($0.id.description, $0.change, $0.dependsOn.map(\.description)) } }
 }

@@ -1,8 +1,16 @@
-/// Marks an error as transient: worth retrying with backoff (connection refused while an API
-/// server starts, a webhook that is not ready yet, a CRD not yet Established).
+/// An error that can say whether it is transient: worth retrying with backoff (connection
+/// refused while an API server starts, a webhook that is not ready yet, a CRD not yet
+/// Established). The one transience mechanism: retries and readiness waits both ask it.
 ///
 /// Errors that do not conform are permanent unless a `RetryPolicy` classifier says otherwise.
-public protocol TransientError: Error {}
+public protocol TransientError: Error {
+    var isTransient: Bool { get }
+}
+
+extension TransientError {
+    /// Conforming types are transient unless they say otherwise.
+    public var isTransient: Bool { true }
+}
 
 /// A ready-made transient error carrying a message.
 public struct TransientFailure: TransientError, CustomStringConvertible, Equatable {
@@ -45,9 +53,9 @@ public struct RetryPolicy: Sendable {
     /// A policy that never retries.
     public static let none = RetryPolicy(maxAttempts: 1)
 
-    /// The default classifier: `error is any TransientError`.
+    /// The default classifier: a `TransientError` that says it is transient.
     public static func conformsToTransientError(_ error: any Error) -> Bool {
-        error is any TransientError
+        (error as? any TransientError)?.isTransient ?? false
     }
 
     /// Whether a failure of attempt `attempt` (1-based) with `error` should be retried.

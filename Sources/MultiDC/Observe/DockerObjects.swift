@@ -130,34 +130,3 @@ public struct DockerContainer: Sendable, Equatable {
 
     public var isRunning: Bool { state == .running }
 }
-
-/// Details of one container from `docker inspect` (raw array output). The environment is
-/// deliberately not read: it may hold the KMS root token.
-public struct DockerContainerDetails: Sendable, Equatable {
-    public var id: String
-    public var name: String
-    public var image: String
-    /// The image id (`sha256:…`).
-    public var imageID: String
-    public var state: ContainerState
-    public var running: Bool
-    public var exitCode: Int
-    public var labels: [String: String]
-    /// Network name → IPv4 address ("" when attached without an address).
-    public var ipv4Addresses: [String: String]
-
-    public init(
-        id: String, name: String, image: String, imageID: String, state: ContainerState, running: Bool, exitCode: Int,
-        labels: [String: String], ipv4Addresses: [String: String]
-    ) {
-        self.id = id
-        self.name = name
-        self.image = image
-        self.imageID = imageID
-        self.state = state
-        self.running = running
-        self.exitCode = exitCode
-        self.labels = labels
-        self.ipv4Addresses = ipv4Addresses
-    }
-}

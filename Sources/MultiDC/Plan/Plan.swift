@@ -6,6 +6,8 @@ public enum Change: String, Sendable, Hashable, CaseIterable {
     case update = "~"
     case replace = "-/+"
     case delete = "-"
+    /// A readiness wait that runs as its own step (the Vault pods Ready after their CR).
+    case wait = "…"
     case inSync = "="
 
     public var symbol: String { rawValue }
@@ -17,6 +19,7 @@ public enum Change: String, Sendable, Hashable, CaseIterable {
         case .update: "update"
         case .replace: "replace"
         case .delete: "delete"
+        case .wait: "wait"
         case .inSync: "in-sync"
         }
     }
@@ -38,22 +41,26 @@ public struct FieldChange: Sendable, Hashable {
     }
 }
 
-/// One action of a plan: what it does, why, and what it must wait for.
+/// One action of a plan: what it does, why, and what it must wait for. The plan is exactly the
+/// graph that executes: one action, one job.
 public struct PlanAction: Sendable, Identifiable {
-    /// Stable id, e.g. `cluster/primary`, `vault/secondary`, `secret/vault-primary-tls/tertiary`.
-    public var id: String
+    public var id: ActionID
     public var change: Change
-    public var step: Step
+    /// What runs, with everything decided at plan time (replace semantics included).
+    public var step: any Step
     /// The cluster the action belongs to (nil: global — network, KMS, helm repository).
-    public var cluster: String?
+    public var cluster: String? { id.cluster }
     /// The resource in words: `kind cluster primary`, `Vault CR vault-primary`.
     public var resource: String
     /// Why the action is needed (or why it is in sync).
     public var reason: String
     /// The observed value the action fixes, when there is one (`exited`, `172.18.9.128/25`).
     public var observed: String?
-    /// Ids of the actions that must finish first.
-    public var dependsOn: [String]
+    /// What the action needs done first, as its rule declares it, whether or not those actions
+    /// change anything; the planner's second pass turns this into `dependsOn`.
+    public var needs: [ActionID]
+    /// The changing actions that must finish first (computed over the whole plan).
+    public internal(set) var dependsOn: [ActionID]
     /// Set when the action destroys data (the KMS's unseal keys, a cluster holding a Vault
     /// node): what would be lost. Such a plan is refused without --allow-data-loss.
     public var dataLoss: String?
@@ -61,17 +68,17 @@ public struct PlanAction: Sendable, Identifiable {
     public var fields: [FieldChange]
 
     public init(
-        id: String, change: Change, step: Step, cluster: String? = nil, resource: String, reason: String,
-        observed: String? = nil, dependsOn: [String] = [], dataLoss: String? = nil, fields: [FieldChange] = []
+        id: ActionID, change: Change, step: any Step, resource: String, reason: String, observed: String? = nil,
+        needs: [ActionID] = [], dataLoss: String? = nil, fields: [FieldChange] = []
     ) {
         self.id = id
         self.change = change
         self.step = step
-        self.cluster = cluster
         self.resource = resource
         self.reason = reason
         self.observed = observed
-        self.dependsOn = dependsOn
+        self.needs = needs
+        self.dependsOn = []
         self.dataLoss = dataLoss
         self.fields = fields
     }
@@ -105,10 +112,13 @@ public struct Plan: Sendable {
     /// Clusters whose insides could not be planned yet (stopped: their API server answers only
     /// after the plan's start action), so apply must observe and plan once more.
     public var deferredClusters: [String]
+    /// Values the plan knew when it was made (the subnet, the kept KMS's address); what it did
+    /// not know is learned by the steps that create it.
+    public var known: KnownValues
 
     public init(
         topology: String, purpose: Purpose = .apply, actions: [PlanAction] = [], problems: [PlanProblem] = [], notes: [String] = [],
-        deferredClusters: [String] = []
+        deferredClusters: [String] = [], known: KnownValues = KnownValues()
     ) {
         self.topology = topology
         self.purpose = purpose
@@ -116,6 +126,7 @@ public struct Plan: Sendable {
         self.problems = problems
         self.notes = notes
         self.deferredClusters = deferredClusters
+        self.known = known
     }
 
     /// The actions that change something.
@@ -135,7 +146,7 @@ public struct Plan: Sendable {
             case .update: change += 1
             case .replace: add += 1; destroy += 1
             case .delete: destroy += 1
-            case .inSync: break
+            case .wait, .inSync: break
             }
         }
         return (add, change, destroy)
@@ -148,8 +159,33 @@ public struct Plan: Sendable {
         return "Plan: \(s.add) to add, \(s.change) to change, \(s.destroy) to destroy."
     }
 
+    /// `Runs as 26 steps, 3 of them readiness waits.` — what apply's report counts (nil: no waits).
+    public var stepsLine: String? {
+        let waits = self.waits
+        guard waits > 0 else { return nil }
+        return "Runs as \(changes.count) steps, \(waits) of them readiness wait\(waits == 1 ? "" : "s")."
+    }
+
     /// Whether anything would be deleted or replaced (apply asks before that even without a TTY).
     public var deletesOrReplaces: Bool { changes.contains { $0.change == .delete || $0.change == .replace } }
 
-    public func action(_ id: String) -> PlanAction? { actions.first { $0.id == id } }
+    /// The readiness waits that run as steps of their own.
+    public var waits: Int { changes.filter { $0.change == .wait }.count }
+
+    public func action(_ id: ActionID) -> PlanAction? { actions.first { $0.id == id } }
+
+    /// The action whose id reads `id` (`vault/primary`).
+    public func action(_ id: String) -> PlanAction? { actions.first { $0.id.description == id } }
+}
+
+/// Values known when the plan was made: the subnet pools are cut from, the address of a KMS
+/// that is kept. Steps start from these and learn the rest as they run.
+public struct KnownValues: Sendable, Hashable {
+    public var subnet: CIDR?
+    public var kmsAddress: String?
+
+    public init(subnet: CIDR? = nil, kmsAddress: String? = nil) {
+        self.subnet = subnet
+        self.kmsAddress = kmsAddress
+    }
 }

@@ -5,7 +5,7 @@ import YAML
 ///     {
 ///       "formatVersion": "multidc.plan/v1",
 ///       "topology": "vault-raft", "purpose": "apply",
-///       "summary": { "add": 3, "change": 1, "destroy": 0, "changes": true },
+///       "summary": { "add": 3, "change": 1, "destroy": 0, "wait": 1, "changes": true },
 ///       "actions": [ { "id": "cluster/secondary", "change": "create", "symbol": "+",
 ///                      "cluster": "secondary", "resource": "kind cluster secondary",
 ///                      "reason": "…", "observed": null, "dependsOn": ["network"],
@@ -27,14 +27,14 @@ public enum PlanDocument {
         let s = plan.summary
         let actions: [Node] = plan.actions.map { a in
             .mapping([
-                "id": .string(a.id),
+                "id": .string(a.id.description),
                 "change": .string(a.change.word),
                 "symbol": .string(a.change.symbol),
                 "cluster": a.cluster.map { Node.string($0) } ?? .scalar("null"),
                 "resource": .string(a.resource),
                 "reason": .string(a.reason),
                 "observed": a.observed.map { Node.string($0) } ?? .scalar("null"),
-                "dependsOn": .sequence(a.dependsOn.map { .string($0) }),
+                "dependsOn": .sequence(a.dependsOn.map { .string($0.description) }),
                 "dataLoss": a.dataLoss.map { Node.string($0) } ?? .scalar("null"),
                 "fields": .sequence(
                     a.fields.map { f in
@@ -52,6 +52,7 @@ public enum PlanDocument {
             "purpose": .string(plan.purpose.rawValue),
             "summary": .mapping([
                 "add": .scalar(String(s.add)), "change": .scalar(String(s.change)), "destroy": .scalar(String(s.destroy)),
+                "wait": .scalar(String(plan.waits)),
                 "changes": .scalar(plan.hasChanges ? "true" : "false"),
             ]),
             "actions": .sequence(actions),

@@ -5,14 +5,15 @@ public struct PlanInput: Sendable {
     public var world: World
     /// The process environment, for `rootToken.fromEnv`.
     public var environment: [String: String]
-    /// SHA-256 of the spec's `manifests` files, in order (nil when there are none).
+    /// SHA-256 of the spec's `manifests` files, in order (nil when there are none): the
+    /// loader's digest unless a caller (a test) gives another.
     public var manifestDigest: String?
 
     public init(loaded: LoadedTopology, world: World, environment: [String: String] = [:], manifestDigest: String? = nil) {
         self.loaded = loaded
         self.world = world
         self.environment = environment
-        self.manifestDigest = manifestDigest
+        self.manifestDigest = manifestDigest ?? loaded.manifestDigest
     }
 
     public var topology: Topology { loaded.topology }

@@ -53,6 +53,7 @@ public struct PlanRenderer: Sendable {
         }
         out.append("")
         out.append(plan.summaryLine)
+        if let steps = plan.stepsLine { out.append(steps) }
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -64,6 +65,7 @@ public struct PlanRenderer: Sendable {
         case .update: code = "33"
         case .replace: code = "35"
         case .delete: code = "31"
+        case .wait: code = "36"
         case .inSync: code = "2"
         }
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"

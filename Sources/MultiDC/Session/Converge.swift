@@ -97,7 +97,7 @@ extension Session {
             do {
                 var execution = options.execution
                 execution.timeout = remaining(nil)
-                report = try await execute(plan, loaded: loaded, world: world, options: execution)
+                report = try await execute(plan, loaded: loaded, options: execution)
             } catch {
                 // The planner's graph is acyclic by construction; say so if it ever is not.
                 var failed = plan
@@ -127,15 +127,20 @@ extension Session {
         return .notConverged(last.plan, rounds: rounds + [ConvergeRound(plan: last.plan)])
     }
 
-    /// Destroys what the topology owns; `confirm` sees the plan first.
+    /// Destroys what the topology owns; `confirm` sees the plan first. A plan whose graph cannot
+    /// be built comes back with that as a problem (never silently without a report).
     public func destroy(
         _ loaded: LoadedTopology, execution: ExecutionOptions, confirm: @escaping (Plan) async -> Bool = { _ in true }
     ) async -> (plan: Plan, report: ExecutionReport?, confirmed: Bool) {
         let world = await observe(loaded)
-        let plan = destroyPlan(loaded, world: world)
+        var plan = destroyPlan(loaded, world: world)
         guard plan.problems.isEmpty, plan.hasChanges else { return (plan, nil, true) }
         guard await confirm(plan) else { return (plan, nil, false) }
-        let report = try? await execute(plan, loaded: loaded, world: world, options: execution)
-        return (plan, report, true)
+        do {
+            return (plan, try await execute(plan, loaded: loaded, options: execution), true)
+        } catch {
+            plan.problems.append(PlanProblem("internal error: \(error)"))
+            return (plan, nil, true)
+        }
     }
 }

@@ -23,21 +23,8 @@ public struct Session: Sendable {
         await Observer(runner: runner).observe(ObservationTarget(loaded.topology))
     }
 
-    /// SHA-256 over the spec's `manifests` files, in order (nil when there are none).
-    public func manifestDigest(_ loaded: LoadedTopology) -> String? {
-        let files = loaded.topology.manifests
-        guard !files.isEmpty else { return nil }
-        var bytes: [UInt8] = []
-        for file in files {
-            bytes += Array(file.written.utf8) + [0]
-            if !file.isURL, let data = FileManager.default.contents(atPath: file.resolved) { bytes += Array(data) }
-            bytes.append(0)
-        }
-        return SHA256.digest(bytes).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-    }
-
     public func input(_ loaded: LoadedTopology, _ world: World) -> PlanInput {
-        PlanInput(loaded: loaded, world: world, environment: environment, manifestDigest: manifestDigest(loaded))
+        PlanInput(loaded: loaded, world: world, environment: environment)
     }
 
     /// What apply would do.
@@ -70,11 +57,10 @@ public struct Session: Sendable {
 
     /// Carry out a plan's changes as a DAG.
     public func execute(
-        _ plan: Plan, loaded: LoadedTopology, world: World, options: ExecutionOptions
+        _ plan: Plan, loaded: LoadedTopology, options: ExecutionOptions
     ) async throws(ExecutionGraphError) -> ExecutionReport {
         let actions = ActionRunner(
-            runner: runner, loaded: loaded, world: world, environment: environment,
-            manifestDigest: manifestDigest(loaded), readinessTimeout: options.readinessTimeout)
+            runner: runner, loaded: loaded, environment: environment, readinessTimeout: options.readinessTimeout)
         let executor = JobExecutor(parallelism: options.parallelism, timeout: options.timeout)
         return try await executor.run(actions.jobs(for: plan), onEvent: options.onEvent)
     }
@@ -82,23 +68,31 @@ public struct Session: Sendable {
     // MARK: Health
 
     /// The Vault pods the topology expects: `<CR name>-0` of every rendered Vault CR.
-    public func vaultPods(_ loaded: LoadedTopology) -> [(cluster: String, pod: String)] {
-        let topology = loaded.topology
-        return topology.clusters.flatMap { cluster in
-            VaultManifests.names(loaded, cluster: cluster).map { (cluster: cluster.name, pod: "\($0)-0") }
+    public func vaultPods(_ loaded: LoadedTopology) throws(Diagnostics) -> [(cluster: String, pod: String)] {
+        var pods: [(cluster: String, pod: String)] = []
+        for cluster in loaded.topology.clusters {
+            pods += try VaultResource.names(loaded, cluster: cluster).map { (cluster: cluster.name, pod: "\($0)-0") }
         }
+        return pods
     }
 
     /// `vault status -format=json` in every Vault pod, in parallel.
     public func nodeObservations(_ loaded: LoadedTopology) async -> [NodeObservation] {
         let topology = loaded.topology
-        let pods = vaultPods(loaded)
+        let pods: [(cluster: String, pod: String)]
+        do {
+            pods = try vaultPods(loaded)
+        } catch {
+            // The loader renders every template once; a template that fails here is reported
+            // against every cluster rather than hidden as "no pods".
+            return topology.clusters.map { NodeObservation(cluster: $0.name, pod: "-", error: "cannot render its Vault CR: \(error)") }
+        }
         return await withTaskGroup(of: (Int, NodeObservation).self) { group in
             for (index, target) in pods.enumerated() {
                 let context =
                     topology.clusters.first { $0.name == target.cluster }.map { topology.context(of: $0) } ?? "kind-\(target.cluster)"
                 let command = Kubectl(context: context).exec(
-                    pod: target.pod, namespace: topology.vault.namespace, container: "vault", ["vault", "status", "-format=json"])
+                    pod: target.pod, namespace: topology.vault.namespace, container: "vault", VaultCLI.status())
                 group.addTask {
                     do {
                         let result = try await runner.run(command)

@@ -12,6 +12,10 @@ public struct LoadedTopology: Sendable {
     public let positions: [String: Mark]
     /// Parsed templates by resolved path.
     public let templates: [String: Template]
+    /// The `spec.manifests` files, read and parsed at load time, in spec order.
+    public let manifests: [ManifestFile]
+    /// SHA-256 over the manifests (nil when there are none), recorded in the ownership record.
+    public let manifestDigest: String?
 
     /// A diagnostic at a field (falls back to the nearest enclosing field that has a mark).
     public func diagnostic(_ message: String, at path: String) -> Diagnostic {

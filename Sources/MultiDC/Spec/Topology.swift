@@ -95,3 +95,11 @@ public struct FileReference: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { display }
 }
+
+extension Topology {
+    /// The KMS container's name, when the KMS is a container multidc runs.
+    public var kmsContainerName: String? {
+        if case .container(let name, _, _) = kms { return name }
+        return nil
+    }
+}

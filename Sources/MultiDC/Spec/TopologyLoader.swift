@@ -71,8 +71,20 @@ public enum TopologyLoader {
         guard let topology = decoded, diagnostics.isEmpty else {
             throw Diagnostics(sorted(diagnostics) + templateDiagnostics)
         }
+        var manifests: [ManifestFile] = []
+        if options.checkFiles {
+            let positions = decoder.reader.positions
+            let read = ManifestFiles.load(topology.manifests) { index in
+                { message in
+                    source.diagnostic(message, at: positions["spec.manifests[\(index)]"] ?? positions["spec.manifests"] ?? Mark(line: 1, column: 1))
+                }
+            }
+            manifests = read.files
+            templateDiagnostics += read.problems
+        }
         let loaded = LoadedTopology(
-            topology: topology, file: file, source: source, positions: decoder.reader.positions, templates: templates)
+            topology: topology, file: file, source: source, positions: decoder.reader.positions, templates: templates,
+            manifests: manifests, manifestDigest: ManifestFiles.digest(manifests))
         diagnostics += checkProvider(loaded)
         do { _ = try loaded.pools() } catch { diagnostics += error.items }
         guard diagnostics.isEmpty, templateDiagnostics.isEmpty else {

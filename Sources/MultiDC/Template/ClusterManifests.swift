@@ -1,4 +1,3 @@
-import Foundation
 import YAML
 
 /// What one cluster gets: the spec's manifests, then its rendered Vault CR.
@@ -26,23 +25,7 @@ public struct ClusterManifests: Sendable {
     ) throws(Diagnostics) -> ClusterManifests {
         let topology = loaded.topology
         var problems: [Diagnostic] = []
-        var manifests: [Manifest] = []
-        for reference in topology.manifests {
-            guard !reference.isURL else {
-                manifests.append(Manifest(reference: reference, documents: []))
-                continue
-            }
-            guard let data = FileManager.default.contents(atPath: reference.resolved) else {
-                problems.append(loaded.diagnostic("cannot read '\(reference.written)'", at: "spec.manifests"))
-                continue
-            }
-            do {
-                let documents = try YAMLParser.parseDocuments(String(decoding: data, as: UTF8.self), file: reference.display)
-                manifests.append(Manifest(reference: reference, documents: documents))
-            } catch {
-                problems.append(error)
-            }
-        }
+        let manifests = loaded.manifests.map { Manifest(reference: $0.reference, documents: $0.documents) }
         var vault: [Node] = []
         if let template = loaded.template(for: cluster) {
             do {

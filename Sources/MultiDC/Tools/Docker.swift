@@ -24,11 +24,6 @@ public enum Docker {
         return Command(executable, args)
     }
 
-    /// `docker inspect NAME…`: the raw JSON array of container objects.
-    public static func inspect(_ names: [String]) -> Command {
-        Command(executable, ["inspect"] + names)
-    }
-
     // MARK: failures
 
     /// The reason the engine cannot be used, when `result` shows one: the daemon is down or its
@@ -187,34 +182,5 @@ public enum Docker {
             }
         }
         return labels
-    }
-
-    // MARK: inspect
-
-    /// Container details from raw `docker inspect NAME…`; an absent container is simply missing
-    /// from the result (docker prints the others and exits 1). `Config.Env` is never read.
-    public static func parseInspect(_ result: CommandResult) throws(ToolOutputError) -> [DockerContainerDetails] {
-        if !result.isSuccess, !isNotFound(result) {
-            throw ToolOutputError(tool: "docker inspect", message: result.lastErrorLine.isEmpty ? "\(result.status)" : result.lastErrorLine)
-        }
-        let stdout = Data(result.standardOutput)
-        if stdout.allSatisfy({ $0 == 10 || $0 == 32 }) { return [] }
-        guard let array = try? JSONSerialization.jsonObject(with: stdout) as? [[String: Any]] else {
-            throw ToolOutputError(tool: "docker inspect", message: "expected a JSON array of objects")
-        }
-        return array.map { object in
-            let config = object["Config"] as? [String: Any] ?? [:]
-            let state = object["State"] as? [String: Any] ?? [:]
-            let networks = (object["NetworkSettings"] as? [String: Any])?["Networks"] as? [String: Any] ?? [:]
-            var name = object["Name"] as? String ?? ""
-            if name.hasPrefix("/") { name.removeFirst() }
-            return DockerContainerDetails(
-                id: object["Id"] as? String ?? "", name: name,
-                image: config["Image"] as? String ?? "", imageID: object["Image"] as? String ?? "",
-                state: ContainerState(state["Status"] as? String ?? ""), running: state["Running"] as? Bool ?? false,
-                exitCode: state["ExitCode"] as? Int ?? 0, labels: stringMap(config["Labels"]),
-                ipv4Addresses: networks.mapValues { ($0 as? [String: Any])?["IPAddress"] as? String ?? "" }
-            )
-        }
     }
 }

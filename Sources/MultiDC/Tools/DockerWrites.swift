@@ -3,56 +3,71 @@ import Foundation
 /// argv builders and failure texts for the docker commands that change the world
 /// (reference §1.7, §2.2, §2.5). Reads and their parsers live in `Docker.swift`.
 extension Docker {
-    /// `docker network create -d=bridge -o …masquerade=true -o …mtu=M [--ipv6 --subnet ULA]
-    /// [--subnet S [--gateway G]] [--label k=v]… NAME`, the way kind creates its network.
+    /// `docker network create -d=bridge -o …masquerade=true [-o …mtu=M] [--label k=v]…
+    /// [--ipv6 --subnet ULA] [--subnet S] NAME`, the way kind creates its network
+    /// (kubernetes-sigs/kind `pkg/cluster/internal/providers/docker/network.go`); labels sorted.
     public static func networkCreate(
-        _ name: String, subnet: String? = nil, gateway: String? = nil, ipv6Subnet: String? = nil, mtu: Int? = 1500,
-        labels: [String: String] = [:]
+        _ name: String, subnet: String? = nil, ipv6Subnet: String? = nil, mtu: Int? = nil, labels: [String: String] = [:]
     ) -> Command {
         var args = ["network", "create", "-d=bridge", "-o", "com.docker.network.bridge.enable_ip_masquerade=true"]
         if let mtu, mtu > 0 { args += ["-o", "com.docker.network.driver.mtu=\(mtu)"] }
+        for key in labels.keys.sorted() { args += ["--label", "\(key)=\(labels[key]!)"] }
         if let ipv6Subnet { args += ["--ipv6", "--subnet", ipv6Subnet] }
         if let subnet { args += ["--subnet", subnet] }
-        if let gateway { args += ["--gateway", gateway] }
-        for key in labels.keys.sorted() { args += ["--label", "\(key)=\(labels[key]!)"] }
         return Command(executable, args + [name])
+    }
+
+    /// `docker network inspect bridge -f '{{ index .Options "com.docker.network.driver.mtu" }}'`:
+    /// the default bridge's MTU, which kind copies onto its network (empty or 0: none).
+    public static func bridgeMTU() -> Command {
+        Command(executable, ["network", "inspect", "bridge", "-f", "{{ index .Options \"com.docker.network.driver.mtu\" }}"])
+    }
+
+    /// The MTU printed by `bridgeMTU()`; 0 when none is set.
+    public static func parseMTU(_ result: CommandResult) -> Int {
+        result.isSuccess ? Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 : 0
     }
 
     /// `docker network rm NAME`.
     public static func networkRemove(_ name: String) -> Command { Command(executable, ["network", "rm", name]) }
 
-    /// `docker run -d --name N --network NET [--ip IP] [--restart P] --label k=v… -e K… IMAGE ARGS…`.
-    ///
-    /// Environment values never go on argv: each variable is passed as a bare `-e KEY`, which
-    /// makes docker copy it from its own environment, where the runner puts it (sensitive
-    /// values marked, so descriptions print `(sensitive)`).
+    /// `docker run -d --name N --network NET --restart P --label k=v… --env-file F IMAGE`.
+    /// Secrets travel in the 0600 env file, never on argv; labels sorted.
     public static func run(
-        name: String, image: String, network: String? = nil, ipv4Address: String? = nil, labels: [String: String] = [:],
-        environment: [String: Command.EnvironmentValue] = [:], restart: String? = nil, arguments: [String] = []
+        name: String, image: String, network: String, restart: String, labels: [String: String], envFile: String
     ) -> Command {
-        var args = ["run", "-d", "--name", name]
-        if let network { args += ["--network", network] }
-        if let ipv4Address { args += ["--ip", ipv4Address] }
-        if let restart { args += ["--restart", restart] }
+        var args = ["run", "-d", "--name", name, "--network", network, "--restart", restart]
         for key in labels.keys.sorted() { args += ["--label", "\(key)=\(labels[key]!)"] }
-        for key in environment.keys.sorted() { args += ["-e", key] }
-        return Command(executable, args + [image] + arguments, environment: environment)
+        return Command(executable, args + ["--env-file", envFile, image])
     }
 
-    /// `docker start NAME`.
-    public static func start(_ name: String) -> Command { Command(executable, ["start", name]) }
+    /// `docker start NAME…`.
+    public static func start(_ names: [String]) -> Command { Command(executable, ["start"] + names) }
 
-    /// `docker stop -t SECONDS NAME`.
-    public static func stop(_ name: String, timeoutSeconds: Int = 10) -> Command {
-        Command(executable, ["stop", "-t", String(timeoutSeconds), name])
+    /// `docker unpause NAME…`.
+    public static func unpause(_ names: [String]) -> Command { Command(executable, ["unpause"] + names) }
+
+    /// `docker rm -f -v NAME…`: the containers and their anonymous volumes (exit 0 even when a
+    /// container is missing).
+    public static func removeForce(_ names: [String]) -> Command { Command(executable, ["rm", "-f", "-v"] + names) }
+
+    /// `docker inspect -f '{{(index .NetworkSettings.Networks "NET").IPAddress}}' NAME`: a
+    /// container's IPv4 address on a network, in the index form (network names may hold '-');
+    /// empty when it is not attached.
+    public static func containerAddress(_ name: String, network: String) -> Command {
+        Command(executable, ["inspect", "-f", "{{(index .NetworkSettings.Networks \"\(network)\").IPAddress}}", name])
     }
 
-    /// `docker rm -f NAME…` (exit 0 even when a container is missing).
-    public static func removeForce(_ names: [String]) -> Command { Command(executable, ["rm", "-f"] + names) }
+    /// `docker inspect -f '{{json .Config.Env}}' NAME`: the container's environment. Its output
+    /// holds secrets: never log it.
+    public static func containerEnvironment(_ name: String) -> Command {
+        Command(executable, ["inspect", "-f", "{{json .Config.Env}}", name])
+    }
 
-    /// `docker run` failed because the name is taken (`Conflict. The container name "/N" is already in use`).
-    public static func isNameConflict(_ result: CommandResult) -> Bool {
-        !result.isSuccess && result.stderr.contains("Conflict. The container name")
+    /// One variable of `containerEnvironment`'s JSON array; nil when absent.
+    public static func environmentValue(_ variable: String, in result: CommandResult) -> String? {
+        let env = (try? JSONSerialization.jsonObject(with: Data(result.standardOutput))) as? [String] ?? []
+        return env.first { $0.hasPrefix(variable + "=") }.map { String($0.dropFirst(variable.count + 1)) }
     }
 
     /// `docker network create` failed because the network exists.
@@ -66,13 +81,5 @@ extension Docker {
         !result.isSuccess
             && (result.stderr.contains("Pool overlaps with other one on this address space")
                 || result.stderr.contains("networks have overlapping"))
-    }
-
-    /// The container id printed by `docker run -d` (the last non-empty stdout line: a run that
-    /// failed after creating the container still prints it).
-    public static func containerID(from result: CommandResult) -> String? {
-        result.stdout.split(whereSeparator: \.isNewline).last.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap {
-            $0.isEmpty ? nil : $0
-        }
     }
 }

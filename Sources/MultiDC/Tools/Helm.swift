@@ -38,6 +38,14 @@ public struct Helm: Sendable, Hashable {
         return command(args, standardInput: values.map { .init($0, sensitive: true) })
     }
 
+    /// `helm repo add NAME URL --force-update` (idempotent; not bound to a cluster).
+    public static func repoAdd(name: String, url: String) -> Command {
+        Command(executable, ["repo", "add", name, url, "--force-update"])
+    }
+
+    /// A Go duration for helm's `--timeout` (whole seconds, at least 1s).
+    public static func duration(_ duration: Duration) -> String { "\(max(1, duration.components.seconds))s" }
+
     /// `helm uninstall R -n NS`.
     public func uninstall(release: String, namespace: String) -> Command {
         command(["uninstall", release, "--namespace", namespace])
@@ -52,13 +60,6 @@ public struct Helm: Sendable, Hashable {
             return result.lastErrorLine
         }
         return nil
-    }
-
-    /// Whether a failed result says the kube context does not exist.
-    public static func isContextMissing(_ result: CommandResult) -> Bool {
-        !result.isSuccess
-            && (result.stderr.contains("context was not found")
-                || result.stderr.contains("does not exist") && result.stderr.contains("context"))
     }
 
     private struct Element: Decodable {

@@ -32,24 +32,20 @@ public enum Kind {
         return Command(executable, args, environment: environment(network: network), standardInput: config.map { .init($0) })
     }
 
+    /// The v1alpha4 cluster config multidc hands kind: one control plane and `workers` workers.
+    public static func clusterConfig(workers: Int) -> String {
+        "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n"
+            + String(repeating: "- role: worker\n", count: max(0, workers))
+    }
+
     /// `kind delete cluster --name N [--kubeconfig K]` (succeeds when the cluster is gone).
     public static func deleteCluster(name: String, kubeconfig: String? = nil) -> Command {
         Command(executable, ["delete", "cluster", "--name", name] + (kubeconfig.map { ["--kubeconfig", $0] } ?? []))
     }
 
-    /// `kind get clusters`.
-    public static func getClusters() -> Command { Command(executable, ["get", "clusters"]) }
-
     /// `kind export kubeconfig --name N [--kubeconfig K]`.
     public static func exportKubeconfig(name: String, kubeconfig: String? = nil) -> Command {
         Command(executable, ["export", "kubeconfig", "--name", name] + (kubeconfig.map { ["--kubeconfig", $0] } ?? []))
-    }
-
-    /// Cluster names from `kind get clusters`: whole lines (never substring matches); "No kind
-    /// clusters found." goes to stderr with rc 0 and gives [].
-    public static func parseGetClusters(_ result: CommandResult) throws(ToolOutputError) -> [String] {
-        guard result.isSuccess else { throw ToolOutputError(tool: "kind get clusters", message: result.lastErrorLine) }
-        return result.stdout.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// kind clusters derived the way kind lists them: every container (running or stopped)

@@ -41,6 +41,32 @@ public struct Kubectl: Sendable, Hashable {
         command((namespace.map { ["-n", $0] } ?? []) + ["delete", kind, name, "--ignore-not-found"])
     }
 
+    /// `get namespaces -o name`: the cheapest call that proves the API server answers.
+    public func apiServerProbe() -> Command { command(["get", "namespaces", "-o", "name"]) }
+
+    /// `-n NS get KIND NAME -o name`: whether one object exists (exit 0) or not.
+    public func exists(_ kind: String, _ name: String, namespace: String) -> Command {
+        command(["-n", namespace, "get", kind, name, "-o", "name"])
+    }
+
+    /// `-n NS get KIND NAME -o json`: one object.
+    public func getObject(_ kind: String, _ name: String, namespace: String) -> Command {
+        command(["-n", namespace, "get", kind, name, "-o", "json"])
+    }
+
+    /// `-n NS get KIND NAME -o jsonpath=PATH`.
+    public func jsonPath(_ kind: String, _ name: String, namespace: String, _ path: String) -> Command {
+        command(["-n", namespace, "get", kind, name, "-o", "jsonpath=\(path)"])
+    }
+
+    /// `apply -f FILE_OR_URL…` (manifests the spec names; URLs are fetched by kubectl).
+    public func apply(files: [String]) -> Command { command(["apply"] + files.flatMap { ["-f", $0] }) }
+
+    /// `-n NS delete KIND NAME… --ignore-not-found`.
+    public func delete(_ kind: String, _ names: [String], namespace: String) -> Command {
+        command(["-n", namespace, "delete", kind] + names + ["--ignore-not-found"])
+    }
+
     /// `[-n NS] wait --for=COND TARGET --timeout=T`.
     public func wait(for condition: String, _ target: String, namespace: String? = nil, timeout: String) -> Command {
         command((namespace.map { ["-n", $0] } ?? []) + ["wait", "--for=\(condition)", target, "--timeout=\(timeout)"])

@@ -48,8 +48,11 @@ public enum SHA256 {
     }
 
     /// Lower-case hex of the digest of a string's UTF-8 bytes.
-    public static func hex(_ text: String) -> String {
-        digest(Array(text.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    public static func hex(_ text: String) -> String { hex(Array(text.utf8)) }
+
+    /// Lower-case hex of the digest of bytes.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        digest(bytes).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }

@@ -1,6 +1,6 @@
 /// A tool call that failed: which call (argv with secrets hidden), its exit status and the
 /// tool's own last error line. Transient failures (an API server still starting, a webhook
-/// not ready, a CRD not yet Established) conform to `TransientError` and are retried.
+/// not ready, a CRD not yet Established) say so through `isTransient` and are retried.
 public struct ToolFailure: Error, Sendable, CustomStringConvertible {
     public var command: String
     public var status: String
@@ -12,6 +12,15 @@ public struct ToolFailure: Error, Sendable, CustomStringConvertible {
         self.status = status
         self.message = message
         self.isTransient = isTransient
+    }
+
+    /// The failure of a finished call: its argv (secrets hidden), status and last error line
+    /// (the last stdout line when stderr is empty).
+    public init(_ command: Command, _ result: CommandResult) {
+        let last = result.lastErrorLine.isEmpty ? result.stdout.split(separator: "\n").last.map(String.init) ?? "" : result.lastErrorLine
+        self.init(
+            command: command.description, status: result.status.description, message: last,
+            isTransient: ToolFailure.isTransient(result.stderr))
     }
 
     public var description: String { "\(command) failed (\(status)): \(message)" }
@@ -39,27 +48,14 @@ public struct ToolFailure: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// A transient tool failure, for the executor's retry policy.
-public struct TransientToolFailure: TransientError, CustomStringConvertible {
-    public var failure: ToolFailure
-    public var description: String { failure.description }
-}
+extension ToolFailure: TransientError {}
 
 extension CommandRunner {
     /// Runs a command and returns its result when it exits 0; otherwise throws a `ToolFailure`
-    /// (wrapped as `TransientToolFailure` when worth retrying).
+    /// (transient when the tool's text says the cluster is not ready yet).
     func check(_ command: Command) async throws -> CommandResult {
         let result = try await run(command)
-        guard result.isSuccess else {
-            let stderr = result.stderr
-            let last =
-                result.lastErrorLine.isEmpty ? result.stdout.split(separator: "\n").last.map(String.init) ?? "" : result.lastErrorLine
-            let failure = ToolFailure(
-                command: command.description, status: result.status.description, message: last,
-                isTransient: ToolFailure.isTransient(stderr))
-            if failure.isTransient { throw TransientToolFailure(failure: failure) }
-            throw failure
-        }
+        guard result.isSuccess else { throw ToolFailure(command, result) }
         return result
     }
 }

@@ -1,0 +1,209 @@
+/// A kind cluster: created with its nodes on the topology's network, started when its nodes
+/// are stopped, replaced when its nodes do not match the spec, deleted by destroy. With provider
+/// `existing` it is a kubeconfig context that must answer. Its rule decides what the rules after
+/// it can plan inside the cluster (`PlanBuilder.inside`).
+enum KindClusterResource: ClusterRule, ClusterDestroyRule {
+    static func planApply(_ cluster: Topology.Cluster, _ plan: inout PlanBuilder) {
+        let topology = plan.topology
+        let name = cluster.name
+        let observed = plan.world.cluster(named: name)
+        let resource = "kind cluster \(name)"
+        let holdsVault = observed?.objects.vaults.isEmpty == false
+        let loss = holdsVault ? "cluster \(name) holds a Vault node whose data is lost" : nil
+        if topology.provider == .kind {
+            let image = topology.nodeImage(of: cluster)
+            let create = { (deleteFirst: Bool) in
+                Create(name: name, image: image, workers: cluster.workers, network: topology.network.name, deleteFirst: deleteFirst)
+            }
+            if plan.networkReplaced {
+                // The network's own step removes the cluster first.
+                plan.inside[name] = .new
+                plan.add(
+                    PlanAction(
+                        id: .cluster(name), change: .replace, step: create(false), resource: resource,
+                        reason: "network \(topology.network.name) is replaced", needs: [.network], dataLoss: loss))
+                return
+            }
+            guard let kind = plan.world.kindCluster(named: name) else {
+                plan.inside[name] = .new
+                plan.add(
+                    PlanAction(
+                        id: .cluster(name), change: .create, step: create(false), resource: resource,
+                        reason: "no node containers labelled \(Kind.clusterLabel)=\(name)", needs: [.network]))
+                return
+            }
+            let wantedNodes = 1 + cluster.workers
+            let why: String?
+            if kind.controlPlanes.isEmpty {
+                why = "its control-plane container is gone (nodes left: \(kind.nodes.map(\.name).joined(separator: ", ")))"
+            } else if kind.nodes.count != wantedNodes {
+                why = "it has \(kind.nodes.count) nodes, the spec wants \(wantedNodes) (1 control plane + \(cluster.workers) workers)"
+            } else if let image, let node = kind.nodes.first(where: { KMSResource.imageDiffers($0.container.image, image) }) {
+                why = "its nodes run \(node.container.image), the spec says \(image)"
+            } else {
+                why = nil
+            }
+            if let why {
+                plan.inside[name] = .new
+                plan.add(
+                    PlanAction(
+                        id: .cluster(name), change: .replace, step: create(true), resource: resource, reason: why, needs: [.network],
+                        dataLoss: loss))
+                return
+            }
+            let stopped = kind.nodes.filter { !$0.container.isRunning }
+            if !stopped.isEmpty {
+                plan.add(
+                    PlanAction(
+                        id: .cluster(name), change: .update, step: Start(cluster: name, nodes: stopped.map(\.name)), resource: resource,
+                        reason: "node containers \(stopped.map(\.name).joined(separator: ", ")) are stopped; start them",
+                        observed: stopped.map { "\($0.name) \($0.container.state)" }.joined(separator: ", ")))
+                // What lives inside is checked once the API server answers again (apply re-plans).
+                plan.notes.append("cluster \(name) is stopped: its objects are checked again after it starts")
+                plan.deferredClusters.append(name)
+                return
+            }
+            plan.add(
+                PlanAction(
+                    id: .cluster(name), change: .inSync, step: create(false), resource: resource,
+                    reason: "\(kind.nodes.count) node(s) running"))
+        }
+        guard let observed else {
+            plan.problems.append(PlanProblem(cluster: name, "was not observed"))
+            return
+        }
+        switch observed.reachability {
+        case .reachable:
+            if let error = observed.helmError { plan.problems.append(PlanProblem(cluster: name, "helm list failed: \(error)")) }
+        case .apiServerUnreachable(let message), .failed(let message):
+            plan.problems.append(PlanProblem(cluster: name, "the API server of context \(observed.context) is unreachable: \(message)"))
+            return
+        case .contextMissing(let message):
+            if topology.provider == .existing {
+                plan.problems.append(PlanProblem(cluster: name, "kubeconfig context \(observed.context) does not exist: \(message)"))
+                return
+            }
+            plan.problems.append(
+                PlanProblem(cluster: name, "kubeconfig context \(observed.context) is missing; run `kind export kubeconfig --name \(name)`"))
+            return
+        }
+        if let owner = observed.objects.ownership, !owner.isOwned(byTopology: topology.name) {
+            plan.problems.append(
+                PlanProblem(
+                    cluster: name,
+                    "belongs to topology \(owner.labels[Ownership.topologyKey] ?? "?") (ConfigMap \(Ownership.configMapNamespace)/\(Ownership.configMapName)); choose another cluster name"
+                ))
+            return
+        }
+        plan.inside[name] = .observed(observed.objects, observed.helmReleases)
+    }
+
+    /// What destroy may remove in a cluster, or nil when nothing (with a note or problem saying why).
+    static func destroyScope(_ cluster: Topology.Cluster, _ plan: inout PlanBuilder) -> DestroyScope? {
+        let topology = plan.topology
+        let name = cluster.name
+        let observed = plan.world.cluster(named: name)
+        let reachable = observed?.reachability.isReachable ?? false
+        let owned = observed?.objects.ownership?.isOwned(byTopology: topology.name) ?? false
+        if topology.provider == .kind {
+            guard plan.world.kindCluster(named: name) != nil else { return nil }
+            if reachable && !owned {
+                plan.notes.append("kind cluster \(name) is left alone: it carries no ownership record of topology \(topology.name)")
+                return nil
+            }
+            if !reachable {
+                // A stopped cluster cannot show its ownership record; its node containers are
+                // kind's, named after the cluster the spec lists, so it is removed all the same.
+                plan.notes.append("kind cluster \(name) is not reachable; it is deleted by name as the spec lists it")
+            }
+            return .wholeCluster
+        }
+        guard let observed, reachable else {
+            plan.problems.append(
+                PlanProblem(
+                    cluster: name,
+                    "context \(observed?.context ?? topology.context(of: cluster)) is unreachable; nothing can be removed there"))
+            return nil
+        }
+        guard owned else {
+            plan.notes.append("cluster \(name) carries no ownership record of topology \(topology.name); nothing removed there")
+            return nil
+        }
+        return .ownedObjects(observed)
+    }
+
+    static func planDestroy(_ cluster: Topology.Cluster, _ scope: DestroyScope, _ plan: inout PlanBuilder) {
+        guard case .wholeCluster = scope, let kind = plan.world.kindCluster(named: cluster.name) else { return }
+        let name = cluster.name
+        let vaults = plan.world.cluster(named: name)?.objects.vaults.keys.sorted() ?? []
+        plan.add(
+            PlanAction(
+                id: .cluster(name), change: .delete, step: Delete(name: name), resource: "kind cluster \(name)",
+                reason: "owned by topology \(plan.topology.name)", observed: "\(kind.nodes.count) node(s)",
+                dataLoss: vaults.isEmpty ? nil : "the Vault node(s) \(vaults.joined(separator: ", ")) in cluster \(name)"))
+    }
+
+    /// `kind create cluster` with a config naming the nodes, then a wait for the API server.
+    struct Create: Step {
+        var name: String
+        var image: String?
+        var workers: Int
+        var network: String
+        /// A replacement: `kind delete cluster` first.
+        var deleteFirst: Bool
+
+        func run(_ context: StepContext) async throws {
+            if deleteFirst { try await context.check(Kind.deleteCluster(name: name)) }
+            let file = try SecretFile(contents: Kind.clusterConfig(workers: workers), suffix: ".yaml")
+            defer { file.remove() }
+            let command = Kind.createCluster(name: name, image: image, configPath: file.path, network: network)
+            let result: CommandResult
+            do {
+                result = try await context.run(command)
+            } catch {
+                // `kind create cluster` was cut short (Ctrl-C, SIGTERM, --timeout) or never ran. An
+                // interrupted kind cleans nothing up: it leaves node containers (some only "created")
+                // and no kubeconfig context, a half cluster that a rerun can neither adopt nor create
+                // again ("node(s) already exist"). Remove it as kind itself does after a failed create.
+                // Detached, so the cancellation that stopped kind does not stop the cleanup.
+                let runner = context.runner
+                _ = await Task.detached { [name] in try? await runner.run(Kind.deleteCluster(name: name)) }.value
+                throw error
+            }
+            guard result.isSuccess else {
+                var failure = ToolFailure(command, result)
+                if let line = result.stderr.split(separator: "\n").first(where: { $0.hasPrefix("ERROR:") }) {
+                    failure.message = String(line)
+                }
+                failure.isTransient = false
+                throw failure
+            }
+            try await waitForAPIServer(name, context)
+        }
+    }
+
+    /// `docker start` of a cluster's stopped nodes, then a wait for its API server.
+    struct Start: Step {
+        var cluster: String
+        var nodes: [String]
+
+        func run(_ context: StepContext) async throws {
+            try await context.check(Docker.start(nodes))
+            try await waitForAPIServer(cluster, context)
+        }
+    }
+
+    /// `kind delete cluster`.
+    struct Delete: Step {
+        var name: String
+        func run(_ context: StepContext) async throws { try await context.check(Kind.deleteCluster(name: name)) }
+    }
+
+    static func waitForAPIServer(_ cluster: String, _ context: StepContext) async throws {
+        let probe = context.kubectl(cluster).apiServerProbe()
+        try await context.waitUntil("the API server of cluster \(cluster) to answer") {
+            let result = try await context.run(probe)
+            return result.isSuccess ? .ready : .notYet(result.lastErrorLine)
+        }
+    }
+}

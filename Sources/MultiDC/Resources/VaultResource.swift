@@ -1,0 +1,230 @@
+import Foundation
+import YAML
+
+/// The Vault custom resources of each cluster, rendered from its template: created, updated
+/// field by field, or deleted and re-created when the KMS is new (their unseal keys lived in the
+/// old one). Followers need the leader's CR applied first (its operator makes the TLS secret
+/// they copy), not its pod Ready: a follower's Raft join is retried until the leader answers.
+enum VaultResource: ClusterRule, ClusterDestroyRule {
+    static func planApply(_ cluster: Topology.Cluster, _ plan: inout PlanBuilder) {
+        guard let inside = plan.inside[cluster.name] else { return }
+        let name = cluster.name
+        let topology = plan.topology
+        let leader = plan.leaderName
+        var needs: [ActionID] = [.vaultOperator(name), .kms, .pool(name), .manifests(name), .ownership(name), .metalLB(name)]
+        if name != leader {
+            needs += [.vault(leader)] + topology.vault.shareSecrets.map { .sharedSecret($0, cluster: name) }
+        }
+        // Without a pool for the leader (loadBalancer none, provider existing) the leader's
+        // address comes from the cloud; once its Vault Service has one, the followers'
+        // raftLeaderAddress is known and compared, not shown as `(known after apply)`.
+        var assumptions: [String: String] = [:]
+        if let leaderIP = observedLeaderAddress(plan) { assumptions["leader.loadBalancerIP"] = leaderIP }
+        let values = TemplateValues.for(
+            topology: topology, cluster: cluster, subnet: plan.subnet, kmsAddress: plan.keptKMSAddress, kmsToken: nil,
+            assumptions: assumptions)
+        let rendered: [Node]
+        do {
+            rendered = try manifests(plan.input.loaded, cluster: cluster, values: values, mode: .display)
+        } catch {
+            for d in error.items { plan.problems.append(PlanProblem(cluster: name, d.summary)) }
+            return
+        }
+        let vaults = Self.vaults(rendered)
+        let names = vaults.compactMap(Self.name)
+        let resource = "Vault CR " + (names.isEmpty ? "(none)" : names.joined(separator: ", "))
+        guard case .observed(let objects, _) = inside else {
+            plan.add(
+                PlanAction(
+                    id: .vault(name), change: .create, step: Apply(cluster: name, deleteFirst: false), resource: resource,
+                    reason: "cluster \(name) is new", needs: needs))
+            return
+        }
+        var fields: [FieldChange] = []
+        var missing: [String] = []
+        for vault in vaults {
+            guard let vaultName = Self.name(vault) else { continue }
+            guard let live = objects.vaults[vaultName] else {
+                missing.append(vaultName)
+                continue
+            }
+            fields += FieldDiff.changes(
+                rendered: vault, live: live.node,
+                sensitiveMatches: { [fingerprint = plan.tokenFingerprint] text in
+                    guard let text, let fingerprint else { return false }
+                    return SHA256.hex(text) == fingerprint
+                }
+            ).map { FieldChange(path: "\(vaultName): \($0.path)", before: $0.before, after: $0.after) }
+        }
+        let liveVaults = objects.vaults.keys.sorted()
+        if plan.kmsIsNew && !liveVaults.isEmpty {
+            plan.add(
+                PlanAction(
+                    id: .vault(name), change: .replace, step: Apply(cluster: name, deleteFirst: true), resource: resource,
+                    reason: "the KMS is new: the Vault cluster must be re-initialised with keys in the new KMS",
+                    observed: "Vault \(liveVaults.joined(separator: ", ")) initialised against the old KMS", needs: needs,
+                    dataLoss: "the data of Vault \(liveVaults.joined(separator: ", ")) in cluster \(name)", fields: fields))
+        } else if !missing.isEmpty {
+            plan.add(
+                PlanAction(
+                    id: .vault(name), change: .create, step: Apply(cluster: name, deleteFirst: false), resource: resource,
+                    reason: "no Vault CR \(missing.joined(separator: ", ")) in namespace \(topology.vault.namespace)", needs: needs))
+        } else if !fields.isEmpty {
+            plan.add(
+                PlanAction(
+                    id: .vault(name), change: .update, step: Apply(cluster: name, deleteFirst: false), resource: resource,
+                    reason: "\(fields.count) field(s) differ from the rendered template", needs: needs, fields: fields))
+        } else {
+            let pods = objects.vaultPods.filter { p in names.contains { p.name.hasPrefix($0) } }
+            let ready = pods.filter(\.ready).map(\.name)
+            plan.add(
+                PlanAction(
+                    id: .vault(name), change: .inSync, step: Apply(cluster: name, deleteFirst: false), resource: resource,
+                    reason: ready.isEmpty ? "in sync; no Vault pod Ready yet" : "in sync; pod \(ready.joined(separator: ", ")) Ready",
+                    needs: needs))
+        }
+    }
+
+    static func planDestroy(_ cluster: Topology.Cluster, _ scope: DestroyScope, _ plan: inout PlanBuilder) {
+        guard case .ownedObjects(let observed) = scope else { return }
+        let vaults = observed.objects.vaults.values.filter { $0.isOwned(byTopology: plan.topology.name) }.map(\.name).sorted()
+        guard !vaults.isEmpty else { return }
+        plan.add(
+            PlanAction(
+                id: .vault(cluster.name), change: .delete, step: Delete(cluster: cluster.name, names: vaults),
+                resource: "Vault CR \(vaults.joined(separator: ", "))", reason: "owned by topology \(plan.topology.name)",
+                dataLoss: "the Vault node(s) \(vaults.joined(separator: ", ")) in cluster \(cluster.name)"))
+    }
+
+    /// Without MetalLB pools (`loadBalancer: none`) the leader's address is whatever the cloud
+    /// gave its Vault Service: known from observation once the leader runs, else after apply
+    /// (not when the leader's Vault is re-created — a new Service gets a new address).
+    static func observedLeaderAddress(_ plan: PlanBuilder) -> String? {
+        let leaderName = plan.leaderName
+        guard plan.pools[leaderName] == nil, !plan.kmsIsNew, !plan.networkReplaced,
+            let leader = plan.world.cluster(named: leaderName), leader.reachability.isReachable
+        else { return nil }
+        let services = leader.objects.vaultServices.filter { $0.type == "LoadBalancer" && $0.loadBalancerIP != nil }
+        return (services.first { leader.objects.vaults[$0.name] != nil } ?? services.first)?.loadBalancerIP
+    }
+
+    // MARK: Rendering
+
+    /// The Vault CR documents of a cluster's template, rendered and marked as owned.
+    static func manifests(
+        _ loaded: LoadedTopology, cluster: Topology.Cluster, values: TemplateValues, mode: Template.Mode
+    ) throws(Diagnostics) -> [Node] {
+        try ClusterManifests.render(loaded, cluster: cluster, values: values, mode: mode).vault.filter { $0.mapping != nil }
+    }
+
+    /// The names of a cluster's Vault CRs (they do not depend on values known only after apply).
+    static func names(_ loaded: LoadedTopology, cluster: Topology.Cluster) throws(Diagnostics) -> [String] {
+        let values = TemplateValues.for(topology: loaded.topology, cluster: cluster)
+        return vaults(try manifests(loaded, cluster: cluster, values: values, mode: .display)).compactMap(name)
+    }
+
+    /// The Vault CRs among rendered documents.
+    static func vaults(_ documents: [Node]) -> [Node] { documents.filter { $0["kind"]?.string == "Vault" } }
+
+    /// Name of an object (`metadata.name`).
+    static func name(_ object: Node) -> String? { object[path: "metadata", "name"]?.string }
+
+    // MARK: Steps
+
+    /// Renders the cluster's CRs with every value known by now (the subnet, the KMS's address and
+    /// token, the leader's LoadBalancer address) and applies them (on stdin, marked sensitive),
+    /// deleting the old ones first when the KMS is new.
+    struct Apply: Step {
+        var cluster: String
+        var deleteFirst: Bool
+
+        func run(_ context: StepContext) async throws {
+            let topology = context.topology
+            guard let spec = topology.clusters.first(where: { $0.name == cluster }) else { return }
+            let subnet: CIDR? = topology.loadBalancer == .none ? context.state.subnet : try await context.subnet()
+            var assumptions: [String: String] = [:]
+            if topology.loadBalancer == .none, cluster != topology.leader.name {
+                assumptions["leader.loadBalancerIP"] = try await leaderServiceAddress(context)
+            }
+            let values = TemplateValues.for(
+                topology: topology, cluster: spec, subnet: subnet, kmsAddress: try await context.kmsAddress(),
+                kmsToken: try await context.kmsToken(), assumptions: assumptions)
+            let documents: [Node]
+            do {
+                documents = try manifests(context.loaded, cluster: spec, values: values, mode: .apply)
+            } catch {
+                throw StepError(.render, "rendering the Vault CR of cluster \(cluster): \(error.description)")
+            }
+            let names = vaults(documents).compactMap(name)
+            if deleteFirst {
+                try await context.check(context.kubectl(cluster).delete("vault", names, namespace: topology.vault.namespace))
+            }
+            try await context.applyUntilAccepted("Vault CR \(names.joined(separator: ", "))", cluster: cluster, documents, sensitive: true)
+        }
+
+        /// Without MetalLB pools the leader's address is what the cloud gives its Vault Service:
+        /// wait for `status.loadBalancer.ingress[0].ip` (empty while pending).
+        func leaderServiceAddress(_ context: StepContext) async throws -> String {
+            let leader = context.topology.leader
+            guard let service = try VaultResource.names(context.loaded, cluster: leader).first else {
+                throw StepError(.render, "the leader's template has no Vault CR")
+            }
+            let get = context.kubectl(leader.name).jsonPath(
+                "service", service, namespace: context.topology.vault.namespace, "{.status.loadBalancer.ingress[0].ip}")
+            var address = ""
+            try await context.waitUntil(
+                "Service \(service) in cluster \(leader.name) to get a LoadBalancer address", interval: .milliseconds(250)
+            ) {
+                let result = try await context.run(get)
+                address = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                return result.isSuccess && !address.isEmpty ? .ready : .notYet(result.isSuccess ? "pending" : result.lastErrorLine)
+            }
+            return address
+        }
+    }
+
+    /// `kubectl delete vault NAME… --ignore-not-found`.
+    struct Delete: Step {
+        var cluster: String
+        var names: [String]
+        func run(_ context: StepContext) async throws {
+            try await context.check(context.kubectl(cluster).delete("vault", names, namespace: context.topology.vault.namespace))
+        }
+    }
+}
+
+/// The Vault pods of a cluster Ready: a readiness wait that runs as its own step, after the CR is
+/// applied, so that what follows the CR (the followers) does not wait for it.
+enum VaultReadyResource: ClusterRule {
+    static func planApply(_ cluster: Topology.Cluster, _ plan: inout PlanBuilder) {
+        guard let apply = plan.action(.vault(cluster.name)), apply.change != .inSync else { return }
+        let pods: [String]
+        do {
+            pods = try VaultResource.names(plan.input.loaded, cluster: cluster).map { "\($0)-0" }
+        } catch {
+            return  // the Vault rule reported the render problem
+        }
+        plan.add(
+            PlanAction(
+                id: .vaultReady(cluster.name), change: .wait, step: Wait(cluster: cluster.name, pods: pods),
+                resource: "Vault pod \(pods.joined(separator: ", ")) Ready", reason: "after its CR is applied",
+                needs: [.vault(cluster.name)]))
+    }
+
+    /// Waits for pod `<name>-0` of each Vault CR to be Ready.
+    struct Wait: Step {
+        var cluster: String
+        var pods: [String]
+
+        func run(_ context: StepContext) async throws {
+            let namespace = context.topology.vault.namespace
+            for pod in pods {
+                let wait = context.kubectl(cluster).wait(for: "condition=Ready", "pod/\(pod)", namespace: namespace, timeout: "10s")
+                try await context.waitUntil("pod \(namespace)/\(pod) in cluster \(cluster) to be Ready") {
+                    let result = try await context.run(wait)
+                    return result.isSuccess ? .ready : .notYet(result.lastErrorLine)
+                }
+            }
+        }
+    }
+}
