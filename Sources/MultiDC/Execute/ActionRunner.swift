@@ -81,9 +81,9 @@ public struct StepContext: Sendable {
 
     /// Applies manifests until the server takes them: transient refusals (a webhook or CRD not
     /// ready yet) are waited out within the readiness bound; anything else fails at once.
-    func applyUntilAccepted(_ what: String, cluster: String, _ documents: [Node], sensitive: Bool = false) async throws {
+    func applyUntilAccepted(_ description: String, cluster: String, _ documents: [Node], sensitive: Bool = false) async throws {
         let command = kubectl(cluster).apply(manifest: YAMLEmitter.emit(documents), sensitive: sensitive)
-        try await waitUntil("\(what) to be accepted in cluster \(cluster)") {
+        try await waitUntil(description) {
             let result = try await run(command)
             if result.isSuccess { return .ready }
             let failure = ToolFailure(command, result)

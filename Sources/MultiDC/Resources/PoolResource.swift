@@ -173,7 +173,8 @@ enum PoolResource: GlobalRule, ClusterRule, ClusterDestroyRule {
                 ]
             }
             // The ≥ v0.13 webhook refuses pools until the controller is Ready: waited out.
-            try await context.applyUntilAccepted("the MetalLB pool \(pool.rangeText)", cluster: cluster, objects)
+            try await context.applyUntilAccepted(
+                "MetalLB in cluster \(cluster) to accept the pool \(pool.rangeText)", cluster: cluster, objects)
         }
 
         static func cut(_ cluster: String, _ context: StepContext) async throws -> ClusterPool {

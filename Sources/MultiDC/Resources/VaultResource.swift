@@ -159,7 +159,9 @@ enum VaultResource: ClusterRule, ClusterDestroyRule {
             if deleteFirst {
                 try await context.check(context.kubectl(cluster).delete("vault", names, namespace: topology.vault.namespace))
             }
-            try await context.applyUntilAccepted("Vault CR \(names.joined(separator: ", "))", cluster: cluster, documents, sensitive: true)
+            try await context.applyUntilAccepted(
+                "the Vault CRD to accept \(names.joined(separator: ", ")) in cluster \(cluster)", cluster: cluster, documents,
+                sensitive: true)
         }
 
         /// Without MetalLB pools the leader's address is what the cloud gives its Vault Service:
