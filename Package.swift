@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Settings every target of ours shares: Swift 6 language mode plus the upcoming features
-/// swift-log turns on (see shared/STYLE.md).
+/// swift-log turns on (see docs/style.md#package-settings).
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),

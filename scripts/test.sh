@@ -9,6 +9,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh || exit 1
+# The tree stays formatted with the checked-in .swift-format (a finding fails the run).
+echo "== swift format lint --strict"
+swift format lint --strict -r Sources Tests Benchmarks || exit 1
 swift build --build-tests || exit 1
 
 status=0

@@ -3,8 +3,8 @@ import Testing
 
 @testable import MultiDC
 
-/// `vault status -format=json` samples built from the reference's field list (§5.2, §5.3,
-/// §5.5): 2-space indent as `json.MarshalIndent` writes it; omitempty keys left out when zero.
+/// `vault status -format=json` samples built from the field list in docs/tools.md (#vault-seal-status,
+/// #vault-leader, #vault-cli): 2-space indent as `json.MarshalIndent` writes it; omitempty keys left out when zero.
 enum VaultStatusSample {
     static let leaderAddress = "https://vault-primary.vault.svc.cluster.local:8200"
 

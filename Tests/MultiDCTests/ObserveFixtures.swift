@@ -1,5 +1,5 @@
 // A converged cluster as one multi-kind `kubectl get … -A -o json` List, built from the shapes
-// the reference documents (§3.3 List wrapper, §6 MetalLB objects, §5.7 Bank-Vaults labels).
+// docs/tools.md documents (#kubectl-get List wrapper, #metallb-crs MetalLB objects, #bank-vaults-operator labels).
 
 enum ObserveFixture {
     static func clusterList(pool: String = "172.18.1.128/25", lbIP: String? = "172.18.1.128", vaultReady: Bool = true) -> String {

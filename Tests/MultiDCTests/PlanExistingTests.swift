@@ -42,7 +42,8 @@ import YAML
         #expect(plan.rows == expected)
         #expect(
             !plan.actions.contains {
-                ["network", "kms", "helm-repo"].contains($0.id) || $0.id.description.hasPrefix("cluster/") || $0.id.description.hasPrefix("metallb/")
+                ["network", "kms", "helm-repo"].contains($0.id) || $0.id.description.hasPrefix("cluster/")
+                    || $0.id.description.hasPrefix("metallb/")
                     || $0.id.description.hasPrefix("pool/")
             })
         #expect(plan.action("operator/us-east-1")?.resource == "helm release vault-system/vault-operator")

@@ -88,7 +88,9 @@ import YAML
         #expect(plain.hasSuffix("\nNo changes.\n"))
         let empty = Planner.plan(PlanInput(loaded: loaded, world: WorldBuilder(loaded).empty()))
         #expect(!PlanRenderer(color: false).render(empty).contains("\u{1B}"))
-        #expect(PlanRenderer(color: false).render(empty).hasSuffix("\nPlan: 23 to add, 0 to change, 0 to destroy.\nRuns as 26 steps, 3 of them readiness waits.\n"))
+        #expect(
+            PlanRenderer(color: false).render(empty).hasSuffix(
+                "\nPlan: 23 to add, 0 to change, 0 to destroy.\nRuns as 26 steps, 3 of them readiness waits.\n"))
     }
 
     @Test func jsonDocument() throws {

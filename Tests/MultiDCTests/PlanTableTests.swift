@@ -652,7 +652,10 @@ import YAML
             #expect(secret.change == .update)
             #expect(secret.dependsOn == ["vault/primary"])
             #expect(secret.reason == "the leader's Vault is re-created; its new secret is copied again")
-            #expect(plan.action("vault/\(follower)")?.dependsOn == ["kms", "vault/primary", .sharedSecret("vault-primary-tls", cluster: follower)])
+            #expect(
+                plan.action("vault/\(follower)")?.dependsOn == [
+                    "kms", "vault/primary", .sharedSecret("vault-primary-tls", cluster: follower),
+                ])
         }
     }
 
@@ -791,7 +794,10 @@ import YAML
             Issue.record("not a replacing run")
             return
         }
-        #expect(plan.changes.filter { $0.id.description.hasPrefix("vault/") }.allSatisfy { $0.change == .replace && $0.dependsOn.first == "kms" })
+        #expect(
+            plan.changes.filter { $0.id.description.hasPrefix("vault/") }.allSatisfy {
+                $0.change == .replace && $0.dependsOn.first == "kms"
+            })
     }
 
     @Test func crFieldsTheTemplateDoesNotSetAreIgnoredAndListsAreCompared() throws {

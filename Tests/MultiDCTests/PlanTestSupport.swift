@@ -391,7 +391,11 @@ struct PlanRow: Equatable, CustomStringConvertible {
 extension Plan {
     /// The changing actions as rows (in plan order).
     /// The changes, without the readiness waits (`PlanTableTests.readinessWaitsFollowEachChangingVaultCR` covers those).
-    var changeRows: [PlanRow] { changes.filter { $0.change != .wait }.map { PlanRow($0.id.description, $0.change, $0.dependsOn.map(\.description)) } }
+    var changeRows: [PlanRow] {
+        changes.filter { $0.change != .wait }.map { PlanRow($0.id.description, $0.change, $0.dependsOn.map(\.description)) }
+    }
     /// Every action as rows.
-    var rows: [PlanRow] { actions.filter { $0.change != .wait }.map { PlanRow($0.id.description, $0.change, $0.dependsOn.map(\.description)) } }
+    var rows: [PlanRow] {
+        actions.filter { $0.change != .wait }.map { PlanRow($0.id.description, $0.change, $0.dependsOn.map(\.description)) }
+    }
 }

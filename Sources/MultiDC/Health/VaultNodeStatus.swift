@@ -1,7 +1,7 @@
 import Foundation
 
 /// One Vault node's `vault status -format=json` (the CLI's `SealStatusOutput`: seal status
-/// plus leader fields, reference §5.5). Unknown keys are ignored; missing `omitempty` keys take
+/// plus leader fields, docs/tools.md#vault-cli). Unknown keys are ignored; missing `omitempty` keys take
 /// their zero value, as Go would have written them.
 public struct VaultNodeStatus: Sendable, Equatable, Decodable {
     /// Seal type, e.g. `shamir`.

@@ -1,7 +1,7 @@
 import YAML
 
 extension KubeObject {
-    /// The object as a manifest that another cluster accepts (reference §3.8): server-populated
+    /// The object as a manifest that another cluster accepts (docs/tools.md#kubectl-copy-object): server-populated
     /// metadata (`resourceVersion`, `uid`, `creationTimestamp`, `managedFields`, `generation`,
     /// `selfLink`, `ownerReferences`), the stale `last-applied-configuration` annotation and
     /// `status` removed; `namespace` replaced when given. `type`, `data` and `stringData` stay.

@@ -85,7 +85,8 @@ enum KMSResource: GlobalRule, GlobalDestroyRule {
             plan.tokenFingerprint = expectedToken ?? fingerprint
             if container.isRunning {
                 plan.add(
-                    PlanAction(id: .kms, change: .inSync, step: Start(names: [name]), resource: resource, reason: "running \(container.image)"))
+                    PlanAction(
+                        id: .kms, change: .inSync, step: Start(names: [name]), resource: resource, reason: "running \(container.image)"))
             } else {
                 plan.add(
                     PlanAction(

@@ -84,7 +84,8 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
                 return
             }
             plan.problems.append(
-                PlanProblem(cluster: name, "kubeconfig context \(observed.context) is missing; run `kind export kubeconfig --name \(name)`"))
+                PlanProblem(cluster: name, "kubeconfig context \(observed.context) is missing; run `kind export kubeconfig --name \(name)`")
+            )
             return
         }
         if let owner = observed.objects.ownership, !owner.isOwned(byTopology: topology.name) {

@@ -20,7 +20,8 @@ enum ManifestsResource: ClusterRule {
                 PlanAction(
                     id: .manifests(name), change: live == nil ? .create : .update, step: step, resource: resource,
                     reason: inside.isNew
-                        ? "cluster \(name) is new" : (live == nil ? "never applied by multidc" : "the files changed since they were applied"),
+                        ? "cluster \(name) is new"
+                        : (live == nil ? "never applied by multidc" : "the files changed since they were applied"),
                     observed: live.map { "sha256 \($0.prefix(12))" }, needs: needs))
         } else {
             plan.add(

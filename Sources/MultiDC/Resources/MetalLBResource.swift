@@ -36,7 +36,8 @@ enum MetalLBResource: ClusterRule {
         } else if metallb.mode == .configMap && !lb.memberlistSecretPresent {
             plan.add(
                 PlanAction(
-                    id: .metalLB(name), change: .update, step: step, resource: resource, reason: "secret metallb-system/memberlist is missing",
+                    id: .metalLB(name), change: .update, step: step, resource: resource,
+                    reason: "secret metallb-system/memberlist is missing",
                     observed: "no memberlist secret", needs: needs))
         } else {
             plan.add(

@@ -45,7 +45,8 @@ enum NetworkResource: GlobalRule, GlobalDestroyRule {
                         dataLoss: "replacing network \(name) removes every container on it"
                             + (users.isEmpty ? "" : " (\(users.joined(separator: ", ")))") + " and every Vault node in those clusters"))
             } else if observed == nil, topology.network.subnet == nil {
-                plan.problems.append(PlanProblem("docker network \(name) has no IPv4 subnet; pin spec.network.subnet or use another network"))
+                plan.problems.append(
+                    PlanProblem("docker network \(name) has no IPv4 subnet; pin spec.network.subnet or use another network"))
             } else {
                 plan.add(
                     PlanAction(

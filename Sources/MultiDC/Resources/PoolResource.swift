@@ -70,13 +70,16 @@ enum PoolResource: GlobalRule, ClusterRule, ClusterDestroyRule {
             guard let config = lb.legacyConfig else {
                 plan.add(
                     PlanAction(
-                        id: .pool(name), change: .create, step: step, resource: resource, reason: "no address pool configured", needs: needs))
+                        id: .pool(name), change: .create, step: step, resource: resource, reason: "no address pool configured", needs: needs
+                    ))
                 return
             }
             let live = config.pools.flatMap(\.addresses)
             if config.pools.count == 1, pool.isWritten(as: live), config.pools[0].protocol == "layer2" {
                 plan.add(
-                    PlanAction(id: .pool(name), change: .inSync, step: step, resource: resource, reason: "pool \(wanted) configured", needs: needs))
+                    PlanAction(
+                        id: .pool(name), change: .inSync, step: step, resource: resource, reason: "pool \(wanted) configured", needs: needs)
+                )
             } else {
                 plan.add(
                     PlanAction(
@@ -99,14 +102,16 @@ enum PoolResource: GlobalRule, ClusterRule, ClusterDestroyRule {
             if matches && hasAdvertisement {
                 plan.add(
                     PlanAction(
-                        id: .pool(name), change: .inSync, step: step, resource: resource, reason: "pool \(wanted) configured and advertised",
+                        id: .pool(name), change: .inSync, step: step, resource: resource,
+                        reason: "pool \(wanted) configured and advertised",
                         needs: needs))
             } else {
                 plan.add(
                     PlanAction(
                         id: .pool(name), change: .update, step: step, resource: resource,
                         reason: matches
-                            ? "L2Advertisement \(l2AdvertisementName) is missing" : "the pool's addresses differ from the slice of cluster \(name)",
+                            ? "L2Advertisement \(l2AdvertisementName) is missing"
+                            : "the pool's addresses differ from the slice of cluster \(name)",
                         observed: live.addresses.joined(separator: ","), needs: needs,
                         fields: matches
                             ? [] : [FieldChange(path: "spec.addresses", before: live.addresses.joined(separator: ","), after: wanted)]))

@@ -37,7 +37,8 @@ enum SharedSecretResource: ClusterRule, ClusterDestroyRule {
             } else if live != nil {
                 // The leader could not be read (stopped): the copy stays; the next plan compares it.
                 action = PlanAction(
-                    id: id, change: .inSync, step: step, resource: resource, reason: "present; the leader's secret could not be read to compare",
+                    id: id, change: .inSync, step: step, resource: resource,
+                    reason: "present; the leader's secret could not be read to compare",
                     needs: needs)
             } else {
                 let reason =

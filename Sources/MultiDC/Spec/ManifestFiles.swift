@@ -14,7 +14,9 @@ public struct ManifestFile: Sendable {
 /// broken manifest is a positioned error of `validate`, and planning does no I/O.
 enum ManifestFiles {
     /// The files read and parsed, or every problem found in them.
-    static func load(_ references: [FileReference], at field: (Int) -> Diagnostic.Builder) -> (
+    static func load(
+        _ references: [FileReference], at field: (Int) -> Diagnostic.Builder
+    ) -> (
         files: [ManifestFile], problems: [Diagnostic]
     ) {
         var files: [ManifestFile] = []

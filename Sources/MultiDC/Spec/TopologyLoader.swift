@@ -76,7 +76,8 @@ public enum TopologyLoader {
             let positions = decoder.reader.positions
             let read = ManifestFiles.load(topology.manifests) { index in
                 { message in
-                    source.diagnostic(message, at: positions["spec.manifests[\(index)]"] ?? positions["spec.manifests"] ?? Mark(line: 1, column: 1))
+                    source.diagnostic(
+                        message, at: positions["spec.manifests[\(index)]"] ?? positions["spec.manifests"] ?? Mark(line: 1, column: 1))
                 }
             }
             manifests = read.files

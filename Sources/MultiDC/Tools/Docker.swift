@@ -1,6 +1,6 @@
 import Foundation
 
-/// argv builders and output parsers for the `docker` CLI (shared/reference/cli-reference.md §2).
+/// argv builders and output parsers for the `docker` CLI (docs/tools.md#docker-client-versions and the docker sections after it).
 ///
 /// Parsers are pure functions over a `CommandResult`, tested on the reference's real outputs of
 /// both the 20.10 and the 28 client.

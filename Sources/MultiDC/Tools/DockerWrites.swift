@@ -1,7 +1,7 @@
 import Foundation
 
 /// argv builders and failure texts for the docker commands that change the world
-/// (reference §1.7, §2.2, §2.5). Reads and their parsers live in `Docker.swift`.
+/// (docs/tools.md#kind-network, #docker-run, #docker-lifecycle). Reads and their parsers live in `Docker.swift`.
 extension Docker {
     /// `docker network create -d=bridge -o …masquerade=true [-o …mtu=M] [--label k=v]…
     /// [--ipv6 --subnet ULA] [--subnet S] NAME`, the way kind creates its network

@@ -1,6 +1,6 @@
 import Foundation
 
-/// argv builders and parsers for `helm` 3 (shared/reference/cli-reference.md §4), bound to one
+/// argv builders and parsers for `helm` 3 and 4 (docs/tools.md#helm-errors and the helm sections after it), bound to one
 /// kube context (and optionally one kubeconfig file).
 public struct Helm: Sendable, Hashable {
     public static let executable = "helm"

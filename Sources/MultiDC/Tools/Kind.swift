@@ -1,6 +1,6 @@
 import Foundation
 
-/// argv builders and parsers for `kind` (shared/reference/cli-reference.md §1).
+/// argv builders and parsers for `kind` (docs/tools.md#kind-output and the kind sections after it).
 public enum Kind {
     public static let executable = "kind"
     /// Label on every node container: the cluster name.

@@ -1,7 +1,7 @@
 import Foundation
 import YAML
 
-/// argv builders and parsers for `kubectl` (shared/reference/cli-reference.md §3), bound to one
+/// argv builders and parsers for `kubectl` (docs/tools.md#kubectl-errors and the kubectl sections after it), bound to one
 /// kubeconfig context (and optionally one kubeconfig file).
 public struct Kubectl: Sendable, Hashable {
     public static let executable = "kubectl"
