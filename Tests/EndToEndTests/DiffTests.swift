@@ -8,7 +8,9 @@ extension EndToEndTests {
     static func expectedIDs(_ w: E2EWorld) -> Set<String> {
         var ids: Set<String> = ["network", "kms", "helm-repo"]
         for c in w.clusterNames {
-            ids.formUnion(["cluster/\(c)", "ownership/\(c)", "metallb/\(c)", "pool/\(c)", "operator/\(c)", "vault/\(c)"])
+            ids.formUnion([
+                "cluster/\(c)", "ownership/\(c)", "metallb/\(c)", "pool/\(c)", "operator/\(c)", "vault/\(c)", "vault-ready/\(c)",
+            ])
             if c != w.leader { ids.insert("secret/vault-\(w.leader)-tls/\(c)") }
         }
         return ids
@@ -32,7 +34,15 @@ extension EndToEndTests {
             #expect(plan.json["topology"] as? String == w.topology)
             #expect(plan.problems.isEmpty, "\(plan.problems)")
             #expect(plan.ids(plan.actions) == Self.expectedIDs(w))
-            #expect(plan.actions.allSatisfy { $0["change"] as? String == "create" && $0["symbol"] as? String == "+" }, "\(r.stdout)")
+            // Every action creates, except the Vault pods' readiness waits, which are steps of their own.
+            #expect(
+                plan.actions.allSatisfy {
+                    let wait = ($0["id"] as? String)?.hasPrefix("vault-ready/") == true
+                    return wait
+                        ? $0["change"] as? String == "wait" && $0["symbol"] as? String == "…"
+                        : $0["change"] as? String == "create" && $0["symbol"] as? String == "+"
+                }, "\(r.stdout)")
+            #expect(plan.summary["wait"] as? Int == 3, "\(plan.summary)")
             #expect(
                 plan.summary["add"] as? Int == 23 && plan.summary["change"] as? Int == 0 && plan.summary["destroy"] as? Int == 0,
                 "\(plan.summary)")

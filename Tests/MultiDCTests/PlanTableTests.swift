@@ -719,18 +719,21 @@ import YAML
         }
     }
 
-    @Test func kindClusterWithoutItsContextIsAProblem() throws {
+    /// A kind cluster without its context (an interrupted create, kind's kubeconfig lock race)
+    /// gets `kind export kubeconfig` as a planned action; its insides are planned next round.
+    @Test func kindClusterWithoutItsContextIsExportedAgain() throws {
         let loaded = try PlanFixture.load(PlanFixture.spec())
         let world = try WorldBuilder(loaded).converged().editing("tertiary") {
             $0.reachability = .contextMissing("error: context \"kind-tertiary\" does not exist")
             $0.objects = ClusterObjects()
         }
         let plan = Self.plan(loaded, world)
-        #expect(
-            plan.problems == [
-                PlanProblem(
-                    cluster: "tertiary", "kubeconfig context kind-tertiary is missing; run `kind export kubeconfig --name tertiary`")
-            ])
+        #expect(plan.problems.isEmpty)
+        #expect(plan.changeRows == [PlanRow("cluster/tertiary", .update)])
+        let export = try #require(plan.action("cluster/tertiary"))
+        #expect(export.reason == "its kubeconfig context kind-tertiary is missing; export it again")
+        #expect((export.step as? KindClusterResource.ExportKubeconfig)?.cluster == "tertiary")
+        #expect(plan.deferredClusters == ["tertiary"])
     }
 
     @Test func helmListFailureIsAProblem() throws {

@@ -41,6 +41,16 @@ public struct PlanBuilder {
 
     mutating func add(_ action: PlanAction) { actions.append(action) }
 
+    /// Replaces the action with the same id (or adds it): a later finding of the same rule
+    /// decides what the resource needs.
+    mutating func replaceAction(_ action: PlanAction) {
+        if let index = actions.firstIndex(where: { $0.id == action.id }) {
+            actions[index] = action
+        } else {
+            actions.append(action)
+        }
+    }
+
     func action(_ id: ActionID) -> PlanAction? { actions.first { $0.id == id } }
 
     /// Whether an action is in the plan and changes something.

@@ -83,9 +83,15 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
                 plan.problems.append(PlanProblem(cluster: name, "kubeconfig context \(observed.context) does not exist: \(message)"))
                 return
             }
-            plan.problems.append(
-                PlanProblem(cluster: name, "kubeconfig context \(observed.context) is missing; run `kind export kubeconfig --name \(name)`")
-            )
+            // A kind cluster whose context is gone (an interrupted create, kind's kubeconfig lock
+            // race, an edited kubeconfig): export it again, then plan its insides next round.
+            plan.replaceAction(
+                PlanAction(
+                    id: .cluster(name), change: .update, step: ExportKubeconfig(cluster: name), resource: resource,
+                    reason: "its kubeconfig context \(observed.context) is missing; export it again",
+                    observed: "no context \(observed.context)"))
+            plan.notes.append("cluster \(name) has no kubeconfig context: its objects are checked again once it is exported")
+            plan.deferredClusters.append(name)
             return
         }
         if let owner = observed.objects.ownership, !owner.isOwned(byTopology: topology.name) {
@@ -190,6 +196,17 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
 
         func run(_ context: StepContext) async throws {
             try await context.check(Docker.start(nodes))
+            try await waitForAPIServer(cluster, context)
+        }
+    }
+
+    /// `kind export kubeconfig --name N`: writes the cluster's context again, then waits for
+    /// its API server.
+    struct ExportKubeconfig: Step {
+        var cluster: String
+
+        func run(_ context: StepContext) async throws {
+            try await context.check(Kind.exportKubeconfig(name: cluster))
             try await waitForAPIServer(cluster, context)
         }
     }
