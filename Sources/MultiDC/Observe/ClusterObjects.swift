@@ -144,7 +144,8 @@ public struct ServiceState: Sendable, Equatable {
     public var type: String
     /// `spec.loadBalancerIP` (the address asked for), if set.
     public var requestedLoadBalancerIP: String?
-    /// `status.loadBalancer.ingress[].ip` (only `.ip` is read).
+    /// `status.loadBalancer.ingress[]`: each entry's `ip`, or its `hostname` where the cloud
+    /// reports a name and no address (EKS; docs/tools.md#k8s-lb-hostname).
     public var ingressIPs: [String]
 
     public init(

@@ -65,7 +65,9 @@ extension ClusterObjects {
                             name: object.name, namespace: vaultNamespace, labels: object.labels,
                             type: item[path: "spec", "type"]?.string ?? "ClusterIP",
                             requestedLoadBalancerIP: item[path: "spec", "loadBalancerIP"]?.string.flatMap { $0.isEmpty ? nil : $0 },
-                            ingressIPs: (item[path: "status", "loadBalancer", "ingress"]?.sequence ?? []).compactMap { $0["ip"]?.string }))
+                            ingressIPs: (item[path: "status", "loadBalancer", "ingress"]?.sequence ?? []).compactMap {
+                                ($0["ip"]?.string).flatMap { $0.isEmpty ? nil : $0 } ?? $0["hostname"]?.string
+                            }))
                 }
             case ("", "Pod"):
                 if object.namespace == vaultNamespace, Self.isVaultWorkload(object) {

@@ -83,7 +83,14 @@ enum KMSResource: GlobalRule, GlobalDestroyRule {
                 return
             }
             plan.tokenFingerprint = expectedToken ?? fingerprint
-            if container.isRunning {
+            if container.state == .paused {
+                // `docker start` refuses a paused container ("cannot start a paused container,
+                // try unpause instead"; docs/tools.md#docker-lifecycle).
+                plan.add(
+                    PlanAction(
+                        id: .kms, change: .update, step: Unpause(names: [name]), resource: resource,
+                        reason: "the container is paused; unpause it", observed: "paused"))
+            } else if container.isRunning {
                 plan.add(
                     PlanAction(
                         id: .kms, change: .inSync, step: Start(names: [name]), resource: resource, reason: "running \(container.image)"))
@@ -171,6 +178,12 @@ enum KMSResource: GlobalRule, GlobalDestroyRule {
     struct Start: Step {
         var names: [String]
         func run(_ context: StepContext) async throws { try await context.check(Docker.start(names)) }
+    }
+
+    /// `docker unpause` of the paused KMS container.
+    struct Unpause: Step {
+        var names: [String]
+        func run(_ context: StepContext) async throws { try await context.check(Docker.unpause(names)) }
     }
 
     /// `docker rm -f -v`.

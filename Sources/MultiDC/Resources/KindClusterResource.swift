@@ -53,10 +53,14 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
             }
             let stopped = kind.nodes.filter { !$0.container.isRunning }
             if !stopped.isEmpty {
+                // Paused nodes are unpaused: `docker start` refuses them (docs/tools.md#docker-lifecycle).
+                let paused = stopped.filter { $0.container.state == .paused }.map(\.name)
+                let start = stopped.filter { $0.container.state != .paused }.map(\.name)
                 plan.add(
                     PlanAction(
-                        id: .cluster(name), change: .update, step: Start(cluster: name, nodes: stopped.map(\.name)), resource: resource,
-                        reason: "node containers \(stopped.map(\.name).joined(separator: ", ")) are stopped; start them",
+                        id: .cluster(name), change: .update, step: Start(cluster: name, nodes: start, paused: paused), resource: resource,
+                        reason: "node containers \(stopped.map(\.name).joined(separator: ", ")) are "
+                            + (paused.isEmpty ? "stopped; start them" : start.isEmpty ? "paused; unpause them" : "stopped or paused; start them"),
                         observed: stopped.map { "\($0.name) \($0.container.state)" }.joined(separator: ", ")))
                 // What lives inside is checked once the API server answers again (apply re-plans).
                 plan.notes.append("cluster \(name) is stopped: its objects are checked again after it starts")
@@ -177,6 +181,14 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
                 _ = await Task.detached { [name] in try? await runner.run(Kind.deleteCluster(name: name)) }.value
                 throw error
             }
+            if !result.isSuccess, result.stderr.contains("failed to lock config file") {
+                // kind's kubeconfig lock race (O_EXCL `<kubeconfig>.lock`, four tries in ~150 ms;
+                // docs/tools.md#kind-kubeconfig-lock): the nodes run, only the context is missing.
+                context.progress("kind could not lock the kubeconfig; exporting the context of \(name) again")
+                try await exportKubeconfig(name, context)
+                try await waitForAPIServer(name, context)
+                return
+            }
             guard result.isSuccess else {
                 var failure = ToolFailure(command, result)
                 if let line = result.stderr.split(separator: "\n").first(where: { $0.hasPrefix("ERROR:") }) {
@@ -189,13 +201,16 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
         }
     }
 
-    /// `docker start` of a cluster's stopped nodes, then a wait for its API server.
+    /// `docker start` of a cluster's stopped nodes and `docker unpause` of its paused ones, then a
+    /// wait for its API server.
     struct Start: Step {
         var cluster: String
         var nodes: [String]
+        var paused: [String] = []
 
         func run(_ context: StepContext) async throws {
-            try await context.check(Docker.start(nodes))
+            if !nodes.isEmpty { try await context.check(Docker.start(nodes)) }
+            if !paused.isEmpty { try await context.check(Docker.unpause(paused)) }
             try await waitForAPIServer(cluster, context)
         }
     }
@@ -206,7 +221,7 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
         var cluster: String
 
         func run(_ context: StepContext) async throws {
-            try await context.check(Kind.exportKubeconfig(name: cluster))
+            try await exportKubeconfig(cluster, context)
             try await waitForAPIServer(cluster, context)
         }
     }
@@ -215,6 +230,17 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
     struct Delete: Step {
         var name: String
         func run(_ context: StepContext) async throws { try await context.check(Kind.deleteCluster(name: name)) }
+    }
+
+    /// `kind export kubeconfig`, retried while another kind holds the kubeconfig lock.
+    static func exportKubeconfig(_ cluster: String, _ context: StepContext) async throws {
+        let export = Kind.exportKubeconfig(name: cluster)
+        try await context.waitUntil("kind to export the kubeconfig context of \(cluster)", interval: .milliseconds(250)) {
+            let result = try await context.run(export)
+            if result.isSuccess { return .ready }
+            if result.stderr.contains("failed to lock config file") { return .notYet(result.lastErrorLine) }
+            throw ToolFailure(export, result)
+        }
     }
 
     static func waitForAPIServer(_ cluster: String, _ context: StepContext) async throws {

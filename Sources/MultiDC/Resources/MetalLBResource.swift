@@ -74,6 +74,13 @@ enum MetalLBResource: ClusterRule {
                 let result = try await context.run(wait)
                 return result.isSuccess ? .ready : .notYet(result.lastErrorLine)
             }
+            // LoadBalancer addresses answer only once the speakers are Ready, not just the
+            // controller (metallb speaker DaemonSet; docs/tools.md#metallb-speaker).
+            let speakers = kubectl.rolloutStatus("daemonset/speaker", namespace: MetalLBState.namespace, timeout: "10s")
+            try await context.waitUntil("the MetalLB speakers in cluster \(cluster) to be Ready") {
+                let result = try await context.run(speakers)
+                return result.isSuccess ? .ready : .notYet(result.lastErrorLine)
+            }
         }
     }
 }

@@ -113,8 +113,21 @@ enum NetworkResource: GlobalRule, GlobalDestroyRule {
                 command = Docker.networkCreate(name, subnet: v4, mtu: mtu, labels: labels)
                 result = try await context.run(command)
             }
-            if !result.isSuccess && !Docker.isNetworkAlreadyExists(result) { throw ToolFailure(command, result) }
-            let inspected = try await context.run(Docker.networkInspect(name))
+            let inspected: CommandResult
+            if result.isSuccess || Docker.isNetworkAlreadyExists(result) {
+                inspected = try await context.run(Docker.networkInspect(name))
+            } else if Docker.isPoolOverlap(result) {
+                // Another apply created the same network at the same moment: its create won and
+                // ours lost with "Pool overlaps" (docs/tools.md#docker-network-create). A network
+                // that now exists under this name with the wanted subnet is success, as kind does.
+                inspected = try await context.run(Docker.networkInspect(name))
+                let existing = try? Docker.parseNetworkInspect(inspected)
+                guard let existing, subnet == nil || existing.ipv4Subnet.flatMap({ CIDR($0) }) == subnet else {
+                    throw ToolFailure(command, result)
+                }
+            } else {
+                throw ToolFailure(command, result)
+            }
             if let network = try? Docker.parseNetworkInspect(inspected), let observed = network.ipv4Subnet.flatMap({ CIDR($0) }) {
                 context.state.subnet = subnet ?? observed
             }

@@ -13,7 +13,10 @@ enum VaultResource: ClusterRule, ClusterDestroyRule {
         let leader = plan.leaderName
         var needs: [ActionID] = [.vaultOperator(name), .kms, .pool(name), .manifests(name), .ownership(name), .metalLB(name)]
         if name != leader {
-            needs += [.vault(leader)] + topology.vault.shareSecrets.map { .sharedSecret($0, cluster: name) }
+            // bank-vaults joins the leader once and exits on failure; the pod then crash-loops
+            // with the kubelet's back-off (10 s doubling to 5 min; docs/tools.md#bank-vaults-join,
+            // #k8s-crashloop-backoff). So a follower's CR waits for the leader's pods Ready.
+            needs += [.vault(leader), .vaultReady(leader)] + topology.vault.shareSecrets.map { .sharedSecret($0, cluster: name) }
         }
         // Without a pool for the leader (loadBalancer none, provider existing) the leader's
         // address comes from the cloud; once its Vault Service has one, the followers'

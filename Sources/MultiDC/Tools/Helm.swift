@@ -20,9 +20,14 @@ public struct Helm: Sendable, Hashable {
         return Command(Self.executable, args, standardInput: standardInput, timeout: timeout)
     }
 
-    /// `helm list -A -a -o json`: every release in every namespace, whatever its status
-    /// (`-a`, so pending and superseded ones show too: the plan must see an interrupted install).
-    public func list() -> Command { command(["list", "-A", "-a", "-o", "json"]) }
+    /// `helm list -A --deployed --failed --pending --superseded --uninstalling --uninstalled -o json`:
+    /// every release in every namespace, whatever its status (the plan must see an interrupted
+    /// install). Naming every state works on helm 3 and helm 4 alike: helm 4 removed `-a/--all`
+    /// (helm `pkg/cmd/list.go` v4.0.0; docs/tools.md#helm-list), and helm 3 without it shows only
+    /// deployed and failed releases. One flag set for both majors: no `helm version` call.
+    public func list() -> Command {
+        command(["list", "-A", "--deployed", "--failed", "--pending", "--superseded", "--uninstalling", "--uninstalled", "-o", "json"])
+    }
 
     /// `helm upgrade --install R CHART -n NS --create-namespace [--version V] [--repo URL]
     /// [-f -] [--wait --timeout T]`; values go on stdin as YAML, never as `--set` on argv.
@@ -56,7 +61,10 @@ public struct Helm: Sendable, Hashable {
     public static func unreachableMessage(_ result: CommandResult) -> String? {
         guard !result.isSuccess else { return nil }
         let text = result.stderr
-        if text.contains("Kubernetes cluster unreachable") || text.contains("connection refused") || text.contains("was refused") {
+        // helm 4 writes "kubernetes cluster unreachable" in lower case (helm v4.0.0 pkg/kube/client.go).
+        if text.localizedCaseInsensitiveContains("kubernetes cluster unreachable") || text.contains("connection refused")
+            || text.contains("was refused")
+        {
             return result.lastErrorLine
         }
         return nil

@@ -67,6 +67,11 @@ public struct Kubectl: Sendable, Hashable {
         command(["-n", namespace, "delete", kind] + names + ["--ignore-not-found"])
     }
 
+    /// `-n NS rollout status KIND/NAME --timeout=T`: waits for a Deployment or DaemonSet rollout.
+    public func rolloutStatus(_ target: String, namespace: String, timeout: String) -> Command {
+        command(["-n", namespace, "rollout", "status", target, "--timeout=\(timeout)"])
+    }
+
     /// `[-n NS] wait --for=COND TARGET --timeout=T`.
     public func wait(for condition: String, _ target: String, namespace: String? = nil, timeout: String) -> Command {
         command((namespace.map { ["-n", $0] } ?? []) + ["wait", "--for=\(condition)", target, "--timeout=\(timeout)"])

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A tool call that failed: which call (argv with secrets hidden), its exit status and the
 /// tool's own last error line. Transient failures (an API server still starting, a webhook
 /// not ready, a CRD not yet Established) say so through `isTransient` and are retried.
@@ -36,7 +38,8 @@ public struct ToolFailure: Error, Sendable, CustomStringConvertible {
             "no matches for kind", "ensure CRDs are installed first", "the server could not find the requested resource",
             "TLS handshake timeout", "i/o timeout", "etcdserver: request timed out",
         ]
-        return markers.contains { stderr.contains($0) }
+        // helm 4 lower-cases "kubernetes cluster unreachable" (helm v4.0.0 pkg/kube/client.go).
+        return markers.contains { stderr.range(of: $0, options: .caseInsensitive) != nil }
     }
 
     /// A missing kubeconfig context: helm's `Kubernetes cluster unreachable: context "kind-x" does
