@@ -51,13 +51,14 @@ import YAML
 
     @Test(arguments: [
         ("10m", Duration.seconds(600)), ("90s", .seconds(90)), ("1h30m", .seconds(5400)), ("500ms", .milliseconds(500)),
-        ("1h", .seconds(3600)), ("2m5s", .seconds(125)),
+        ("1h", .seconds(3600)), ("2m5s", .seconds(125)), ("1.5s", .milliseconds(1500)), ("1.5h", .seconds(5400)),
+        (".5m", .seconds(30)), ("2562047h", .seconds(2_562_047 * 3600)), ("250us", .microseconds(250)), ("0", .zero),
     ])
     func durations(_ text: String, _ duration: Duration) {
         #expect(DurationText.parse(text) == duration)
     }
 
-    @Test(arguments: ["", "10", "m", "10 m", "1.5h", "10d", "-1m"])
+    @Test(arguments: ["", "10", "m", "10 m", "1..5h", ".s", "10d", "-1m", "9999999999h", "2562048h", "99999999999999999999s"])
     func notDurations(_ text: String) {
         #expect(DurationText.parse(text) == nil)
     }
@@ -66,6 +67,31 @@ import YAML
         #expect(DurationText.format(.seconds(5400)) == "1h30m0s")
         #expect(DurationText.format(.seconds(90)) == "1m30s")
         #expect(DurationText.format(.milliseconds(500)) == "500ms")
+        #expect(DurationText.format(.milliseconds(1500)) == "1.5s")
+    }
+
+    /// Issue 13: `DurationText.format` overflowed (SIGILL) on 999999999h, which --timeout accepted.
+    @Test func durationFormatDoesNotOverflow() {
+        #expect(DurationText.format(.seconds(999_999_999 * 3600)) == "999999999h0m0s")
+        #expect(DurationText.format(.seconds(Int64.max)) == "2562047788015215h30m7s")
+        #expect(DurationText.format(.seconds(-90)) == "-1m30s")
+        #expect(DurationText.format(DurationText.maximum) == "2562047h47m16.854775807s")
+    }
+
+    /// Issue 13: out-of-range, negative and zero durations get their own reason, not "not a duration".
+    @Test(arguments: [
+        ("9999999999h", DurationText.ParseError.tooLong), ("2562047h47m17s", .tooLong), ("-5s", .negative), ("0s", .zero),
+        ("0", .zero), ("5", .notADuration), ("5x", .notADuration),
+    ])
+    func durationErrorsSayWhy(_ text: String, _ error: DurationText.ParseError) {
+        #expect(throws: error) { try DurationText.parseChecked(text) }
+    }
+
+    /// Every text that parses formats back to the same duration (decimals round-trip).
+    @Test func formattedDurationsParseBack() throws {
+        for duration: Duration in [.milliseconds(1500), .seconds(5400), .microseconds(250), .nanoseconds(7), DurationText.maximum] {
+            #expect(try DurationText.parseChecked(DurationText.format(duration)) == duration)
+        }
     }
 
     @Test func reportsEveryErrorOfAFileInOneRun() {
