@@ -198,4 +198,71 @@ import YAML
     func didYouMean(_ word: String, _ candidates: [String], _ expected: String?) {
         #expect(EditDistance.suggestion(for: word, among: candidates) == expected)
     }
+
+    /// A scratch directory with a template and a spec that names it.
+    static func scratch(template: [UInt8]? = Array("kind: Vault\n".utf8)) throws -> (dir: String, spec: String) {
+        let dir = NSTemporaryDirectory() + "multidc-spec-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if let template { FileManager.default.createFile(atPath: dir + "/vault-cr.yaml", contents: Data(template)) }
+        FileManager.default.createFile(atPath: dir + "/spec.yaml", contents: Data(minimal.utf8))
+        return (dir, dir + "/spec.yaml")
+    }
+
+    static func messages(_ path: String) -> [String] {
+        do {
+            _ = try TopologyLoader.load(path: path)
+            return []
+        } catch {
+            return error.items.map { "\($0.mark): \($0.message)" }
+        }
+    }
+
+    /// Issue 13: a 1 GiB (sparse) spec was read whole before the 8 MiB check; now its size is
+    /// checked first, and the same holds for a template (reported at the spec line naming it).
+    @Test func oversizeFilesAreRefusedBeforeReading() throws {
+        let (dir, spec) = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let big = dir + "/big.yaml"
+        FileManager.default.createFile(atPath: big, contents: nil)
+        #expect(truncate(big, 1 << 30) == 0)
+        #expect(Self.messages(big) == ["1:1: input is 1073741824 bytes, over the limit of 8388608 bytes; split it into smaller files"])
+        try FileManager.default.removeItem(atPath: dir + "/vault-cr.yaml")
+        try FileManager.default.moveItem(atPath: big, toPath: dir + "/vault-cr.yaml")
+        #expect(
+            Self.messages(spec) == [
+                "11:15: template 'vault-cr.yaml' is too large: input is 1073741824 bytes, over the limit of 8388608 bytes; split it into smaller files"
+            ])
+        // Without a size (a character device), at most limit + 1 bytes are read.
+        #expect(throws: SourceFile.ReadError.tooLarge(size: nil, limit: 1000)) { try SourceFile.read("/dev/zero", limit: 1000) }
+    }
+
+    /// Issue 13: a directory says so (not "no such file" or "cannot read the file").
+    @Test func directoriesSayTheyAreDirectories() throws {
+        let (dir, spec) = try Self.scratch(template: nil)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(Self.messages(dir) == ["1:1: is a directory, not a file"])
+        try FileManager.default.createDirectory(atPath: dir + "/vault-cr.yaml", withIntermediateDirectories: false)
+        #expect(Self.messages(spec) == ["11:15: 'vault-cr.yaml' is a directory, not a file (looked for \(dir)/vault-cr.yaml)"])
+        #expect(Self.messages(dir + "/missing.yaml") == ["1:1: no such file"])
+    }
+
+    /// Issue 13: a non-UTF-8 template is refused like a non-UTF-8 spec, at the spec line.
+    @Test func nonUTF8FilesAreRefused() throws {
+        let (dir, spec) = try Self.scratch(template: Array("name: caf".utf8) + [0xE9, 0x0A])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(Self.messages(spec) == ["11:15: template 'vault-cr.yaml' is not UTF-8 text"])
+        FileManager.default.createFile(atPath: spec, contents: Data([0x61, 0x3A, 0x20, 0xFF, 0x0A]))
+        #expect(Self.messages(spec) == ["1:1: the file is not UTF-8 text"])
+    }
+
+    /// Issue 13: a permission failure gives the reason (strerror). Root reads every file, so
+    /// this runs only for other users (the binary test covers it under root with setpriv).
+    @Test(.enabled(if: getuid() != 0)) func unreadableFilesGiveTheReason() throws {
+        let (dir, spec) = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(chmod(dir + "/vault-cr.yaml", 0) == 0)
+        #expect(Self.messages(spec) == ["11:15: template 'vault-cr.yaml' cannot read the file: Permission denied"])
+        #expect(chmod(spec, 0) == 0)
+        #expect(Self.messages(spec) == ["1:1: cannot read the file: Permission denied"])
+    }
 }

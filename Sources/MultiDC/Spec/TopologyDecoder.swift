@@ -319,6 +319,9 @@ struct TopologyDecoder {
                 }
             }
             cluster.context = reader.string(f, "context")
+            if let context = cluster.context, let problem = NameRules.contextProblem(context) {
+                reader.error(problem, at: f.value("context")!.mark)
+            }
             switch provider {
             case .kind where f.has("context"):
                 reader.error(
