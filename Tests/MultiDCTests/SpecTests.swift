@@ -203,8 +203,8 @@ import YAML
     static func scratch(template: [UInt8]? = Array("kind: Vault\n".utf8)) throws -> (dir: String, spec: String) {
         let dir = NSTemporaryDirectory() + "multidc-spec-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        if let template { FileManager.default.createFile(atPath: dir + "/vault-cr.yaml", contents: Data(template)) }
-        FileManager.default.createFile(atPath: dir + "/spec.yaml", contents: Data(minimal.utf8))
+        if let template { _ = FileManager.default.createFile(atPath: dir + "/vault-cr.yaml", contents: Data(template)) }
+        _ = FileManager.default.createFile(atPath: dir + "/spec.yaml", contents: Data(minimal.utf8))
         return (dir, dir + "/spec.yaml")
     }
 
@@ -223,7 +223,7 @@ import YAML
         let (dir, spec) = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let big = dir + "/big.yaml"
-        FileManager.default.createFile(atPath: big, contents: nil)
+        _ = FileManager.default.createFile(atPath: big, contents: nil)
         #expect(truncate(big, 1 << 30) == 0)
         #expect(Self.messages(big) == ["1:1: input is 1073741824 bytes, over the limit of 8388608 bytes; split it into smaller files"])
         try FileManager.default.removeItem(atPath: dir + "/vault-cr.yaml")
@@ -251,7 +251,7 @@ import YAML
         let (dir, spec) = try Self.scratch(template: Array("name: caf".utf8) + [0xE9, 0x0A])
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(Self.messages(spec) == ["11:15: template 'vault-cr.yaml' is not UTF-8 text"])
-        FileManager.default.createFile(atPath: spec, contents: Data([0x61, 0x3A, 0x20, 0xFF, 0x0A]))
+        _ = FileManager.default.createFile(atPath: spec, contents: Data([0x61, 0x3A, 0x20, 0xFF, 0x0A]))
         #expect(Self.messages(spec) == ["1:1: the file is not UTF-8 text"])
     }
 
