@@ -28,15 +28,17 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("y"), .long], help: "Do not ask for confirmation.")
     var yes = false
 
-    @Option(help: "Most actions at once (default: all clusters at once).")
+    // `.unconditional`: `--parallelism -1` and `--timeout -5s` parse, and validate() says why
+    // they are refused (instead of ArgumentParser's "Missing value").
+    @Option(parsing: .unconditional, help: "Most actions at once (default: all clusters at once).")
     var parallelism: Int?
 
-    @Option(help: "Overall time limit, e.g. 30m or 1h (default: none).")
+    @Option(parsing: .unconditional, help: "Overall time limit, e.g. 30m, 1.5h or 1h30m (default: none).")
     var timeout: String?
 
     /// Bounds each readiness wait (API server, MetalLB controller and webhook, CRD, pod Ready);
     /// its expiry names what was awaited and the last thing observed.
-    @Option(help: "Longest wait for any one readiness condition, e.g. 2m (default: 5m).")
+    @Option(parsing: .unconditional, help: "Longest wait for any one readiness condition, e.g. 2m (default: 5m).")
     var waitTimeout: String?
 
     @Flag(help: "Allow steps that lose data (a replaced KMS, a replaced network).")
@@ -46,18 +48,21 @@ struct ApplyCommand: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func validate() throws {
-        if let parallelism, parallelism < 1 { throw ValidationError("--parallelism must be at least 1") }
-        if let timeout, DurationText.parse(timeout) == nil {
-            throw ValidationError("--timeout '\(timeout)' is not a duration; write it like 30m, 90s or 1h30m")
-        }
-        if let waitTimeout, DurationText.parse(waitTimeout) == nil {
-            throw ValidationError("--wait-timeout '\(waitTimeout)' is not a duration; write it like 2m, 90s or 1h")
+        try Self.checkParallelism(parallelism)
+        for (flag, text) in [("--timeout", timeout), ("--wait-timeout", waitTimeout)] {
+            guard let text else { continue }
+            do {
+                _ = try DurationText.parseChecked(text)
+            } catch {
+                throw ValidationError("\(flag) '\(text)' \(error)")
+            }
         }
     }
 
     func run() async throws {
         let session = SpecLoading.session()
         let loaded = try SpecLoading.load(spec, session: session)
+        try StateDirectory.check()
         let lock: TopologyLock
         do {
             lock = try TopologyLock.acquire(topology: loaded.topology.name, command: "apply")
@@ -99,6 +104,10 @@ struct ApplyCommand: AsyncParsableCommand {
         let outcome = await task.value
         trap.cancel()
         try finish(outcome, printer: printer, signal: trap.receivedSignal)
+    }
+
+    static func checkParallelism(_ parallelism: Int?) throws {
+        if let parallelism, parallelism < 1 { throw ValidationError("--parallelism must be at least 1, got \(parallelism)") }
     }
 
     static func show(_ plan: Plan, round: Int, output: OutputFormat, printer: ProgressPrinter) {

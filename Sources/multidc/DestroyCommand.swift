@@ -21,15 +21,20 @@ struct DestroyCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("y"), .long], help: "Do not ask for confirmation.")
     var yes = false
 
-    @Option(help: "Most actions at once (default: all at once).")
+    @Option(parsing: .unconditional, help: "Most actions at once (default: all at once).")
     var parallelism: Int?
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json.")
     var output: OutputFormat = .text
 
+    func validate() throws {
+        try ApplyCommand.checkParallelism(parallelism)
+    }
+
     func run() async throws {
         let session = SpecLoading.session()
         let loaded = try SpecLoading.load(spec, session: session)
+        try StateDirectory.check()
         let lock: TopologyLock
         do {
             lock = try TopologyLock.acquire(topology: loaded.topology.name, command: "destroy")

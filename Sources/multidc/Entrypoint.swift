@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MultiDC
 
 /// The `multidc` command: parses arguments, renders results, maps them to exit codes.
@@ -29,4 +30,26 @@ struct Multidc: AsyncParsableCommand {
             DestroyCommand.self,
         ]
     )
+
+    /// ArgumentParser's `main()`, with every byte of output (help and errors too) going through
+    /// `Output`, so that a failed write never traps and a failed stdout sets the exit code.
+    /// Usage errors exit 64 (EX_USAGE), as ArgumentParser sets it.
+    static func main() async {
+        Output.prepare()
+        var code: Int32 = 0
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let exit = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty { Output.write(message + "\n", to: exit == .success ? .out : .err) }
+            code = exit.rawValue
+        }
+        Foundation.exit(Output.exitCode(for: code))
+    }
 }

@@ -36,9 +36,11 @@ struct RenderCommand: AsyncParsableCommand {
     mutating func validate() throws {
         for text in assumptions {
             guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
-                throw ValidationError("--assume takes NAME=VALUE, got '\(text)'")
+                throw ValidationError("--assume takes NAME=VALUE, got '\(NameRules.escaped(String(text.prefix(100))))'")
             }
-            assumed[String(text[..<eq])] = String(text[text.index(after: eq)...])
+            let name = String(text[..<eq])
+            guard assumed[name] == nil else { throw ValidationError("--assume \(name) is given twice; give each name once") }
+            assumed[name] = String(text[text.index(after: eq)...])
         }
         do {
             try TemplateValues.checkAssumptions(assumed)
@@ -51,10 +53,30 @@ struct RenderCommand: AsyncParsableCommand {
         let loaded: LoadedTopology
         do {
             loaded = try TopologyLoader.load(path: spec)
-            if let subnet = assumed["network.subnet"].flatMap(CIDR.init) { _ = try loaded.pools(subnet: subnet) }
         } catch {
             DiagnosticOutput.printText(error.items)
             throw ExitCode(1)
+        }
+        do {
+            try TemplateValues.checkAssumptions(assumed, topology: loaded.topology)
+        } catch {
+            // A usage error found once the spec is known: exit 64 like ArgumentParser's own.
+            Terminal.err("Error: --assume \(error)")
+            throw ExitCode(64)
+        }
+        if let text = assumed["network.subnet"], let subnet = CIDR(text) {
+            do {
+                _ = try loaded.pools(subnet: subnet)
+            } catch {
+                // The spec's pool lines are fine on their own: say the subnet came from --assume.
+                DiagnosticOutput.printText(
+                    error.items.map { item in
+                        var item = item
+                        item.message += " (with --assume network.subnet=\(subnet))"
+                        return item
+                    })
+                throw ExitCode(1)
+            }
         }
         let topology = loaded.topology
         var clusters = topology.clusters
@@ -69,7 +91,7 @@ struct RenderCommand: AsyncParsableCommand {
             clusters = [match]
         }
         do {
-            print(try ManifestRendering.render(loaded, clusters: clusters, assumptions: assumed), terminator: "")
+            Terminal.out(try ManifestRendering.render(loaded, clusters: clusters, assumptions: assumed))
         } catch {
             DiagnosticOutput.printText(error.items)
             throw ExitCode(1)

@@ -16,12 +16,14 @@ enum Terminal {
         return stdoutIsTTY && env["NO_COLOR"].map(\.isEmpty) ?? true && env["TERM"] != "dumb"
     }
 
+    /// Writes to stdout through `Output` (never traps; a failure sets the exit code).
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        Output.write(text, to: .out)
     }
 
+    /// Writes a line to stderr through `Output`.
     static func err(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        Output.write(text.hasSuffix("\n") ? text : text + "\n", to: .err)
     }
 
     /// Asks on the terminal; true only for "yes".

@@ -1,5 +1,5 @@
-import MultiDC
 import Testing
+@testable import MultiDC
 
 @Suite struct NetworkPoolTests {
     static func topology(clusters: Int, slices: Topology.Slices = .init(), pools: [Int: String] = [:]) -> Topology {
@@ -73,6 +73,62 @@ import Testing
                 PoolProblem(
                     "cluster 'c3' needs block 4 of size /24, but 172.18.0.0/22 has only 4 such blocks; pin a pool or use a larger subnet",
                     at: .cluster(3))))
+    }
+
+    /// Issue 13: `firstBlock + i` overflowed (SIGILL) with firstBlock Int.max and two clusters.
+    @Test func firstBlockOverflowIsAProblemNotACrash() throws {
+        let topology = Self.topology(clusters: 2, slices: .init(blockPrefix: 24, firstBlock: Int.max, poolPrefix: 25))
+        let outcome = PoolSlicer.pools(for: topology, subnet: try CIDR.parse("10.0.0.0/8"))
+        #expect(
+            outcome
+                == .failure([
+                    PoolProblem(
+                        "cluster 'c0' needs block 9223372036854775807 of size /24, but 10.0.0.0/8 has only 65536 such blocks; pin a pool or use a larger subnet",
+                        at: .cluster(0)),
+                    PoolProblem(
+                        "slices.firstBlock 9223372036854775807 leaves no block for cluster 'c1' (index 1): the block number is out of range",
+                        at: .slices("firstBlock")),
+                ]))
+        // The same on an IPv6 network, where the block count saturates at Int.max.
+        let v6 = Self.topology(clusters: 2, slices: .init(blockPrefix: 120, firstBlock: Int.max - 1, poolPrefix: 121))
+        guard case .failure(let problems) = PoolSlicer.pools(for: v6, subnet: try CIDR.parse("fd00::/8")) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(problems.map(\.location) == [.cluster(1)])
+    }
+
+    /// The sort-based overlap check names the earliest overlapping cluster, like the pairwise one did.
+    @Test func overlapsNameTheEarliestOverlappingCluster() throws {
+        func cidrs(_ texts: [String]) -> [ClusterPool] {
+            texts.enumerated().map { ClusterPool(cluster: "c\($0)", index: $0, cidr: CIDR($1)!, explicit: true) }
+        }
+        let pools = cidrs(["10.0.2.0/24", "10.0.0.0/16", "10.0.2.128/25", "10.0.3.0/24", "10.1.0.0/24", "10.0.2.128/25", "fd00::/64"])
+        #expect(
+            PoolSlicer.overlaps(pools).map(\.message) == [
+                "pool 10.0.0.0/16 of cluster 'c1' overlaps pool 10.0.2.0/24 of cluster 'c0'",
+                "pool 10.0.2.128/25 of cluster 'c2' overlaps pool 10.0.2.0/24 of cluster 'c0'",
+                "pool 10.0.3.0/24 of cluster 'c3' overlaps pool 10.0.0.0/16 of cluster 'c1'",
+                "pool 10.0.2.128/25 of cluster 'c5' overlaps pool 10.0.2.0/24 of cluster 'c0'",
+            ])
+        // Against the pairwise definition on random pools.
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let random = (0..<12).map { _ -> String in
+                let prefix = Int.random(in: 22...26, using: &generator)
+                let base = UInt32(10 << 24) | UInt32.random(in: 0..<2048, using: &generator) << 8
+                return CIDR(address: IPAddress(family: .v4, value: UInt128(base)), prefix: prefix).description
+            }
+            let pools = cidrs(random)
+            let pairwise = pools.enumerated().compactMap { j, later in
+                pools[..<j].first { $0.cidr.overlaps(later.cidr) }.map { "\(later.cluster)~\($0.cluster)" }
+            }
+            let sorted = PoolSlicer.overlaps(pools).map { problem in
+                let names = problem.message.split(separator: "'")
+                return "\(names[1])~\(names[3])"
+            }
+            #expect(sorted == pairwise, "\(random)")
+        }
     }
 
     @Test func withoutSubnetOnlyPinnedPoolsAreChecked() {

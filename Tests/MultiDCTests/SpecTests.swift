@@ -51,13 +51,14 @@ import YAML
 
     @Test(arguments: [
         ("10m", Duration.seconds(600)), ("90s", .seconds(90)), ("1h30m", .seconds(5400)), ("500ms", .milliseconds(500)),
-        ("1h", .seconds(3600)), ("2m5s", .seconds(125)),
+        ("1h", .seconds(3600)), ("2m5s", .seconds(125)), ("1.5s", .milliseconds(1500)), ("1.5h", .seconds(5400)),
+        (".5m", .seconds(30)), ("2562047h", .seconds(2_562_047 * 3600)), ("250us", .microseconds(250)), ("0", .zero),
     ])
     func durations(_ text: String, _ duration: Duration) {
         #expect(DurationText.parse(text) == duration)
     }
 
-    @Test(arguments: ["", "10", "m", "10 m", "1.5h", "10d", "-1m"])
+    @Test(arguments: ["", "10", "m", "10 m", "1..5h", ".s", "10d", "-1m", "9999999999h", "2562048h", "99999999999999999999s"])
     func notDurations(_ text: String) {
         #expect(DurationText.parse(text) == nil)
     }
@@ -66,6 +67,31 @@ import YAML
         #expect(DurationText.format(.seconds(5400)) == "1h30m0s")
         #expect(DurationText.format(.seconds(90)) == "1m30s")
         #expect(DurationText.format(.milliseconds(500)) == "500ms")
+        #expect(DurationText.format(.milliseconds(1500)) == "1.5s")
+    }
+
+    /// Issue 13: `DurationText.format` overflowed (SIGILL) on 999999999h, which --timeout accepted.
+    @Test func durationFormatDoesNotOverflow() {
+        #expect(DurationText.format(.seconds(999_999_999 * 3600)) == "999999999h0m0s")
+        #expect(DurationText.format(.seconds(Int64.max)) == "2562047788015215h30m7s")
+        #expect(DurationText.format(.seconds(-90)) == "-1m30s")
+        #expect(DurationText.format(DurationText.maximum) == "2562047h47m16.854775807s")
+    }
+
+    /// Issue 13: out-of-range, negative and zero durations get their own reason, not "not a duration".
+    @Test(arguments: [
+        ("9999999999h", DurationText.ParseError.tooLong), ("2562047h47m17s", .tooLong), ("-5s", .negative), ("0s", .zero),
+        ("0", .zero), ("5", .notADuration), ("5x", .notADuration),
+    ])
+    func durationErrorsSayWhy(_ text: String, _ error: DurationText.ParseError) {
+        #expect(throws: error) { try DurationText.parseChecked(text) }
+    }
+
+    /// Every text that parses formats back to the same duration (decimals round-trip).
+    @Test func formattedDurationsParseBack() throws {
+        for duration: Duration in [.milliseconds(1500), .seconds(5400), .microseconds(250), .nanoseconds(7), DurationText.maximum] {
+            #expect(try DurationText.parseChecked(DurationText.format(duration)) == duration)
+        }
     }
 
     @Test func reportsEveryErrorOfAFileInOneRun() {
@@ -171,5 +197,72 @@ import YAML
     @Test(arguments: [("nodeImag", ["nodeImage", "network"], "nodeImage"), ("x", ["nodeImage"], nil), ("Kind", ["kind"], "kind")])
     func didYouMean(_ word: String, _ candidates: [String], _ expected: String?) {
         #expect(EditDistance.suggestion(for: word, among: candidates) == expected)
+    }
+
+    /// A scratch directory with a template and a spec that names it.
+    static func scratch(template: [UInt8]? = Array("kind: Vault\n".utf8)) throws -> (dir: String, spec: String) {
+        let dir = NSTemporaryDirectory() + "multidc-spec-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if let template { _ = FileManager.default.createFile(atPath: dir + "/vault-cr.yaml", contents: Data(template)) }
+        _ = FileManager.default.createFile(atPath: dir + "/spec.yaml", contents: Data(minimal.utf8))
+        return (dir, dir + "/spec.yaml")
+    }
+
+    static func messages(_ path: String) -> [String] {
+        do {
+            _ = try TopologyLoader.load(path: path)
+            return []
+        } catch {
+            return error.items.map { "\($0.mark): \($0.message)" }
+        }
+    }
+
+    /// Issue 13: a 1 GiB (sparse) spec was read whole before the 8 MiB check; now its size is
+    /// checked first, and the same holds for a template (reported at the spec line naming it).
+    @Test func oversizeFilesAreRefusedBeforeReading() throws {
+        let (dir, spec) = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let big = dir + "/big.yaml"
+        _ = FileManager.default.createFile(atPath: big, contents: nil)
+        #expect(truncate(big, 1 << 30) == 0)
+        #expect(Self.messages(big) == ["1:1: input is 1073741824 bytes, over the limit of 8388608 bytes; split it into smaller files"])
+        try FileManager.default.removeItem(atPath: dir + "/vault-cr.yaml")
+        try FileManager.default.moveItem(atPath: big, toPath: dir + "/vault-cr.yaml")
+        #expect(
+            Self.messages(spec) == [
+                "11:15: template 'vault-cr.yaml' is too large: input is 1073741824 bytes, over the limit of 8388608 bytes; split it into smaller files"
+            ])
+        // Without a size (a character device), at most limit + 1 bytes are read.
+        #expect(throws: SourceFile.ReadError.tooLarge(size: nil, limit: 1000)) { try SourceFile.read("/dev/zero", limit: 1000) }
+    }
+
+    /// Issue 13: a directory says so (not "no such file" or "cannot read the file").
+    @Test func directoriesSayTheyAreDirectories() throws {
+        let (dir, spec) = try Self.scratch(template: nil)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(Self.messages(dir) == ["1:1: is a directory, not a file"])
+        try FileManager.default.createDirectory(atPath: dir + "/vault-cr.yaml", withIntermediateDirectories: false)
+        #expect(Self.messages(spec) == ["11:15: 'vault-cr.yaml' is a directory, not a file (looked for \(dir)/vault-cr.yaml)"])
+        #expect(Self.messages(dir + "/missing.yaml") == ["1:1: no such file"])
+    }
+
+    /// Issue 13: a non-UTF-8 template is refused like a non-UTF-8 spec, at the spec line.
+    @Test func nonUTF8FilesAreRefused() throws {
+        let (dir, spec) = try Self.scratch(template: Array("name: caf".utf8) + [0xE9, 0x0A])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(Self.messages(spec) == ["11:15: template 'vault-cr.yaml' is not UTF-8 text"])
+        _ = FileManager.default.createFile(atPath: spec, contents: Data([0x61, 0x3A, 0x20, 0xFF, 0x0A]))
+        #expect(Self.messages(spec) == ["1:1: the file is not UTF-8 text"])
+    }
+
+    /// Issue 13: a permission failure gives the reason (strerror). Root reads every file, so
+    /// this runs only for other users (the binary test covers it under root with setpriv).
+    @Test(.enabled(if: getuid() != 0)) func unreadableFilesGiveTheReason() throws {
+        let (dir, spec) = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(chmod(dir + "/vault-cr.yaml", 0) == 0)
+        #expect(Self.messages(spec) == ["11:15: template 'vault-cr.yaml' cannot read the file: Permission denied"])
+        #expect(chmod(spec, 0) == 0)
+        #expect(Self.messages(spec) == ["1:1: cannot read the file: Permission denied"])
     }
 }

@@ -166,4 +166,118 @@ import YAML
     func segments(_ text: String, _ expected: [Placeholder.Segment]) throws {
         #expect(try Placeholder.segments(of: text) == expected)
     }
+
+    /// Issue 13: 8,000 placeholders in one scalar took 33–37 s (the locator was quadratic). Each
+    /// is found at its own column, and rendering substitutes every one.
+    @Test func manyPlaceholdersInOneScalarAreLocatedAndRendered() throws {
+        let count = 8_000
+        let scalar = String(repeating: "${{ cluster.name }}", count: count)
+        let text = "a: \"\(scalar)\"\nb: ${{ nope }}\n"
+        let template = try Template.parse(text: text, file: "t.yaml")
+        #expect(template.placeholders.count == count + 1)
+        #expect(template.placeholders[1].mark == Mark(line: 1, column: 5 + 19))
+        #expect(template.placeholders[count - 1].mark == Mark(line: 1, column: 5 + 19 * (count - 1)))
+        #expect(template.check().map(\.summary) == ["t.yaml:2:4: error: unknown placeholder 'nope'"])
+        let many = try Template.parse(text: "a: \"\(scalar)\"\n", file: "t.yaml")
+        let node = try #require(try many.render(Self.values(), mode: .display).first)
+        #expect(node["a"]?.string == String(repeating: "secondary", count: count))
+    }
+
+    /// Placeholders after multi-scalar characters (a decomposed é, an emoji) are located in
+    /// code points, the unit of libyaml's columns; render errors point at the same place.
+    @Test func placeholderColumnsCountCodePoints() throws {
+        let text = "e\u{301}e\u{301}: \"👍🏽e\u{301}${{ nope }}\"\n"
+        let template = try Template.parse(text: text, file: "t.yaml")
+        // e ◌́ e ◌́ : ␠ " 👍 🏽 e ◌́ $ → the 12th code point.
+        #expect(template.check().map(\.summary) == ["t.yaml:1:12: error: unknown placeholder 'nope'"])
+        #expect(throws: Diagnostics.self) { try template.render(Self.values(), mode: .display) }
+        do {
+            _ = try template.render(Self.values(), mode: .display)
+        } catch {
+            #expect(error.items.map(\.summary) == ["t.yaml:1:12: error: unknown placeholder 'nope'"])
+        }
+        #expect(
+            try Placeholder.segments(of: "👍🏽${{ a }}${{b}}") == [
+                .text("👍🏽"), .placeholder(.init(name: "a", offset: 2, ordinal: 0)), .placeholder(.init(name: "b", offset: 10, ordinal: 1)),
+            ])
+    }
+
+    /// Issue 13: 600 × `${{ kms.url }}` with a 4 MB value rendered for minutes into gigabytes.
+    /// The substituted bytes are bounded, and --assume values are limited in size.
+    @Test func substitutedBytesAreBounded() throws {
+        let text = "urls:\n" + String(repeating: "  - ${{ kms.url }}\n", count: 600)
+        let template = try Template.parse(text: text, file: "t.yaml")
+        var values = Self.values()
+        values["kms.url"] = .string(String(repeating: "u", count: 4 << 20))
+        #expect(throws: Diagnostics.self) { try template.render(values, mode: .display) }
+        do {
+            _ = try template.render(values, mode: .display)
+        } catch {
+            #expect(
+                error.items.map(\.summary) == [
+                    "t.yaml:4:5: error: the values substituted into this template exceed 8388608 bytes at 'kms.url' (4194304 bytes here); use shorter values"
+                ])
+        }
+        let big = String(repeating: "u", count: TemplateValues.maxAssumedValueBytes + 1)
+        #expect(throws: TemplateValues.AssumptionError(description: "the value of kms.url is 4097 bytes; at most 4096 bytes are allowed")) {
+            try TemplateValues.checkAssumptions(["kms.url": big])
+        }
+    }
+
+    /// Issue 13: placeholders in mapping keys could render duplicate keys, which multidc's own
+    /// parser then refused. Rendering reports them at the later key's placeholder.
+    @Test func placeholderKeysThatRenderTheSameAreRefused() throws {
+        let text = "data:\n  secondary: 1\n  ${{ cluster.name }}: 2\n  ${{ cluster.index }}: 3\n  \"1\": 4\n"
+        let template = try Template.parse(text: text, file: "t.yaml")
+        #expect(throws: Diagnostics.self) { try template.render(Self.values(), mode: .apply) }
+        do {
+            _ = try template.render(Self.values(), mode: .apply)
+        } catch {
+            // `1` (an int) and `"1"` (a string) are different keys; `secondary` twice is not.
+            #expect(
+                error.items.map(\.summary) == [
+                    "t.yaml:3:3: error: the key renders as 'secondary', which the key at line 2, column 3 also renders as; keys of a mapping must differ"
+                ])
+        }
+        // Keys that show a stand-in are not judged before their values are known.
+        let unknown = try Template.parse(text: "${{ kms.address }}: 1\n${{ kms.url }}: 2\n", file: "t.yaml")
+        #expect(try unknown.render(Self.values(kmsAddress: nil), mode: .display).count == 1)
+        let rendered = try Self.render("${{ cluster.name }}: 1\nprimary: 2\n", Self.values())
+        #expect(YAMLEmitter.emit(rendered) == "secondary: 1\nprimary: 2\n")
+    }
+
+    /// Issue 13: --assume must not silently override what the spec pins.
+    @Test func assumptionsCannotOverrideTheSpec() throws {
+        let topology = Topology(
+            name: "t", network: .init(subnet: CIDR("172.30.0.0/16")), loadBalancer: .metallb(.init(version: "v0.9.3")),
+            kms: .external(url: "https://kms:8200", rootToken: .fromEnv("T")), vaultOperator: .init(chart: "c"),
+            vault: .init(leader: "a"), clusters: [.init(name: "a")], health: .init(raft: .init(voters: 1)))
+        let cases: [(String, String)] = [
+            ("network.subnet", "network.subnet is pinned to 172.30.0.0/16 by the spec (spec.network.subnet); it cannot be assumed"),
+            ("kms.url", "kms.url is set by the spec (spec.kms.url https://kms:8200); it cannot be assumed"),
+            ("cluster.name", "cluster.name is set by the spec; it cannot be assumed"),
+        ]
+        for (name, message) in cases {
+            #expect(throws: TemplateValues.AssumptionError(description: message)) {
+                try TemplateValues.checkAssumptions([name: "10.0.0.0/16"], topology: topology)
+            }
+        }
+        try TemplateValues.checkAssumptions(["kms.token": "x", "leader.loadBalancerIP": "10.0.0.1"], topology: topology)
+    }
+
+    /// Values for many clusters slice the pools once and equal the per-cluster values.
+    @Test func valuesForAllClustersMatchPerClusterValues() throws {
+        let topology = Topology(
+            name: "t", network: .init(subnet: CIDR("10.0.0.0/8")), loadBalancer: .metallb(.init(version: "v0.9.3")),
+            kms: .container(name: "kms", image: "vault", rootToken: .generate), vaultOperator: .init(chart: "c"),
+            vault: .init(leader: "c7"), clusters: (0..<300).map { Topology.Cluster(name: "c\($0)") },
+            health: .init(raft: .init(voters: 3)))
+        let all = TemplateValues.forClusters(topology: topology, kmsAddress: "10.0.0.5")
+        #expect(all.count == 300)
+        for i in [0, 7, 299] {
+            #expect(all[i] == TemplateValues.for(topology: topology, cluster: topology.clusters[i], kmsAddress: "10.0.0.5"))
+        }
+        #expect(all[299]["cluster.pool"] == .string("10.1.44.128/25"))
+        #expect(all[299]["leader.loadBalancerIP"] == .string("10.0.8.128"))
+    }
 }

@@ -1,10 +1,11 @@
 /// Go-style duration text (`2m0s`, `1.5s`, `250ms`, `1h0m0s`): the form kubectl, kind and helm
 /// print, so multidc's messages read the same.
 public enum DurationText {
-    /// Formats `duration` the way Go's `time.Duration.String` does.
+    /// Formats `duration` the way Go's `time.Duration.String` does. Any `Duration` formats:
+    /// the arithmetic is 128-bit, so nothing overflows (`999999999h` prints `999999999h0m0s`).
     public static func format(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
-        var nanos = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        var nanos = Int128(seconds) * 1_000_000_000 + Int128(attoseconds / 1_000_000_000)
         if nanos == 0 { return "0s" }
         let negative = nanos < 0
         if negative { nanos = -nanos }
@@ -23,7 +24,7 @@ public enum DurationText {
     }
 
     /// `value / unit` with the fraction printed without trailing zeros.
-    private static func decimal(_ value: Int64, unit: Int64) -> String {
+    private static func decimal(_ value: Int128, unit: Int128) -> String {
         let whole = value / unit
         var fraction = value % unit
         guard fraction != 0 else { return "\(whole)" }

@@ -90,7 +90,16 @@ public enum PoolSlicer {
                 continue
             }
             guard slicingWorks else { pools.append(nil); continue }
-            let blockIndex = slices.firstBlock + i
+            let (blockIndex, overflow) = slices.firstBlock.addingReportingOverflow(i)
+            guard !overflow, blockIndex >= 0 else {
+                problems.append(
+                    PoolProblem(
+                        "slices.firstBlock \(slices.firstBlock) leaves no block for cluster '\(cluster.name)' (index \(i)): the block number is out of range",
+                        at: .slices("firstBlock")))
+                slicingWorks = false
+                pools.append(nil)
+                continue
+            }
             guard let block = subnet.block(prefix: slices.blockPrefix, index: blockIndex),
                 let count = block.blockCount(prefix: slices.poolPrefix),
                 let pool = block.block(prefix: slices.poolPrefix, index: count - 1)
@@ -168,15 +177,42 @@ public enum PoolSlicer {
         return []
     }
 
-    /// Every overlapping pair, reported at the later cluster and naming both.
+    /// Every pool that overlaps a pool of an earlier cluster, reported at the later cluster and
+    /// naming the earliest cluster it overlaps.
+    ///
+    /// O(n log n): networks either nest or are disjoint, so after sorting by (family, first
+    /// address, prefix) the pools form a containment forest, walked with a stack. A pool
+    /// overlaps exactly its ancestors and its descendants; the earliest cluster among them
+    /// comes from a running minimum down the stack and a subtree minimum carried up on pop.
     static func overlaps(_ pools: [ClusterPool]) -> [PoolProblem] {
+        guard pools.count > 1 else { return [] }
+        let order = pools.indices.sorted { a, b in
+            (pools[a].cidr.first, pools[a].cidr.prefix, a) < (pools[b].cidr.first, pools[b].cidr.prefix, b)
+        }
+        // Per pool (by position in `pools`): the lowest position among ancestors / descendants.
+        var ancestorMin = [Int](repeating: Int.max, count: pools.count)
+        var descendantMin = [Int](repeating: Int.max, count: pools.count)
+        var stack: [Int] = []
+        func pop() {
+            let done = stack.removeLast()
+            if let parent = stack.last {
+                descendantMin[parent] = min(descendantMin[parent], done, descendantMin[done])
+            }
+        }
+        for p in order {
+            while let top = stack.last, !pools[top].cidr.contains(pools[p].cidr) { pop() }
+            if let top = stack.last { ancestorMin[p] = min(ancestorMin[top], top) }
+            stack.append(p)
+        }
+        while !stack.isEmpty { pop() }
         var problems: [PoolProblem] = []
         for (j, later) in pools.enumerated() {
-            if let earlier = pools[..<j].first(where: { $0.cidr.overlaps(later.cidr) }) {
-                problems.append(
-                    PoolProblem(
-                        describe(later) + " overlaps pool \(earlier.cidr) of cluster '\(earlier.cluster)'", at: location(later)))
-            }
+            let i = min(ancestorMin[j], descendantMin[j])
+            guard i < j else { continue }
+            let earlier = pools[i]
+            problems.append(
+                PoolProblem(
+                    describe(later) + " overlaps pool \(earlier.cidr) of cluster '\(earlier.cluster)'", at: location(later)))
         }
         return problems
     }

@@ -53,3 +53,36 @@ public enum NameRules {
         return labelProblem(name, what: "cluster name", maxLength: 253)
     }
 }
+
+extension NameRules {
+    /// True for characters that break or hide a line: C0 and C1 controls (tab, newline, CR,
+    /// escape, NEL, …), DEL and the Unicode line and paragraph separators (YAML line breaks too).
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+
+    /// A kubeconfig context name: any text without control characters or line breaks (kubectl
+    /// takes the name as one argument and prints it on one line); nil when fine.
+    public static func contextProblem(_ s: String) -> String? {
+        guard s.unicodeScalars.contains(where: isControl) else { return nil }
+        return "invalid context '\(escaped(s))': a kubeconfig context name cannot hold control characters or line breaks"
+    }
+
+    /// The text with control characters and line breaks written as escapes (`\n`, `\t`,
+    /// `\u{1B}`) and backslashes doubled: safe on one line of a message or a YAML comment.
+    public static func escaped(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { isControl($0) || $0 == "\\" }) else { return s }
+        var out = ""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where isControl(scalar): out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

@@ -22,12 +22,17 @@ struct PathResolver {
     /// A template reference; templates that exist are remembered in `reader.templates`, so
     /// they are checked even when the spec itself has errors.
     func template(_ written: String, at node: Node, reader: inout SpecReader) -> FileReference? {
+        if FileReference.isURL(written) {
+            reader.error(
+                "template '\(written)' is a URL; templates must be local files (multidc parses and checks them before apply)",
+                at: node.mark)
+            return FileReference(written: written, resolved: written, display: written)
+        }
         let before = reader.diagnostics.count
         let reference = reference(written, at: node, reader: &reader)
-        if let reference, reader.diagnostics.count == before, !reference.isURL,
-            !reader.templates.contains(where: { $0.resolved == reference.resolved })
-        {
+        if let reference, reader.diagnostics.count == before, reader.templateMarks[reference.resolved] == nil {
             reader.templates.append(reference)
+            reader.templateMarks[reference.resolved] = node.mark
         }
         return reference
     }
@@ -35,7 +40,7 @@ struct PathResolver {
     /// The reference for `written`; a missing local file is an error at `node` (the reference
     /// is still returned, so that one missing file does not cascade into more errors).
     func reference(_ written: String, at node: Node, reader: inout SpecReader) -> FileReference? {
-        if written.hasPrefix("http://") || written.hasPrefix("https://") {
+        if FileReference.isURL(written) {
             return FileReference(written: written, resolved: written, display: written)
         }
         let isAbsolute = written.hasPrefix("/")
@@ -43,9 +48,11 @@ struct PathResolver {
         let display = isAbsolute || displayDirectory.isEmpty ? written : displayDirectory + "/" + written
         if checkFiles {
             var isDirectory: ObjCBool = false
-            if !FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) || isDirectory.boolValue {
-                let looked = display == written ? "" : " (looked for \(display))"
+            let looked = display == written ? "" : " (looked for \(display))"
+            if !FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) {
                 reader.error("file '\(written)' does not exist\(looked)", at: node.mark)
+            } else if isDirectory.boolValue {
+                reader.error("'\(written)' is a directory, not a file\(looked)", at: node.mark)
             }
         }
         return FileReference(written: written, resolved: resolved, display: display)

@@ -9,6 +9,8 @@ struct SpecReader {
     var positions: [String: Mark] = [:]
     /// Template files named by the spec that exist, in order of appearance.
     var templates: [FileReference] = []
+    /// Where the spec names each template (by resolved path): file problems are reported there.
+    var templateMarks: [String: Mark] = [:]
 
     init(source: SourceText) {
         self.source = source

@@ -91,7 +91,13 @@ public struct FileReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// True for `http://` and `https://` references, which are never read from disk.
-    public var isURL: Bool { written.hasPrefix("http://") || written.hasPrefix("https://") }
+    public var isURL: Bool { FileReference.isURL(written) }
+
+    /// True for `http://` and `https://` texts (any case of the scheme).
+    public static func isURL(_ text: String) -> Bool {
+        let lower = text.prefix(8).lowercased()
+        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+    }
 
     public var description: String { display }
 }

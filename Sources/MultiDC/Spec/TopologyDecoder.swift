@@ -77,6 +77,7 @@ struct TopologyDecoder {
         let vaultOperator = decodeOperator(spec)
         let manifests = reader.strings(spec, "manifests").compactMap { paths.reference($0.0, at: $0.1, reader: &reader) }
         let clusters = decodeClusters(spec, provider: provider)
+        if let clusters { checkFirstBlock(network.slices, clusterCount: clusters.count) }
         let vault = decodeVault(spec, clusters: clusters ?? [])
         let health = decodeHealth(spec, clusterCount: clusters?.count ?? 0)
 
@@ -120,6 +121,19 @@ struct TopologyDecoder {
             }
         }
         return network
+    }
+
+    /// Cluster `i` takes block `firstBlock + i`, and no subnet holds more than 2^blockPrefix
+    /// blocks of size /blockPrefix: a firstBlock past that can never be sliced (nor overflow later).
+    private mutating func checkFirstBlock(_ slices: Topology.Slices, clusterCount: Int) {
+        guard let mark = reader.positions["spec.network.slices.firstBlock"], clusterCount > 0 else { return }
+        let (last, overflow) = slices.firstBlock.addingReportingOverflow(clusterCount - 1)
+        let limit = slices.blockPrefix < Int.bitWidth - 1 ? 1 << slices.blockPrefix : Int.max
+        guard overflow || last >= limit else { return }
+        let most = slices.blockPrefix < Int.bitWidth - 1 ? "\(limit)" : "2^\(slices.blockPrefix)"
+        reader.error(
+            "firstBlock \(slices.firstBlock) is out of range: \(clusterCount) cluster\(clusterCount == 1 ? "" : "s") would need blocks up to \(overflow ? "past \(Int.max)" : "\(last)"), but no subnet holds more than \(most) blocks of size /\(slices.blockPrefix)",
+            at: mark)
     }
 
     private mutating func decodeLoadBalancer(_ spec: SpecReader.Fields, provider: Topology.Provider) -> Topology.LoadBalancer? {
@@ -305,6 +319,9 @@ struct TopologyDecoder {
                 }
             }
             cluster.context = reader.string(f, "context")
+            if let context = cluster.context, let problem = NameRules.contextProblem(context) {
+                reader.error(problem, at: f.value("context")!.mark)
+            }
             switch provider {
             case .kind where f.has("context"):
                 reader.error(
@@ -373,10 +390,15 @@ struct TopologyDecoder {
         if let raftNode = f.value("raft"), let r = reader.fields(raftNode, path: "spec.health.raft", allowed: ["voters", "timeout"]) {
             raft.voters = reader.int(r, "voters", range: 1...Int.max) ?? raft.voters
             if let timeoutNode = r.value("timeout") {
-                if let text = timeoutNode.scalar, timeoutNode.string != nil, let duration = DurationText.parse(text) {
-                    raft.timeout = duration
-                } else if timeoutNode.scalar != nil {
-                    reader.error("invalid duration '\(timeoutNode.scalar!)'; write it like 10m, 90s or 1h30m", at: timeoutNode.mark)
+                if let text = timeoutNode.scalar {
+                    do throws(DurationText.ParseError) {
+                        guard timeoutNode.string != nil else { throw .notADuration }
+                        raft.timeout = try DurationText.parseChecked(text)
+                    } catch .notADuration {
+                        reader.error("invalid duration '\(text)'; write it like 10m, 90s or 1h30m", at: timeoutNode.mark)
+                    } catch {
+                        reader.error("timeout '\(text)' \(error)", at: timeoutNode.mark)
+                    }
                 } else {
                     reader.typeError("a duration like 10m", timeoutNode)
                 }

@@ -30,12 +30,11 @@ public enum TopologyLoader {
 
     /// Loads the spec at `path` (messages name the path as given).
     public static func load(path: String, options: Options = Options()) throws(Diagnostics) -> LoadedTopology {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
-            throw Diagnostics([Diagnostic(file: path, mark: Mark(line: 1, column: 1), message: reason)])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw Diagnostics([Diagnostic(file: path, mark: Mark(line: 1, column: 1), message: "the file is not UTF-8 text")])
+        let text: String
+        do {
+            text = try SourceFile.read(path, limit: options.limits.maxBytes)
+        } catch {
+            throw Diagnostics([Diagnostic(file: path, mark: Mark(line: 1, column: 1), message: error.description)])
         }
         return try load(text: text, file: path, options: options)
     }
@@ -59,8 +58,19 @@ public enum TopologyLoader {
         var templateDiagnostics: [Diagnostic] = []
         if options.checkFiles {
             for reference in decoder.reader.templates {
+                let text: String
                 do {
-                    let template = try Template.load(path: reference.resolved, file: reference.display)
+                    text = try SourceFile.read(reference.resolved, limit: options.limits.maxBytes)
+                } catch {
+                    // At the spec line naming the template: the template has no line to point at.
+                    diagnostics.append(
+                        source.diagnostic(
+                            "template '\(reference.written)' \(Self.phrase(error))",
+                            at: decoder.reader.templateMarks[reference.resolved] ?? Mark(line: 1, column: 1)))
+                    continue
+                }
+                do {
+                    let template = try Template.parse(text: text, file: reference.display)
                     templateDiagnostics += template.check()
                     templates[reference.resolved] = template
                 } catch {
@@ -92,6 +102,16 @@ public enum TopologyLoader {
             throw Diagnostics(sorted(diagnostics) + templateDiagnostics)
         }
         return loaded
+    }
+
+    /// A read error as the rest of a sentence about a named file.
+    static func phrase(_ error: SourceFile.ReadError) -> String {
+        switch error {
+        case .noSuchFile: return "does not exist"
+        case .notUTF8: return "is not UTF-8 text"
+        case .tooLarge: return "is too large: \(error)"
+        default: return "\(error)"
+        }
     }
 
     /// Rules that need the whole topology.
