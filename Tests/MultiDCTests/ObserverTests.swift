@@ -112,7 +112,7 @@ struct ObserverTests {
         let runner = ScriptedRunner()
         runner.on(["kubectl", "--context", "kind-secondary"], exitCode: 1, stderr: Fixture.kubectlRefused)
         runner.on(
-            ["helm", "list", "-A", "-a", "-o", "json", "--kube-context", "kind-secondary"], exitCode: 1, stderr: Fixture.helmUnreachable)
+            Helm(kubeContext: "kind-secondary").list().argv, exitCode: 1, stderr: Fixture.helmUnreachable)
         runner.on(["docker", "network", "inspect", "kind"], stdout: ObserveFixture.kindNetwork)
         runner.on(["docker", "ps"], stdout: ObserveFixture.ps())
         runner.on(["kubectl"], stdout: ObserveFixture.clusterList())

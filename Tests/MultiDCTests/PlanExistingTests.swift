@@ -35,7 +35,7 @@ import YAML
             var vaultDeps = ["operator/\(name)", "ownership/\(name)"]
             if name != "eu-west-1" {
                 expected.append(PlanRow("secret/vault-eu-west-1-tls/\(name)", .create, ["vault/eu-west-1", "ownership/\(name)"]))
-                vaultDeps += ["vault/eu-west-1", "secret/vault-eu-west-1-tls/\(name)"]
+                vaultDeps += ["vault/eu-west-1", "vault-ready/eu-west-1", "secret/vault-eu-west-1-tls/\(name)"]
             }
             expected.append(PlanRow("vault/\(name)", .create, vaultDeps))
         }
@@ -144,7 +144,7 @@ import YAML
                     "vault/us-east-1", .create,
                     [
                         "operator/us-east-1", "pool/us-east-1", "ownership/us-east-1", "metallb/us-east-1",
-                        "vault/eu-west-1", "secret/vault-eu-west-1-tls/us-east-1",
+                        "vault/eu-west-1", "vault-ready/eu-west-1", "secret/vault-eu-west-1-tls/us-east-1",
                     ]),
             ])
         #expect(plan.action("pool/us-east-1")?.resource == "IPAddressPool metallb-system/multidc-pool (10.20.1.128-10.20.1.255)")
