@@ -22,18 +22,21 @@ enum DiagnosticOutput {
         var message: String
     }
 
-    /// `{"errors": [...], "valid": bool}` with sorted keys.
+    /// `{"errors": [...], "valid": bool, "warnings": [...]}` with sorted keys; warnings do not
+    /// make a spec invalid.
     struct Report: Codable {
         var valid: Bool
         var errors: [Item]
+        var warnings: [Item]
     }
 
     static func json(_ diagnostics: [Diagnostic]) -> String {
-        let report = Report(
-            valid: diagnostics.isEmpty,
-            errors: diagnostics.map {
-                Item(file: $0.file, line: $0.mark.line, column: $0.mark.column, severity: $0.severity.rawValue, message: $0.message)
-            })
+        let errors = diagnostics.filter { $0.severity == .error }
+        let warnings = diagnostics.filter { $0.severity != .error }
+        let item = { (d: Diagnostic) in
+            Item(file: d.file, line: d.mark.line, column: d.mark.column, severity: d.severity.rawValue, message: d.message)
+        }
+        let report = Report(valid: errors.isEmpty, errors: errors.map(item), warnings: warnings.map(item))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self)

@@ -30,10 +30,12 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let diagnostics: [Diagnostic]
+        var warnings: [Diagnostic] = []
         var summary = ""
         do {
             let loaded = try TopologyLoader.load(path: spec)
             diagnostics = []
+            warnings = loaded.warnings
             let topology = loaded.topology
             summary = "\(spec): valid (topology \(topology.name), \(topology.clusters.count) clusters, leader \(topology.leader.name))"
         } catch {
@@ -41,8 +43,9 @@ struct ValidateCommand: AsyncParsableCommand {
         }
         switch output {
         case .json:
-            Terminal.out(DiagnosticOutput.json(diagnostics) + "\n")
+            Terminal.out(DiagnosticOutput.json(diagnostics + warnings) + "\n")
         case .text:
+            if !warnings.isEmpty { DiagnosticOutput.printText(warnings) }
             if diagnostics.isEmpty {
                 Terminal.out(summary + "\n")
             } else {

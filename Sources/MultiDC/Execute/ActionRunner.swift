@@ -92,6 +92,17 @@ public struct StepContext: Sendable {
         }
     }
 
+    /// Makes sure a namespace exists before objects go into it: `kubectl apply` of a namespaced
+    /// object into a missing namespace fails (`namespaces "vault" not found`; docs/tools.md#kubectl-apply).
+    /// `default` always exists.
+    func ensureNamespace(_ namespace: String, cluster: String) async throws {
+        guard namespace != "default" else { return }
+        let object = Node.mapping([
+            "apiVersion": .string("v1"), "kind": .string("Namespace"), "metadata": .mapping(["name": .string(namespace)]),
+        ])
+        try await check(kubectl(cluster).apply(manifest: YAMLEmitter.emit(object)))
+    }
+
     /// An object with this topology's ownership labels (and the Vault namespace when it has none).
     func owned(_ object: Node) -> Node {
         Ownership.labelled(object, topology: topology.name, namespace: topology.vault.namespace)

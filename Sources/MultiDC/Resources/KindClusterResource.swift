@@ -60,7 +60,8 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
                     PlanAction(
                         id: .cluster(name), change: .update, step: Start(cluster: name, nodes: start, paused: paused), resource: resource,
                         reason: "node containers \(stopped.map(\.name).joined(separator: ", ")) are "
-                            + (paused.isEmpty ? "stopped; start them" : start.isEmpty ? "paused; unpause them" : "stopped or paused; start them"),
+                            + (paused.isEmpty
+                                ? "stopped; start them" : start.isEmpty ? "paused; unpause them" : "stopped or paused; start them"),
                         observed: stopped.map { "\($0.name) \($0.container.state)" }.joined(separator: ", ")))
                 // What lives inside is checked once the API server answers again (apply re-plans).
                 plan.notes.append("cluster \(name) is stopped: its objects are checked again after it starts")

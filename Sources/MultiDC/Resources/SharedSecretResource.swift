@@ -84,6 +84,7 @@ enum SharedSecretResource: ClusterRule, ClusterDestroyRule {
             }
             guard let source else { return }
             let copy = context.owned(KubeObject(node: source).manifestForCopy(namespace: namespace))
+            try await context.ensureNamespace(namespace, cluster: to)
             try await context.check(context.kubectl(to).apply(manifest: YAMLEmitter.emit(copy), sensitive: true))
         }
     }

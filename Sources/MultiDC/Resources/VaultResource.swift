@@ -159,6 +159,7 @@ enum VaultResource: ClusterRule, ClusterDestroyRule {
                 throw StepError(.render, "rendering the Vault CR of cluster \(cluster): \(error.description)")
             }
             let names = vaults(documents).compactMap(name)
+            try await context.ensureNamespace(topology.vault.namespace, cluster: cluster)
             if deleteFirst {
                 try await context.check(context.kubectl(cluster).delete("vault", names, namespace: topology.vault.namespace))
             }

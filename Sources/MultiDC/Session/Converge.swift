@@ -63,6 +63,9 @@ extension Session {
         onHealth: @escaping @Sendable (HealthReport) -> Void = { _ in }
     ) async -> ConvergeOutcome {
         var rounds: [ConvergeRound] = []
+        if let missing = await preflightProblem(loaded.topology) {
+            return .blocked(Plan(topology: loaded.topology.name, problems: [missing]), rounds: [])
+        }
         // One overall --timeout: each round and the health check get what is left of it.
         let clock = ContinuousClock()
         let start = clock.now
@@ -132,6 +135,9 @@ extension Session {
     public func destroy(
         _ loaded: LoadedTopology, execution: ExecutionOptions, confirm: @escaping (Plan) async -> Bool = { _ in true }
     ) async -> (plan: Plan, report: ExecutionReport?, confirmed: Bool) {
+        if let missing = await preflightProblem(loaded.topology) {
+            return (Plan(topology: loaded.topology.name, purpose: .destroy, problems: [missing]), nil, true)
+        }
         let world = await observe(loaded)
         var plan = destroyPlan(loaded, world: world)
         guard plan.problems.isEmpty, plan.hasChanges else { return (plan, nil, true) }

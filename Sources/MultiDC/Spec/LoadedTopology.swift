@@ -17,6 +17,10 @@ public struct LoadedTopology: Sendable {
     /// SHA-256 over the manifests (nil when there are none), recorded in the ownership record.
     public let manifestDigest: String?
 
+    /// Findings that do not make the spec invalid (a Vault CR's ServiceAccount that no manifest
+    /// creates), positioned in the files they concern.
+    public var warnings: [Diagnostic] { ServiceAccountCheck.warnings(self) }
+
     /// A diagnostic at a field (falls back to the nearest enclosing field that has a mark).
     public func diagnostic(_ message: String, at path: String) -> Diagnostic {
         var path = path

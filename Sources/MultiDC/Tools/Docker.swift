@@ -24,6 +24,9 @@ public enum Docker {
         return Command(executable, args)
     }
 
+    /// `docker version --format {{.Server.Version}}`: the client runs and the engine answers.
+    public static func version() -> Command { Command(executable, ["version", "--format", "{{.Server.Version}}"]) }
+
     // MARK: failures
 
     /// The reason the engine cannot be used, when `result` shows one: the daemon is down or its

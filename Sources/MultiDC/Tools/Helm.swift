@@ -43,6 +43,9 @@ public struct Helm: Sendable, Hashable {
         return command(args, standardInput: values.map { .init($0, sensitive: true) })
     }
 
+    /// `helm version --short`: `v3.x.y+g<sha>` or `v4.x.y+g<sha>` (docs/tools.md#helm-version).
+    public static func version() -> Command { Command(executable, ["version", "--short"]) }
+
     /// `helm repo add NAME URL --force-update` (idempotent; not bound to a cluster).
     public static func repoAdd(name: String, url: String) -> Command {
         Command(executable, ["repo", "add", name, url, "--force-update"])

@@ -32,6 +32,9 @@ public enum Kind {
         return Command(executable, args, environment: environment(network: network), standardInput: config.map { .init($0) })
     }
 
+    /// `kind version`.
+    public static func version() -> Command { Command(executable, ["version"]) }
+
     /// The v1alpha4 cluster config multidc hands kind: one control plane and `workers` workers.
     public static func clusterConfig(workers: Int) -> String {
         "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n"

@@ -41,6 +41,9 @@ public struct Kubectl: Sendable, Hashable {
         command((namespace.map { ["-n", $0] } ?? []) + ["delete", kind, name, "--ignore-not-found"])
     }
 
+    /// `kubectl version --client`: the client runs (no cluster needed).
+    public static func clientVersion() -> Command { Command(executable, ["version", "--client"]) }
+
     /// `get namespaces -o name`: the cheapest call that proves the API server answers.
     public func apiServerProbe() -> Command { command(["get", "namespaces", "-o", "name"]) }
 
