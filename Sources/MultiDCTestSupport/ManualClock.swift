@@ -1,6 +1,7 @@
+import MultiDC
 import Synchronization
 
-/// A virtual clock for tests (shipped next to the seam, like swift-log's in-memory handler).
+/// A virtual clock for tests (in its own target like swift-log's InMemoryLogging; the product never links it).
 ///
 /// Two modes:
 /// - `autoAdvance: true`: `sleep(for:)` moves virtual time forward by the duration and returns
@@ -76,6 +77,13 @@ public final class ManualClock: ExecutionClock, Sendable {
             return due
         }
         for sleeper in due { sleeper.continuation.resume() }
+    }
+
+    /// Moves virtual time to the earliest sleeper's deadline (if any) and wakes it: steps a
+    /// `autoAdvance: false` clock from one wake-up to the next without overshooting.
+    public func advanceToNextDeadline() {
+        let next = state.withLock { s in s.sleepers.map(\.deadline).min().map { max(.zero, $0 - s.now) } }
+        if let next { advance(by: next) }
     }
 
     /// Waits (by yielding, never by sleeping) until at least `count` tasks sleep on this clock.

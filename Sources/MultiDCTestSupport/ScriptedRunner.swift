@@ -1,4 +1,5 @@
 import Foundation
+import MultiDC
 import Synchronization
 
 /// An in-memory `CommandRunner` for tests: records every call and answers from a script.
