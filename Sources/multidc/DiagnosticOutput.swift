@@ -5,7 +5,7 @@ import YAML
 enum DiagnosticOutput {
     /// Writes text to stderr.
     static func printError(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        Terminal.err(text)
     }
 
     /// Every diagnostic, one after the other, on stderr.

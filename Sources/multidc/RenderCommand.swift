@@ -69,7 +69,7 @@ struct RenderCommand: AsyncParsableCommand {
             clusters = [match]
         }
         do {
-            print(try ManifestRendering.render(loaded, clusters: clusters, assumptions: assumed), terminator: "")
+            Terminal.out(try ManifestRendering.render(loaded, clusters: clusters, assumptions: assumed))
         } catch {
             DiagnosticOutput.printText(error.items)
             throw ExitCode(1)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -16,12 +17,27 @@ enum Terminal {
         return stdoutIsTTY && env["NO_COLOR"].map(\.isEmpty) ?? true && env["TERM"] != "dumb"
     }
 
+    /// Where `out` and `err` write instead of the process's streams (in-process CLI tests).
+    @TaskLocal static var capture: Capture?
+
+    /// Captured standard output and standard error.
+    final class Capture: Sendable {
+        private let streams = Mutex((out: "", err: ""))
+        var out: String { streams.withLock { $0.out } }
+        var err: String { streams.withLock { $0.err } }
+        func write(out text: String) { streams.withLock { $0.out += text } }
+        func write(err text: String) { streams.withLock { $0.err += text } }
+    }
+
     static func out(_ text: String) {
+        if let capture { return capture.write(out: text) }
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
     static func err(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        let line = text.hasSuffix("\n") ? text : text + "\n"
+        if let capture { return capture.write(err: line) }
+        FileHandle.standardError.write(Data(line.utf8))
     }
 
     /// Asks on the terminal; true only for "yes".

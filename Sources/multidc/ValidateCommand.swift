@@ -41,10 +41,10 @@ struct ValidateCommand: AsyncParsableCommand {
         }
         switch output {
         case .json:
-            print(DiagnosticOutput.json(diagnostics))
+            Terminal.out(DiagnosticOutput.json(diagnostics) + "\n")
         case .text:
             if diagnostics.isEmpty {
-                print(summary)
+                Terminal.out(summary + "\n")
             } else {
                 DiagnosticOutput.printText(diagnostics)
                 let count = diagnostics.count

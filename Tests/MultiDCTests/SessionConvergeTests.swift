@@ -17,6 +17,13 @@ import YAML
         func record(_ round: Int) { rounds.withLock { $0.append(round) } }
     }
 
+    /// A flag any task may set.
+    final class Flag: Sendable {
+        private let value = Mutex(false)
+        var isSet: Bool { value.withLock { $0 } }
+        func set() { value.withLock { $0 = true } }
+    }
+
     @Test func convergedWorldConvergesWithHealthAndWritesNothing() async throws {
         let loaded = try SessionFixture.loaded()
         let script = ScriptedWorld(loaded, world: try SessionFixture.builder(loaded).converged())
@@ -247,7 +254,7 @@ import YAML
                     : .result(CommandResult(stdout: "pod/vault-secondary-0 condition met\n"))
             }
         }
-        let healthStarted = Mutex(false)
+        let healthStarted = Flag()
         let session = SessionFixture.session(script, clock: clock)
         let run = Task {
             await session.converge(
@@ -256,20 +263,20 @@ import YAML
                     script.world = converged
                     return true
                 },
-                onHealth: { _ in healthStarted.withLock { $0 = true } })
+                onHealth: { _ in healthStarted.set() })
         }
         // Drive virtual time: while the round runs, the executor's overall timer and the
         // readiness poll sleep (step to the poll's wake-up, never past it); then the health poll.
-        let finished = Mutex(false)
+        let finished = Flag()
         let driver = Task {
-            while !finished.withLock({ $0 }) {
-                let expected = healthStarted.withLock { $0 } ? 1 : 2
+            while !finished.isSet {
+                let expected = healthStarted.isSet ? 1 : 2
                 if clock.sleeperCount >= expected { clock.advanceToNextDeadline() }
                 await Task.yield()
             }
         }
         let outcome = await run.value
-        finished.withLock { $0 = true }
+        finished.set()
         await driver.value
         guard case .unhealthy(let rounds, _) = outcome else {
             Issue.record("not unhealthy: \(outcome)")

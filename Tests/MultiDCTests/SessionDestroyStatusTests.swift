@@ -17,14 +17,14 @@ import YAML
     @Test func destroyPlansAndReportsWhatItRemoved() async throws {
         let loaded = try SessionFixture.loaded()
         let script = ScriptedWorld(loaded, world: try SessionFixture.builder(loaded).converged())
-        let (plan, report, confirmed) = await SessionFixture.session(script).destroy(loaded, execution: .init()) { plan in
+        let (plan, result, confirmed) = await SessionFixture.session(script).destroy(loaded, execution: .init()) { plan in
             #expect(plan.purpose == .destroy)
             return true
         }
         #expect(confirmed)
         #expect(plan.problems.isEmpty)
         #expect(plan.changes.allSatisfy { $0.change == .delete })
-        let report = try #require(report)
+        let report = try #require(result)
         #expect(report.succeeded, "\(report.jobs.filter { $0.status != .succeeded })")
         #expect(report.jobs.count == plan.changes.count)
         let deleted = script.writes.filter { $0.argv.starts(with: ["kind", "delete", "cluster"]) }
