@@ -73,8 +73,9 @@ final class ScriptedWorld: Sendable {
     private func installReads() {
         let topology = loaded.topology
         runner.on(where: { $0.argv.starts(with: ["docker", "network", "inspect"]) && $0.argv.count == 4 }) { [self] command in
-            guard let network = world.network.value, network.name == command.arguments[2] else {
-                return .result(CommandResult(exitCode: 1, stderr: "Error response from daemon: network \(command.arguments[2]) not found\n"))
+            let name = command.arguments[2]
+            guard let network = world.network.value, network.name == name else {
+                return .result(CommandResult(exitCode: 1, stderr: "Error response from daemon: network \(name) not found\n"))
             }
             return .result(CommandResult(stdout: Self.networkJSON(network)))
         }
