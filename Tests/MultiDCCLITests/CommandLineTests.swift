@@ -238,4 +238,51 @@ import Testing
         #expect(down.exitCode == 1)
         #expect(down.stderr.contains("error: the Docker engine is unreachable"))
     }
+
+    /// A world holding only this topology's network (labelled as multidc labels what it owns).
+    static func ownedNetwork(_ topology: String) -> (ScriptedRunner) -> Void {
+        { runner in
+            runner.on(
+                ["docker", "network", "inspect", "multidc-test"],
+                stdout: CLIFixture.networkJSON.replacingOccurrences(
+                    of: #""Labels":{}"#,
+                    with: #""Labels":{"app.kubernetes.io/managed-by":"multidc","multidc/topology":"\#(topology)"}"#))
+        }
+    }
+
+    @Test func destroyRemovesWhatTheTopologyOwnsAndExitsZero() async throws {
+        let spec = try CLIFixture.write()
+        let runner = CLIFixture.emptyWorld(overrides: Self.ownedNetwork(spec.name))
+        runner.on(["docker", "network", "rm"], stdout: "multidc-test\n")
+        let result = await CLI.run(["destroy", spec.path, "--yes"], session: CLIFixture.session(runner))
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout.hasSuffix("Destroy complete.\n"))
+        #expect(runner.calls.contains { $0.argv == ["docker", "network", "rm", "multidc-test"] })
+    }
+
+    @Test(.enabled(if: isatty(STDIN_FILENO) == 0, "needs stdin that is not a terminal"))
+    func destroyWithoutYesAndWithoutATerminalRefusesWithExitOne() async throws {
+        let spec = try CLIFixture.write()
+        let runner = CLIFixture.emptyWorld(overrides: Self.ownedNetwork(spec.name))
+        let result = await CLI.run(["destroy", spec.path], session: CLIFixture.session(runner))
+        #expect(result.exitCode == 1)
+        #expect(
+            result.stderr.contains("error: destroy deletes resources and there is no terminal to ask; rerun with --yes to approve it"))
+        #expect(!runner.calls.contains { $0.argv.starts(with: ["docker", "network", "rm"]) })
+    }
+
+    @Test(.enabled(if: isatty(STDIN_FILENO) == 0, "needs stdin that is not a terminal"))
+    func applyThatReplacesWithoutYesAndWithoutATerminalIsDeclinedWithExitOne() async throws {
+        let spec = try CLIFixture.write()
+        let runner = CLIFixture.emptyWorld { runner in
+            runner.on(
+                ["docker", "network", "inspect", "multidc-test"],
+                stdout: CLIFixture.networkJSON.replacingOccurrences(of: "172.30.0", with: "10.99.0"))
+        }
+        let result = await CLI.run(["apply", spec.path, "--allow-data-loss"], session: CLIFixture.session(runner))
+        #expect(result.exitCode == 1)
+        #expect(result.stderr.contains("there is no terminal to ask; rerun with --yes to approve it"))
+        #expect(result.stderr.contains("Apply cancelled; nothing was changed in this round."))
+        #expect(!runner.calls.contains { $0.argv.starts(with: ["docker", "network", "rm"]) })
+    }
 }

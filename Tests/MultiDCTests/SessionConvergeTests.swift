@@ -289,4 +289,43 @@ import YAML
         // The health check got what the round left of the 60s, not its own 10m.
         #expect(clock.now == .seconds(60))
     }
+
+    @Test func overallTimeoutBoundsARoundsReadinessWait() async throws {
+        let loaded = try SessionFixture.loaded()
+        let converged = try SessionFixture.builder(loaded).converged()
+        let world = converged.editing("secondary") {
+            $0.objects.vaults = [:]
+            $0.objects.vaultPods = []
+            $0.objects.vaultServices = []
+        }
+        let clock = ManualClock(autoAdvance: false)
+        // The new Vault pod never gets Ready; its wait alone would last --wait-timeout (5m).
+        let script = ScriptedWorld(loaded, world: world) { runner in
+            runner.on(["kubectl", "--context", "kind-secondary", "-n", "default", "wait"], exitCode: 1, stderr: "error: timed out\n")
+        }
+        let session = SessionFixture.session(script, clock: clock)
+        let run = Task {
+            await session.converge(loaded, options: ConvergeOptions(execution: .init(timeout: .seconds(20))))
+        }
+        // The executor's overall timer and the readiness poll sleep; step from wake-up to wake-up.
+        let finished = Flag()
+        let driver = Task {
+            while !finished.isSet {
+                if clock.sleeperCount >= 2 { clock.advanceToNextDeadline() }
+                await Task.yield()
+            }
+        }
+        let outcome = await run.value
+        finished.set()
+        await driver.value
+        guard case .failed(let rounds) = outcome else {
+            Issue.record("not failed: \(outcome)")
+            return
+        }
+        let report = try #require(rounds.last?.report)
+        #expect(report.timedOut)
+        #expect(report["vault-ready/secondary"]?.status == .timedOut)
+        #expect(clock.now == .seconds(20))
+        #expect(!script.runner.calls.contains(where: ScriptedWorld.isVaultStatus))
+    }
 }
