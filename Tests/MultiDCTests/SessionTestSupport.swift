@@ -260,3 +260,36 @@ enum SessionFixture {
         Session(runner: script.runner, environment: ActionRunnerTests.environment, clock: clock)
     }
 }
+
+/// The scripted world is only as good as its texts: the observer must read back the world
+/// they were made from.
+@Suite struct ScriptedWorldTests {
+    /// An object as sorted-key JSON (tools print keys in their own order).
+    static func canonical(_ object: KubeObject?) -> String? { object.map { ScriptedWorld.json(ScriptedWorld.item($0)) } }
+
+    @Test func theObserverReadsTheScriptedWorldBack() async throws {
+        let loaded = try SessionFixture.loaded()
+        let world = try SessionFixture.builder(loaded).converged()
+        let script = ScriptedWorld(loaded, world: world)
+        let observed = await Observer(runner: script.runner).observe(ObservationTarget(loaded.topology))
+        #expect(observed.engine == .reachable)
+        #expect(observed.network == world.network)
+        #expect(observed.containers.map(\.name) == world.containers.map(\.name))
+        #expect(observed.kindClusters.map(\.name) == world.kindClusters.map(\.name))
+        #expect(observed.kms.container?.ipv4Address == world.kms.container?.ipv4Address)
+        for (read, made) in zip(observed.clusters, world.clusters) {
+            #expect(read.reachability == .reachable)
+            #expect(read.helmReleases == made.helmReleases)
+            #expect(read.objects.vaults.mapValues(Self.canonical) == made.objects.vaults.mapValues(Self.canonical))
+            #expect(read.objects.sharedSecrets.mapValues(Self.canonical) == made.objects.sharedSecrets.mapValues(Self.canonical))
+            #expect(Self.canonical(read.objects.ownership) == Self.canonical(made.objects.ownership))
+            #expect(read.objects.metalLB.legacyConfig?.pools == made.objects.metalLB.legacyConfig?.pools)
+            #expect(read.objects.metalLB.controllerReady && read.objects.metalLB.version == made.objects.metalLB.version)
+            #expect(read.objects.vaultPods.map(\.name) == made.objects.vaultPods.map(\.name))
+            #expect(read.objects.vaultServices.map(\.loadBalancerIP) == made.objects.vaultServices.map(\.loadBalancerIP))
+        }
+        let replanned = Planner.plan(PlanInput(loaded: loaded, world: observed, environment: ActionRunnerTests.environment))
+        #expect(replanned.problems.isEmpty)
+        #expect(!replanned.hasChanges, "\(replanned.changeRows)")
+    }
+}
