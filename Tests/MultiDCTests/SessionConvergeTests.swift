@@ -177,6 +177,41 @@ import YAML
         #expect(health.isHealthy)
     }
 
+    @Test func clusterThatNeverStartsIsNotConvergedAfterMaxRounds() async throws {
+        let loaded = try SessionFixture.loaded()
+        var stopped = try SessionFixture.builder(loaded).converged()
+        stopped.containers = stopped.containers.map {
+            var c = $0
+            if c.name == "tertiary-control-plane" {
+                c.state = .exited
+                c.ipv4Address = nil
+            }
+            return c
+        }
+        stopped.kindClusters = Kind.clusters(from: stopped.containers)
+        stopped = stopped.editing("tertiary") {
+            $0.reachability = .apiServerUnreachable(
+                "The connection to the server 127.0.0.1:40123 was refused - did you specify the right host or port?")
+        }
+        // `docker start` "succeeds" but the world stays as it was.
+        let script = ScriptedWorld(loaded, world: stopped)
+        let confirms = Confirms()
+        let outcome = await SessionFixture.session(script).converge(loaded, options: ConvergeOptions(maxRounds: 2)) { _, round in
+            confirms.record(round)
+            return true
+        }
+        guard case .notConverged(let plan, let rounds) = outcome else {
+            Issue.record("not notConverged: \(outcome)")
+            return
+        }
+        #expect(plan.changeRows == [PlanRow("cluster/tertiary", .update)])
+        #expect(rounds.count == 3)  // two executed rounds and the plan that is left
+        #expect(rounds.prefix(2).allSatisfy { $0.report?.succeeded == true })
+        #expect(confirms.all == [1, 2])
+        #expect(script.observations == 3)
+        #expect(!script.runner.calls.contains(where: ScriptedWorld.isVaultStatus))
+    }
+
     @Test func failingActionEndsTheApplyAsFailedWithoutHealthCheck() async throws {
         let loaded = try SessionFixture.loaded()
         let builder = SessionFixture.builder(loaded)
