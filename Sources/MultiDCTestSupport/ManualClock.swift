@@ -5,10 +5,12 @@ import Synchronization
 ///
 /// Two modes:
 /// - `autoAdvance: true`: `sleep(for:)` moves virtual time forward by the duration and returns
-///   at once. Right for sequential code (retries, readiness waits, health polling).
+///   at once. Right for sequential code (retries, readiness waits, health polling) — but a
+///   timer sleeping alongside (the executor's overall timeout) fires at once too.
 /// - `autoAdvance: false`: sleepers stay suspended until the test calls `advance(by:)`; use
 ///   `waitForSleepers(_:)` to know that the code under test reached its sleeps. Right for
-///   timeouts and cancellation of concurrent work.
+///   timeouts and cancellation of concurrent work; `advanceToNextDeadline()` steps from one
+///   wake-up to the next.
 public final class ManualClock: ExecutionClock, Sendable {
     private struct Sleeper {
         let id: UInt64
