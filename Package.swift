@@ -50,6 +50,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Test support (not a product; the product never links it), like swift-log's InMemoryLogging:
+        // the scripted CommandRunner and the virtual clock.
+        .target(name: "MultiDCTestSupport", dependencies: ["MultiDC"], swiftSettings: strict),
         // The test world (kind, kubectl and helm on a real Docker engine). Not a product.
         .target(name: "FakeWorld", dependencies: ["YAML"], swiftSettings: strict),
         .executableTarget(name: "fakeworld", dependencies: ["FakeWorld"], swiftSettings: strict),
@@ -62,7 +65,11 @@ let package = Package(
         ),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
         .testTarget(
-            name: "MultiDCTests", dependencies: ["MultiDC", "YAML"], resources: [.copy("Corpus")], swiftSettings: strict),
+            name: "MultiDCTests", dependencies: ["MultiDC", "MultiDCTestSupport", "YAML"], resources: [.copy("Corpus")],
+            swiftSettings: strict),
+        // The command line in-process: argument parsing, output and exit codes of `multidc`.
+        .testTarget(
+            name: "MultiDCCLITests", dependencies: ["multidc", "MultiDC", "MultiDCTestSupport", "YAML"], swiftSettings: strict),
         .testTarget(name: "FakeWorldTests", dependencies: ["FakeWorld", "YAML"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["MultiDC", "YAML"], swiftSettings: strict),
     ]

@@ -15,7 +15,7 @@ swift format lint --strict -r Sources Tests Benchmarks || exit 1
 swift build --build-tests || exit 1
 
 status=0
-for group in 'YAMLTests|MultiDCTests' 'FakeWorldTests' 'EndToEndTests'; do
+for group in 'YAMLTests|MultiDCTests|MultiDCCLITests' 'FakeWorldTests' 'EndToEndTests'; do
   echo "== swift test --filter '$group'"
   swift test --skip-build --filter "$group" "$@" || status=1
 done

@@ -16,7 +16,10 @@ enum SpecLoading {
         }
     }
 
+    /// The session in-process CLI tests hand the commands (a scripted runner, a virtual clock).
+    @TaskLocal static var testSession: Session?
+
     static func session() -> Session {
-        Session(runner: SubprocessRunner())
+        testSession ?? Session(runner: SubprocessRunner())
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -16,14 +17,29 @@ enum Terminal {
         return stdoutIsTTY && env["NO_COLOR"].map(\.isEmpty) ?? true && env["TERM"] != "dumb"
     }
 
+    /// Where `out` and `err` write instead of the process's streams (in-process CLI tests).
+    @TaskLocal static var capture: Capture?
+
+    /// Captured standard output and standard error.
+    final class Capture: Sendable {
+        private let streams = Mutex((out: "", err: ""))
+        var out: String { streams.withLock { $0.out } }
+        var err: String { streams.withLock { $0.err } }
+        func write(out text: String) { streams.withLock { $0.out += text } }
+        func write(err text: String) { streams.withLock { $0.err += text } }
+    }
+
     /// Writes to stdout through `Output` (never traps; a failure sets the exit code).
     static func out(_ text: String) {
+        if let capture { return capture.write(out: text) }
         Output.write(text, to: .out)
     }
 
     /// Writes a line to stderr through `Output`.
     static func err(_ text: String) {
-        Output.write(text.hasSuffix("\n") ? text : text + "\n", to: .err)
+        let line = text.hasSuffix("\n") ? text : text + "\n"
+        if let capture { return capture.write(err: line) }
+        Output.write(line, to: .err)
     }
 
     /// Asks on the terminal; true only for "yes".

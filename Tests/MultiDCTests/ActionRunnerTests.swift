@@ -1,4 +1,5 @@
 import Foundation
+import MultiDCTestSupport
 import Synchronization
 import Testing
 import YAML
@@ -51,8 +52,8 @@ import YAML
     }
 
     /// A runner where every tool call succeeds as the reference shows.
-    static func happyRunner(files: FileLog) -> ScriptedRunner {
-        let runner = ScriptedRunner()
+    /// (`into`: add the rules after those a runner already has.)
+    static func happyRunner(files: FileLog, into runner: ScriptedRunner = ScriptedRunner()) -> ScriptedRunner {
         runner.on(["docker", "network", "inspect", "bridge"], stdout: "1500\n")
         runner.on(["docker", "network", "create"], stdout: "1234567890ab" + String(repeating: "0", count: 52) + "\n")
         runner.on(["docker", "network", "inspect"], stdout: networkJSON)

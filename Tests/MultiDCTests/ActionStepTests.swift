@@ -1,4 +1,5 @@
 import Foundation
+import MultiDCTestSupport
 import Synchronization
 import Testing
 import YAML
@@ -329,7 +330,10 @@ import YAML
                 "kubectl", "--context", context, "-n", "vault", "get", "service", "vault-eu-west-1", "-o",
                 "jsonpath={.status.loadBalancer.ingress[0].ip}",
             ])
-        let apply = try #require(runner.calls.first { $0.arguments.contains("apply") })
+        // The Vault namespace first (it is not `default`), then the CR.
+        let namespace = try #require(runner.calls.first { $0.arguments.contains("apply") })
+        #expect(String(decoding: namespace.standardInput!.bytes, as: UTF8.self).contains("kind: Namespace"))
+        let apply = try #require(runner.calls.last { $0.arguments.contains("apply") })
         let cr = try #require(try YAMLParser.parse(String(decoding: apply.standardInput?.bytes ?? [], as: UTF8.self), file: "stdin"))
         #expect(cr[path: "spec", "raftLeaderAddress"]?.string == "203.0.113.10")
         #expect(cr[path: "spec", "unsealConfig", "vault", "address"]?.string == "https://kms.vault.example.com:8200")

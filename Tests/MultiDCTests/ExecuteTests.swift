@@ -1,3 +1,4 @@
+import MultiDCTestSupport
 import Testing
 
 @testable import MultiDC

@@ -1,4 +1,5 @@
 import Foundation
+import MultiDCTestSupport
 import Synchronization
 import Testing
 import YAML

@@ -1,4 +1,5 @@
 import Foundation
+import MultiDCTestSupport
 import Testing
 import YAML
 

@@ -67,7 +67,6 @@ extension Session {
             return .blocked(Plan(topology: loaded.topology.name, problems: [missing]), rounds: [])
         }
         // One overall --timeout: each round and the health check get what is left of it.
-        let clock = ContinuousClock()
         let start = clock.now
         func remaining(_ limit: Duration?) -> Duration? {
             guard let total = options.execution.timeout else { return limit }
@@ -139,7 +138,14 @@ extension Session {
             return (Plan(topology: loaded.topology.name, purpose: .destroy, problems: [missing]), nil, true)
         }
         let world = await observe(loaded)
-        var plan = destroyPlan(loaded, world: world)
+        return await destroy(loaded, plan: destroyPlan(loaded, world: world), execution: execution, confirm: confirm)
+    }
+
+    /// Carries out a destroy plan made by `destroyPlan` (the second half of `destroy`).
+    public func destroy(
+        _ loaded: LoadedTopology, plan: Plan, execution: ExecutionOptions, confirm: @escaping (Plan) async -> Bool = { _ in true }
+    ) async -> (plan: Plan, report: ExecutionReport?, confirmed: Bool) {
+        var plan = plan
         guard plan.problems.isEmpty, plan.hasChanges else { return (plan, nil, true) }
         guard await confirm(plan) else { return (plan, nil, false) }
         do {

@@ -7,10 +7,16 @@ public struct Session: Sendable {
     public let runner: any CommandRunner
     /// The process environment (for `rootToken.fromEnv`).
     public let environment: [String: String]
+    /// The time source of the overall timeout, the executor and health polling (virtual in tests).
+    public let clock: any ExecutionClock
 
-    public init(runner: any CommandRunner, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        runner: any CommandRunner, environment: [String: String] = ProcessInfo.processInfo.environment,
+        clock: any ExecutionClock = SystemClock()
+    ) {
         self.runner = runner
         self.environment = environment
+        self.clock = clock
     }
 
     /// Parse and validate a spec file.
@@ -61,7 +67,7 @@ public struct Session: Sendable {
     ) async throws(ExecutionGraphError) -> ExecutionReport {
         let actions = ActionRunner(
             runner: runner, loaded: loaded, environment: environment, readinessTimeout: options.readinessTimeout)
-        let executor = JobExecutor(parallelism: options.parallelism, timeout: options.timeout)
+        let executor = JobExecutor(parallelism: options.parallelism, timeout: options.timeout, clock: clock)
         return try await executor.run(actions.jobs(for: plan), onEvent: options.onEvent)
     }
 
@@ -125,7 +131,7 @@ public struct Session: Sendable {
     ) async -> HealthReport {
         await RaftHealthCheck.poll(
             expectedVoters: loaded.topology.health.raft.voters, timeout: timeout ?? loaded.topology.health.raft.timeout,
-            interval: interval, onReport: onReport
+            interval: interval, clock: clock, onReport: onReport
         ) {
             await nodeObservations(loaded)
         }

@@ -1,13 +1,16 @@
+import MultiDC
 import Synchronization
 
-/// A virtual clock for tests (shipped next to the seam, like swift-log's in-memory handler).
+/// A virtual clock for tests (in its own target like swift-log's InMemoryLogging; the product never links it).
 ///
 /// Two modes:
 /// - `autoAdvance: true`: `sleep(for:)` moves virtual time forward by the duration and returns
-///   at once. Right for sequential code (retries, readiness waits, health polling).
+///   at once. Right for sequential code (retries, readiness waits, health polling) — but a
+///   timer sleeping alongside (the executor's overall timeout) fires at once too.
 /// - `autoAdvance: false`: sleepers stay suspended until the test calls `advance(by:)`; use
 ///   `waitForSleepers(_:)` to know that the code under test reached its sleeps. Right for
-///   timeouts and cancellation of concurrent work.
+///   timeouts and cancellation of concurrent work; `advanceToNextDeadline()` steps from one
+///   wake-up to the next.
 public final class ManualClock: ExecutionClock, Sendable {
     private struct Sleeper {
         let id: UInt64
@@ -76,6 +79,13 @@ public final class ManualClock: ExecutionClock, Sendable {
             return due
         }
         for sleeper in due { sleeper.continuation.resume() }
+    }
+
+    /// Moves virtual time to the earliest sleeper's deadline (if any) and wakes it: steps a
+    /// `autoAdvance: false` clock from one wake-up to the next without overshooting.
+    public func advanceToNextDeadline() {
+        let next = state.withLock { s in s.sleepers.map(\.deadline).min().map { max(.zero, $0 - s.now) } }
+        if let next { advance(by: next) }
     }
 
     /// Waits (by yielding, never by sleeping) until at least `count` tasks sleep on this clock.

@@ -1,4 +1,5 @@
 import Foundation
+import MultiDC
 import Synchronization
 
 /// An in-memory `CommandRunner` for tests: records every call and answers from a script.
@@ -69,6 +70,16 @@ public final class ScriptedRunner: CommandRunner {
         switch (rule?.answer ?? fallback)(command) {
         case .result(let result): return result
         case .failure(let error): throw error
+        }
+    }
+}
+
+extension ScriptedRunner {
+    /// Answers the preflight's probes (`docker version`, `kind version`, `kubectl version
+    /// --client`, `helm version --short`) as tools that are installed and answer.
+    public func answerToolProbes() {
+        for probe in [Docker.version(), Kind.version(), Kubectl.clientVersion(), Helm.version()] {
+            on(probe.argv, stdout: "v1.0.0\n")
         }
     }
 }
