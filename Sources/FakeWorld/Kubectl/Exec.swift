@@ -255,3 +255,42 @@ struct Shell {
         return result
     }
 }
+
+/// `kubectl logs POD [-c C] [--tail N] [-p]`: the bank-vaults container logs what the simulation did.
+struct Logs {
+    let world: World
+
+    func run(_ args: [String]) throws -> ToolResult {
+        let p = try FlagParser.parse(
+            args,
+            specs: Kubectl.global + [
+                .value("container", "c"), .value("tail"), .bool("previous", "p"), .bool("follow", "f"), .bool("timestamps"),
+                .bool("all-containers"), .value("since"),
+            ], style: .kubectl(command: "kubectl logs"))
+        guard let podArg = p.positionals.first else {
+            throw ToolFailure(stderr: "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples")
+        }
+        let podName = podArg.hasPrefix("pod/") ? String(podArg.dropFirst(4)) : podArg
+        let session = try Session(world: world, flags: p)
+        return try session.withCluster(lines: 4) { state, name in
+            let c = state.clusters[name]!
+            guard let pod = c.get(.pod, namespace: session.namespace, name: podName) else {
+                throw ToolFailure(stderr: "Error from server (NotFound): pods \"\(podName)\" not found")
+            }
+            let containers = (pod[path: "spec", "containers"]?.array ?? []).compactMap { $0["name"]?.string }
+            let container = p.last("container") ?? containers.first ?? ""
+            guard containers.contains(container) else {
+                throw ToolFailure(
+                    stderr: "error: container \(container) is not valid for pod \(podName)")
+            }
+            var lines: [String] = []
+            if container == "bank-vaults", let node = Workloads(sim: Simulation(world: world)).vaultNode(c, pod) { lines = node.bankVaultsLog }
+            if let t = p.last("tail").flatMap(Int.init), t >= 0 { lines = Array(lines.suffix(t)) }
+            var out = ToolResult(stdout: lines.map { $0 + "\n" }.joined())
+            if containers.count > 1 && p.last("container") == nil {
+                out.stderr = "Defaulted container \"\(container)\" out of: \(containers.joined(separator: ", "))\n"
+            }
+            return out
+        }
+    }
+}
