@@ -81,7 +81,7 @@ struct VaultNode: Codable {
     /// v1.33.1: os.Exit(1) on a failed RaftJoin]: failed starts so far, when the kubelet may start
     /// it again (CrashLoopBackOff until then), and its log.
     var bankVaultsRestarts = 0
-    var bankVaultsNextStart: Double? = nil
+    var bankVaultsLastExit: Double? = nil
     var bankVaultsLog: [String] = []
     /// Storage key (PVC uid, or "pod:<uid>" for a pod without a claim: container fs, lost with the pod).
     var storageKey: String = ""

@@ -108,7 +108,7 @@ struct Raft {
         log(&node, "ERROR", msg)
         node.lastError = msg
         node.bankVaultsRestarts += 1
-        node.bankVaultsNextStart = sim.now + Workloads.backOff(restarts: node.bankVaultsRestarts, base: sim.latency[.crashBackoff])
+        node.bankVaultsLastExit = sim.now
     }
 
     func step(_ state: inout WorldState, _ ref: CRRef, all: [CRRef]) {
@@ -120,7 +120,7 @@ struct Raft {
             !sim.world.settings.crashloop(ref.cluster, pod: pod.name ?? "")
         else { return }
         // The bank-vaults container is waiting out its back-off.
-        if let next = node.bankVaultsNextStart, sim.now < next { return }
+        if let next = Workloads.nextStart(node, base: sim.latency[.crashBackoff]), sim.now < next { return }
         var storage = c.volumes[node.storageKey] ?? RaftStorage()
         defer {
             c.volumes[node.storageKey] = storage

@@ -113,7 +113,7 @@ struct VaultOperator {
             node.sealed = true  // a new pod starts sealed; its Raft data lives on its claim
             node.activeSince = nil
             node.bankVaultsRestarts = 0
-            node.bankVaultsNextStart = nil
+            node.bankVaultsLastExit = nil
             node.bankVaultsLog = []
             node.storageKey = VaultOperator.storageKey(c, pod: pod, cr: cr)
             c.vaults[key] = node

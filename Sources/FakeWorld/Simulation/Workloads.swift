@@ -248,9 +248,17 @@ struct Workloads {
         return min(base * pow(2, Double(restarts - 1)), base * 30)
     }
 
+    /// When the kubelet starts the exited bank-vaults container again (the base read now, so a test
+    /// may shorten a running back-off).
+    static func nextStart(_ node: VaultNode, base: Double) -> Double? {
+        node.bankVaultsLastExit.map { $0 + backOff(restarts: node.bankVaultsRestarts, base: base) }
+    }
+
     /// The CrashLoopBackOff message while the bank-vaults container waits to be restarted.
     func bankVaultsBackOff(_ c: ClusterState, _ pod: JSON, container: String) -> String? {
-        guard container == "bank-vaults", let node = vaultNode(c, pod), let next = node.bankVaultsNextStart, sim.now < next else {
+        guard container == "bank-vaults", let node = vaultNode(c, pod), let next = Workloads.nextStart(node, base: sim.latency[.crashBackoff]),
+            sim.now < next
+        else {
             return nil
         }
         let delay = Workloads.backOff(restarts: node.bankVaultsRestarts, base: sim.latency[.crashBackoff])
