@@ -170,7 +170,8 @@ func stripped(_ json: String) throws -> String {
                 _ = w.kubectl("--context", ctx, "apply", "-f", "-", stdin: cr)
                 #expect(
                     w.kubectl(
-                        "--context", ctx, "get", "pod", "\(follower)-0", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason}"
+                        "--context", ctx, "get", "pod", "\(follower)-0", "-o",
+                        "jsonpath={.status.containerStatuses[0].state.waiting.reason}"
                     ).stdout == "ContainerCreating")
                 let sealed = w.kubectl("--context", ctx, "exec", "\(follower)-0", "-c", "vault", "--", "vault", "status", caFlag)
                 #expect(sealed.stderr == "error: unable to upgrade connection: container not found (\"vault\")\n")

@@ -135,7 +135,8 @@ func lbService(_ name: String, ip: String? = nil) -> String {
             ).code == 0)
         _ = w.helm("upgrade", "--install", "vault-operator", operatorChart, "--wait")
         w.env["FAKEWORLD_FAULTS"] = "pod-crashloop:\(name)/vault-0"
-        _ = w.kubectl("apply", "-f", "-", stdin: vaultCR(name: "vault", kms: kms, token: "t", leaderAddress: "self", serviceType: "ClusterIP"))
+        _ = w.kubectl(
+            "apply", "-f", "-", stdin: vaultCR(name: "vault", kms: kms, token: "t", leaderAddress: "self", serviceType: "ClusterIP"))
         let exec = w.kubectl("exec", "vault-0", "-c", "vault", "--", "vault", "status", caFlag)
         #expect(exec.code == 1)
         #expect(exec.stderr == "error: unable to upgrade connection: container not found (\"vault\")\n")

@@ -97,7 +97,10 @@ let operatorRBAC = """
         #expect(w.kubectl("exec", "vault-0", "-c", "vault", "--", "vault", "status", "-format=json", caFlag).code == 0)
         let noToken = w.kubectl("exec", "vault-0", "-c", "vault", "--", "vault", "operator", "raft", "list-peers", caFlag)
         #expect(noToken.code == 2)
-        #expect(noToken.stderr.hasPrefix("Error reading the raft cluster configuration: Error making API request.\n\nURL: GET https://127.0.0.1:8200/v1/sys/storage/raft/configuration\nCode: 403. Errors:\n\n* permission denied\n"))
+        #expect(
+            noToken.stderr.hasPrefix(
+                "Error reading the raft cluster configuration: Error making API request.\n\nURL: GET https://127.0.0.1:8200/v1/sys/storage/raft/configuration\nCode: 403. Errors:\n\n* permission denied\n"
+            ))
         let noCAPeers = vaultWithToken(w, nil, "vault-0", "operator raft list-peers", token: try rootToken(w))
         #expect(noCAPeers.code == 2)
         #expect(noCAPeers.stderr.contains("x509: certificate signed by unknown authority"))
@@ -136,7 +139,9 @@ let operatorRBAC = """
         // …and joins at its next start (the back-off scaled to 0 here).
         w.env["FAKEWORLD_LATENCY"] = "crash-backoff=0s"
         #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-f-0", "--timeout=30s").code == 0)
-        #expect(try peers(vaultWithToken(w, nil, "vault-l-0", "operator raft list-peers -format=json \(caFlag)", token: try rootToken(w))).count == 2)
+        #expect(
+            try peers(vaultWithToken(w, nil, "vault-l-0", "operator raft list-peers -format=json \(caFlag)", token: try rootToken(w))).count
+                == 2)
         // Without VAULT_RAFT_CACERT bank-vaults sends its own CA (VAULT_CACERT): the leader's certificate fails.
         let noCA = vaultCR(name: "vault-g", kms: kms, token: "t", leaderAddress: leaderIP)
         _ = w.kubectl("apply", "-f", "-", stdin: noCA)
@@ -247,7 +252,8 @@ let operatorRBAC = """
         #expect(bad.code == 1)
         #expect(
             bad.stderr
-                == "Error: failed to perform \"FetchReference\" on source: ghcr.io/bank-vaults/helm-charts/vault-operator:9.9.9: not found\n")
+                == "Error: failed to perform \"FetchReference\" on source: ghcr.io/bank-vaults/helm-charts/vault-operator:9.9.9: not found\n"
+        )
         let ok = w.helm("upgrade", "--install", "vault-operator", operatorChart, "--version", "1.22.0")
         #expect(ok.code == 0)
         #expect(ok.stderr.hasPrefix("Pulled: ghcr.io/bank-vaults/helm-charts/vault-operator:1.22.0\nDigest: sha256:"))
@@ -266,7 +272,8 @@ let operatorRBAC = """
         let r = w.createCluster(name)
         #expect(r.code == 1)
         #expect(
-            r.stderr.hasSuffix("ERROR: failed to create cluster: failed to lock config file: open \(kubeconfig).lock: file exists\n"), "\(r)")
+            r.stderr.hasSuffix("ERROR: failed to create cluster: failed to lock config file: open \(kubeconfig).lock: file exists\n"),
+            "\(r)")
         #expect(!FileManager.default.fileExists(atPath: kubeconfig + ".lock"))
         #expect(w.kind("get", "nodes", "--name", name).stdout == "\(name)-control-plane\n")
         #expect(!w.kubectl("config", "get-contexts", "-o", "name").stdout.contains("kind-\(name)"))

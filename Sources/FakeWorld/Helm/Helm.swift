@@ -221,7 +221,8 @@ struct Helm {
             // OCI needs no `repo add`; the reference and the tag must exist in the registry.
             let ref = String(chartRef.dropFirst("oci://".count))
             guard let versions = Charts.ociCharts[Charts.normalize(chartRef)] else {
-                throw ToolFailure(stderr: "Error: failed to perform \"FetchReference\" on source: \(ref):\(p.last("version") ?? "latest"): not found")
+                throw ToolFailure(
+                    stderr: "Error: failed to perform \"FetchReference\" on source: \(ref):\(p.last("version") ?? "latest"): not found")
             }
             if let want = p.last("version") {
                 guard versions.contains(want) else {
@@ -232,12 +233,16 @@ struct Helm {
             }
             defaults.app = "v\(version)"
             let digest = SHA1.digest(Array("\(ref):\(version)".utf8)).map { String(format: "%02x", $0) }.joined()
-            pulled = "Pulled: \(ref.replacingOccurrences(of: "oci://", with: "")):\(version)\nDigest: sha256:\(digest)\(digest.prefix(24))\n"
+            pulled =
+                "Pulled: \(ref.replacingOccurrences(of: "oci://", with: "")):\(version)\nDigest: sha256:\(digest)\(digest.prefix(24))\n"
         } else if let repoName = chartRef.split(separator: "/").first.map(String.init), chartRef.contains("/"),
             !chartRef.hasPrefix("/"), !chartRef.hasPrefix("."), let r = loadRepos().first(where: { $0.name == repoName }),
             !(Charts.liveRepositories[Charts.normalize(r.url)] ?? []).contains(chart)
         {
-            throw ToolFailure(stderr: "Error: chart \"\(chart)\" matching \(p.last("version") ?? "") not found in \(repoName) index. (try 'helm repo update'): no chart name found")
+            throw ToolFailure(
+                stderr:
+                    "Error: chart \"\(chart)\" matching \(p.last("version") ?? "") not found in \(repoName) index. (try 'helm repo update'): no chart name found"
+            )
         } else if let url = p.last("repo"), Charts.liveRepositories[Charts.normalize(url)] == nil {
             let host = URL(string: url)?.host ?? url
             throw ToolFailure(

@@ -97,7 +97,8 @@ struct ContainerCommands {
         case "echo": return ToolResult(stdout: argv.dropFirst().joined(separator: " ") + "\n")
         case "cat" where argv.count == 1: return ToolResult(stdout: String(decoding: stdin, as: UTF8.self))
         case "hostname": return ToolResult(stdout: (pod.name ?? "") + "\n")
-        case "sh", "/bin/sh" where argv.count >= 3 && argv[1] == "-c":
+        case "sh",
+            "/bin/sh" where argv.count >= 3 && argv[1] == "-c":
             return Shell(commands: self, stdin: stdin, pod: pod, container: container, cluster: cluster)
                 .run(argv[2], env: env, state: &state)
         case "vault" where pod.labels["app.kubernetes.io/name"] == "vault" && container == "vault":
@@ -216,7 +217,9 @@ struct Shell {
         var words: [String] = []
         var pending: [(words: [String], then: Token?)] = []
         for t in toks {
-            if case .word(let w) = t { words.append(w) } else {
+            if case .word(let w) = t {
+                words.append(w)
+            } else {
                 pending.append((words, t))
                 words = []
             }
@@ -268,7 +271,10 @@ struct Logs {
                 .bool("all-containers"), .value("since"),
             ], style: .kubectl(command: "kubectl logs"))
         guard let podArg = p.positionals.first else {
-            throw ToolFailure(stderr: "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples")
+            throw ToolFailure(
+                stderr:
+                    "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples"
+            )
         }
         let podName = podArg.hasPrefix("pod/") ? String(podArg.dropFirst(4)) : podArg
         let session = try Session(world: world, flags: p)
@@ -284,7 +290,9 @@ struct Logs {
                     stderr: "error: container \(container) is not valid for pod \(podName)")
             }
             var lines: [String] = []
-            if container == "bank-vaults", let node = Workloads(sim: Simulation(world: world)).vaultNode(c, pod) { lines = node.bankVaultsLog }
+            if container == "bank-vaults", let node = Workloads(sim: Simulation(world: world)).vaultNode(c, pod) {
+                lines = node.bankVaultsLog
+            }
             if let t = p.last("tail").flatMap(Int.init), t >= 0 { lines = Array(lines.suffix(t)) }
             var out = ToolResult(stdout: lines.map { $0 + "\n" }.joined())
             if containers.count > 1 && p.last("container") == nil {

@@ -141,7 +141,8 @@ struct Raft {
         KMS.forgetIfRestarted(&state, kms)
         func unsealWithKMS(_ raft: RaftCluster) {
             guard let keys = BankVaultsKeys.read(state, container: kms.id, path: path), keys == raft.keys else {
-                node.lastError = "error unsealing vault: unable to get key '\(BankVaultsKeys.unseal(0))': key not found under path: \(path)/\(BankVaultsKeys.unseal(0))"
+                node.lastError =
+                    "error unsealing vault: unable to get key '\(BankVaultsKeys.unseal(0))': key not found under path: \(path)/\(BankVaultsKeys.unseal(0))"
                 log(&node, "ERROR", node.lastError!)
                 return
             }
@@ -152,7 +153,9 @@ struct Raft {
         }
         if storage.initialized, let id = storage.raftID, let raft = state.raft[id] {
             // Data on the volume: Init/RaftJoin see an initialised Vault and skip.
-            log(&node, "INFO", Raft.isLeaderCR(ref.cr) ? "vault is already initialized" : "vault is already initialized, skipping raft join")
+            log(
+                &node, "INFO", Raft.isLeaderCR(ref.cr) ? "vault is already initialized" : "vault is already initialized, skipping raft join"
+            )
             unsealWithKMS(raft)
             return
         }
@@ -200,7 +203,9 @@ struct Raft {
         }
         let myAddress = advertised(state, ref)
         if let dup = raft.members.first(where: { $0.address == myAddress && $0.nodeID != storage.nodeID }) {
-            let leaderImage = lc.get(.pod, namespace: leader.namespace, name: "\(leader.name)-0")?[path: "spec", "containers"]?.array?.first?["image"]?.string ?? ""
+            let leaderImage =
+                lc.get(.pod, namespace: leader.namespace, name: "\(leader.name)-0")?[path: "spec", "containers"]?.array?.first?["image"]?
+                .string ?? ""
             if Raft.version(image: leaderImage) < 107 {
                 // [SRC hashicorp/raft configuration.go v1.1.2 checkConfiguration] (Vault < 1.7).
                 crash(&node, joinFailed + " (found duplicate address in configuration: \(myAddress))")

@@ -64,7 +64,8 @@ struct VaultCLI {
         return .success(o)
     }
 
-    func run(_ args: [String], env: [String: String], pod: JSON, container: String, cluster: String, state: inout WorldState) -> ToolResult {
+    func run(_ args: [String], env: [String: String], pod: JSON, container: String, cluster: String, state: inout WorldState) -> ToolResult
+    {
         let o: Options
         switch parse(args, env: env) {
         case .success(let v): o = v
@@ -148,7 +149,9 @@ struct VaultCLI {
         return listPeers(raft: raft, format: o.format, state: state)
     }
 
-    func status(node: VaultNode, storage: RaftStorage?, raft: RaftCluster?, version: String, format: String, state: WorldState)
+    func status(
+        node: VaultNode, storage: RaftStorage?, raft: RaftCluster?, version: String, format: String, state: WorldState
+    )
         -> ToolResult
     {
         let initialized = storage?.initialized ?? false

@@ -156,7 +156,8 @@ struct VaultOperator {
         bvEnv += cr[path: "spec", "envsConfig"]?.array ?? []
         bvEnv += cr[path: "spec", "sidecarEnvsConfig"]?.array ?? []
         let tlsSecret = cr[path: "spec", "existingTlsSecretName"]?.string ?? "\(name)-tls"
-        let volumes: [JSON] = [["name": "vault-tls", "secret": ["secretName": .string(tlsSecret)]]] + (cr[path: "spec", "volumes"]?.array ?? [])
+        let volumes: [JSON] =
+            [["name": "vault-tls", "secret": ["secretName": .string(tlsSecret)]]] + (cr[path: "spec", "volumes"]?.array ?? [])
         var sts: JSON = [
             "apiVersion": "apps/v1", "kind": "StatefulSet",
             "metadata": ["name": .string(name), "namespace": .string(ns), "labels": labels, "ownerReferences": owner(cr)],
@@ -187,7 +188,9 @@ struct VaultOperator {
                 ],
             ],
         ]
-        if let vct = cr[path: "spec", "volumeClaimTemplates"]?.array, !vct.isEmpty { sts[path: "spec", "volumeClaimTemplates"] = .array(vct) }
+        if let vct = cr[path: "spec", "volumeClaimTemplates"]?.array, !vct.isEmpty {
+            sts[path: "spec", "volumeClaimTemplates"] = .array(vct)
+        }
         return sts
     }
 }

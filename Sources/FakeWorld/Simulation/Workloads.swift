@@ -51,7 +51,8 @@ struct Workloads {
 
     /// A Warning event on `owner` (deduplicated: a repeat bumps count and lastTimestamp).
     func event(_ c: inout ClusterState, owner: JSON, reason: String, message: String) {
-        let digest = SHA1.digest(Array("\(owner.uid ?? "")/\(reason)/\(message)".utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA1.digest(Array("\(owner.uid ?? "")/\(reason)/\(message)".utf8)).prefix(8).map { String(format: "%02x", $0) }
+            .joined()
         let name = "\(owner.name ?? "").\(digest)"
         let ns = owner.namespace ?? "default"
         if var e = c.get(Workloads.eventType, namespace: ns, name: name) {
@@ -68,7 +69,10 @@ struct Workloads {
                     "namespace": .string(ns), "uid": .string(owner.uid ?? ""),
                 ],
                 "reason": .string(reason), "message": .string(message), "type": "Warning", "count": 1,
-                "source": ["component": .string(owner.kind == "StatefulSet" ? "statefulset-controller" : "\(owner.kind?.lowercased() ?? "")-controller")],
+                "source": [
+                    "component": .string(
+                        owner.kind == "StatefulSet" ? "statefulset-controller" : "\(owner.kind?.lowercased() ?? "")-controller")
+                ],
                 "firstTimestamp": .string(rfc3339(sim.now)), "lastTimestamp": .string(rfc3339(sim.now)),
             ], type: Workloads.eventType, now: sim.now)
     }
@@ -256,13 +260,15 @@ struct Workloads {
 
     /// The CrashLoopBackOff message while the bank-vaults container waits to be restarted.
     func bankVaultsBackOff(_ c: ClusterState, _ pod: JSON, container: String) -> String? {
-        guard container == "bank-vaults", let node = vaultNode(c, pod), let next = Workloads.nextStart(node, base: sim.latency[.crashBackoff]),
+        guard container == "bank-vaults", let node = vaultNode(c, pod),
+            let next = Workloads.nextStart(node, base: sim.latency[.crashBackoff]),
             sim.now < next
         else {
             return nil
         }
         let delay = Workloads.backOff(restarts: node.bankVaultsRestarts, base: sim.latency[.crashBackoff])
-        return "back-off \(GoDuration.format(delay)) restarting failed container=bank-vaults pod=\(pod.name ?? "")_\(pod.namespace ?? "")(\(pod.uid ?? ""))"
+        return
+            "back-off \(GoDuration.format(delay)) restarting failed container=bank-vaults pod=\(pod.name ?? "")_\(pod.namespace ?? "")(\(pod.uid ?? ""))"
     }
 
     func updateOwnerStatus(_ c: inout ClusterState, _ owner: JSON, type: ResourceType) {
