@@ -290,4 +290,22 @@ let operatorRBAC = """
         )
         #expect(w.kubectl("config", "get-contexts", "-o", "name").stdout.contains("kind-\(name)"))
     }
+
+    /// Today's node images (Kubernetes ≥ 1.25) serve no PodSecurityPolicy: MetalLB v0.9.3's manifest fails there.
+    @Test func metallbLegacyManifestFailsOnCurrentKubernetes() throws {
+        try Engine.requireEngine()
+        let w = try TestWorld()
+        defer { w.cleanup() }
+        w.useNetwork()
+        let image = "fwtest/kindest-node:v1.36.1"
+        #expect(w.run("fakeworld", ["image", "--node", image]).code == 0)
+        let name = w.cluster("psp")
+        try #require(w.createCluster(name, extra: ["--image", image]).code == 0)
+        _ = w.kubectl("apply", "-f", "https://raw.githubusercontent.com/metallb/metallb/v0.9.3/manifests/namespace.yaml")
+        let r = w.kubectl("apply", "-f", "https://raw.githubusercontent.com/metallb/metallb/v0.9.3/manifests/metallb.yaml")
+        #expect(r.code == 1)
+        #expect(
+            r.stderr.contains(
+                "no matches for kind \"PodSecurityPolicy\" in version \"policy/v1beta1\"\nensure CRDs are installed first\n"))
+    }
 }
