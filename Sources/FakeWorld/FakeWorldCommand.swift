@@ -52,7 +52,9 @@ enum FakeWorldCommand {
             s += "                        \(l.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(l.help)\n"
         }
         s += "  FAKEWORLD_FAULTS    comma-separated faults:\n"
-        for (f, h) in Fault.help { s += "                        \(f.padding(toLength: max(26, f.count + 1), withPad: " ", startingAt: 0)) \(h)\n" }
+        for (f, h) in Fault.help {
+            s += "                        \(f.padding(toLength: max(26, f.count + 1), withPad: " ", startingAt: 0)) \(h)\n"
+        }
         s += """
               KIND_EXPERIMENTAL_DOCKER_NETWORK, KIND_CLUSTER_NAME, KUBECONFIG, HELM_KUBECONTEXT, HELM_NAMESPACE
                                   honoured as the real tools do

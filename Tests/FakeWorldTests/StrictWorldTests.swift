@@ -225,6 +225,9 @@ let operatorRBAC = """
         let (w, _) = try clusterWorld("h4")
         defer { w.cleanup() }
         #expect(w.helm("version", "--short").stdout == "v3.21.4+g813176c\n")
+        #expect(
+            w.helm("upgrade", "--install", "x", operatorChart, "--wait=watcher").stderr
+                == "Error: invalid argument \"watcher\" for \"--wait\" flag: strconv.ParseBool: parsing \"watcher\": invalid syntax\n")
         #expect(w.helm("list", "-a", "-o", "json").code == 0)
         w.env["FAKEWORLD_FAULTS"] = "helm-pending:vault-operator"
         _ = w.helm("upgrade", "--install", "vault-operator", operatorChart, "--version", "1.24.0")
@@ -240,6 +243,7 @@ let operatorRBAC = """
         #expect(w.helm("list", "-o", "json").stdout.contains("\"status\":\"pending-install\""))
         let atomic = w.helm("uninstall", "vault-operator")
         #expect(atomic.code == 0)
+        #expect(w.helm("upgrade", "--install", "vault-operator", operatorChart, "--version", "1.24.0", "--wait=watcher").code == 0)
         let dep = w.helm("upgrade", "--install", "vault-operator", operatorChart, "--version", "1.24.0", "--atomic")
         #expect(dep.stderr.hasPrefix("Flag --atomic has been deprecated, use --rollback-on-failure instead\n"))
     }
@@ -307,5 +311,18 @@ let operatorRBAC = """
         #expect(
             r.stderr.contains(
                 "no matches for kind \"PodSecurityPolicy\" in version \"policy/v1beta1\"\nensure CRDs are installed first\n"))
+    }
+
+    /// The examples' RBAC manifests apply (ServiceAccount, Role, RoleBinding, ClusterRoleBinding; Namespace first for `existing`).
+    @Test func examplesRBACApplies() throws {
+        let (w, _) = try clusterWorld("rb")
+        defer { w.cleanup() }
+        let root = FileManager.default.currentDirectoryPath
+        for example in ["vault-raft", "five-dc", "existing"] {
+            let r = w.kubectl("apply", "-f", "\(root)/examples/\(example)/rbac.yaml")
+            #expect(r.code == 0, "\(example): \(r)")
+        }
+        #expect(w.kubectl("get", "serviceaccount", "vault", "-n", "vault", "-o", "name").stdout == "serviceaccount/vault\n")
+        #expect(w.kubectl("get", "sa", "vault", "-o", "name").stdout == "serviceaccount/vault\n")
     }
 }

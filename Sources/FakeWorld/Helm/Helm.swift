@@ -178,6 +178,7 @@ struct Helm {
                 .bool("cleanup-on-fail"), .value("repo"), .bool("generate-name", "g"),
             ] + (major == 4 ? [.bool("rollback-on-failure"), .bool("force-replace"), .value("server-side")] : []), style: .helm)
         var deprecations = ""
+        let wait = try waitFlag(p)
         if major == 4 {
             // [SRC helm pkg/cmd/upgrade.go v4.2.4] MarkDeprecated("atomic"/"force"); cobra prints
             // "Flag --NAME has been deprecated, MSG" on stderr.
@@ -336,7 +337,7 @@ struct Helm {
             let first = rel.revisions.first?.firstDeployed ?? world.now
             rel.revisions.append(
                 .init(
-                    revision: number, status: p.bool("wait") ? "pending-\(installPath ? "install" : "upgrade")" : "deployed",
+                    revision: number, status: wait ? "pending-\(installPath ? "install" : "upgrade")" : "deployed",
                     chartName: chart, chartVersion: version, appVersion: defaults.app, values: values,
                     updated: world.now, firstDeployed: first, description: installPath ? "Install complete" : "Upgrade complete"))
             c.releases[key] = rel
@@ -350,7 +351,7 @@ struct Helm {
         }
         out = ToolResult(stdout: out.stdout, stderr: deprecations + pulled + out.stderr, code: out.code)
         world.sleep(world.settings.latency[.helmInstall])
-        if p.bool("wait") {
+        if wait {
             try waitReady(p, release: release, namespace: ns, timeout: timeout)
             // The status block shows the release as it ends up (deployed after the wait).
             return ToolResult(
@@ -361,6 +362,30 @@ struct Helm {
     }
 
     /// --wait: the release's workloads must be ready within the timeout; else the release is failed.
+    /// `--wait`: a bool in helm 3; in helm 4 a strategy (`--wait` alone = watcher; hookOnly, legacy;
+    /// true/false deprecated) [SRC helm pkg/cmd/flags.go v4.2.4 AddWaitFlag, waitValue.Set].
+    func waitFlag(_ p: ParsedFlags) throws(ToolFailure) -> Bool {
+        guard let v = p.last("wait") else { return false }
+        if major == 4 {
+            switch v {
+            case "true", "watcher", "legacy": return true
+            case "false", "hookOnly": return false
+            default:
+                throw ToolFailure(
+                    stderr:
+                        "Error: invalid argument \"\(v)\" for \"--wait\" flag: invalid wait input \"\(v)\". Valid inputs are watcher, hookOnly, and legacy"
+                )
+            }
+        }
+        switch v {
+        case "true", "1", "t", "T", "TRUE", "True": return true
+        case "false", "0", "f", "F", "FALSE", "False": return false
+        default:
+            throw ToolFailure(
+                stderr: "Error: invalid argument \"\(v)\" for \"--wait\" flag: strconv.ParseBool: parsing \"\(v)\": invalid syntax")
+        }
+    }
+
     func waitReady(_ p: ParsedFlags, release: String, namespace ns: String, timeout: Double) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
