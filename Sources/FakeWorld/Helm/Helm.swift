@@ -540,7 +540,10 @@ struct Helm {
 
     func status(_ args: [String]) throws -> ToolResult {
         let p = try FlagParser.parse(
-            args, specs: Helm.global + [.value("output", "o"), .value("revision"), .bool("show-desc"), .bool("show-resources")],
+            // [SRC helm pkg/cmd/status.go v4.2.4] --show-desc/--show-resources are gone in helm 4.
+            args,
+            specs: Helm.global + [.value("output", "o"), .value("revision")]
+                + (major == 4 ? [] : [.bool("show-desc"), .bool("show-resources")]),
             style: .helm)
         guard p.positionals.count == 1 else {
             throw ToolFailure(stderr: "Error: \"helm status\" requires 1 argument\n\nUsage:  helm status RELEASE_NAME [flags]")
@@ -579,6 +582,7 @@ struct Helm {
                 .bool("ignore-not-found"), .bool("keep-history"), .bool("wait"), .value("timeout"), .bool("dry-run"), .bool("no-hooks"),
                 .value("cascade"), .value("description"),
             ], style: .helm)
+        _ = try waitFlag(p)  // a strategy in helm 4 (pkg/cmd/uninstall.go v4.2.4 AddWaitFlag)
         guard !p.positionals.isEmpty else {
             throw ToolFailure(
                 stderr: "Error: \"helm uninstall\" requires at least 1 argument\n\nUsage:  helm uninstall RELEASE_NAME [...] [flags]")

@@ -211,7 +211,9 @@ struct Raft {
                 crash(&node, joinFailed + " (found duplicate address in configuration: \(myAddress))")
                 return
             }
-            // Vault ≥ 1.7 (raft-autopilot): a new server at a known address replaces the old one.
+            // Vault ≥ 1.7 joins through raft-autopilot, whose AddServer removes a server with the same
+            // address first [SRC hashicorp/raft-autopilot raft.go AddServer: "removed server with
+            // duplicate address"]; dead-server cleanup stays off (stale voters at other addresses stay).
             raft.members.removeAll { $0.nodeID == dup.nodeID }
         }
         guard let keys = BankVaultsKeys.read(state, container: kms.id, path: path), keys == raft.keys else {
