@@ -235,6 +235,7 @@ let operatorRBAC = """
         #expect(w.helm("list", "-o", "json").stdout == "[]\n")
         #expect(w.run("fakeworld", ["config", "helm-major", "4"]).stdout == "helm-major=4\n")
         #expect(w.helm("version", "--short").stdout == "v4.2.4+g3900f43\n")
+        #expect(w.helm("version", "--template", "{{.Version}}").stdout == "v4.2.4")
         let all = w.helm("list", "-a")
         #expect(all.code == 1)
         #expect(all.stderr == "Error: unknown shorthand flag: 'a' in -a\n")

@@ -37,6 +37,14 @@ struct Helm {
             // [SRC helm pkg/cmd/version.go v4.2.4 / cmd/helm/version.go v3.21.4 formatVersion]:
             // --short prints Version+"+g"+GitCommit[:7].
             let (v, commit) = major == 4 ? Helm.v4 : Helm.v3
+            if let t = p.last("template") {
+                // text/template over version.BuildInfo (no newline added, as helm prints it).
+                var out = t
+                for (k, val) in [("Version", v), ("GitCommit", commit), ("GitTreeState", "clean"), ("GoVersion", "go1.25.5")] {
+                    out = out.replacingOccurrences(of: "{{.\(k)}}", with: val).replacingOccurrences(of: "{{ .\(k) }}", with: val)
+                }
+                return ToolResult(stdout: out)
+            }
             if p.bool("short") { return ToolResult(stdout: "\(v)+g\(commit.prefix(7))\n") }
             return ToolResult(
                 stdout:
