@@ -150,7 +150,8 @@ let operatorRBAC = """
     }
 
     /// Points 6 and 10: claims outlive the CR; a node with new storage is a new member; stale
-    /// voters stay until remove-peer; Vault < 1.7 refuses a second node at a known address.
+    /// voters stay until remove-peer (and count against the quorum); Vault < 1.7 refuses a second
+    /// node at a known address.
     @Test func claimsOutliveTheCRAndStaleVotersStay() throws {
         let (w, _, kms, leaderIP) = try vaultWorld("pvc")
         defer { w.cleanup() }
@@ -158,37 +159,54 @@ let operatorRBAC = """
         _ = w.kubectl("apply", "-f", "-", stdin: vaultCR(name: "vault-l", kms: kms, token: "t", leaderAddress: "self"))
         #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-l-0", "--timeout=30s").code == 0)
         let follower = vaultCR(name: "vault-f", kms: kms, token: "t", leaderAddress: leaderIP, leaderName: "vault-l")
+        let second = vaultCR(name: "vault-g", kms: kms, token: "t", leaderAddress: leaderIP, leaderName: "vault-l")
         _ = w.kubectl("apply", "-f", "-", stdin: follower)
-        #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-f-0", "--timeout=30s").code == 0)
+        _ = w.kubectl("apply", "-f", "-", stdin: second)
+        #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-f-0", "pod/vault-g-0", "--timeout=30s").code == 0)
         let token = try rootToken(w)
-        let before = try peers(vaultWithToken(w, nil, "vault-l-0", "operator raft list-peers -format=json \(caFlag)", token: token))
-        #expect(before.count == 2)
-        // Delete and re-create the follower CR: same claim, same node id, "already initialized".
+        func list() -> TestWorld.Run {
+            vaultWithToken(w, nil, "vault-l-0", "operator raft list-peers -format=json \(caFlag)", token: token)
+        }
+        #expect(try peers(list()).count == 3)
+        // Delete and re-create a follower CR: same claim, same node id, "already initialized".
         _ = w.kubectl("delete", "vault", "vault-f")
         #expect(w.kubectl("get", "pvc", "vault-raft-vault-f-0", "-o", "name").stdout == "persistentvolumeclaim/vault-raft-vault-f-0\n")
         _ = w.kubectl("apply", "-f", "-", stdin: follower)
         #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-f-0", "--timeout=30s").code == 0)
         #expect(
             w.kubectl("logs", "vault-f-0", "-c", "bank-vaults").stdout.contains("vault is already initialized, skipping raft join"))
-        #expect(try peers(vaultWithToken(w, nil, "vault-l-0", "operator raft list-peers -format=json \(caFlag)", token: token)).count == 2)
+        #expect(try peers(list()).count == 3)
         // Delete CR and claim: empty storage, a new UUID at the same address; vault:1.6.2 refuses it.
         _ = w.kubectl("delete", "vault", "vault-f")
         #expect(w.kubectl("delete", "pvc", "vault-raft-vault-f-0").code == 0)
         _ = w.kubectl("apply", "-f", "-", stdin: follower)
         #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-f-0", "--timeout=300ms").code == 1)
         #expect(w.kubectl("logs", "vault-f-0", "-c", "bank-vaults").stdout.contains("found duplicate address in configuration"))
-        let stale = try peers(vaultWithToken(w, nil, "vault-l-0", "operator raft list-peers -format=json \(caFlag)", token: token))
-        #expect(stale.count == 2)
-        let oldID = try #require(stale.first { $0["leader"] as? Bool != true }?["node_id"] as? String)
+        let stale = try peers(list())
+        #expect(stale.count == 3)
+        let fAddress = try #require(stale.dropFirst().first?["address"] as? String)
+        let oldID = try #require(stale.first { $0["address"] as? String == fAddress }?["node_id"] as? String)
         let removed = vaultWithToken(w, nil, "vault-l-0", "operator raft remove-peer \(oldID) \(caFlag)", token: token)
         #expect(removed.stdout == "Peer removed successfully!\n", "\(removed)")
         #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-f-0", "--timeout=30s").code == 0)
-        let after = try peers(vaultWithToken(w, nil, "vault-l-0", "operator raft list-peers -format=json \(caFlag)", token: token))
-        #expect(after.count == 2)
+        let after = try peers(list())
+        #expect(after.count == 3)
         #expect(!after.contains { $0["node_id"] as? String == oldID })
-        // A follower whose cluster is gone stays a (dead) voter: nothing removes it.
-        _ = w.kubectl("delete", "vault", "vault-f")
-        #expect(try peers(vaultWithToken(w, nil, "vault-l-0", "operator raft list-peers -format=json \(caFlag)", token: token)).count == 2)
+        // Followers that are gone stay (dead) voters: nothing removes them, and 1 live voter of 3
+        // is no quorum, so the leader steps down.
+        _ = w.kubectl("delete", "vault", "vault-f", "vault-g")
+        let noQuorum = list()
+        #expect(noQuorum.code == 2)
+        #expect(
+            noQuorum.stderr.hasPrefix(
+                "Error reading the raft cluster configuration: Error making API request.\n\nURL: GET https://127.0.0.1:8200/v1/sys/storage/raft/configuration\nCode: 500. Errors:\n\n* local node not active but active cluster node not found\n"
+            ), "\(noQuorum)")
+        let standby = w.kubectl("exec", "vault-l-0", "-c", "vault", "--", "vault", "status", "-format=json", caFlag)
+        #expect(!standby.stdout.contains("\"is_self\""))
+        // One follower back (its claim kept its data): 2 of 3, quorum again.
+        _ = w.kubectl("apply", "-f", "-", stdin: follower)
+        #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-f-0", "--timeout=30s").code == 0)
+        #expect(try peers(list()).count == 3)
     }
 
     /// Point 5: the dev-mode KMS forgets everything when its container restarts.

@@ -69,12 +69,14 @@ struct Raft {
         return false
     }
 
-    /// The active node: the recorded leader while alive, else the first live voter when the live
-    /// voters are a quorum of the configuration (stale voters count against it).
+    /// The active node: only while the live voters are a quorum of the configuration (stale
+    /// voters count against it; a leader without quorum steps down) [SRC hashicorp/raft raft.go
+    /// v1.7.3 checkLeaderLease]; the recorded leader while alive, else the first live voter.
     static func leader(_ state: WorldState, _ r: RaftCluster) -> RaftMember? {
         let live = r.members.filter { alive(state, raftID: r.id, $0) }
+        guard live.count >= r.members.count / 2 + 1 else { return nil }
         if let id = r.leaderID, let m = live.first(where: { $0.nodeID == id }) { return m }
-        return live.count >= r.members.count / 2 + 1 ? live.first : nil
+        return live.first
     }
 
     func reconcile(_ state: inout WorldState) {
@@ -90,10 +92,22 @@ struct Raft {
         for ref in refs.sorted(by: { Raft.isLeaderCR($0.cr) && !Raft.isLeaderCR($1.cr) }) {
             step(&state, ref, all: refs)
         }
+        var active: [String: String] = [:]  // raft id → active node id
         for (id, var r) in state.raft {
             let l = Raft.leader(state, r)
             if let l, l.nodeID != r.leaderID { r.leaderID = l.nodeID }
+            if let l { active[id] = l.nodeID }
             state.raft[id] = r
+        }
+        // Active since: set when a node becomes the active one, cleared when it is not.
+        for (name, var c) in state.clusters {
+            for (key, var node) in c.vaults {
+                let s = c.volumes[node.storageKey]
+                let isActive = !node.sealed && s?.raftID.flatMap { active[$0] } == s?.nodeID && s?.nodeID != nil
+                node.activeSince = isActive ? (node.activeSince ?? sim.now) : nil
+                c.vaults[key] = node
+            }
+            state.clusters[name] = c
         }
     }
 
@@ -189,6 +203,7 @@ struct Raft {
             let lc = state.clusters[leader.cluster], let leaderNode = lc.vaults[leader.localKey], !leaderNode.sealed,
             let leaderStorage = lc.volumes[leaderNode.storageKey], leaderStorage.initialized,
             let id = leaderStorage.raftID, var raft = state.raft[id],
+            Raft.leader(state, raft)?.nodeID == leaderStorage.nodeID,
             MetalLB.announces(lc, state: state)
         else {
             crash(&node, joinFailed)

@@ -136,6 +136,14 @@ struct VaultCLI {
                     "\(what): Error making API request.\n\nURL: \(method.uppercased()) \(o.address)\(path)\nCode: 403. Errors:\n\n* permission denied\n",
                 code: 2)
         }
+        guard Raft.leader(state, raft) != nil else {
+            // A standby with no active node cannot forward [SRC hashicorp/vault http/handler.go
+            // handleRequestForwarding]: 500.
+            return ToolResult(
+                stderr:
+                    "\(what): Error making API request.\n\nURL: \(method.uppercased()) \(o.address)\(path)\nCode: 500. Errors:\n\n* local node not active but active cluster node not found\n",
+                code: 2)
+        }
         if o.words[2] == "remove-peer" {
             // [SRC hashicorp/vault command/operator_raft_remove_peer.go v1.15.0]
             let id = o.words[3]
