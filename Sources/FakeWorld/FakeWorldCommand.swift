@@ -43,6 +43,10 @@ enum FakeWorldCommand {
               helm list [-A] [-o json] | status R [-o json] | uninstall R [--ignore-not-found] | get values R [-o json]
               helm upgrade --install R oci://ghcr.io/bank-vaults/helm-charts/vault-operator --version V   (no repo add)
 
+            CHARTS the world can reach (any other repository host does not resolve):
+              repositories: https://metallb.github.io/metallb, https://helm.releases.hashicorp.com
+              OCI: oci://ghcr.io/bank-vaults/helm-charts/vault-operator (1.20.0 … 1.24.0)
+
             ENVIRONMENT
               FAKEWORLD_HOME      required: directory of the world's state (state.json, calls.log)
               FAKEWORLD_LATENCY   comma-separated NAME=DURATION (Go durations; default 0 for each):

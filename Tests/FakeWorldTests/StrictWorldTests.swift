@@ -73,6 +73,9 @@ let operatorRBAC = """
             events.stdout.contains(
                 "create Pod vault-a-0 in StatefulSet vault-a failed error: pods \"vault-a-0\" is forbidden: error looking up service account default/vault: serviceaccount \"vault\" not found"
             ))
+        let table = w.kubectl("get", "events").stdout
+        #expect(table.hasPrefix("LAST SEEN   TYPE      REASON         OBJECT                "), "\(table)")
+        #expect(table.contains("Warning   FailedCreate   statefulset/vault-a   create Pod vault-a-0 in StatefulSet vault-a failed error:"))
         let rbac = w.kubectl("apply", "-f", "-", stdin: operatorRBAC)
         #expect(
             rbac.stdout
@@ -171,6 +174,10 @@ let operatorRBAC = """
         // Delete and re-create a follower CR: same claim, same node id, "already initialized".
         _ = w.kubectl("delete", "vault", "vault-f")
         #expect(w.kubectl("get", "pvc", "vault-raft-vault-f-0", "-o", "name").stdout == "persistentvolumeclaim/vault-raft-vault-f-0\n")
+        let pvcs = w.kubectl("get", "pvc").stdout
+        #expect(pvcs.hasPrefix("NAME                   STATUS   VOLUME"), "\(pvcs)")
+        #expect(pvcs.contains("Bound    pvc-"))
+        #expect(pvcs.contains("1Gi        RWO            standard       <unset>"), "\(pvcs)")
         _ = w.kubectl("apply", "-f", "-", stdin: follower)
         #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-f-0", "--timeout=30s").code == 0)
         #expect(
@@ -236,6 +243,7 @@ let operatorRBAC = """
         #expect(
             w.kubectl("get", "svc", "s", "-o", "jsonpath={.status.loadBalancer.ingress[0].hostname}").stdout.hasSuffix(
                 ".elb.amazonaws.com"))
+        #expect(w.kubectl("get", "svc", "s").stdout.contains(".eu-west-1.elb.amazonaws.com   80:"))
     }
 
     /// Point 4: helm 4 as the world's helm, switched between two runs.
