@@ -133,6 +133,9 @@ let operatorRBAC = """
         #expect(waiting.stdout.contains("\"reason\":\"CrashLoopBackOff\""), "\(waiting)")
         #expect(waiting.stdout.contains("back-off 10s restarting failed container=bank-vaults pod=vault-f-0_default("))
         #expect(w.kubectl("get", "pod", "vault-f-0", "-o", "jsonpath={.status.containerStatuses[1].restartCount}").stdout == "1")
+        #expect(
+            w.kubectl("get", "events", "-o", "jsonpath={.items[*].message}").stdout.contains(
+                "Back-off restarting failed container bank-vaults in pod vault-f-0_default("))
         let logs = w.kubectl("logs", "vault-f-0", "-c", "bank-vaults", "--tail", "1")
         #expect(logs.stdout.contains("level=ERROR msg=\"error joining leader vault: error joining raft cluster: "), "\(logs)")
         // The speaker comes up; the follower still waits out its back-off (10s)…

@@ -133,8 +133,17 @@ struct Raft {
         guard workloads.started(c, pod), workloads.blocker(c, pod) == nil,
             !sim.world.settings.crashloop(ref.cluster, pod: pod.name ?? "")
         else { return }
-        // The bank-vaults container is waiting out its back-off.
-        if let next = Workloads.nextStart(node, base: sim.latency[.crashBackoff]), sim.now < next { return }
+        // The bank-vaults container is waiting out its back-off [SRC kubernetes
+        // pkg/kubelet/kuberuntime/kuberuntime_manager.go: event BackOff "Back-off restarting failed container"].
+        if let next = Workloads.nextStart(node, base: sim.latency[.crashBackoff]), sim.now < next {
+            Workloads(sim: sim).event(
+                &c, owner: pod, reason: "BackOff",
+                message:
+                    "Back-off restarting failed container bank-vaults in pod \(pod.name ?? "")_\(pod.namespace ?? "")(\(pod.uid ?? ""))",
+                component: "kubelet")
+            state.clusters[ref.cluster] = c
+            return
+        }
         var storage = c.volumes[node.storageKey] ?? RaftStorage()
         defer {
             c.volumes[node.storageKey] = storage

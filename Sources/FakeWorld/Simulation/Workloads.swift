@@ -50,7 +50,7 @@ struct Workloads {
     }
 
     /// A Warning event on `owner` (deduplicated: a repeat bumps count and lastTimestamp).
-    func event(_ c: inout ClusterState, owner: JSON, reason: String, message: String) {
+    func event(_ c: inout ClusterState, owner: JSON, reason: String, message: String, component: String? = nil) {
         let digest = SHA1.digest(Array("\(owner.uid ?? "")/\(reason)/\(message)".utf8)).prefix(8).map { String(format: "%02x", $0) }
             .joined()
         let name = "\(owner.name ?? "").\(digest)"
