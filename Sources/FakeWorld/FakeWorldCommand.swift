@@ -13,6 +13,12 @@ enum FakeWorldCommand {
                                                       build local images with `docker import` from busybox-static
                                                       (defaults: kindest/node:v1.19.1 and vault:1.6.2)
               fakeworld state                         print the world's state (JSON) for debugging
+              fakeworld config                        print the world's persistent settings
+              fakeworld config helm-major 3|4         the helm the world plays (default 3); helm 4 has no `list -a`,
+                                                      lists every state by default, `version --short` says v4.x.y+g<sha>
+              fakeworld config lb-hostname CLUSTER on|off
+                                                      LoadBalancer Services of CLUSTER get a cloud hostname
+                                                      (.status.loadBalancer.ingress[0].hostname, no ip; EKS-like)
               fakeworld --help | --version
 
             COMMANDS (through the links)
@@ -25,14 +31,21 @@ enum FakeWorldCommand {
               kubectl create secret generic NAME [--from-literal=K=V] [--from-file=[K=]PATH] | create namespace NAME
               kubectl delete TYPE NAME… | TYPE/NAME | -f FILE [--ignore-not-found] [-l SEL] [--all]
               kubectl wait --for=condition=C|delete|create|jsonpath=… TYPE/NAME | TYPE -l SEL [--timeout=D]
-              kubectl exec POD [-c C] [-i] -- CMD…    (vault status, vault operator raft list-peers, cat, echo, sh -c 'exit N')
+              kubectl exec POD [-c C] [-i] -- CMD…    (vault status|operator raft list-peers|operator raft remove-peer ID
+                                                      [-ca-cert=F] [-format=json]; sh -c 'VAULT_TOKEN=$(cat) vault …'; cat, echo)
+              kubectl logs POD [-c C] [--tail N]      (the bank-vaults container's log)
               kubectl config get-contexts [-o name] | current-context | use-context C | view [-o json] [--minify] [--raw]
               kubectl rollout status deployment/NAME|daemonset/NAME|statefulset/NAME [--timeout=D]
               kubectl label|annotate TYPE NAME… K=V… K- [--overwrite]
               helm repo add NAME URL | repo update | repo list
               helm upgrade --install R CHART [--kube-context C] [-n NS] [--create-namespace] [--version V]
                    [--set K=V]… [-f values.yaml] [--wait] [--timeout D]
-              helm list [-A] [-o json] | status R [-o json] | uninstall R [--ignore-not-found]
+              helm list [-A] [-o json] | status R [-o json] | uninstall R [--ignore-not-found] | get values R [-o json]
+              helm upgrade --install R oci://ghcr.io/bank-vaults/helm-charts/vault-operator --version V   (no repo add)
+
+            CHARTS the world can reach (any other repository host does not resolve):
+              repositories: https://metallb.github.io/metallb, https://helm.releases.hashicorp.com
+              OCI: oci://ghcr.io/bank-vaults/helm-charts/vault-operator (1.20.0 … 1.24.0)
 
             ENVIRONMENT
               FAKEWORLD_HOME      required: directory of the world's state (state.json, calls.log)
@@ -43,7 +56,9 @@ enum FakeWorldCommand {
             s += "                        \(l.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(l.help)\n"
         }
         s += "  FAKEWORLD_FAULTS    comma-separated faults:\n"
-        for (f, h) in Fault.help { s += "                        \(f.padding(toLength: 26, withPad: " ", startingAt: 0)) \(h)\n" }
+        for (f, h) in Fault.help {
+            s += "                        \(f.padding(toLength: max(26, f.count + 1), withPad: " ", startingAt: 0)) \(h)\n"
+        }
         s += """
               KIND_EXPERIMENTAL_DOCKER_NETWORK, KIND_CLUSTER_NAME, KUBECONFIG, HELM_KUBECONTEXT, HELM_NAMESPACE
                                   honoured as the real tools do
@@ -65,6 +80,8 @@ enum FakeWorldCommand {
             return install(dir: args[1], environment: inv.environment)
         case "image":
             return image(Array(args.dropFirst()), environment: inv.environment)
+        case "config":
+            return config(Array(args.dropFirst()), environment: inv.environment)
         case "state":
             do {
                 let home = try Home.from(inv.environment)
@@ -75,6 +92,38 @@ enum FakeWorldCommand {
             }
         default:
             return ToolResult(stderr: "fakeworld: unknown command \"\(args[0])\"; see fakeworld --help\n", code: 1)
+        }
+    }
+
+    /// `fakeworld config [KEY [ARGS]]`: settings kept in $FAKEWORLD_HOME/state.json, so a test can
+    /// change a converged world between two runs of a client.
+    static func config(_ args: [String], environment: [String: String]) -> ToolResult {
+        do {
+            let home = try Home.from(environment)
+            let store = try Store(home: home)
+            switch args.first {
+            case nil:
+                let cfg = store.read().config
+                return ToolResult(stdout: cfg.keys.sorted().map { "\($0)=\(cfg[$0]!)\n" }.joined())
+            case "helm-major":
+                guard args.count == 2, args[1] == "3" || args[1] == "4" else {
+                    return ToolResult(stderr: "usage: fakeworld config helm-major 3|4\n", code: 1)
+                }
+                try store.transaction { $0.config["helm-major"] = args[1] }
+                return ToolResult(stdout: "helm-major=\(args[1])\n")
+            case "lb-hostname":
+                guard args.count == 3, args[2] == "on" || args[2] == "off" else {
+                    return ToolResult(stderr: "usage: fakeworld config lb-hostname CLUSTER on|off\n", code: 1)
+                }
+                try store.transaction { $0.config["lb-hostname/\(args[1])"] = args[2] == "on" ? "on" : nil }
+                return ToolResult(stdout: "lb-hostname/\(args[1])=\(args[2])\n")
+            default:
+                return ToolResult(stderr: "fakeworld config: unknown setting \"\(args[0])\"; known: helm-major, lb-hostname\n", code: 1)
+            }
+        } catch let f as ToolFailure {
+            return ToolResult(stderr: f.stderr + "\n", code: 1)
+        } catch {
+            return ToolResult(stderr: "fakeworld config: \(error)\n", code: 1)
         }
     }
 

@@ -5,17 +5,16 @@ import Testing
     @Test func upgradeInstallListStatusUninstall() throws {
         let (w, name) = try clusterWorld("h")
         defer { w.cleanup() }
-        _ = w.helm("repo", "add", "banzaicloud-stable", "https://kubernetes-charts.banzaicloud.com")
         let noRepo = w.helm("upgrade", "--install", "x", "nosuchrepo/chart")
         #expect(noRepo.stderr == "Error: repo nosuchrepo not found\n")
-        let noNS = w.helm("upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "-n", "vault")
+        let noNS = w.helm("upgrade", "--install", "vault-operator", operatorChart, "-n", "vault")
         #expect(noNS.code == 1)
         #expect(noNS.stderr == "Error: create: failed to create: namespaces \"vault\" not found\n")
-        let noRelease = w.helm("upgrade", "vault-operator", "banzaicloud-stable/vault-operator")
+        let noRelease = w.helm("upgrade", "vault-operator", operatorChart, "--version", "1.22.0")
         #expect(noRelease.stderr == "Error: UPGRADE FAILED: \"vault-operator\" has no deployed releases\n")
         let install = w.helm(
-            "upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--kube-context", "kind-\(name)",
-            "-n", "vault", "--create-namespace", "--version", "1.12.0", "--set", "image.tag=latest", "--wait", "--timeout", "1m")
+            "upgrade", "--install", "vault-operator", operatorChart, "--kube-context", "kind-\(name)",
+            "-n", "vault", "--create-namespace", "--version", "1.22.0", "--set", "image.tag=latest", "--wait", "--timeout", "1m")
         #expect(install.code == 0, "\(install)")
         let lines = install.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines[0] == "Release \"vault-operator\" does not exist. Installing it now.")
@@ -23,13 +22,13 @@ import Testing
         #expect(lines[2].hasPrefix("LAST DEPLOYED: "))
         #expect(Array(lines[3...]) == ["NAMESPACE: vault", "STATUS: deployed", "REVISION: 1", "TEST SUITE: None", ""])
         let upgrade = w.helm(
-            "upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "-n", "vault", "--version", "1.12.0", "--set",
+            "upgrade", "--install", "vault-operator", operatorChart, "-n", "vault", "--version", "1.22.0", "--set",
             "image.tag=latest")
         #expect(upgrade.stdout.hasPrefix("Release \"vault-operator\" has been upgraded. Happy Helming!\nNAME: vault-operator\n"))
         #expect(upgrade.stdout.contains("\nREVISION: 2\n"))
         let list = w.helm("list", "-A", "-o", "json")
         #expect(list.stdout.hasPrefix("[{\"name\":\"vault-operator\",\"namespace\":\"vault\",\"revision\":\"2\",\"updated\":\""))
-        #expect(list.stdout.hasSuffix("\",\"status\":\"deployed\",\"chart\":\"vault-operator-1.12.0\",\"app_version\":\"v1.22.0\"}]\n"))
+        #expect(list.stdout.hasSuffix("\",\"status\":\"deployed\",\"chart\":\"vault-operator-1.22.0\",\"app_version\":\"v1.22.0\"}]\n"))
         #expect(w.helm("list", "-o", "json").stdout == "[]\n")
         let status = w.helm("status", "vault-operator", "-n", "vault", "-o", "json")
         #expect(status.stdout.hasPrefix("{\"name\":\"vault-operator\",\"info\":{"))
@@ -51,22 +50,21 @@ import Testing
         let stdinValues = w.run(
             "helm",
             [
-                "upgrade", "--install", "vo2", "vault-operator", "--repo", "https://kubernetes-charts.banzaicloud.com",
+                "upgrade", "--install", "vo2", operatorChart,
                 "-n", "ops", "--create-namespace", "-f", "-",
             ], stdin: "image:\n  tag: v9\n")
         #expect(stdinValues.code == 0, "\(stdinValues)")
         #expect(w.helm("status", "vo2", "-n", "ops", "-o", "json").stdout.contains("\"config\":{\"image\":{\"tag\":\"v9\"}}"))
         // An unknown chart installs a release with no objects.
-        #expect(w.helm("upgrade", "--install", "other", "banzaicloud-stable/whatever").code == 0)
-        #expect(w.helm("list", "-o", "json").stdout.contains("\"chart\":\"whatever-0.1.0\""))
+        #expect(w.helm("upgrade", "--install", "other", "vault", "--repo", "https://helm.releases.hashicorp.com").code == 0)
+        #expect(w.helm("list", "-o", "json").stdout.contains("\"chart\":\"vault-0.1.0\""))
     }
 
     @Test func pendingFaultAndWaitTimeout() throws {
         let (w, name) = try clusterWorld("p")
         defer { w.cleanup() }
-        _ = w.helm("repo", "add", "banzaicloud-stable", "https://kubernetes-charts.banzaicloud.com")
         w.env["FAKEWORLD_FAULTS"] = "helm-pending:vault-operator"
-        let pending = w.helm("upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator")
+        let pending = w.helm("upgrade", "--install", "vault-operator", operatorChart)
         #expect(pending.code == 1)
         #expect(pending.stderr == "Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress\n")
         #expect(w.helm("list", "-o", "json").stdout == "[]\n")
@@ -75,7 +73,7 @@ import Testing
         #expect(w.helm("uninstall", "vault-operator").code == 0)
         // A crash-looping operator pod: --wait runs out, the release is failed.
         w.env["FAKEWORLD_FAULTS"] = "pod-crashloop:\(name)/vault-operator"
-        let timeout = w.helm("upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--wait", "--timeout", "300ms")
+        let timeout = w.helm("upgrade", "--install", "vault-operator", operatorChart, "--wait", "--timeout", "300ms")
         #expect(timeout.code == 1)
         #expect(timeout.stderr == "Error: context deadline exceeded\n")
         #expect(w.helm("list", "-o", "json").stdout.contains("\"status\":\"failed\""))

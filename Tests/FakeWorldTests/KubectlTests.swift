@@ -243,7 +243,8 @@ let svcAndCM = """
 final class Results: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var codes: [Int32] = []
-    func add(_ c: Int32) { lock.lock(); codes.append(c); lock.unlock() }
+    private(set) var stderrs: [String] = []
+    func add(_ c: Int32, _ stderr: String = "") { lock.lock(); codes.append(c); stderrs.append(stderr); lock.unlock() }
 }
 
 @Suite(.needsDocker, .serialized) struct KubectlStrictnessTests {

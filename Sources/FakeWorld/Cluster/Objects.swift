@@ -16,10 +16,21 @@ extension ClusterState {
     /// Built-in kinds plus the kinds of Established CRDs.
     var types: [ResourceType] {
         var result = ResourceType.builtins
+        // policy/v1beta1 PodSecurityPolicy is not served from Kubernetes v1.25 on [SRC kubernetes
+        // CHANGELOG/CHANGELOG-1.25.md: "PodSecurityPolicy is removed"], so MetalLB < v0.13's
+        // manifests (which carry PSPs) fail there; the node image's tag gives the version.
+        if ClusterState.kubernetesMinor(image: image) >= 25 { result.removeAll { $0.kind == "PodSecurityPolicy" } }
         for crd in list(ResourceType.crd, namespace: nil) where crd.conditionTrue("Established") {
             if let t = ResourceType.from(crd: crd) { result.append(t) }
         }
         return result
+    }
+
+    /// The minor version of a node image tag (`kindest/node:v1.36.1` → 36); 0 when unknown.
+    static func kubernetesMinor(image: String) -> Int {
+        let tag = image.split(separator: "@").first.map(String.init) ?? image
+        guard let v = tag.split(separator: ":").last, v.hasPrefix("v1.") else { return 0 }
+        return Int(v.dropFirst(3).prefix { $0.isNumber }) ?? 0
     }
 
     func type(kind: String, apiVersion: String) -> ResourceType? {

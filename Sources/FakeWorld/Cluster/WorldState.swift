@@ -10,6 +10,15 @@ struct WorldState: Codable {
     /// Raft clusters formed by the simulated Vault pods, by cluster id.
     var raft: [String: RaftCluster] = [:]
     var nextPort: Int = 0
+    /// State.StartedAt of each KMS container when its data was recorded: a dev-mode Vault keeps
+    /// everything in memory, so a stop/start (or restart) loses it [SRC hashicorp/vault
+    /// command/server.go v1.15.0: `-dev` uses the "inmem" storage backend].
+    var kmsStartedAt: [String: String] = [:]
+    /// Persistent world settings (`fakeworld config`): "helm-major", "lb-hostname/CLUSTER".
+    var config: [String: String] = [:]
+
+    var helmMajor: Int { Int(config["helm-major"] ?? "") ?? 3 }
+    func lbHostname(_ cluster: String) -> Bool { config["lb-hostname/\(cluster)"] == "on" }
 }
 
 /// One kind cluster as the simulation sees it.
@@ -30,6 +39,9 @@ struct ClusterState: Codable {
     var releases: [String: HelmRelease] = [:]
     /// Vault servers (one per Vault CR), by "namespace/name".
     var vaults: [String: VaultNode] = [:]
+    /// What is written on each PersistentVolumeClaim's volume, by the claim's uid (a deleted
+    /// claim takes its data with it): the Vault Raft storage of the pod that mounts it.
+    var volumes: [String: RaftStorage] = [:]
 
     init(name: String, network: String, image: String, apiPort: Int, nodes: [String], createdAt: Double) {
         self.name = name
@@ -59,26 +71,50 @@ struct HelmRelease: Codable {
     var revisions: [Revision]
 }
 
-/// The simulated Vault server inside pod `<cr>-0`.
+/// The simulated Vault server inside pod `<cr>-0` (its process state; storage is in RaftStorage).
 struct VaultNode: Codable {
     var podUID: String
-    var initialized = false
     var sealed = true
-    var raftID: String? = nil
-    var nodeID: String
     var activeSince: Double? = nil
     var lastError: String? = nil
+    /// The bank-vaults container's one-shot `raft join` [SRC bank-vaults cmd/bank-vaults/unseal.go
+    /// v1.33.1: os.Exit(1) on a failed RaftJoin]: failed starts so far, when the kubelet may start
+    /// it again (CrashLoopBackOff until then), and its log.
+    var bankVaultsRestarts = 0
+    var bankVaultsLastExit: Double? = nil
+    var bankVaultsLog: [String] = []
+    /// Storage key (PVC uid, or "pod:<uid>" for a pod without a claim: container fs, lost with the pod).
+    var storageKey: String = ""
+}
+
+/// Vault's Raft data directory (/vault/file): empty until initialised or joined.
+struct RaftStorage: Codable {
+    var initialized = false
+    var raftID: String? = nil
+    /// Vault writes a random UUID node-id file on first start with empty storage
+    /// [SRC hashicorp/vault physical/raft/raft.go v1.15.0: node-id file, uuid.GenerateUUID].
+    var nodeID: String = newUID()
 }
 
 /// A Raft cluster of Vault nodes (possibly spanning kind clusters).
 struct RaftCluster: Codable {
     var id: String
     var clusterName: String
-    /// "cluster/namespace/name" of each member; the first is the leader.
-    var members: [String]
+    /// The Raft configuration's servers, in join order; stale voters stay until remove-peer.
+    var members: [RaftMember]
+    var leaderID: String?
     var index: Int
     /// The KMS container and keys this cluster was initialised with.
     var kmsContainer: String
     var unsealKeysPath: String
     var keys: [String: String]
+}
+
+/// One server in a Raft configuration.
+struct RaftMember: Codable, Equatable {
+    var nodeID: String
+    /// host:8201 as the node advertised it when it joined.
+    var address: String
+    /// "cluster/namespace/name" of the Vault CR whose pod joined (for the world's bookkeeping).
+    var owner: String
 }

@@ -13,6 +13,8 @@ public enum Fault: Sendable, Hashable {
     case podCrashloop(cluster: String, pod: String)
     /// Helm release NAME is left pending-install: the next upgrade fails with "another operation".
     case helmPending(release: String)
+    /// The next kind create/delete/export of cluster NAME finds `<kubeconfig>.lock` held (once).
+    case kubeconfigLockBusy(cluster: String)
 
     public static let help: [(String, String)] = [
         ("create-cluster:NAME:once", "the next `kind create cluster` of NAME fails at kubeadm init (once; then creates succeed)"),
@@ -26,6 +28,10 @@ public enum Fault: Sendable, Hashable {
             "pod POD (or every pod of workload POD) in cluster CLUSTER crash-loops: never Ready; a Vault inside stays sealed"
         ),
         ("helm-pending:NAME", "helm release NAME is left in pending-install: later upgrades fail with another operation in progress"),
+        (
+            "kubeconfig-lock-busy:NAME:once",
+            "the next kind create/delete/export kubeconfig of NAME finds <kubeconfig>.lock held by another process (once)"
+        ),
     ]
 
     public static func parseList(_ text: String?) throws(ConfigError) -> [Fault] {
@@ -49,6 +55,12 @@ public enum Fault: Sendable, Hashable {
             case "apiserver-down": try need(2); faults.append(.apiserverDown(cluster: parts[1]))
             case "webhook-never-ready": try need(2); faults.append(.webhookNeverReady(cluster: parts[1]))
             case "helm-pending": try need(2); faults.append(.helmPending(release: parts[1]))
+            case "kubeconfig-lock-busy":
+                try need(3)
+                guard parts[2] == "once" else {
+                    throw ConfigError("FAKEWORLD_FAULTS: \"\(item)\": only kubeconfig-lock-busy:NAME:once is supported")
+                }
+                faults.append(.kubeconfigLockBusy(cluster: parts[1]))
             case "pod-crashloop":
                 try need(2)
                 let cp = parts[1].split(separator: "/", maxSplits: 1).map(String.init)
@@ -87,5 +99,6 @@ struct Settings {
         }
     }
     func helmPending(_ release: String) -> Bool { faults.contains(.helmPending(release: release)) }
+    func lockBusy(_ cluster: String) -> Bool { faults.contains(.kubeconfigLockBusy(cluster: cluster)) }
     func createFails(_ cluster: String) -> Bool { faults.contains(.createClusterOnce(cluster: cluster)) }
 }

@@ -8,6 +8,7 @@ public struct Latencies: Sendable, Equatable {
         case metallbReady = "metallb-ready"
         case crdEstablished = "crd-established"
         case helmInstall = "helm-install"
+        case crashBackoff = "crash-backoff"
 
         public var help: String {
             switch self {
@@ -16,13 +17,14 @@ public struct Latencies: Sendable, Equatable {
             case .metallbReady: return "MetalLB controller/speaker pods turn Ready (and the webhook answers) this long after install"
             case .crdEstablished: return "a CustomResourceDefinition turns Established this long after creation"
             case .helmInstall: return "slept inside `helm upgrade --install` before it returns"
+            case .crashBackoff: return "the kubelet's first crash back-off (default 10s; doubles per restart up to 30x)"
             }
         }
     }
 
     public var values: [Name: Double] = [:]
 
-    public subscript(name: Name) -> Double { values[name] ?? 0 }
+    public subscript(name: Name) -> Double { values[name] ?? (name == .crashBackoff ? 10 : 0) }
 
     public init(values: [Name: Double] = [:]) { self.values = values }
 

@@ -3,6 +3,29 @@ import Foundation
 /// The charts the world knows: `vault-operator` (any repo, path or OCI ref ending in /vault-operator)
 /// installs the operator Deployment and the Vault CRD; every other chart installs no objects.
 enum Charts {
+    /// The chart repositories the world can reach (anything else does not resolve, as
+    /// kubernetes-charts.banzaicloud.com no longer does): URL → charts it serves.
+    static let liveRepositories: [String: [String]] = [
+        "https://metallb.github.io/metallb": ["metallb"],
+        "https://helm.releases.hashicorp.com": ["vault"],
+    ]
+
+    /// The OCI charts the world can pull, with their published versions (newest last). The
+    /// vault-operator chart is pushed by bank-vaults/vault-operator's release workflow
+    /// (.github/workflows/artifacts.yaml, `helm package --version ${tag#v}`; tags v1.20.0…v1.24.0).
+    static let ociCharts: [String: [String]] = [
+        "oci://ghcr.io/bank-vaults/helm-charts/vault-operator": [
+            "1.20.0", "1.21.0", "1.21.1", "1.21.2", "1.22.0", "1.22.1", "1.22.2", "1.22.3", "1.22.4", "1.22.5", "1.22.6",
+            "1.23.0", "1.23.1", "1.23.2", "1.23.3", "1.23.4", "1.24.0",
+        ]
+    ]
+
+    static func normalize(_ url: String) -> String {
+        var u = url
+        while u.hasSuffix("/") { u.removeLast() }
+        return u
+    }
+
     static func name(of ref: String) -> String {
         var r = ref
         while r.hasSuffix("/") { r.removeLast() }
@@ -11,7 +34,7 @@ enum Charts {
     }
 
     static func defaultVersion(_ chart: String) -> (version: String, app: String) {
-        chart == "vault-operator" ? ("1.22.0", "v1.22.0") : ("0.1.0", "1.0.0")
+        chart == "vault-operator" ? ("1.24.0", "v1.24.0") : ("0.1.0", "1.0.0")
     }
 
     static func objects(chart: String, release: String, namespace: String, values: JSON, version: String, app: String) -> [JSON] {

@@ -4,6 +4,10 @@ import YAML
 /// `helm` (v3): repos, upgrade --install, list, status, uninstall; releases stored per cluster.
 struct Helm {
     let world: World
+    /// The helm the world plays: 3 (default) or 4 (`fakeworld config helm-major 4`, kept in the state).
+    var major: Int { world.store.read().helmMajor }
+    static let v3 = ("v3.21.4", "813176c51bb5c181dbbd7901298ddcc104cd3417")
+    static let v4 = ("v4.2.4", "3900f434fd3ef2b84065dc04508df48f288dba00")
     static let global: [FlagSpec] = [
         .value("kube-context"), .value("namespace", "n"), .value("kubeconfig"), .bool("debug"), .value("repository-config"),
         .value("repository-cache"), .value("registry-config"), .value("kube-apiserver"), .value("kube-token"), .bool("help", "h"),
@@ -25,12 +29,27 @@ struct Helm {
         case "list", "ls": return try list(rest)
         case "status": return try status(rest)
         case "uninstall", "delete", "un", "del": return try uninstall(rest)
+        case "get":
+            return try getValues(rest)
         case "version":
             let p = try FlagParser.parse(
                 rest, specs: Helm.global + [.bool("short"), .value("template"), .bool("client", "c")], style: .helm)
-            if p.bool("short") { return ToolResult(stdout: "v3.21.4+gfakeworld\n") }
+            // [SRC helm pkg/cmd/version.go v4.2.4 / cmd/helm/version.go v3.21.4 formatVersion]:
+            // --short prints Version+"+g"+GitCommit[:7].
+            let (v, commit) = major == 4 ? Helm.v4 : Helm.v3
+            if let t = p.last("template") {
+                // text/template over version.BuildInfo (no newline added, as helm prints it).
+                var out = t
+                for (k, val) in [("Version", v), ("GitCommit", commit), ("GitTreeState", "clean"), ("GoVersion", "go1.25.5")] {
+                    out = out.replacingOccurrences(of: "{{.\(k)}}", with: val).replacingOccurrences(of: "{{ .\(k) }}", with: val)
+                }
+                return ToolResult(stdout: out)
+            }
+            if p.bool("short") { return ToolResult(stdout: "\(v)+g\(commit.prefix(7))\n") }
             return ToolResult(
-                stdout: "version.BuildInfo{Version:\"v3.21.4\", GitCommit:\"fakeworld\", GitTreeState:\"clean\", GoVersion:\"go1.24.0\"}\n")
+                stdout:
+                    "version.BuildInfo{Version:\"\(v)\", GitCommit:\"\(commit)\", GitTreeState:\"clean\", GoVersion:\"go1.25.5\"\(major == 4 ? ", KubeClientVersion:\"v1.34\"" : "")}\n"
+            )
         default:
             throw ToolFailure(stderr: "Error: unknown command \"\(command)\" for \"helm\"\nRun 'helm --help' for usage.")
         }
@@ -111,6 +130,15 @@ struct Helm {
                     }
                     repos.removeAll { $0.name == w[1] }
                 }
+                // [SRC helm cmd/helm/repo_add.go v3.21.4 / pkg/cmd/repo_add.go v4.2.4] the index is
+                // downloaded first; a host that does not resolve fails the add.
+                guard Charts.liveRepositories[Charts.normalize(w[2])] != nil else {
+                    let host = URL(string: w[2])?.host ?? w[2]
+                    throw ToolFailure(
+                        stderr:
+                            "Error: looks like \"\(w[2])\" is not a valid chart repository or cannot be reached: Get \"\(Charts.normalize(w[2]))/index.yaml\": dial tcp: lookup \(host) on 127.0.0.53:53: no such host"
+                    )
+                }
                 repos.append(Repo(name: w[1], url: w[2]))
                 try JSONEncoder().encode(repos).write(to: world.home.helmRepos)
                 return ToolResult(stdout: "\"\(w[1])\" has been added to your repositories\n")
@@ -156,7 +184,15 @@ struct Helm {
                 .bool("wait"), .bool("wait-for-jobs"), .value("timeout"), .bool("atomic"), .bool("reuse-values"), .bool("reset-values"),
                 .bool("force"), .value("description"), .bool("devel"), .bool("dry-run"), .value("output", "o"), .bool("skip-crds"),
                 .bool("cleanup-on-fail"), .value("repo"), .bool("generate-name", "g"),
-            ], style: .helm)
+            ] + (major == 4 ? [.bool("rollback-on-failure"), .bool("force-replace"), .value("server-side")] : []), style: .helm)
+        var deprecations = ""
+        let wait = try waitFlag(p)
+        if major == 4 {
+            // [SRC helm pkg/cmd/upgrade.go v4.2.4] MarkDeprecated("atomic"/"force"); cobra prints
+            // "Flag --NAME has been deprecated, MSG" on stderr.
+            if p.has("atomic") { deprecations += "Flag --atomic has been deprecated, use --rollback-on-failure instead\n" }
+            if p.has("force") { deprecations += "Flag --force has been deprecated, use --force-replace instead\n" }
+        }
         let cmd = installCommand ? "install" : "upgrade"
         guard p.positionals.count == 2 else {
             throw ToolFailure(stderr: "Error: \"helm \(cmd)\" requires 2 arguments\n\nUsage:  helm \(cmd) [RELEASE] [CHART] [flags]")
@@ -187,8 +223,42 @@ struct Helm {
             throw ToolFailure(stderr: "Error: repo \(chartRef) not found")
         }
         let chart = Charts.name(of: chartRef)
-        let defaults = Charts.defaultVersion(chart)
-        let version = p.last("version") ?? defaults.version
+        var defaults = Charts.defaultVersion(chart)
+        var version = p.last("version") ?? defaults.version
+        var pulled = ""
+        if chartRef.hasPrefix("oci://") {
+            // OCI needs no `repo add`; the reference and the tag must exist in the registry.
+            let ref = String(chartRef.dropFirst("oci://".count))
+            guard let versions = Charts.ociCharts[Charts.normalize(chartRef)] else {
+                throw ToolFailure(
+                    stderr: "Error: failed to perform \"FetchReference\" on source: \(ref):\(p.last("version") ?? "latest"): not found")
+            }
+            if let want = p.last("version") {
+                guard versions.contains(want) else {
+                    throw ToolFailure(stderr: "Error: failed to perform \"FetchReference\" on source: \(ref):\(want): not found")
+                }
+            } else {
+                version = versions.last!
+            }
+            defaults.app = "v\(version)"
+            let digest = SHA1.digest(Array("\(ref):\(version)".utf8)).map { String(format: "%02x", $0) }.joined()
+            pulled =
+                "Pulled: \(ref.replacingOccurrences(of: "oci://", with: "")):\(version)\nDigest: sha256:\(digest)\(digest.prefix(24))\n"
+        } else if let repoName = chartRef.split(separator: "/").first.map(String.init), chartRef.contains("/"),
+            !chartRef.hasPrefix("/"), !chartRef.hasPrefix("."), let r = loadRepos().first(where: { $0.name == repoName }),
+            !(Charts.liveRepositories[Charts.normalize(r.url)] ?? []).contains(chart)
+        {
+            throw ToolFailure(
+                stderr:
+                    "Error: chart \"\(chart)\" matching \(p.last("version") ?? "") not found in \(repoName) index. (try 'helm repo update'): no chart name found"
+            )
+        } else if let url = p.last("repo"), Charts.liveRepositories[Charts.normalize(url)] == nil {
+            let host = URL(string: url)?.host ?? url
+            throw ToolFailure(
+                stderr:
+                    "Error: looks like \"\(url)\" is not a valid chart repository or cannot be reached: Get \"\(Charts.normalize(url))/index.yaml\": dial tcp: lookup \(host) on 127.0.0.53:53: no such host"
+            )
+        }
         var values: JSON = .object([:])
         for f in p.all("values") {
             // `-f -` reads the values from stdin (helm's ReadValuesFile on "-").
@@ -219,7 +289,7 @@ struct Helm {
             }
         }
         let ns = namespace(p)
-        let out = try withCluster(p, wrap: install ? nil : "UPGRADE FAILED") { state, name -> ToolResult in
+        var out = try withCluster(p, wrap: install ? nil : "UPGRADE FAILED") { state, name -> ToolResult in
             var c = state.clusters[name]!
             defer { state.clusters[name] = c }
             let key = "\(ns)/\(release)"
@@ -275,7 +345,7 @@ struct Helm {
             let first = rel.revisions.first?.firstDeployed ?? world.now
             rel.revisions.append(
                 .init(
-                    revision: number, status: p.bool("wait") ? "pending-\(installPath ? "install" : "upgrade")" : "deployed",
+                    revision: number, status: wait ? "pending-\(installPath ? "install" : "upgrade")" : "deployed",
                     chartName: chart, chartVersion: version, appVersion: defaults.app, values: values,
                     updated: world.now, firstDeployed: first, description: installPath ? "Install complete" : "Upgrade complete"))
             c.releases[key] = rel
@@ -287,18 +357,43 @@ struct Helm {
             text += statusBlock(rel, revision: rel.revisions.last!)
             return ToolResult(stdout: text)
         }
+        out = ToolResult(stdout: out.stdout, stderr: deprecations + pulled + out.stderr, code: out.code)
         world.sleep(world.settings.latency[.helmInstall])
-        if p.bool("wait") {
+        if wait {
             try waitReady(p, release: release, namespace: ns, timeout: timeout)
             // The status block shows the release as it ends up (deployed after the wait).
             return ToolResult(
                 stdout: out.stdout.replacingOccurrences(of: "STATUS: pending-install\n", with: "STATUS: deployed\n")
-                    .replacingOccurrences(of: "STATUS: pending-upgrade\n", with: "STATUS: deployed\n"))
+                    .replacingOccurrences(of: "STATUS: pending-upgrade\n", with: "STATUS: deployed\n"), stderr: out.stderr)
         }
         return out
     }
 
     /// --wait: the release's workloads must be ready within the timeout; else the release is failed.
+    /// `--wait`: a bool in helm 3; in helm 4 a strategy (`--wait` alone = watcher; hookOnly, legacy;
+    /// true/false deprecated) [SRC helm pkg/cmd/flags.go v4.2.4 AddWaitFlag, waitValue.Set].
+    func waitFlag(_ p: ParsedFlags) throws(ToolFailure) -> Bool {
+        guard let v = p.last("wait") else { return false }
+        if major == 4 {
+            switch v {
+            case "true", "watcher", "legacy": return true
+            case "false", "hookOnly": return false
+            default:
+                throw ToolFailure(
+                    stderr:
+                        "Error: invalid argument \"\(v)\" for \"--wait\" flag: invalid wait input \"\(v)\". Valid inputs are watcher, hookOnly, and legacy"
+                )
+            }
+        }
+        switch v {
+        case "true", "1", "t", "T", "TRUE", "True": return true
+        case "false", "0", "f", "F", "FALSE", "False": return false
+        default:
+            throw ToolFailure(
+                stderr: "Error: invalid argument \"\(v)\" for \"--wait\" flag: strconv.ParseBool: parsing \"\(v)\": invalid syntax")
+        }
+    }
+
     func waitReady(_ p: ParsedFlags, release: String, namespace ns: String, timeout: Double) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
@@ -355,11 +450,13 @@ struct Helm {
         let p = try FlagParser.parse(
             args,
             specs: Helm.global + [
-                .bool("all-namespaces", "A"), .value("output", "o"), .bool("all", "a"), .bool("pending"), .bool("failed"),
+                .bool("all-namespaces", "A"), .value("output", "o"), .bool("pending"), .bool("failed"),
                 .bool("deployed"),
                 .bool("superseded"), .bool("uninstalled"), .bool("short", "q"), .value("filter"), .value("max", "m"), .bool("no-headers"),
                 .value("selector", "l"),
-            ], style: .helm)
+            ]
+                // [SRC helm pkg/cmd/list.go v4.0.0] `-a/--all` was removed in helm 4 (v3: cmd/helm/list.go).
+                + (major == 4 ? [.bool("uninstalling")] : [.bool("all", "a")]), style: .helm)
         let output = p.last("output") ?? "table"
         guard ["table", "json", "yaml"].contains(output) else {
             throw ToolFailure(stderr: "Error: invalid argument \"\(output)\" for \"-o, --output\" flag: invalid format type")
@@ -372,8 +469,10 @@ struct Helm {
             if p.bool("pending") { states.formUnion(["pending-install", "pending-upgrade", "pending-rollback"]) }
             if p.bool("superseded") { states.insert("superseded") }
             if p.bool("uninstalled") { states.insert("uninstalled") }
+            // [SRC helm pkg/action/list.go SetStateMask] v3: no state flag → deployed|failed;
+            // v4.0.0+: no state flag → every state.
+            let all = p.bool("all") || (states.isEmpty && major == 4)
             if states.isEmpty { states = ["deployed", "failed"] }
-            let all = p.bool("all")
             let ns = namespace(p)
             let rels = c.releases.values
                 .filter { p.bool("all-namespaces") || $0.namespace == ns }
@@ -417,9 +516,42 @@ struct Helm {
         }
     }
 
+    /// `helm get values RELEASE [-o json|yaml] [--all] [--revision N]`: the user-supplied values
+    /// [SRC helm pkg/cmd/get_values.go v4.2.4; cmd/helm/get_values.go v3.21.4]; none → `null`.
+    func getValues(_ args: [String]) throws -> ToolResult {
+        let p = try FlagParser.parse(
+            args, specs: Helm.global + [.value("output", "o"), .value("revision"), .bool("all", "a")], style: .helm)
+        guard p.positionals.first == "values" else {
+            throw ToolFailure(stderr: "Error: unknown command \"\(p.positionals.first ?? "")\" for \"helm get\"")
+        }
+        guard p.positionals.count == 2 else {
+            throw ToolFailure(stderr: "Error: \"helm get values\" requires 1 argument\n\nUsage:  helm get values RELEASE_NAME [flags]")
+        }
+        let release = p.positionals[1]
+        let output = p.last("output") ?? "table"
+        guard ["table", "json", "yaml"].contains(output) else {
+            throw ToolFailure(stderr: "Error: invalid argument \"\(output)\" for \"-o, --output\" flag: invalid format type")
+        }
+        return try withCluster(p) { state, name in
+            let c = state.clusters[name]!
+            guard let rel = c.releases["\(namespace(p))/\(release)"], let r = rel.revisions.last else {
+                throw ToolFailure(stderr: "Error: release: not found")
+            }
+            let values: JSON = (r.values.object?.isEmpty ?? true) ? .null : r.values
+            switch output {
+            case "json": return ToolResult(stdout: values.compact() + "\n")
+            case "yaml": return ToolResult(stdout: values.isNull ? "null\n" : Printer.yaml(values))
+            default: return ToolResult(stdout: "USER-SUPPLIED VALUES:\n" + (values.isNull ? "null\n" : Printer.yaml(values)))
+            }
+        }
+    }
+
     func status(_ args: [String]) throws -> ToolResult {
         let p = try FlagParser.parse(
-            args, specs: Helm.global + [.value("output", "o"), .value("revision"), .bool("show-desc"), .bool("show-resources")],
+            // [SRC helm pkg/cmd/status.go v4.2.4] --show-desc/--show-resources are gone in helm 4.
+            args,
+            specs: Helm.global + [.value("output", "o"), .value("revision")]
+                + (major == 4 ? [] : [.bool("show-desc"), .bool("show-resources")]),
             style: .helm)
         guard p.positionals.count == 1 else {
             throw ToolFailure(stderr: "Error: \"helm status\" requires 1 argument\n\nUsage:  helm status RELEASE_NAME [flags]")
@@ -458,6 +590,7 @@ struct Helm {
                 .bool("ignore-not-found"), .bool("keep-history"), .bool("wait"), .value("timeout"), .bool("dry-run"), .bool("no-hooks"),
                 .value("cascade"), .value("description"),
             ], style: .helm)
+        _ = try waitFlag(p)  // a strategy in helm 4 (pkg/cmd/uninstall.go v4.2.4 AddWaitFlag)
         guard !p.positionals.isEmpty else {
             throw ToolFailure(
                 stderr: "Error: \"helm uninstall\" requires at least 1 argument\n\nUsage:  helm uninstall RELEASE_NAME [...] [flags]")

@@ -1,5 +1,13 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// `kind`: clusters are real node containers on a real docker network; the API server inside is simulated.
 struct KindCommand {
     let world: World
@@ -216,7 +224,6 @@ struct KindCommand {
                 nodes: nodes.map(\.name), createdAt: now)
             cluster.seed(now: now)
             state.clusters[name] = cluster
-            Raft.forget(cluster: name, in: &state)
             return cluster.apiPort
         }
         if wait > 0 {
@@ -225,11 +232,23 @@ struct KindCommand {
             out.warn(" • Ready after 0s 💚")
         }
         let path = Kubeconfig.writePath(flag: p.last("kubeconfig"), env: world.env)
-        // Read-merge-write under the world lock: parallel creates must not lose each other's contexts.
-        try world.store.transaction { _ in
-            var kc = try Kubeconfig.load(path: path) ?? Kubeconfig(document: Kubeconfig.empty)
-            kc.merge(kind: Kubeconfig.forKind(cluster: name, port: port))
-            try kc.write(path: path)
+        // [SRC kind pkg/cluster/internal/create/create.go v0.32.0] the export is tried 4 times, after
+        // 0, 1ms, 50ms and 100ms; each takes `<kubeconfig>.lock` with O_EXCL. On failure the nodes
+        // stay (no cleanup at this point) and there is no context: `kind export kubeconfig` repairs it.
+        var exportError: ToolFailure?
+        try withLockFault(name: name, path: path) {
+            for backoff in [0.0, 0.001, 0.05, 0.1] {
+                world.sleep(backoff)
+                do {
+                    try KubeconfigLock.merge(path: path, Kubeconfig.forKind(cluster: name, port: port))
+                    exportError = nil
+                    break
+                } catch let e as ToolFailure { exportError = e } catch {}
+            }
+        }
+        if let exportError {
+            out.warn("ERROR: failed to create cluster: \(exportError.stderr)")
+            return out.result(1)
         }
         out.warn("Set kubectl context to \"kind-\(name)\"")
         out.warn("You can now use your cluster with:")
@@ -263,14 +282,14 @@ struct KindCommand {
         let docker = world.docker
         let nodes = docker.containerNames(label: "\(KindCommand.clusterLabel)=\(name)").sorted()
         let path = Kubeconfig.writePath(flag: p.last("kubeconfig"), env: world.env)
-        try world.store.transaction { state in
-            if var kc = try Kubeconfig.load(path: path), kc.entry("contexts", "kind-\(name)") != nil {
-                kc.remove(name: "kind-\(name)")
-                try kc.write(path: path)
-            }
-            state.clusters[name] = nil
-            Raft.forget(cluster: name, in: &state)
+        // [SRC kind pkg/cluster/internal/delete/delete.go v0.32.0] a kubeconfig that cannot be locked
+        // is logged, the nodes are deleted anyway, then the error is returned (exit 1).
+        var kerr: ToolFailure?
+        try withLockFault(name: name, path: path) {
+            do { try KubeconfigLock.remove(path: path, context: "kind-\(name)") } catch let e as ToolFailure { kerr = e } catch {}
         }
+        if let kerr { out.warn("failed to update kubeconfig: \(kerr.stderr)") }
+        try world.store.transaction { state in state.clusters[name] = nil }
         if !nodes.isEmpty {
             let r = docker.run(["rm", "-f", "-v"] + nodes)
             if !r.ok {
@@ -281,7 +300,29 @@ struct KindCommand {
             }
             out.warn("Deleted nodes: [\(nodes.map { "\"\($0)\"" }.joined(separator: " "))]")
         }
+        if let kerr {
+            out.warn("ERROR: failed to delete cluster \"\(name)\": \(kerr.stderr)")
+            return quiet(p, out.result(1))
+        }
         return quiet(p, out.result())
+    }
+
+    /// FAKEWORLD_FAULTS=kubeconfig-lock-busy:NAME:once — another process holds `<kubeconfig>.lock`
+    /// for the whole of the next create/delete/export of NAME (the natural race, made deterministic).
+    func withLockFault(name: String, path: String, _ body: () throws -> Void) throws {
+        var hold = false
+        if world.settings.lockBusy(name) {
+            hold = try world.store.transaction { state -> Bool in
+                let key = "kubeconfig-lock-busy:\(name)"
+                if state.consumedFaults.contains(key) { return false }
+                state.consumedFaults.append(key)
+                return true
+            }
+        }
+        let lock = path + ".lock"
+        if hold { _ = FileManager.default.createFile(atPath: lock, contents: Data()) }
+        defer { if hold { try? FileManager.default.removeItem(atPath: lock) } }
+        try body()
     }
 
     /// `kind delete clusters NAME… | --all` [SRC kind pkg/cmd/kind/delete/clusters/deleteclusters.go].
@@ -370,11 +411,11 @@ struct KindCommand {
         let name = clusterName(p)
         let kc = try kubeconfigFor(name, internalAddress: p.bool("internal"))
         let path = Kubeconfig.writePath(flag: p.last("kubeconfig"), env: world.env)
-        try world.store.transaction { _ in
-            var target = try Kubeconfig.load(path: path) ?? Kubeconfig(document: Kubeconfig.empty)
-            target.merge(kind: kc)
-            try target.write(path: path)
+        var failure: ToolFailure?
+        try withLockFault(name: name, path: path) {
+            do { try KubeconfigLock.merge(path: path, kc) } catch let e as ToolFailure { failure = e } catch {}
         }
+        if let failure { throw ToolFailure(stderr: "ERROR: \(failure.stderr)") }
         return quiet(p, ToolResult(stderr: "Set kubectl context to \"kind-\(name)\"\n"))
     }
 }
@@ -383,4 +424,40 @@ struct KindCommand {
 func shellQuote(_ s: String) -> String {
     if !s.isEmpty && s.allSatisfy({ $0.isLetter || $0.isNumber || "@%+=:,./-_".contains($0) }) { return s }
     return "'" + s.replacingOccurrences(of: "'", with: "'\"'\"'") + "'"
+}
+
+/// kind's kubeconfig lock: `<file>.lock` created with O_CREATE|O_EXCL, removed after the write
+/// [SRC kind pkg/cluster/internal/kubeconfig/internal/kubeconfig/lock.go v0.32.0, as client-go's
+/// clientcmd loader does]. No other lock: two writers race exactly as two kind processes do.
+enum KubeconfigLock {
+    static func lock(_ path: String) throws(ToolFailure) {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        let fd = open(path + ".lock", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0)
+        if fd < 0 {
+            let e = errno
+            let text = e == EEXIST ? "file exists" : String(cString: strerror(e)).lowercased()
+            throw ToolFailure(stderr: "failed to lock config file: open \(path).lock: \(text)")
+        }
+        close(fd)
+    }
+
+    static func unlock(_ path: String) { unlink(path + ".lock") }
+
+    static func merge(path: String, _ kind: Kubeconfig) throws(ToolFailure) {
+        try lock(path)
+        defer { unlock(path) }
+        var kc = try Kubeconfig.load(path: path) ?? Kubeconfig(document: Kubeconfig.empty)
+        kc.merge(kind: kind)
+        try kc.write(path: path)
+    }
+
+    static func remove(path: String, context: String) throws(ToolFailure) {
+        try lock(path)
+        defer { unlock(path) }
+        if var kc = try Kubeconfig.load(path: path), kc.entry("contexts", context) != nil {
+            kc.remove(name: context)
+            try kc.write(path: path)
+        }
+    }
 }

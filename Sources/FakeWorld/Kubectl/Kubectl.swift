@@ -41,6 +41,7 @@ struct Kubectl {
         case "create": return try Create(world: world).run(rest)
         case "wait": return try Wait(world: world).run(rest)
         case "exec": return try Exec(world: world).run(rest)
+        case "logs": return try Logs(world: world).run(rest)
         case "config": return try ConfigCommand(world: world).run(rest)
         case "rollout": return try Rollout(world: world).run(rest)
         case "label": return try Label(world: world, annotate: false).run(rest)

@@ -78,12 +78,17 @@ struct Printer {
         case "Namespace": header += ["STATUS", "AGE"]
         case "Node": header += ["STATUS", "ROLES", "AGE", "VERSION"]
         case "CustomResourceDefinition": header = ["NAME", "CREATED AT"]
+        // [SRC kubernetes pkg/printers/internalversion/printers.go v1.32] column sets.
+        case "PersistentVolumeClaim":
+            header += ["STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "AGE"]
+        case "StatefulSet": header += ["READY", "AGE"]
+        case "Event": header = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
         default: header += ["AGE"]
         }
         if allNamespaces && type.namespaced { header.insert("NAMESPACE", at: 0) }
         for o in items {
             let name = withKind ? "\(type.qualifiedKind)/\(o.name ?? "")" : (o.name ?? "")
-            var row = [name]
+            var row = type.kind == "Event" ? [] : [name]
             let age = Printer.age(o, now: now)
             switch type.kind {
             case "Pod":
@@ -100,7 +105,8 @@ struct Printer {
                 if o[path: "spec", "type"]?.string == "LoadBalancer" {
                     ext =
                         o[path: "status", "loadBalancer", "ingress", "0", "ip"]?.string
-                        ?? (o[path: "status", "loadBalancer", "ingress"]?.array?.first?["ip"]?.string ?? "<pending>")
+                        ?? o[path: "status", "loadBalancer", "ingress"]?.array?.first.flatMap { $0["ip"]?.string ?? $0["hostname"]?.string }
+                        ?? "<pending>"
                 } else {
                     ext = "<none>"
                 }
@@ -123,6 +129,29 @@ struct Printer {
             case "Namespace": row += [o[path: "status", "phase"]?.string ?? "Active", age]
             case "Node": row += ["Ready", o.name?.contains("control-plane") == true ? "control-plane,master" : "<none>", age, "v1.19.1"]
             case "CustomResourceDefinition": row += [o[path: "metadata", "creationTimestamp"]?.string ?? ""]
+            case "PersistentVolumeClaim":
+                let modes = (o[path: "status", "accessModes"]?.array ?? o[path: "spec", "accessModes"]?.array ?? []).compactMap(\.string)
+                    .map {
+                        ["ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"][$0] ?? $0
+                    }
+                row += [
+                    o[path: "status", "phase"]?.string ?? "Pending", o[path: "spec", "volumeName"]?.string ?? "",
+                    o[path: "status", "capacity", "storage"]?.scalarText ?? "", modes.joined(separator: ","),
+                    o[path: "spec", "storageClassName"]?.string ?? "<unset>", "<unset>", age,
+                ]
+            case "StatefulSet":
+                row += ["\(o[path: "status", "readyReplicas"]?.int ?? 0)/\(o[path: "spec", "replicas"]?.int ?? 1)", age]
+            case "Event":
+                let last = o["lastTimestamp"]?.string.flatMap { ISO8601DateFormatter().date(from: $0) }
+                let seen =
+                    last.map {
+                        Printer.age(["metadata": ["creationTimestamp": .string(ISO8601DateFormatter().string(from: $0))]], now: now)
+                    } ?? age
+                let obj = o["involvedObject"] ?? .object([:])
+                row += [
+                    seen, o["type"]?.string ?? "", o["reason"]?.string ?? "",
+                    "\(obj["kind"]?.string?.lowercased() ?? "")/\(obj["name"]?.string ?? "")", o["message"]?.string ?? "",
+                ]
             default: row += [age]
             }
             if allNamespaces && type.namespaced { row.insert(o.namespace ?? "", at: 0) }

@@ -7,7 +7,9 @@ struct KMS {
 
     /// The container `address` names (by container name or IP on `network`), if it runs, is on
     /// that network and its VAULT_DEV_ROOT_TOKEN_ID equals `token`. Else the error bank-vaults would log.
-    func locate(address: String, token: String?, network: String) -> Result<String, KMSError> {
+    struct Located { var id: String; var startedAt: String }
+
+    func locate(address: String, token: String?, network: String) -> Result<Located, KMSError> {
         let host = URL(string: address)?.host ?? address
         var container = docker.inspectContainer(host)
         if container == nil, IPv4.parse(host) != nil, let net = docker.networkInspect(network) {
@@ -26,7 +28,15 @@ struct KMS {
             return .failure(
                 KMSError("Error making API request.\n\nURL: PUT \(address)/v1/secret/data\nCode: 403. Errors:\n\n* permission denied"))
         }
-        return .success(id)
+        return .success(Located(id: id, startedAt: container[path: "State", "StartedAt"]?.string ?? ""))
+    }
+
+    /// A dev-mode Vault keeps everything in memory ("inmem" storage): a container that was stopped
+    /// or restarted since its data was recorded has none [SRC hashicorp/vault command/server.go
+    /// v1.15.0, `-dev`: storage "inmem"]. Compared by docker's State.StartedAt.
+    static func forgetIfRestarted(_ state: inout WorldState, _ kms: Located) {
+        if let seen = state.kmsStartedAt[kms.id], seen != kms.startedAt { state.kms[kms.id] = nil }
+        state.kmsStartedAt[kms.id] = kms.startedAt
     }
 }
 

@@ -22,6 +22,15 @@ struct MetalLB {
         c.list(.pod, namespace: namespace).contains { $0.labels["component"] == "controller" && $0.conditionTrue("Ready") }
     }
 
+    /// A LoadBalancer address answers (layer 2: a speaker answers ARP for it) only once a speaker
+    /// pod of the DaemonSet is Ready [SRC metallb speaker/layer2_controller.go v0.13.10; labels
+    /// app=metallb, component=speaker in manifests/metallb.yaml v0.9.3 and
+    /// config/manifests/metallb-native.yaml v0.13.10]. Cloud LBs (the lb-hostname setting) answer.
+    static func announces(_ c: ClusterState, state: WorldState) -> Bool {
+        if state.lbHostname(c.name) { return true }
+        return c.list(.pod, namespace: namespace).contains { $0.labels["component"] == "speaker" && $0.conditionTrue("Ready") }
+    }
+
     static func pools(_ c: ClusterState) -> [Pool] {
         if usesCRDs(c) {
             guard let t = c.types.first(where: { $0.kind == "IPAddressPool" && $0.group == "metallb.io" }) else { return [] }

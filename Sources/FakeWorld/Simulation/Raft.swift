@@ -1,11 +1,17 @@
 import Foundation
 
-/// Initialising, unsealing and joining the simulated Vault servers into Raft clusters.
-/// The leader CR (raftLeaderAddress "self" or unset) initialises a cluster and writes Bank-Vaults
-/// keys to the KMS; a follower joins only when its raftLeaderAddress equals the leader Service's
-/// LB IP (searched across every cluster of the world) AND the leader's TLS secret is present, as
-/// copied, in the follower's own cluster and namespace; every server unseals with the keys it reads
-/// from the KMS at its unsealKeysPath.
+/// Initialising, unsealing and joining the simulated Vault servers into Raft clusters, as the
+/// bank-vaults sidecar drives them [SRC bank-vaults cmd/bank-vaults/unseal.go and
+/// internal/vault/operator_client.go v1.33.1]:
+/// * the leader CR (raftLeaderAddress "self" or unset) initialises once and writes Bank-Vaults'
+///   keys to the KMS; a pod whose storage is already initialised logs "vault is already initialized";
+/// * a follower calls `sys/storage/raft/join` ONCE and exits 1 on failure (the kubelet restarts it
+///   with CrashLoopBackOff); the join needs the leader Service's LB address, the leader unsealed,
+///   its LB announced (MetalLB speaker Ready), and the leader's CA at VAULT_RAFT_CACERT (else
+///   VAULT_CACERT, the pod's own CA) in the bank-vaults container;
+/// * every server unseals with the keys it reads from the KMS at its unsealKeysPath.
+/// Members are never dropped by the world: a node with new storage is a new member (new UUID);
+/// stale members stay until `vault operator raft remove-peer`.
 struct Raft {
     let sim: Simulation
 
@@ -29,9 +35,8 @@ struct Raft {
         return a.isEmpty || a == "self"
     }
 
-    static func lbIP(_ state: WorldState, _ ref: CRRef) -> String? {
-        state.clusters[ref.cluster]?.get(.service, namespace: ref.namespace, name: ref.name)?[path: "status", "loadBalancer", "ingress"]?
-            .array?.first?["ip"]?.string
+    static func lbAddress(_ state: WorldState, _ ref: CRRef) -> String? {
+        VaultOperator.lbAddress(state.clusters[ref.cluster]?.get(.service, namespace: ref.namespace, name: ref.name))
     }
 
     /// The host in raftLeaderAddress (it may be written as a URL or host:port).
@@ -43,30 +48,108 @@ struct Raft {
         return a
     }
 
+    /// major*100+minor of a Vault image tag ("hashicorp/vault:1.6.2" → 106); "latest"/unknown → 9999.
+    static func version(image: String) -> Int {
+        let tag = image.split(separator: ":").last.map(String.init) ?? ""
+        let parts = tag.split(separator: ".").compactMap { Int($0.prefix { $0.isNumber }) }
+        guard parts.count >= 2, image.contains(":") else { return 9999 }
+        return parts[0] * 100 + parts[1]
+    }
+
+    /// The storage a node's pod has mounted at its Raft path.
+    static func storage(_ c: ClusterState, _ node: VaultNode) -> RaftStorage? { c.volumes[node.storageKey] }
+
+    /// Whether the member's server runs unsealed somewhere in the world.
+    static func alive(_ state: WorldState, raftID: String, _ m: RaftMember) -> Bool {
+        for c in state.clusters.values {
+            for node in c.vaults.values where !node.sealed {
+                if let s = c.volumes[node.storageKey], s.raftID == raftID, s.nodeID == m.nodeID { return true }
+            }
+        }
+        return false
+    }
+
+    /// The active node: only while the live voters are a quorum of the configuration (stale
+    /// voters count against it; a leader without quorum steps down) [SRC hashicorp/raft raft.go
+    /// v1.7.3 checkLeaderLease]; the recorded leader while alive, else the first live voter.
+    static func leader(_ state: WorldState, _ r: RaftCluster) -> RaftMember? {
+        let live = r.members.filter { alive(state, raftID: r.id, $0) }
+        guard live.count >= r.members.count / 2 + 1 else { return nil }
+        if let id = r.leaderID, let m = live.first(where: { $0.nodeID == id }) { return m }
+        return live.first
+    }
+
     func reconcile(_ state: inout WorldState) {
+        // Volumes whose claim (or pod) is gone are gone.
+        for (name, var c) in state.clusters {
+            let pvcs = Set(c.list(Workloads.pvcType, namespace: nil).compactMap(\.uid))
+            let pods = Set(c.list(.pod, namespace: nil).compactMap { $0.uid.map { "pod:\($0)" } })
+            c.volumes = c.volumes.filter { pvcs.contains($0.key) || pods.contains($0.key) }
+            state.clusters[name] = c
+        }
         let refs = Raft.crs(state)
         // Leaders first, so followers in the same pass can join.
         for ref in refs.sorted(by: { Raft.isLeaderCR($0.cr) && !Raft.isLeaderCR($1.cr) }) {
             step(&state, ref, all: refs)
         }
+        var active: [String: String] = [:]  // raft id → active node id
         for (id, var r) in state.raft {
-            r.members = r.members.filter { key in
-                let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
-                return parts.count == 2 && state.clusters[parts[0]]?.vaults[parts[1]]?.raftID == id
-            }
+            let l = Raft.leader(state, r)
+            if let l, l.nodeID != r.leaderID { r.leaderID = l.nodeID }
+            if let l { active[id] = l.nodeID }
             state.raft[id] = r
         }
+        // Active since: set when a node becomes the active one, cleared when it is not.
+        for (name, var c) in state.clusters {
+            for (key, var node) in c.vaults {
+                let s = c.volumes[node.storageKey]
+                let isActive = !node.sealed && s?.raftID.flatMap { active[$0] } == s?.nodeID && s?.nodeID != nil
+                node.activeSince = isActive ? (node.activeSince ?? sim.now) : nil
+                c.vaults[key] = node
+            }
+            state.clusters[name] = c
+        }
+    }
+
+    func log(_ node: inout VaultNode, _ level: String, _ msg: String) {
+        let line = "time=\(rfc3339nano(sim.now)) level=\(level) msg=\(JSON.quote(msg, htmlSafe: false))"
+        if node.bankVaultsLog.last?.hasSuffix("msg=\(JSON.quote(msg, htmlSafe: false))") != true { node.bankVaultsLog.append(line) }
+        if node.bankVaultsLog.count > 50 { node.bankVaultsLog.removeFirst(node.bankVaultsLog.count - 50) }
+    }
+
+    /// bank-vaults exits 1: the kubelet restarts it after its back-off.
+    func crash(_ node: inout VaultNode, _ msg: String) {
+        log(&node, "ERROR", msg)
+        node.lastError = msg
+        node.bankVaultsRestarts += 1
+        node.bankVaultsLastExit = sim.now
     }
 
     func step(_ state: inout WorldState, _ ref: CRRef, all: [CRRef]) {
         guard var c = state.clusters[ref.cluster], var node = c.vaults[ref.localKey], node.sealed,
-            let pod = c.get(.pod, namespace: ref.namespace, name: "\(ref.name)-0")
+            let pod = c.get(.pod, namespace: ref.namespace, name: "\(ref.name)-0"), pod.uid == node.podUID
         else { return }
         let workloads = Workloads(sim: sim)
         guard workloads.started(c, pod), workloads.blocker(c, pod) == nil,
             !sim.world.settings.crashloop(ref.cluster, pod: pod.name ?? "")
         else { return }
-        defer { c.vaults[ref.localKey] = node; state.clusters[ref.cluster] = c }
+        // The bank-vaults container is waiting out its back-off [SRC kubernetes
+        // pkg/kubelet/kuberuntime/kuberuntime_manager.go: event BackOff "Back-off restarting failed container"].
+        if let next = Workloads.nextStart(node, base: sim.latency[.crashBackoff]), sim.now < next {
+            Workloads(sim: sim).event(
+                &c, owner: pod, reason: "BackOff",
+                message:
+                    "Back-off restarting failed container bank-vaults in pod \(pod.name ?? "")_\(pod.namespace ?? "")(\(pod.uid ?? ""))",
+                component: "kubelet")
+            state.clusters[ref.cluster] = c
+            return
+        }
+        var storage = c.volumes[node.storageKey] ?? RaftStorage()
+        defer {
+            c.volumes[node.storageKey] = storage
+            c.vaults[ref.localKey] = node
+            state.clusters[ref.cluster] = c
+        }
         let unseal = ref.cr[path: "spec", "unsealConfig", "vault"]
         guard let address = unseal?["address"]?.string else {
             node.lastError = "no unsealConfig.vault.address: the world only models the vault KMS"
@@ -78,68 +161,126 @@ struct Raft {
             if case .failure(let e) = located { node.lastError = e.message }
             return
         }
-        if node.initialized, let id = node.raftID, let raft = state.raft[id] {
-            // A restarted pod: unseal with the keys the KMS still has (a replaced KMS has none).
-            guard let keys = BankVaultsKeys.read(state, container: kms, path: path), keys == raft.keys else {
-                node.lastError = "key not found under path: \(path)/\(BankVaultsKeys.unseal(0))"
+        KMS.forgetIfRestarted(&state, kms)
+        func unsealWithKMS(_ raft: RaftCluster) {
+            guard let keys = BankVaultsKeys.read(state, container: kms.id, path: path), keys == raft.keys else {
+                node.lastError =
+                    "error unsealing vault: unable to get key '\(BankVaultsKeys.unseal(0))': key not found under path: \(path)/\(BankVaultsKeys.unseal(0))"
+                log(&node, "ERROR", node.lastError!)
                 return
             }
             node.sealed = false
             node.lastError = nil
-            if raft.members.first == ref.key { node.activeSince = sim.now }
+            log(&node, "INFO", "successfully unsealed vault")
+            if raft.leaderID == storage.nodeID { node.activeSince = sim.now }
+        }
+        if storage.initialized, let id = storage.raftID, let raft = state.raft[id] {
+            // Data on the volume: Init/RaftJoin see an initialised Vault and skip.
+            log(
+                &node, "INFO", Raft.isLeaderCR(ref.cr) ? "vault is already initialized" : "vault is already initialized, skipping raft join"
+            )
+            unsealWithKMS(raft)
             return
         }
         if Raft.isLeaderCR(ref.cr) {
-            if let existing = BankVaultsKeys.anyExists(state, container: kms, path: path) {
-                node.lastError = "error before init: value for key '\(existing)' already exists"
+            if let existing = BankVaultsKeys.anyExists(state, container: kms.id, path: path) {
+                crash(&node, "error initializing vault: error before init: value for key '\(existing)' already exists")
                 return
             }
             let keys = BankVaultsKeys.generate(seed: ref.key)
-            BankVaultsKeys.write(&state, container: kms, path: path, keys: keys)
+            BankVaultsKeys.write(&state, container: kms.id, path: path, keys: keys)
             let id = newUID()
             let clusterName = "vault-cluster-" + String(id.replacingOccurrences(of: "-", with: "").suffix(8))
+            let me = RaftMember(nodeID: storage.nodeID, address: advertised(state, ref), owner: ref.key)
             state.raft[id] = RaftCluster(
-                id: id, clusterName: clusterName, members: [ref.key], index: 30, kmsContainer: kms, unsealKeysPath: path, keys: keys)
-            node.initialized = true
-            node.raftID = id
+                id: id, clusterName: clusterName, members: [me], leaderID: me.nodeID, index: 30, kmsContainer: kms.id,
+                unsealKeysPath: path, keys: keys)
+            storage.initialized = true
+            storage.raftID = id
             node.sealed = false
             node.activeSince = sim.now
             node.lastError = nil
+            log(&node, "INFO", "vault initialized")
             return
         }
-        // Follower: find the leader by its LoadBalancer IP.
+        // Follower: one `sys/storage/raft/join` to the leader's LoadBalancer address.
+        log(&node, "INFO", "joining raft cluster...")
         let want = Raft.host(ref.cr[path: "spec", "raftLeaderAddress"]?.string ?? "")
-        guard let leader = all.first(where: { Raft.isLeaderCR($0.cr) && Raft.lbIP(state, $0) == want }),
-            let leaderNode = state.clusters[leader.cluster]?.vaults[leader.localKey], leaderNode.initialized, !leaderNode.sealed,
-            let id = leaderNode.raftID, var raft = state.raft[id]
+        let joinFailed =
+            "error joining leader vault: error joining raft cluster: Error making API request.\n\nURL: POST https://127.0.0.1:8200/v1/sys/storage/raft/join\nCode: 500. Errors:\n\n* failed to join raft cluster: failed to join any raft leader node"
+        guard let leader = all.first(where: { Raft.isLeaderCR($0.cr) && Raft.lbAddress(state, $0) == want }),
+            let lc = state.clusters[leader.cluster], let leaderNode = lc.vaults[leader.localKey], !leaderNode.sealed,
+            let leaderStorage = lc.volumes[leaderNode.storageKey], leaderStorage.initialized,
+            let id = leaderStorage.raftID, var raft = state.raft[id],
+            Raft.leader(state, raft)?.nodeID == leaderStorage.nodeID,
+            MetalLB.announces(lc, state: state)
         else {
-            node.lastError = "failed to join raft cluster: leader \(want) unreachable"
+            crash(&node, joinFailed)
             return
         }
-        let leaderTLS = state.clusters[leader.cluster]?.get(.secret, namespace: leader.namespace, name: "\(leader.name)-tls")
-        let localTLS = c.get(.secret, namespace: ref.namespace, name: "\(leader.name)-tls")
-        guard let localTLS, localTLS[path: "data", "ca.crt"] == leaderTLS?[path: "data", "ca.crt"] else {
-            node.lastError = "failed to join raft cluster: x509: certificate signed by unknown authority"
+        // The join's TLS: the leader's certificate must verify against the CA file bank-vaults sends.
+        guard let ca = caFile(c, pod: pod, container: "bank-vaults"),
+            ca == lc.get(.secret, namespace: leader.namespace, name: "\(leader.name)-tls")?[path: "data", "ca.crt"]?.string
+        else {
+            crash(&node, joinFailed + " (x509: certificate signed by unknown authority)")
             return
         }
-        guard let keys = BankVaultsKeys.read(state, container: kms, path: path), keys == raft.keys else {
-            node.lastError = "key not found under path: \(path)/\(BankVaultsKeys.unseal(0))"
+        let myAddress = advertised(state, ref)
+        if let dup = raft.members.first(where: { $0.address == myAddress && $0.nodeID != storage.nodeID }) {
+            let leaderImage =
+                lc.get(.pod, namespace: leader.namespace, name: "\(leader.name)-0")?[path: "spec", "containers"]?.array?.first?["image"]?
+                .string ?? ""
+            if Raft.version(image: leaderImage) < 107 {
+                // [SRC hashicorp/raft configuration.go v1.1.2 checkConfiguration] (Vault < 1.7).
+                crash(&node, joinFailed + " (found duplicate address in configuration: \(myAddress))")
+                return
+            }
+            // Vault ≥ 1.7 joins through raft-autopilot, whose AddServer removes a server with the same
+            // address first [SRC hashicorp/raft-autopilot raft.go AddServer: "removed server with
+            // duplicate address"]; dead-server cleanup stays off (stale voters at other addresses stay).
+            raft.members.removeAll { $0.nodeID == dup.nodeID }
+        }
+        guard let keys = BankVaultsKeys.read(state, container: kms.id, path: path), keys == raft.keys else {
+            node.lastError = "error unsealing vault: key not found under path: \(path)/\(BankVaultsKeys.unseal(0))"
             return
         }
-        raft.members.append(ref.key)
+        raft.members.append(RaftMember(nodeID: storage.nodeID, address: myAddress, owner: ref.key))
         raft.index += 4
         state.raft[id] = raft
-        node.initialized = true
-        node.raftID = id
+        storage.initialized = true
+        storage.raftID = id
         node.sealed = false
         node.lastError = nil
+        log(&node, "INFO", "vault joined raft cluster")
     }
 
-    /// Drops a deleted cluster's Vault servers from every Raft cluster.
-    static func forget(cluster: String, in state: inout WorldState) {
-        for (id, var r) in state.raft {
-            r.members.removeAll { $0.hasPrefix("\(cluster)/") }
-            if r.members.isEmpty { state.raft[id] = nil } else { state.raft[id] = r }
+    /// The cluster address the node advertises: its Service's LB address, else the pod's DNS name.
+    func advertised(_ state: WorldState, _ ref: CRRef) -> String {
+        "\(Raft.lbAddress(state, ref) ?? "\(ref.name)-0.\(ref.name)"):8201"
+    }
+
+    /// The base64 ca.crt the container reads at VAULT_RAFT_CACERT (else VAULT_CACERT), through the
+    /// secret volume mounted over that path; nil when the file is absent.
+    func caFile(_ c: ClusterState, pod: JSON, container: String) -> String? {
+        guard let ct = (pod[path: "spec", "containers"]?.array ?? []).first(where: { $0["name"]?.string == container }) else { return nil }
+        let env = ct["env"]?.array ?? []
+        func value(_ n: String) -> String? { env.last { $0["name"]?.string == n }?["value"]?.string }
+        guard let file = value("VAULT_RAFT_CACERT") ?? value("VAULT_CACERT") else { return nil }
+        return Raft.secretFile(c, pod: pod, container: ct, path: file)
+    }
+
+    /// The base64 content of `path` inside a container when a secret volume provides it.
+    static func secretFile(_ c: ClusterState, pod: JSON, container ct: JSON, path: String) -> String? {
+        for m in ct["volumeMounts"]?.array ?? [] {
+            guard var mp = m["mountPath"]?.string, let vn = m["name"]?.string else { continue }
+            while mp.hasSuffix("/") { mp.removeLast() }
+            guard path.hasPrefix(mp + "/") else { continue }
+            let file = String(path.dropFirst(mp.count + 1))
+            guard let vol = (pod[path: "spec", "volumes"]?.array ?? []).first(where: { $0["name"]?.string == vn }),
+                let secret = vol[path: "secret", "secretName"]?.string
+            else { continue }
+            return c.get(.secret, namespace: pod.namespace, name: secret)?[path: "data", file]?.string
         }
+        return nil
     }
 }

@@ -17,7 +17,7 @@ struct Simulation {
                 establishCRDs(&c)
                 Workloads(sim: self).reconcile(&c)
                 assignClusterIPs(&c)
-                MetalLB(sim: self).reconcile(&c)
+                if state.lbHostname(name) { cloudHostnames(&c) } else { MetalLB(sim: self).reconcile(&c) }
                 if pass == 0 { VaultOperator(sim: self).reconcile(&c) }
                 state.clusters[name] = c
             }
@@ -68,6 +68,20 @@ struct Simulation {
                     (crd[path: "spec", "versions"]?.array ?? []).filter { $0["storage"]?.bool == true }.compactMap { $0["name"] }),
             ]
             c.store(updated, type: .crd)
+        }
+    }
+
+    /// The `lb-hostname` setting: a cloud load balancer (EKS's) reports only a hostname
+    /// (`status.loadBalancer.ingress[0].hostname`, no ip) [SRC kubernetes staging/src/k8s.io/api/core/v1/types.go
+    /// v1.33.0 LoadBalancerIngress; cloud-provider-aws pkg/providers/v1/aws_loadbalancer.go].
+    func cloudHostnames(_ c: inout ClusterState) {
+        for s in c.list(.service, namespace: nil) where s[path: "spec", "type"]?.string == "LoadBalancer" {
+            guard s[path: "status", "loadBalancer", "ingress"]?.array?.first == nil else { continue }
+            let hex = SHA1.digest(Array((s.uid ?? "").utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+            let n = SHA1.digest(Array((s.uid ?? "").utf8)).suffix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) } % 1_000_000_000
+            var updated = s
+            updated[path: "status", "loadBalancer"] = ["ingress": [["hostname": .string("a\(hex)-\(n).eu-west-1.elb.amazonaws.com")]]]
+            c.store(updated, type: .service)
         }
     }
 

@@ -42,24 +42,15 @@ struct VaultOperator {
         ]
     }
 
+    /// The Service's LoadBalancer address (ip or hostname), nil while pending.
+    static func lbAddress(_ svc: JSON?) -> String? {
+        guard let first = svc?[path: "status", "loadBalancer", "ingress"]?.array?.first else { return nil }
+        return first["ip"]?.string ?? first["hostname"]?.string
+    }
+
     func converge(_ c: inout ClusterState, _ cr: JSON) {
         let name = cr.name ?? "", ns = cr.namespace ?? "default"
         let labels: JSON = ["app.kubernetes.io/name": "vault", "vault_cr": .string(name)]
-        // TLS secret (unless the CR brings its own).
-        let existingTLS = cr[path: "spec", "existingTlsSecretName"]?.string
-        if existingTLS == nil, c.get(.secret, namespace: ns, name: "\(name)-tls") == nil {
-            c.create(
-                [
-                    "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
-                    "metadata": ["name": .string("\(name)-tls"), "namespace": .string(ns), "labels": labels, "ownerReferences": owner(cr)],
-                    "data": [
-                        "ca.crt": .string(FakePEM.base64CA(seed: "\(ns)/\(name)/\(cr.uid ?? "")")),
-                        "tls.crt": .string(FakePEM.base64Cert(seed: "\(ns)/\(name)/\(cr.uid ?? "")")),
-                        "tls.key": .string(FakePEM.base64Key(seed: "\(ns)/\(name)/\(cr.uid ?? "")")),
-                    ],
-                ],
-                type: .secret, now: sim.now)
-        }
         // Service.
         let serviceType = cr[path: "spec", "serviceType"]?.string ?? "ClusterIP"
         let lbIP = cr[path: "spec", "serviceSpec", "loadBalancerIP"]?.string ?? cr[path: "spec", "loadBalancerIP"]?.string
@@ -88,42 +79,118 @@ struct VaultOperator {
                     "spec": spec,
                 ], type: .service, now: sim.now)
         }
-        // The Vault pod (the operator's StatefulSet is folded into it).
-        let podName = "\(name)-0"
-        let image = cr[path: "spec", "image"]?.string ?? "vault:1.6.2"
-        let pod =
-            c.get(.pod, namespace: ns, name: podName)
-            ?? c.create(
+        // TLS secret (unless the CR brings its own): Opaque with ca.crt, ca.key, server.crt, server.key,
+        // its server certificate naming the Service's LoadBalancer address, so it is made only once
+        // that address is known [SRC bank-vaults/vault-operator pkg/controller/vault/vault_controller.go
+        // v1.24.0 populateTLSSecret, hostsAndIPsForVault].
+        let existingTLS = cr[path: "spec", "existingTlsSecretName"]?.string
+        let svc = c.get(.service, namespace: ns, name: name)
+        let addressKnown = serviceType != "LoadBalancer" || VaultOperator.lbAddress(svc) != nil
+        if existingTLS == nil, addressKnown, c.get(.secret, namespace: ns, name: "\(name)-tls") == nil {
+            let seed = "\(ns)/\(name)/\(cr.uid ?? "")"
+            c.create(
                 [
-                    "apiVersion": "v1", "kind": "Pod",
-                    "metadata": [
-                        "name": .string(podName), "namespace": .string(ns),
-                        "labels": [
-                            "app.kubernetes.io/name": "vault", "vault_cr": .string(name),
-                            "statefulset.kubernetes.io/pod-name": .string(podName),
-                        ],
-                        "ownerReferences": owner(cr),
+                    "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                    "metadata": ["name": .string("\(name)-tls"), "namespace": .string(ns), "labels": labels, "ownerReferences": owner(cr)],
+                    "data": [
+                        "ca.crt": .string(FakePEM.base64CA(seed: seed)), "ca.key": .string(FakePEM.base64Key(seed: "ca-" + seed)),
+                        "server.crt": .string(FakePEM.base64Cert(seed: seed)), "server.key": .string(FakePEM.base64Key(seed: seed)),
                     ],
+                ],
+                type: .secret, now: sim.now)
+        }
+        // The StatefulSet; its pod `<name>-0` is made by the StatefulSet controller (Workloads),
+        // through ServiceAccount admission, with the claims of spec.volumeClaimTemplates.
+        if c.get(.statefulSet, namespace: ns, name: name) == nil {
+            c.create(statefulSet(cr, labels: labels), type: .statefulSet, now: sim.now)
+        }
+        let podName = "\(name)-0"
+        let key = "\(ns)/\(name)"
+        guard let pod = c.get(.pod, namespace: ns, name: podName) else { return }
+        if c.vaults[key]?.podUID != pod.uid {
+            var node = c.vaults[key] ?? VaultNode(podUID: pod.uid ?? "")
+            node.podUID = pod.uid ?? ""
+            node.sealed = true  // a new pod starts sealed; its Raft data lives on its claim
+            node.activeSince = nil
+            node.bankVaultsRestarts = 0
+            node.bankVaultsLastExit = nil
+            node.bankVaultsLog = []
+            node.storageKey = VaultOperator.storageKey(c, pod: pod, cr: cr)
+            c.vaults[key] = node
+        }
+    }
+
+    /// Where the pod's Raft path lives: the claim mounted there (survives the pod), else the container.
+    static func storageKey(_ c: ClusterState, pod: JSON, cr: JSON) -> String {
+        let raftPath = cr[path: "spec", "config", "storage", "raft", "path"]?.string ?? "/vault/file"
+        let vault = (pod[path: "spec", "containers"]?.array ?? []).first { $0["name"]?.string == "vault" }
+        let mount = (vault?["volumeMounts"]?.array ?? []).first { $0["mountPath"]?.string == raftPath }
+        if let volName = mount?["name"]?.string,
+            let claim = (pod[path: "spec", "volumes"]?.array ?? []).first(where: { $0["name"]?.string == volName })?[
+                path: "persistentVolumeClaim", "claimName"]?.string,
+            let pvc = c.get(Workloads.pvcType, namespace: pod.namespace, name: claim), let uid = pvc.uid
+        {
+            return uid
+        }
+        return "pod:\(pod.uid ?? "")"
+    }
+
+    /// The operator's StatefulSet [SRC vault_controller.go v1.24.0 statefulSetForVault]: the vault
+    /// container gets no VAULT_ADDR/VAULT_CACERT; only bank-vaults gets them (withTLSEnv) plus
+    /// spec.envsConfig (withCommonEnv); the TLS secret is mounted at /vault/tls in both.
+    func statefulSet(_ cr: JSON, labels: JSON) -> JSON {
+        let name = cr.name ?? "", ns = cr.namespace ?? "default"
+        let follower = !Raft.isLeaderCR(cr)
+        let leader = follower ? cr[path: "spec", "raftLeaderAddress"]?.string ?? "" : name
+        var unseal = ["bank-vaults", "unseal", "--init", "--raft", "--raft-leader-address", "https://\(leader):8200"]
+        if follower { unseal.append("--raft-secondary") }
+        let tlsMount: JSON = ["name": "vault-tls", "mountPath": "/vault/tls"]
+        let vaultEnv: [JSON] = [
+            ["name": "VAULT_K8S_POD_NAME", "valueFrom": ["fieldRef": ["fieldPath": "metadata.name"]]],
+            ["name": "VAULT_API_ADDR", "value": .string("https://$(VAULT_K8S_POD_NAME).\(ns).svc:8200")],
+        ]
+        var bvEnv: [JSON] = [
+            ["name": "POD_NAME", "valueFrom": ["fieldRef": ["fieldPath": "metadata.name"]]],
+            ["name": "VAULT_ADDR", "value": "https://127.0.0.1:8200"], ["name": "VAULT_CACERT", "value": "/vault/tls/ca.crt"],
+        ]
+        bvEnv += cr[path: "spec", "envsConfig"]?.array ?? []
+        bvEnv += cr[path: "spec", "sidecarEnvsConfig"]?.array ?? []
+        let tlsSecret = cr[path: "spec", "existingTlsSecretName"]?.string ?? "\(name)-tls"
+        let volumes: [JSON] =
+            [["name": "vault-tls", "secret": ["secretName": .string(tlsSecret)]]] + (cr[path: "spec", "volumes"]?.array ?? [])
+        var sts: JSON = [
+            "apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": ["name": .string(name), "namespace": .string(ns), "labels": labels, "ownerReferences": owner(cr)],
+            "spec": [
+                "replicas": .int(cr[path: "spec", "size"]?.int ?? 1), "serviceName": .string(name),
+                "selector": ["matchLabels": labels], "podManagementPolicy": "Parallel",
+                "template": [
+                    "metadata": ["labels": labels],
                     "spec": [
+                        "serviceAccountName": .string(cr[path: "spec", "serviceAccount"]?.string ?? "default"),
+                        "automountServiceAccountToken": true,
                         "containers": [
                             [
-                                "name": "vault", "image": .string(image),
+                                "name": "vault", "image": .string(cr[path: "spec", "image"]?.string ?? "hashicorp/vault:latest"),
+                                "args": ["server"], "env": .array(vaultEnv),
                                 "ports": [["containerPort": 8200, "name": "api-port"], ["containerPort": 8201, "name": "cluster-port"]],
+                                "volumeMounts": .array([tlsMount] + (cr[path: "spec", "volumeMounts"]?.array ?? [])),
                             ],
                             [
                                 "name": "bank-vaults",
                                 "image": .string(cr[path: "spec", "bankVaultsImage"]?.string ?? "ghcr.io/bank-vaults/bank-vaults:latest"),
+                                "command": .array(unseal.map(JSON.string)), "env": .array(bvEnv),
+                                "volumeMounts": .array([tlsMount] + (cr[path: "spec", "bankVaultsVolumeMounts"]?.array ?? [])),
                             ],
-                        ], "nodeName": .string(c.nodes.last ?? ""), "volumes": cr[path: "spec", "volumes"] ?? .array([]),
+                        ],
+                        "volumes": .array(volumes),
                     ],
-                ], type: .pod, now: sim.now)
-        let key = "\(ns)/\(name)"
-        if c.vaults[key]?.podUID != pod.uid {
-            var node = c.vaults[key] ?? VaultNode(podUID: pod.uid ?? "", nodeID: podName)
-            node.podUID = pod.uid ?? ""
-            node.sealed = true  // a new pod starts sealed; Raft data (initialized) survives, like its PVC
-            node.activeSince = nil
-            c.vaults[key] = node
+                ],
+            ],
+        ]
+        if let vct = cr[path: "spec", "volumeClaimTemplates"]?.array, !vct.isEmpty {
+            sts[path: "spec", "volumeClaimTemplates"] = .array(vct)
         }
+        return sts
     }
 }

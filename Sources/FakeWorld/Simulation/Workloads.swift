@@ -35,6 +35,81 @@ struct Workloads {
         }
     }
 
+    static let pvcType = ResourceType.builtins.first { $0.kind == "PersistentVolumeClaim" }!
+    static let eventType = ResourceType.builtins.first { $0.kind == "Event" }!
+    static let serviceAccountType = ResourceType.builtins.first { $0.kind == "ServiceAccount" }!
+
+    /// The ServiceAccount admission plugin: a pod naming an account that does not exist is refused
+    /// [SRC kubernetes plugin/pkg/admission/serviceaccount/admission.go v1.33.0:
+    /// `error looking up service account %s/%s: %w`]. The "default" account exists in every
+    /// namespace (the serviceaccount controller creates it with the namespace).
+    static func serviceAccountRefusal(_ c: ClusterState, namespace ns: String, pod: String, account: String?) -> String? {
+        let sa = (account?.isEmpty ?? true) ? "default" : account!
+        if sa == "default" || c.get(serviceAccountType, namespace: ns, name: sa) != nil { return nil }
+        return "pods \"\(pod)\" is forbidden: error looking up service account \(ns)/\(sa): serviceaccount \"\(sa)\" not found"
+    }
+
+    /// A Warning event on `owner` (deduplicated: a repeat bumps count and lastTimestamp).
+    func event(_ c: inout ClusterState, owner: JSON, reason: String, message: String, component: String? = nil) {
+        let digest = SHA1.digest(Array("\(owner.uid ?? "")/\(reason)/\(message)".utf8)).prefix(8).map { String(format: "%02x", $0) }
+            .joined()
+        let name = "\(owner.name ?? "").\(digest)"
+        let ns = owner.namespace ?? "default"
+        if var e = c.get(Workloads.eventType, namespace: ns, name: name) {
+            e["count"] = .int((e["count"]?.int ?? 1) + 1)
+            e["lastTimestamp"] = .string(rfc3339(sim.now))
+            c.store(e, type: Workloads.eventType)
+            return
+        }
+        c.create(
+            [
+                "apiVersion": "v1", "kind": "Event", "metadata": ["name": .string(name), "namespace": .string(ns)],
+                "involvedObject": [
+                    "apiVersion": owner["apiVersion"] ?? "apps/v1", "kind": .string(owner.kind ?? ""), "name": .string(owner.name ?? ""),
+                    "namespace": .string(ns), "uid": .string(owner.uid ?? ""),
+                ],
+                "reason": .string(reason), "message": .string(message), "type": "Warning", "count": 1,
+                "source": [
+                    "component": .string(
+                        owner.kind == "StatefulSet" ? "statefulset-controller" : "\(owner.kind?.lowercased() ?? "")-controller")
+                ],
+                "firstTimestamp": .string(rfc3339(sim.now)), "lastTimestamp": .string(rfc3339(sim.now)),
+            ], type: Workloads.eventType, now: sim.now)
+    }
+
+    /// The claims of a StatefulSet's pod: `<template>-<set>-<ordinal>`, created before the pod and
+    /// never owned by the set (PersistentVolumeClaimRetentionPolicy defaults to Retain) [SRC
+    /// kubernetes pkg/controller/statefulset/stateful_set_utils.go v1.33.0 getPersistentVolumeClaimName].
+    func ensureClaims(_ c: inout ClusterState, set: JSON, pod name: String) -> [JSON] {
+        var volumes: [JSON] = []
+        for tpl in set[path: "spec", "volumeClaimTemplates"]?.array ?? [] {
+            let tname = tpl[path: "metadata", "name"]?.string ?? ""
+            let claim = "\(tname)-\(name)"
+            if c.get(Workloads.pvcType, namespace: set.namespace, name: claim) == nil {
+                var spec = tpl["spec"] ?? .object([:])
+                if spec["storageClassName"] == nil { spec["storageClassName"] = "standard" }
+                if spec["volumeMode"] == nil { spec["volumeMode"] = "Filesystem" }
+                var labels = set[path: "spec", "selector", "matchLabels"]?.object ?? [:]
+                for (k, v) in tpl[path: "metadata", "labels"]?.object ?? [:] { labels[k] = v }
+                let created = c.create(
+                    [
+                        "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                        "metadata": ["name": .string(claim), "namespace": .string(set.namespace ?? "default"), "labels": .object(labels)],
+                        "spec": spec,
+                    ], type: Workloads.pvcType, now: sim.now)
+                var bound = created
+                bound[path: "spec", "volumeName"] = .string("pvc-\(created.uid ?? "")")
+                bound["status"] = [
+                    "phase": "Bound", "accessModes": spec["accessModes"] ?? ["ReadWriteOnce"],
+                    "capacity": ["storage": spec[path: "resources", "requests", "storage"] ?? "1Gi"],
+                ]
+                c.store(bound, type: Workloads.pvcType)
+            }
+            volumes.append(["name": .string(tname), "persistentVolumeClaim": ["claimName": .string(claim)]])
+        }
+        return volumes
+    }
+
     func ensurePods(_ c: inout ClusterState, owner: JSON, names: [String], nodes: [String]? = nil) {
         let existing = pods(of: owner, in: c)
         let template = owner[path: "spec", "template"] ?? .object([:])
@@ -43,10 +118,25 @@ struct Workloads {
             if owner.kind == "StatefulSet" { labels["statefulset.kubernetes.io/pod-name"] = .string(name) }
             var spec = template["spec"] ?? .object([:])
             spec["nodeName"] = .string(nodes?[i] ?? c.nodes.last ?? "")
+            if owner.kind == "StatefulSet" {
+                let claims = ensureClaims(&c, set: owner, pod: name)
+                if !claims.isEmpty { spec["volumes"] = .array((spec["volumes"]?.array ?? []) + claims) }
+            }
+            let ns = owner.namespace ?? "default"
+            if let refusal = Workloads.serviceAccountRefusal(c, namespace: ns, pod: name, account: spec["serviceAccountName"]?.string) {
+                // [SRC kubernetes pkg/controller/statefulset/stateful_pod_control.go v1.33.0 recordPodEvent]
+                // "create Pod %s in StatefulSet %s failed error: %s"; ReplicaSet/DaemonSet: "Error creating: %v".
+                let message =
+                    owner.kind == "StatefulSet"
+                    ? "create Pod \(name) in StatefulSet \(owner.name ?? "") failed error: \(refusal)" : "Error creating: \(refusal)"
+                event(&c, owner: owner, reason: "FailedCreate", message: message)
+                continue
+            }
             let pod: JSON = [
                 "apiVersion": "v1", "kind": "Pod",
                 "metadata": [
-                    "name": .string(name), "namespace": .string(owner.namespace ?? "default"), "labels": .object(labels),
+                    "name": .string(name), "namespace": .string(ns), "labels": .object(labels),
+                    "annotations": template[path: "metadata", "annotations"] ?? .object([:]),
                     "ownerReferences": [
                         [
                             "apiVersion": owner["apiVersion"] ?? "apps/v1", "kind": .string(owner.kind ?? ""),
@@ -114,6 +204,8 @@ struct Workloads {
             var state: JSON
             if let block {
                 state = ["waiting": ["reason": .string(block.reason), "message": .string(block.message)]]
+            } else if let wait = bankVaultsBackOff(c, pod, container: ct["name"]?.string ?? "") {
+                state = ["waiting": ["reason": "CrashLoopBackOff", "message": .string(wait)]]
             } else if crash {
                 state = [
                     "waiting": [
@@ -124,8 +216,9 @@ struct Workloads {
             } else {
                 state = ["running": ["startedAt": .string(startedAt)]]
             }
+            let bvRestarts = ct["name"]?.string == "bank-vaults" ? vaultNode(c, pod)?.bankVaultsRestarts ?? 0 : 0
             return [
-                "name": ct["name"] ?? "", "image": ct["image"] ?? "", "ready": .bool(ready), "restartCount": .int(restarts),
+                "name": ct["name"] ?? "", "image": ct["image"] ?? "", "ready": .bool(ready), "restartCount": .int(restarts + bvRestarts),
                 "started": .bool(block == nil && !crash), "state": state,
             ]
         }
@@ -142,6 +235,40 @@ struct Workloads {
         ]
         if let old = pod["status"], let ip = old["podIP"] { p[path: "status", "podIP"] = ip }
         c.store(p, type: .pod)
+    }
+
+    func vaultNode(_ c: ClusterState, _ pod: JSON) -> VaultNode? {
+        guard pod.labels["app.kubernetes.io/name"] == "vault", let cr = pod.labels["vault_cr"],
+            let node = c.vaults["\(pod.namespace ?? "")/\(cr)"], node.podUID == pod.uid
+        else { return nil }
+        return node
+    }
+
+    /// The kubelet's back-off for a container that exited: 10s doubling up to 5m [SRC kubernetes
+    /// pkg/kubelet/kubelet.go v1.33.0: backOffPeriod = 10s, MaxContainerBackOff = 300s]; the base is
+    /// the `crash-backoff` latency (default 10s), the cap 30 × base.
+    static func backOff(restarts: Int, base: Double) -> Double {
+        guard restarts > 0 else { return 0 }
+        return min(base * pow(2, Double(restarts - 1)), base * 30)
+    }
+
+    /// When the kubelet starts the exited bank-vaults container again (the base read now, so a test
+    /// may shorten a running back-off).
+    static func nextStart(_ node: VaultNode, base: Double) -> Double? {
+        node.bankVaultsLastExit.map { $0 + backOff(restarts: node.bankVaultsRestarts, base: base) }
+    }
+
+    /// The CrashLoopBackOff message while the bank-vaults container waits to be restarted.
+    func bankVaultsBackOff(_ c: ClusterState, _ pod: JSON, container: String) -> String? {
+        guard container == "bank-vaults", let node = vaultNode(c, pod),
+            let next = Workloads.nextStart(node, base: sim.latency[.crashBackoff]),
+            sim.now < next
+        else {
+            return nil
+        }
+        let delay = Workloads.backOff(restarts: node.bankVaultsRestarts, base: sim.latency[.crashBackoff])
+        return
+            "back-off \(GoDuration.format(delay)) restarting failed container=bank-vaults pod=\(pod.name ?? "")_\(pod.namespace ?? "")(\(pod.uid ?? ""))"
     }
 
     func updateOwnerStatus(_ c: inout ClusterState, _ owner: JSON, type: ResourceType) {
