@@ -284,10 +284,10 @@ import YAML
             install.argv == [
                 "helm", "upgrade", "--install", "vault-operator", "oci://ghcr.io/bank-vaults/helm-charts/vault-operator", "--namespace",
                 "default",
-                "--create-namespace", "--version", "1.22.0", "-f", "-", "--wait", "--timeout", "5s", "--kube-context", "kind-dc-2",
+                "--create-namespace", "--version", "1.24.0", "-f", "-", "--wait", "--timeout", "5s", "--kube-context", "kind-dc-2",
             ])
         let values = try #require(try YAMLParser.parse(String(decoding: install.standardInput?.bytes ?? [], as: UTF8.self), file: "values"))
-        #expect(values[path: "image", "tag"]?.string == "v1.22.0")
+        #expect(values[path: "image", "tag"]?.string == "v1.24.0")
         // Then the CRD wait.
         #expect(
             Self.calls(runner, ["kubectl"]).map(\.argv) == [

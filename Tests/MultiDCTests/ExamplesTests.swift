@@ -25,11 +25,15 @@ import YAML
         let t = try Self.load("vault-raft").topology
         #expect(t.clusters.map(\.name) == ["primary", "secondary", "tertiary"])
         #expect(t.network.name == "kind" && t.network.subnet == nil)
-        #expect(t.nodeImage == "kindest/node:v1.19.1")
-        #expect(t.loadBalancer == .metallb(.init(version: "v0.9.3")))
+        // Artifacts a user can run today (docs/tools.md#helm-charts): a node image current kind
+        // supports, MetalLB with CRs, hashicorp/vault, the operator's OCI chart and its RBAC.
+        #expect(t.nodeImage == "kindest/node:v1.36.1")
+        #expect(t.loadBalancer == .metallb(.init(version: "v0.14.9")))
         guard case .metallb(let metallb) = t.loadBalancer else { return }
-        #expect(metallb.mode == .configMap)
-        #expect(t.kms == .container(name: "central-vault", image: "vault:1.6.2", rootToken: .generate))
+        #expect(metallb.mode == .customResources)
+        #expect(t.kms == .container(name: "central-vault", image: "hashicorp/vault:2.0.1", rootToken: .generate))
+        #expect(t.vaultOperator.chart == "oci://ghcr.io/bank-vaults/helm-charts/vault-operator" && t.vaultOperator.repo == nil)
+        #expect(t.manifests.map(\.written) == ["rbac.yaml"])
         #expect(t.vault.shareSecrets == ["vault-primary-tls"])
         #expect(t.health.raft == .init(voters: 3, timeout: .seconds(600)))
     }

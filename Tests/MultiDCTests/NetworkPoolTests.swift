@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MultiDC
 
 @Suite struct NetworkPoolTests {

@@ -32,7 +32,8 @@ import YAML
         for name in ["eu-west-1", "us-east-1", "ap-south-1"] {
             expected.append(PlanRow("ownership/\(name)", .create))
             expected.append(PlanRow("operator/\(name)", .create))
-            var vaultDeps = ["operator/\(name)", "ownership/\(name)"]
+            expected.append(PlanRow("manifests/\(name)", .create, ["ownership/\(name)"]))
+            var vaultDeps = ["operator/\(name)", "manifests/\(name)", "ownership/\(name)"]
             if name != "eu-west-1" {
                 expected.append(PlanRow("secret/vault-eu-west-1-tls/\(name)", .create, ["vault/eu-west-1", "ownership/\(name)"]))
                 vaultDeps += ["vault/eu-west-1", "vault-ready/eu-west-1", "secret/vault-eu-west-1-tls/\(name)"]
@@ -48,7 +49,7 @@ import YAML
             })
         #expect(plan.action("operator/us-east-1")?.resource == "helm release vault-system/vault-operator")
         #expect(plan.action("secret/vault-eu-west-1-tls/us-east-1")?.reason == "copied once the leader's operator has created it")
-        #expect(plan.summaryLine == "Plan: 11 to add, 0 to change, 0 to destroy.")
+        #expect(plan.summaryLine == "Plan: 14 to add, 0 to change, 0 to destroy.")
     }
 
     @Test func convergedExistingWorldHasNoChanges() throws {

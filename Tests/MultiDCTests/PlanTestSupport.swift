@@ -245,7 +245,10 @@ struct WorldBuilder {
     {
         let op = topology.vaultOperator
         var ownershipData: [Node.Pair] = [Node.Pair(key: .string("topology"), value: .string(topology.name))]
-        if let manifestDigest { ownershipData.append(Node.Pair(key: .string("manifests-sha256"), value: .string(manifestDigest))) }
+        // A converged world recorded the digest of the manifests it applied (the loader's, unless a test gives another).
+        if let digest = manifestDigest ?? loaded.manifestDigest, !digest.isEmpty {
+            ownershipData.append(Node.Pair(key: .string("manifests-sha256"), value: .string(digest)))
+        }
         let ownership = ownedObject(
             .mapping([
                 "apiVersion": .string("v1"), "kind": .string("ConfigMap"),

@@ -67,7 +67,8 @@ final class ScriptedWorld: Sendable {
     }
 
     static func isVaultStatus(_ command: Command) -> Bool {
-        command.executable == "kubectl" && command.arguments.contains("exec") && command.arguments.suffix(VaultCLI.status().count) == VaultCLI.status()[...]
+        command.executable == "kubectl" && command.arguments.contains("exec")
+            && command.arguments.suffix(VaultCLI.status().count) == VaultCLI.status()[...]
     }
 
     // MARK: the reads
