@@ -454,9 +454,11 @@ struct Helm {
                 .bool("deployed"),
                 .bool("superseded"), .bool("uninstalled"), .bool("short", "q"), .value("filter"), .value("max", "m"), .bool("no-headers"),
                 .value("selector", "l"),
+                // [SRC helm cmd/helm/list.go v3 (commit 0046554); pkg/cmd/list.go v4.0.0] both have --uninstalling.
+                .bool("uninstalling"),
             ]
                 // [SRC helm pkg/cmd/list.go v4.0.0] `-a/--all` was removed in helm 4 (v3: cmd/helm/list.go).
-                + (major == 4 ? [.bool("uninstalling")] : [.bool("all", "a")]), style: .helm)
+                + (major == 4 ? [] : [.bool("all", "a")]), style: .helm)
         let output = p.last("output") ?? "table"
         guard ["table", "json", "yaml"].contains(output) else {
             throw ToolFailure(stderr: "Error: invalid argument \"\(output)\" for \"-o, --output\" flag: invalid format type")
@@ -469,6 +471,7 @@ struct Helm {
             if p.bool("pending") { states.formUnion(["pending-install", "pending-upgrade", "pending-rollback"]) }
             if p.bool("superseded") { states.insert("superseded") }
             if p.bool("uninstalled") { states.insert("uninstalled") }
+            if p.bool("uninstalling") { states.insert("uninstalling") }
             // [SRC helm pkg/action/list.go SetStateMask] v3: no state flag → deployed|failed;
             // v4.0.0+: no state flag → every state.
             let all = p.bool("all") || (states.isEmpty && major == 4)
