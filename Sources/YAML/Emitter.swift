@@ -73,10 +73,11 @@ public enum YAMLEmitter {
 
         mutating func node(_ node: Node) {
             var event = yaml_event_t()
-            let customTag = node.tag.flatMap { $0.hasPrefix("tag:yaml.org,2002:") ? nil : $0 }
+            let customTag = node.customTag
             withOptionalCString(customTag) { tag in
                 switch node.content {
-                case .scalar(let text):
+                case .scalar(let original):
+                    let text = YAMLEmitter.text(of: node, original)
                     let style = scalarStyle(node, text)
                     var bytes = Array(text.utf8) + [0]
                     let implicit: Int32 = customTag == nil ? 1 : 0
@@ -121,6 +122,43 @@ public enum YAMLEmitter {
             case .doubleQuoted: return YAML_DOUBLE_QUOTED_SCALAR_STYLE
             default: return YAML_ANY_SCALAR_STYLE
             }
+        }
+    }
+}
+
+extension YAMLEmitter {
+    /// The text a scalar is written with, so that it reads back with the same meaning here
+    /// (YAML 1.2 core schema) and in YAML 1.1 readers (kubectl, helm: go-yaml v2):
+    ///
+    /// - integers are written in decimal. sigs.k8s.io/yaml `goyaml.v2/resolve.go` (the fork
+    ///   kubectl decodes manifests with, from go-yaml v2.4.0) reads an untagged integer with
+    ///   `strconv.ParseInt(plain, 0, 64)` after removing `_`: base 0 reads `0777` as octal 511
+    ///   where YAML 1.2 reads 777, and `0o777`/`0x1F` only through Go's prefixes. Decimal
+    ///   (`511`, `31`) is read alike by both, so `0o777` is emitted as `511`;
+    /// - a scalar whose core tag says more than its text (`!!float 1`, `!!null foo`,
+    ///   `!!bool "true"` quoted) is written in the canonical form of its value (`1.0`, `null`,
+    ///   `true`), since an untagged plain text is what every reader resolves the same way;
+    /// - strings and custom-tagged scalars (`!!binary`, `!foo`) keep their text.
+    static func text(of node: Node, _ text: String) -> String {
+        if node.customTag != nil { return text }
+        if let integer = node.integer {
+            switch integer {
+            case .int(let i): return String(i)
+            case .outOfRange(let canonical): return canonical
+            }
+        }
+        let resolved = node.resolved
+        if case .string = resolved { return text }
+        if Node.scalar(text).identity == node.identity { return text }
+        switch resolved {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .float(let f):
+            if f.isNaN { return ".nan" }
+            if f.isInfinite { return f < 0 ? "-.inf" : ".inf" }
+            return "\(f)"  // "1.0", "1e-05", "1e+20": all in the core and YAML 1.1 float forms
+        case .string: return text
         }
     }
 }

@@ -181,3 +181,87 @@ public struct SourceText: Sendable {
             sourceLineStartColumn: scalarIndex(ofByte: from) - first + 1, sourceLineContinues: to < end)
     }
 }
+
+extension SourceText {
+    /// Where in this text the code point at `offset` of a scalar node's value sits — for a
+    /// message about a part of a scalar (a `${{ placeholder }}` inside a longer string).
+    ///
+    /// `offset` counts Unicode scalars (code points) of `node.scalar`, like `Mark.column`;
+    /// convert a `String.Index` with `text.unicodeScalars.distance(from:to:)`. The node must
+    /// come from parsing this text (its `mark` is where its source starts). Works for every
+    /// scalar style: it walks the source from the node's start, decoding double-quoted escapes
+    /// (`\x41`, `\u00e9`, an escaped line break), single-quoted `''`, a block scalar's header and
+    /// indentation, and line folding (a run of whitespace and line breaks in the source stands
+    /// for a run of spaces and newlines in the value). Offsets inside such a run map to the
+    /// run's start. Falls back to `node.mark` when the node is not a scalar of this text.
+    public func mark(ofScalarOffset offset: Int, in node: Node) -> Mark {
+        guard case .scalar(let text) = node.content, offset > 0, let start = utf8Offset(of: node.mark) else { return node.mark }
+        let value = Array(text.unicodeScalars)
+        var v = 0
+        var p = start
+        func scalar(at i: Int) -> (Unicode.Scalar, Int)? {
+            guard i < bytes.count else { return nil }
+            let b = bytes[i]
+            let length = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+            guard i + length <= bytes.count else { return nil }
+            var decoder = UTF8()
+            var iterator = bytes[i..<(i + length)].makeIterator()
+            guard case .scalarValue(let s) = decoder.decode(&iterator) else { return nil }
+            return (s, length)
+        }
+        func isSpace(_ s: Unicode.Scalar) -> Bool {
+            s == " " || s == "\t" || s == "\n" || s == "\r" || s == "\u{85}" || s == "\u{2028}" || s == "\u{2029}"
+        }
+        switch node.style {
+        case .singleQuoted, .doubleQuoted:
+            p += 1  // the opening quote
+        case .literal, .folded:
+            // The header line (`|-`, `>2 # comment`) and its line break.
+            while let (s, n) = scalar(at: p), s != "\n", s != "\r", s != "\u{85}", s != "\u{2028}", s != "\u{2029}" { p += n }
+            if let (s, n) = scalar(at: p) {
+                p += n
+                if s == "\r", let (next, m) = scalar(at: p), next == "\n" { p += m }
+            }
+        default:
+            break
+        }
+        while v < offset, v < value.count, let (s, n) = scalar(at: p) {
+            if node.style == .doubleQuoted, s == "\\", let (e, m) = scalar(at: p + n) {
+                if isSpace(e) && e != " " && e != "\t" {
+                    // An escaped line break: it and the next line's indentation stand for nothing.
+                    p += n
+                    while let (w, k) = scalar(at: p), isSpace(w) { p += k }
+                    continue
+                }
+                let length: Int
+                switch e {
+                case "x": length = 4
+                case "u": length = 6
+                case "U": length = 10
+                default: length = 2
+                }
+                // The escape's characters are all ASCII but the escaped one (`\é` is invalid anyway).
+                p += n + (length == 2 ? m : length - 1)
+                v += 1
+                continue
+            }
+            if node.style == .singleQuoted, s == "'", let (next, m) = scalar(at: p + n), next == "'" {
+                p += n + m
+                v += 1
+                continue
+            }
+            if isSpace(s) || isSpace(value[v]) {
+                // A run of whitespace and breaks in the source is a run of spaces and newlines in the value.
+                let runStart = p
+                while let (w, k) = scalar(at: p), isSpace(w) { p += k }
+                let valueRunStart = v
+                while v < value.count, isSpace(value[v]) { v += 1 }
+                if v >= offset { return mark(atUTF8Offset: min(runStart + (offset - valueRunStart), p)) }
+                continue
+            }
+            p += n
+            if s == value[v] { v += 1 }
+        }
+        return mark(atUTF8Offset: p)
+    }
+}
