@@ -239,7 +239,8 @@ private struct TreeBuilder {
             let value = Int(parser.problem_value)
             let message: String
             if problem == "control characters are not allowed" {
-                message = "control character \(Node.codePoint(value)) is not allowed in YAML; write it as an escape in a double-quoted string"
+                message =
+                    "control character \(Node.codePoint(value)) is not allowed in YAML; write it as an escape in a double-quoted string"
             } else if value >= 0 {
                 message = "\(problem) (\(Node.codePoint(value))); the file must be UTF-8 text"
             } else {

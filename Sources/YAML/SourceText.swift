@@ -256,7 +256,7 @@ extension SourceText {
                 while let (w, k) = scalar(at: p), isSpace(w) { p += k }
                 let valueRunStart = v
                 while v < value.count, isSpace(value[v]) { v += 1 }
-                if v >= offset { return mark(atUTF8Offset: min(runStart + (offset - valueRunStart), p)) }
+                if v > offset { return mark(atUTF8Offset: min(runStart + (offset - valueRunStart), p)) }
                 continue
             }
             p += n
