@@ -130,11 +130,16 @@ extension YAMLEmitter {
     /// The text a scalar is written with, so that it reads back with the same meaning here
     /// (YAML 1.2 core schema) and in YAML 1.1 readers (kubectl, helm: go-yaml v2):
     ///
-    /// - integers are written in decimal. sigs.k8s.io/yaml `goyaml.v2/resolve.go` (the fork
-    ///   kubectl decodes manifests with, from go-yaml v2.4.0) reads an untagged integer with
-    ///   `strconv.ParseInt(plain, 0, 64)` after removing `_`: base 0 reads `0777` as octal 511
-    ///   where YAML 1.2 reads 777, and `0o777`/`0x1F` only through Go's prefixes. Decimal
-    ///   (`511`, `31`) is read alike by both, so `0o777` is emitted as `511`;
+    /// - `0o` and `0x` integers are written in decimal. sigs.k8s.io/yaml `goyaml.v2/resolve.go`
+    ///   (the fork kubectl decodes manifests with, from go-yaml v2.4.0) reads an untagged integer
+    ///   with `strconv.ParseInt(plain, 0, 64)` after removing `_`, so `0o777` and `0x1F` depend
+    ///   on Go's base prefixes (Go ≥ 1.13 for `0o`) and other YAML 1.1 readers take them as
+    ///   strings; decimal `511` and `31` are read alike by every reader;
+    /// - decimal integers keep their text. `0644` is 644 in YAML 1.2 but octal 420 to kubectl
+    ///   (base 0 above), and Kubernetes manifests write file modes that way meaning octal:
+    ///   rewriting it as `644` would silently change the mode kubectl applies, so the text
+    ///   kubectl has always been given is kept (the ambiguity is the template's to report);
+    ///   out-of-range integers are written in their normalised form (`YAMLInteger.outOfRange`);
     /// - a scalar whose core tag says more than its text (`!!float 1`, `!!null foo`,
     ///   `!!bool "true"` quoted) is written in the canonical form of its value (`1.0`, `null`,
     ///   `true`), since an untagged plain text is what every reader resolves the same way;
@@ -143,7 +148,10 @@ extension YAMLEmitter {
         if node.customTag != nil { return text }
         if let integer = node.integer {
             switch integer {
-            case .int(let i): return String(i)
+            case .int(let i):
+                let digits = text.utf8.drop { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+") }
+                let decimal = digits.count >= text.utf8.count - 1 && digits.allSatisfy(Node.isDecimalDigit)
+                return decimal && node.tag == nil ? text : String(i)
             case .outOfRange(let canonical): return canonical
             }
         }

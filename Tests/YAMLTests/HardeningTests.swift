@@ -192,7 +192,8 @@ import YAML
         ("a: !!float 1\n", "a: 1.0\n"),
         ("a: !!bool \"true\"\n", "a: true\n"),
         ("a: 0o777\n", "a: 511\n"),
-        ("a: 0777\n", "a: 777\n"),
+        ("a: 0777\n", "a: 0777\n"),  // kubectl reads 0777 as octal, as Kubernetes manifests mean it
+        ("a: !!int \"0777\"\n", "a: 777\n"),
         ("a: 0x1F\n", "a: 31\n"),
         ("a: !!binary aGVsbG8=\n", "a: !!binary aGVsbG8=\n"),
         ("a: \"0o777\"\n", "a: \"0o777\"\n"),
