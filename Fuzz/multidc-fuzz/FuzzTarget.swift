@@ -15,6 +15,8 @@ enum FuzzTarget {
         var outputBytes = 0
         /// Properties that did not hold, one line each.
         var problems: [String] = []
+        /// Seconds spent in each layer: YAML, spec, template.
+        var seconds: [String: Double] = [:]
     }
 
     static let renderLimit = 100
@@ -22,6 +24,14 @@ enum FuzzTarget {
     static func run(_ bytes: [UInt8]) -> Outcome {
         var outcome = Outcome()
         let text = String(decoding: bytes, as: UTF8.self)
+        let clock = ContinuousClock()
+        var start = clock.now
+        func lap(_ layer: String) {
+            let now = clock.now
+            let elapsed = (now - start).components
+            outcome.seconds[layer] = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            start = now
+        }
         do {
             let documents = try YAMLParser.parseDocuments(text, file: "fuzz.yaml")
             let emitted = YAMLEmitter.emit(documents)
@@ -29,7 +39,10 @@ enum FuzzTarget {
             do {
                 let again = try YAMLParser.parseDocuments(emitted, file: "emitted.yaml")
                 if again != documents {
-                    outcome.problems.append("round trip: the emitted YAML parses to different documents")
+                    let first =
+                        zip(documents, again).first { $0 != $1 }.map { "\($0.0) became \($0.1)" }
+                        ?? "\(documents.count) → \(again.count) documents"
+                    outcome.problems.append("round trip: the emitted YAML parses to different documents: \(first.prefix(300))")
                 }
             } catch {
                 outcome.problems.append("round trip: the emitted YAML does not parse: \(error.summary)")
@@ -38,16 +51,19 @@ enum FuzzTarget {
         } catch {
             outcome.outputBytes += render(Diagnostics([error]), into: &outcome)
         }
+        lap("yaml")
         do {
             _ = try TopologyLoader.load(text: text, file: "fuzz.yaml", options: .init(checkFiles: false))
         } catch {
             outcome.outputBytes += render(error, into: &outcome)
         }
+        lap("spec")
         do {
             _ = try Template.parse(text: text, file: "fuzz-template.yaml")
         } catch {
             outcome.outputBytes += render(error, into: &outcome)
         }
+        lap("template")
         return outcome
     }
 

@@ -41,7 +41,10 @@
                     let start = clock.now
                     let outcome = FuzzTarget.run(Array(data))
                     let seconds = (clock.now - start).seconds
-                    print("\(path): \(data.count) bytes, \(String(format: "%.3f", seconds)) s, output \(outcome.outputBytes) bytes")
+                    print(
+                        "\(path): \(data.count) bytes, \(String(format: "%.3f", seconds)) s, output \(outcome.outputBytes) bytes; "
+                            + outcome.seconds.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.3f", $0.value)) s" }
+                            .joined(separator: ", "))
                     for problem in outcome.problems { print("  \(problem)") }
                     ok = ok && outcome.problems.isEmpty
                 }

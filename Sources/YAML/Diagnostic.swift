@@ -45,6 +45,18 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         self.sourceLineContinues = sourceLineContinues
     }
 
+    /// At most `limit` code points of `text`, with "…" when cut: for quoting a value the user
+    /// wrote (a key, a path, an alias name) in a message, which is never clipped otherwise.
+    public static func clip(_ text: String, limit: Int = 60) -> String {
+        var scalars = text.unicodeScalars.makeIterator()
+        var out = String.UnicodeScalarView()
+        for _ in 0..<limit {
+            guard let s = scalars.next() else { return text }
+            out.append(s)
+        }
+        return scalars.next() == nil ? text : String(out) + "…"
+    }
+
     /// `file:line:column: error: message`, without the source excerpt.
     public var summary: String {
         "\(file):\(mark.line):\(mark.column): \(severity.rawValue): \(message)"

@@ -51,6 +51,8 @@ public enum YAMLEmitter {
     private struct EventWriter {
         var emitter: yaml_emitter_t
         let flow: Bool
+        /// Flow collections the writer is inside (an empty plain scalar cannot be written there).
+        var flowDepth = 0
 
         mutating func send(_ event: inout yaml_event_t) {
             _ = yaml_emitter_emit(&emitter, &event)
@@ -71,13 +73,19 @@ public enum YAMLEmitter {
             send(&event)
         }
 
-        mutating func node(_ node: Node) {
+        mutating func node(_ node: Node, isKey: Bool = false) {
             var event = yaml_event_t()
             let customTag = node.customTag
             withOptionalCString(customTag) { tag in
                 switch node.content {
                 case .scalar(let original):
-                    let text = YAMLEmitter.text(of: node, original)
+                    var text = YAMLEmitter.text(of: node, original)
+                    // libyaml writes an empty plain scalar as '' in flow collections and keys
+                    // (src/emitter.c, yaml_emitter_select_scalar_style), which reads back as a
+                    // string: a null is written `null` there.
+                    if text.isEmpty, flow || flowDepth > 0 || isKey, node.customTag == nil, node.resolved == .null {
+                        text = "null"
+                    }
                     let style = scalarStyle(node, text)
                     var bytes = Array(text.utf8) + [0]
                     let implicit: Int32 = customTag == nil ? 1 : 0
@@ -91,7 +99,9 @@ public enum YAMLEmitter {
                     yaml_sequence_start_event_initialize(
                         &event, nil, tag, customTag == nil ? 1 : 0, items.isEmpty ? YAML_FLOW_SEQUENCE_STYLE : style)
                     send(&event)
+                    if style == YAML_FLOW_SEQUENCE_STYLE { flowDepth += 1 }
                     for item in items { self.node(item) }
+                    if style == YAML_FLOW_SEQUENCE_STYLE { flowDepth -= 1 }
                     yaml_sequence_end_event_initialize(&event)
                     send(&event)
                 case .mapping(let pairs):
@@ -99,10 +109,12 @@ public enum YAMLEmitter {
                     yaml_mapping_start_event_initialize(
                         &event, nil, tag, customTag == nil ? 1 : 0, pairs.isEmpty ? YAML_FLOW_MAPPING_STYLE : style)
                     send(&event)
+                    if style == YAML_FLOW_MAPPING_STYLE { flowDepth += 1 }
                     for pair in pairs {
-                        self.node(pair.key)
+                        self.node(pair.key, isKey: true)
                         self.node(pair.value)
                     }
+                    if style == YAML_FLOW_MAPPING_STYLE { flowDepth -= 1 }
                     yaml_mapping_end_event_initialize(&event)
                     send(&event)
                 }

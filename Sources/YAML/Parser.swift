@@ -279,10 +279,7 @@ private struct TreeBuilder {
 }
 
 extension Node {
-    /// At most `limit` characters of `text` for a message, with "…" when cut.
-    static func clip(_ text: String, _ limit: Int = 60) -> String {
-        text.unicodeScalars.count <= limit ? text : String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit))) + "…"
-    }
+    static func clip(_ text: String, _ limit: Int = 60) -> String { Diagnostic.clip(text, limit: limit) }
 
     /// `U+0007`.
     static func codePoint(_ value: Int) -> String {
