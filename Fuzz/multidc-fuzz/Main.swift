@@ -87,7 +87,7 @@
             for index in 0..<(corpus.count + settings.cases) {
                 let input = index < corpus.count ? corpus[index] : mutator.next()
                 totalBytes += input.count
-                FileManager.default.createFile(atPath: current, contents: Data(input))
+                _ = FileManager.default.createFile(atPath: current, contents: Data(input))
                 let start = clock.now
                 let outcome = FuzzTarget.run(input)
                 let seconds = (clock.now - start).seconds
@@ -103,7 +103,7 @@
                 if !problems.isEmpty {
                     failures += 1
                     let path = settings.out + "/failure-\(index).yaml"
-                    FileManager.default.createFile(atPath: path, contents: Data(input))
+                    _ = FileManager.default.createFile(atPath: path, contents: Data(input))
                     print("case \(index) (\(input.count) bytes, saved as \(path)):")
                     for problem in problems { print("  \(problem)") }
                 }

@@ -65,7 +65,7 @@ public enum YAMLEmitter {
             for (index, document) in documents.enumerated() {
                 yaml_document_start_event_initialize(&event, nil, nil, nil, index == 0 ? 1 : 0)
                 send(&event)
-                node(document)
+                node(document, visibleNull: true)
                 yaml_document_end_event_initialize(&event, 1)
                 send(&event)
             }
@@ -73,7 +73,7 @@ public enum YAMLEmitter {
             send(&event)
         }
 
-        mutating func node(_ node: Node, isKey: Bool = false) {
+        mutating func node(_ node: Node, visibleNull: Bool = false) {
             var event = yaml_event_t()
             let customTag = node.customTag
             withOptionalCString(customTag) { tag in
@@ -82,8 +82,9 @@ public enum YAMLEmitter {
                     var text = YAMLEmitter.text(of: node, original)
                     // libyaml writes an empty plain scalar as '' in flow collections and keys
                     // (src/emitter.c, yaml_emitter_select_scalar_style), which reads back as a
-                    // string: a null is written `null` there.
-                    if text.isEmpty, flow || flowDepth > 0 || isKey, node.customTag == nil, node.resolved == .null {
+                    // string, and as nothing at all for a document's root, which reads back as
+                    // no document: a null is written `null` there.
+                    if text.isEmpty, flow || flowDepth > 0 || visibleNull, node.customTag == nil, node.resolved == .null {
                         text = "null"
                     }
                     let style = scalarStyle(node, text)
@@ -111,7 +112,7 @@ public enum YAMLEmitter {
                     send(&event)
                     if style == YAML_FLOW_MAPPING_STYLE { flowDepth += 1 }
                     for pair in pairs {
-                        self.node(pair.key, isKey: true)
+                        self.node(pair.key, visibleNull: true)
                         self.node(pair.value)
                     }
                     if style == YAML_FLOW_MAPPING_STYLE { flowDepth -= 1 }

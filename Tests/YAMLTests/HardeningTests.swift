@@ -197,6 +197,8 @@ import YAML
         ("a: 0x1F\n", "a: 31\n"),
         ("a: !!binary aGVsbG8=\n", "a: !!binary aGVsbG8=\n"),
         ("a: \"0o777\"\n", "a: \"0o777\"\n"),
+        ("!\n", "null\n"),  // found by libFuzzer: an empty root was emitted as no document at all
+        ("{? !\n: ~}", "{null: ~}\n"),
     ])
     func emitterKeepsMeaning(_ text: String, _ emitted: String) throws {
         let node = try #require(try YAMLParser.parse(text))
