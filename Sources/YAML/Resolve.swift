@@ -179,7 +179,37 @@ extension Node {
             return true
         }
         if text.contains(":"), text.split(separator: ":").allSatisfy({ $0.allSatisfy(\.isNumber) }) { return true }  // sexagesimal
-        return false
+        return isGoInteger(text) || looksLikeGoTimestamp(text)
+    }
+
+    /// Whether go-yaml v2 reads the plain text as an integer: sigs.k8s.io/yaml
+    /// `goyaml.v2/resolve.go` removes `_` and calls `strconv.ParseInt(plain, 0, 64)` (then
+    /// `ParseUint`, then a `0b`/`-0b` case), and Go's base 0 takes `0b`, `0o`, `0x` (any case)
+    /// after an optional sign: `0b101` and `0O17` are integers there, strings here.
+    static func isGoInteger(_ text: String) -> Bool {
+        var body = Substring(text.filter { $0 != "_" })
+        if body.first == "-" || body.first == "+" { body = body.dropFirst() }
+        let lower = body.lowercased()
+        let digits: Substring
+        let allowed: (Character) -> Bool
+        if lower.hasPrefix("0b") {
+            (digits, allowed) = (lower.dropFirst(2), { $0 == "0" || $0 == "1" })
+        } else if lower.hasPrefix("0o") {
+            (digits, allowed) = (lower.dropFirst(2), { ("0"..."7").contains($0) })
+        } else if lower.hasPrefix("0x") {
+            (digits, allowed) = (lower.dropFirst(2), { $0.isHexDigit })
+        } else {
+            (digits, allowed) = (Substring(lower), { ("0"..."9").contains($0) })
+        }
+        return !digits.isEmpty && digits.allSatisfy(allowed)
+    }
+
+    /// go-yaml v2 tries a timestamp on any plain scalar starting with four digits and `-`
+    /// (`parseTimestamp` in the same file) and kubectl turns one into RFC 3339 text
+    /// (`2024-01-02` becomes `2024-01-02T00:00:00Z`): such strings are quoted.
+    static func looksLikeGoTimestamp(_ text: String) -> Bool {
+        let utf8 = Array(text.utf8.prefix(5))
+        return utf8.count == 5 && utf8[..<4].allSatisfy(isDecimalDigit) && utf8[4] == UInt8(ascii: "-")
     }
 
     // MARK: Typed accessors used by decoders

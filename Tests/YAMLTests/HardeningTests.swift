@@ -172,6 +172,13 @@ import YAML
         #expect(Node.resolvePlain(text) == .string(text))
     }
 
+    /// Strings that kubectl's YAML 1.1 reader (go-yaml v2) would take as another type are quoted.
+    @Test(arguments: ["0b101", "-0B11", "0O17", "1_000", "2024-01-02", "2001-12-14 21:59:43.10 -5"])
+    func stringsGoYAMLReadsAsOtherTypesAreQuoted(_ text: String) {
+        #expect(Node.needsQuoting(text))
+        #expect(YAMLEmitter.emit(Node.mapping(["v": .string(text)])) == "v: \"\(text)\"\n")
+    }
+
     @Test func integersOutOfRangeAreStillIntegers() throws {
         let node = try #require(try YAMLParser.parse("a: 99999999999999999999\nb: 0x1FFFFFFFFFFFFFFFF\nc: -9223372036854775808\n"))
         #expect(node["a"]?.integer == .outOfRange("99999999999999999999"))
