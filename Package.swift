@@ -72,5 +72,7 @@ let package = Package(
             name: "MultiDCCLITests", dependencies: ["multidc", "MultiDC", "MultiDCTestSupport", "YAML"], swiftSettings: strict),
         .testTarget(name: "FakeWorldTests", dependencies: ["FakeWorld", "YAML"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["MultiDC", "YAML"], swiftSettings: strict),
+        // Fuzzing (not tests): a deterministic mutation harness, or libFuzzer; see Fuzz/README.md.
+        .executableTarget(name: "multidc-fuzz", dependencies: ["MultiDC", "YAML"], path: "Fuzz/multidc-fuzz", swiftSettings: strict),
     ]
 )

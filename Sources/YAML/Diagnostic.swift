@@ -8,6 +8,9 @@
 ///
 /// Every layer that reads a file (the YAML parser, the spec decoder, the template
 /// renderer) reports through this one type, so `multidc validate -o json` can list them all.
+///
+/// The excerpt is clipped to a window of `Diagnostic.excerptWidth` code points around the
+/// column (with `…` where the line goes on), so a long one-line input never prints whole.
 public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Severity: String, Sendable, Hashable, Codable {
         case error, warning, note
@@ -18,16 +21,40 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     public var severity: Severity
     /// The text of the source line the mark points into, when known (for the caret display).
+    /// `SourceText.diagnostic` stores only a window of a long line: see `sourceLineStartColumn`.
     public var sourceLine: String?
+    /// The column (in code points) of `sourceLine`'s first code point in the real line:
+    /// 1 unless the line was clipped at its start.
+    public var sourceLineStartColumn: Int
+    /// True when the real line goes on after the end of `sourceLine`.
+    public var sourceLineContinues: Bool
+
+    /// Most code points of a source line shown under a diagnostic (the `…` marks not counted).
+    public static let excerptWidth = 120
 
     public init(
-        file: String, mark: Mark, message: String, severity: Severity = .error, sourceLine: String? = nil
+        file: String, mark: Mark, message: String, severity: Severity = .error, sourceLine: String? = nil,
+        sourceLineStartColumn: Int = 1, sourceLineContinues: Bool = false
     ) {
         self.file = file
         self.mark = mark
         self.message = message
         self.severity = severity
         self.sourceLine = sourceLine
+        self.sourceLineStartColumn = sourceLineStartColumn
+        self.sourceLineContinues = sourceLineContinues
+    }
+
+    /// At most `limit` code points of `text`, with "…" when cut: for quoting a value the user
+    /// wrote (a key, a path, an alias name) in a message, which is never clipped otherwise.
+    public static func clip(_ text: String, limit: Int = 60) -> String {
+        var scalars = text.unicodeScalars.makeIterator()
+        var out = String.UnicodeScalarView()
+        for _ in 0..<limit {
+            guard let s = scalars.next() else { return text }
+            out.append(s)
+        }
+        return scalars.next() == nil ? text : String(out) + "…"
     }
 
     /// `file:line:column: error: message`, without the source excerpt.
@@ -35,11 +62,52 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         "\(file):\(mark.line):\(mark.column): \(severity.rawValue): \(message)"
     }
 
-    /// The summary, then the source line and a caret under the column.
+    /// The summary, then the source line (clipped around the column) and a caret under the column.
     public var description: String {
         guard let line = sourceLine else { return summary }
-        let caretPad = String(repeating: " ", count: max(0, mark.column - 1))
-        return "\(summary)\n\(line)\n\(caretPad)^"
+        let excerpt = Diagnostic.excerpt(
+            Array(line.unicodeScalars), startColumn: sourceLineStartColumn, continues: sourceLineContinues,
+            column: mark.column, width: Diagnostic.excerptWidth)
+        return "\(summary)\n\(excerpt.text)\n\(excerpt.caret)"
+    }
+
+    /// The window of `scalars` (a line, or part of one starting at `startColumn`) shown for
+    /// `column`: at most `width` code points, `…` where text was left out, and the caret line.
+    /// The caret line repeats tabs and skips combining marks, so the `^` sits under the column
+    /// in a terminal; control characters are shown as `?`.
+    static func excerpt(
+        _ scalars: [Unicode.Scalar], startColumn: Int, continues: Bool, column: Int, width: Int
+    ) -> (text: String, caret: String) {
+        // Index of the mark's column in `scalars` (may lie past the end: a caret after the text).
+        let target = max(0, column - startColumn)
+        var lower = 0
+        var upper = scalars.count
+        if upper - lower > width {
+            lower = max(0, min(target - width / 2, scalars.count - width))
+            upper = min(scalars.count, lower + width)
+        }
+        let clippedStart = lower > 0 || startColumn > 1
+        let clippedEnd = upper < scalars.count || continues
+        var text = clippedStart ? "…" : ""
+        var caret = clippedStart ? " " : ""
+        for (i, scalar) in scalars[lower..<upper].enumerated() {
+            let shown: Unicode.Scalar
+            switch scalar.value {
+            case 0x09: shown = scalar
+            case 0..<0x20, 0x7F..<0xA0, 0xFFFE, 0xFFFF: shown = "?"
+            default: shown = scalar
+            }
+            text.unicodeScalars.append(shown)
+            if lower + i < target {
+                switch scalar.properties.generalCategory {
+                case .nonspacingMark, .enclosingMark: break
+                default: caret += scalar == "\t" ? "\t" : " "
+                }
+            }
+        }
+        if upper < target { caret += String(repeating: " ", count: min(target - upper, width)) }
+        if clippedEnd { text += "…" }
+        return (text, caret + "^")
     }
 }
 
@@ -47,32 +115,31 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
 public struct Diagnostics: Error, Sendable, CustomStringConvertible {
     public var items: [Diagnostic]
 
+    /// How many diagnostics `description` renders before "… and N more errors".
+    public static let defaultRenderLimit = 100
+
     public init(_ items: [Diagnostic]) {
         self.items = items
     }
 
-    public var description: String { items.map(\.description).joined(separator: "\n") }
-}
+    /// The first `defaultRenderLimit` diagnostics, then how many more there are.
+    public var description: String { rendered(limit: Diagnostics.defaultRenderLimit) }
 
-/// The lines of a source text, to attach the offending line to a diagnostic.
-public struct SourceText: Sendable {
-    public let file: String
-    public let lines: [Substring]
-
-    public init(file: String, text: String) {
-        self.file = file
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    /// The first `limit` diagnostics, one after the other (summary, excerpt, caret), then a
+    /// last line `… and N more errors` (or `warnings`, or `diagnostics` for a mix) when
+    /// some were left out. `limit: nil` renders them all.
+    public func rendered(limit: Int?) -> String {
+        let shown = limit.map { min(max(0, $0), items.count) } ?? items.count
+        var lines = items[..<shown].map(\.description)
+        if let more = Diagnostics.moreLine(items[shown...]) { lines.append(more) }
+        return lines.joined(separator: "\n")
     }
 
-    public func line(_ number: Int) -> String? {
-        guard number >= 1, number <= lines.count else { return nil }
-        var line = String(lines[number - 1])
-        if line.hasSuffix("\r") { line.removeLast() }
-        return line
-    }
-
-    /// A diagnostic at `mark` in this text, with its source line attached.
-    public func diagnostic(_ message: String, at mark: Mark, severity: Diagnostic.Severity = .error) -> Diagnostic {
-        Diagnostic(file: file, mark: mark, message: message, severity: severity, sourceLine: line(mark.line))
+    /// `… and 3 more errors` for the diagnostics left out; nil when there are none.
+    public static func moreLine(_ rest: ArraySlice<Diagnostic>) -> String? {
+        guard !rest.isEmpty else { return nil }
+        let severities = Set(rest.map(\.severity))
+        let noun = severities.count == 1 ? severities.first!.rawValue : "diagnostic"
+        return "… and \(rest.count) more \(noun)\(rest.count == 1 ? "" : "s")"
     }
 }

@@ -119,6 +119,7 @@ public struct Node: Sendable, CustomStringConvertible {
             case .null: return "null"
             case .bool: return "a boolean"
             case .int: return "an integer"
+            case .float where integer != nil: return "an integer out of range"
             case .float: return "a number"
             case .string: return "a string"
             }
@@ -129,13 +130,15 @@ public struct Node: Sendable, CustomStringConvertible {
 }
 
 extension Node: Equatable {
+    /// Scalars are equal when they mean the same value under the core schema (`0x1F` and `31`,
+    /// `~` and `null`, `True` and `true`; a quoted `"1"` is a string, so not equal to `1`);
+    /// collections compare item by item, mappings in order.
     public static func == (a: Node, b: Node) -> Bool {
         // Core tags (`!!str`, `!!int`, …) only say what the resolved value already says.
         guard a.customTag == b.customTag else { return false }
         switch (a.content, b.content) {
-        case (.scalar(let x), .scalar(let y)):
-            // A plain scalar and a quoted one differ in meaning ("true" vs true): compare resolved values.
-            return a.resolved == b.resolved && x == y
+        case (.scalar, .scalar):
+            return a.identity == b.identity
         case (.sequence(let x), .sequence(let y)):
             return x == y
         case (.mapping(let x), .mapping(let y)):
@@ -149,9 +152,47 @@ extension Node: Equatable {
 extension Node.Pair: Equatable {}
 
 extension Node {
-    /// The tag unless it is one of the core schema's (`tag:yaml.org,2002:…`).
+    /// The tag unless it is one of the core schema's own (`!!str`, `!!int`, `!!float`,
+    /// `!!bool`, `!!null`, `!!map`, `!!seq`), which only restate what resolution says.
+    /// Other `tag:yaml.org,2002:` tags (`!!binary`, `!!timestamp`, `!!set`) are kept.
     var customTag: String? {
-        guard let tag, !tag.hasPrefix("tag:yaml.org,2002:") else { return nil }
+        guard let tag, !Tag.core.contains(tag) else { return nil }
         return tag
+    }
+
+    /// What a node means, as a hashable value: two nodes with equal identities are the same
+    /// mapping key. Scalars by their core-schema value; custom-tagged nodes by tag and content;
+    /// mappings regardless of key order.
+    var identity: Identity {
+        let custom = customTag
+        switch content {
+        case .scalar(let text):
+            if let custom { return .tagged(custom, text) }
+            if let integer, case .outOfRange(let canonical) = integer { return .bigInt(canonical) }
+            switch resolved {
+            case .null: return .null
+            case .bool(let b): return .bool(b)
+            case .int(let i): return .int(i)
+            case .float(let f): return f.isNaN ? .nan : .float(f)
+            case .string(let s): return .string(s)
+            }
+        case .sequence(let items):
+            return .sequence(custom, items.map(\.identity))
+        case .mapping(let pairs):
+            return .mapping(custom, Set(pairs.map { Identity.sequence(nil, [$0.key.identity, $0.value.identity]) }))
+        }
+    }
+
+    indirect enum Identity: Hashable {
+        case null
+        case bool(Bool)
+        case int(Int)
+        case bigInt(String)
+        case float(Double)
+        case nan
+        case string(String)
+        case tagged(String, String)
+        case sequence(String?, [Identity])
+        case mapping(String?, Set<Identity>)
     }
 }

@@ -6,12 +6,18 @@ public struct ParseLimits: Sendable {
     public var maxBytes: Int
     /// Most nodes that alias expansion may add in one input (billion-laughs guard).
     public var maxAliasExpansion: Int
-    /// Deepest nesting of collections.
+    /// Most bytes of scalar text that alias expansion may add in one input: a few aliases of
+    /// one huge scalar cost few nodes but much memory.
+    public var maxAliasExpansionBytes: Int
+    /// Deepest nesting of collections, aliases' contents included.
     public var maxDepth: Int
 
-    public init(maxBytes: Int = 8 << 20, maxAliasExpansion: Int = 10_000, maxDepth: Int = 512) {
+    public init(
+        maxBytes: Int = 8 << 20, maxAliasExpansion: Int = 10_000, maxDepth: Int = 512, maxAliasExpansionBytes: Int = 1 << 20
+    ) {
         self.maxBytes = maxBytes
         self.maxAliasExpansion = maxAliasExpansion
+        self.maxAliasExpansionBytes = maxAliasExpansionBytes
         self.maxDepth = maxDepth
     }
 
@@ -25,13 +31,14 @@ public enum YAMLParser {
     public static func parseDocuments(
         _ text: String, file: String = "<input>", limits: ParseLimits = .default
     ) throws(Diagnostic) -> [Node] {
-        let source = SourceText(file: file, text: text)
         let byteCount = text.utf8.count
         if byteCount > limits.maxBytes {
-            throw source.diagnostic(
-                "input is \(byteCount) bytes, over the limit of \(limits.maxBytes) bytes; split it into smaller files",
-                at: Mark(line: 1, column: 1))
+            // No source line: the input is not split into lines at all.
+            throw Diagnostic(
+                file: file, mark: Mark(line: 1, column: 1),
+                message: "input is \(byteCount) bytes, over the limit of \(limits.maxBytes) bytes; split it into smaller files")
         }
+        let source = SourceText(file: file, text: text)
         var builder = TreeBuilder(source: source, limits: limits)
         return try builder.run(text)
     }
@@ -51,21 +58,45 @@ public enum YAMLParser {
 }
 
 /// Turns libyaml events into nodes, resolving aliases within a budget.
+///
+/// Linear in the input: each collection under construction is a frame mutated in place at
+/// the top of the stack (never copied per item), and each mapping keeps a hash table of its
+/// keys' identities (their core-schema meaning) for the duplicate check.
 private struct TreeBuilder {
     let source: SourceText
     let limits: ParseLimits
-    var anchors: [String: (node: Node, size: Int)] = [:]
-    var expanded = 0
+    /// An anchored node and what one alias to it costs.
+    struct Anchored {
+        var node: Node
+        /// Nodes in it, scalar bytes in it, and collection levels in it (0 for a scalar).
+        var size: Int
+        var bytes: Int
+        var height: Int
+    }
+    var anchors: [String: Anchored] = [:]
+    var expandedNodes = 0
+    var expandedBytes = 0
 
     init(source: SourceText, limits: ParseLimits) {
         self.source = source
         self.limits = limits
     }
 
-    /// A frame of the collection being built.
-    private enum Frame {
-        case sequence(items: [Node], tag: String?, style: Node.Style, mark: Mark, anchor: String?, size: Int)
-        case mapping(pairs: [Node.Pair], pendingKey: Node?, tag: String?, style: Node.Style, mark: Mark, anchor: String?, size: Int)
+    /// A collection being built.
+    struct Frame {
+        var isMapping: Bool
+        var items: [Node] = []
+        var pairs: [Node.Pair] = []
+        var pendingKey: Node?
+        /// Each key's identity and the key node as first written (for the message).
+        var keys: [Node.Identity: Node] = [:]
+        var tag: String?
+        var style: Node.Style
+        var mark: Mark
+        var anchor: String?
+        var size = 1
+        var bytes = 0
+        var height = 1
     }
 
     mutating func run(_ text: String) throws(Diagnostic) -> [Node] {
@@ -74,8 +105,7 @@ private struct TreeBuilder {
             throw source.diagnostic("libyaml could not initialise its parser", at: Mark(line: 1, column: 1))
         }
         defer { yaml_parser_delete(&parser) }
-        let bytes = Array(text.utf8)
-        return try bytes.withUnsafeBufferPointer { (buffer) throws(Diagnostic) -> [Node] in
+        return try source.bytes.withUnsafeBufferPointer { (buffer) throws(Diagnostic) -> [Node] in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
             return try loop(&parser)
@@ -111,47 +141,54 @@ private struct TreeBuilder {
                 default: style = .plain
                 }
                 let node = Node(.scalar(value), tag: tag(s.tag), style: style, mark: mark)
-                if let anchor = optionalString(s.anchor) { anchors[anchor] = (node, 1) }
-                try add(node, size: 1, to: &stack, root: &documentRoot)
+                if let anchor = optionalString(s.anchor) { anchors[anchor] = Anchored(node: node, size: 1, bytes: s.length, height: 0) }
+                try add(node, size: 1, bytes: s.length, height: 0, to: &stack, root: &documentRoot)
             case YAML_ALIAS_EVENT:
                 let name = optionalString(event.data.alias.anchor) ?? ""
                 guard let target = anchors[name] else {
-                    throw source.diagnostic("unknown alias '*\(name)'", at: mark)
+                    throw source.diagnostic("unknown alias '*\(Node.clip(name))'", at: mark)
                 }
-                expanded += target.size
-                if expanded > limits.maxAliasExpansion {
+                expandedNodes += target.size
+                expandedBytes += target.bytes
+                if expandedNodes > limits.maxAliasExpansion {
                     throw source.diagnostic(
-                        "alias '*\(name)' expands the document past \(limits.maxAliasExpansion) nodes; aliases this deep are refused (billion laughs)",
+                        "alias '*\(Node.clip(name))' expands the document past \(limits.maxAliasExpansion) nodes; aliases this deep are refused (billion laughs)",
                         at: mark)
+                }
+                if expandedBytes > limits.maxAliasExpansionBytes {
+                    throw source.diagnostic(
+                        "alias '*\(Node.clip(name))' expands the document past \(limits.maxAliasExpansionBytes) bytes of text; aliases this large are refused (billion laughs)",
+                        at: mark)
+                }
+                if stack.count + target.height > limits.maxDepth {
+                    throw source.diagnostic(
+                        "alias '*\(Node.clip(name))' nests collections deeper than \(limits.maxDepth) levels", at: mark)
                 }
                 var node = target.node
                 node.mark = mark
-                try add(node, size: target.size, to: &stack, root: &documentRoot)
+                try add(node, size: target.size, bytes: target.bytes, height: target.height, to: &stack, root: &documentRoot)
             case YAML_SEQUENCE_START_EVENT:
                 let s = event.data.sequence_start
                 try checkDepth(stack.count, mark)
                 stack.append(
-                    .sequence(
-                        items: [], tag: tag(s.tag), style: s.style == YAML_FLOW_SEQUENCE_STYLE ? .flow : .block,
-                        mark: mark, anchor: optionalString(s.anchor), size: 1))
+                    Frame(
+                        isMapping: false, tag: tag(s.tag), style: s.style == YAML_FLOW_SEQUENCE_STYLE ? .flow : .block,
+                        mark: mark, anchor: optionalString(s.anchor)))
             case YAML_MAPPING_START_EVENT:
                 let m = event.data.mapping_start
                 try checkDepth(stack.count, mark)
                 stack.append(
-                    .mapping(
-                        pairs: [], pendingKey: nil, tag: tag(m.tag), style: m.style == YAML_FLOW_MAPPING_STYLE ? .flow : .block,
-                        mark: mark, anchor: optionalString(m.anchor), size: 1))
+                    Frame(
+                        isMapping: true, tag: tag(m.tag), style: m.style == YAML_FLOW_MAPPING_STYLE ? .flow : .block,
+                        mark: mark, anchor: optionalString(m.anchor)))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let frame = stack.popLast() else { break }
-                let node: Node, size: Int, anchor: String?
-                switch frame {
-                case .sequence(let items, let t, let st, let m, let a, let sz):
-                    node = Node(.sequence(items), tag: t, style: st, mark: m); size = sz; anchor = a
-                case .mapping(let pairs, _, let t, let st, let m, let a, let sz):
-                    node = Node(.mapping(pairs), tag: t, style: st, mark: m); size = sz; anchor = a
+                let content: Node.Content = frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items)
+                let node = Node(content, tag: frame.tag, style: frame.style, mark: frame.mark)
+                if let anchor = frame.anchor {
+                    anchors[anchor] = Anchored(node: node, size: frame.size, bytes: frame.bytes, height: frame.height)
                 }
-                if let anchor { anchors[anchor] = (node, size) }
-                try add(node, size: size, to: &stack, root: &documentRoot)
+                try add(node, size: frame.size, bytes: frame.bytes, height: frame.height, to: &stack, root: &documentRoot)
             default:
                 break
             }
@@ -164,41 +201,57 @@ private struct TreeBuilder {
         }
     }
 
-    private func add(_ node: Node, size: Int, to stack: inout [Frame], root: inout Node?) throws(Diagnostic) {
-        guard let top = stack.popLast() else {
+    /// Adds a finished node to the collection on top of the stack, in place.
+    private func add(
+        _ node: Node, size: Int, bytes: Int, height: Int, to stack: inout [Frame], root: inout Node?
+    ) throws(Diagnostic) {
+        guard !stack.isEmpty else {
             root = node
             return
         }
-        switch top {
-        case .sequence(var items, let t, let st, let m, let a, let sz):
-            items.append(node)
-            stack.append(.sequence(items: items, tag: t, style: st, mark: m, anchor: a, size: sz + size))
-        case .mapping(var pairs, let pending, let t, let st, let m, let a, let sz):
-            if let key = pending {
-                pairs.append(Node.Pair(key: key, value: node))
-                stack.append(.mapping(pairs: pairs, pendingKey: nil, tag: t, style: st, mark: m, anchor: a, size: sz + size))
-            } else {
-                if let first = pairs.first(where: { $0.key == node }) {
-                    let name = node.scalar.map { "'\($0)'" } ?? node.description
-                    throw source.diagnostic(
-                        "duplicate key \(name); it was first set at line \(first.key.mark.line), column \(first.key.mark.column)",
-                        at: node.mark)
-                }
-                stack.append(.mapping(pairs: pairs, pendingKey: node, tag: t, style: st, mark: m, anchor: a, size: sz + size))
-            }
+        let top = stack.count - 1
+        stack[top].size += size
+        stack[top].bytes += bytes
+        stack[top].height = max(stack[top].height, height + 1)
+        guard stack[top].isMapping else {
+            stack[top].items.append(node)
+            return
         }
+        if let key = stack[top].pendingKey {
+            stack[top].pairs.append(Node.Pair(key: key, value: node))
+            stack[top].pendingKey = nil
+            return
+        }
+        let identity = node.identity
+        if let first = stack[top].keys[identity] {
+            throw source.diagnostic(Node.duplicateKeyMessage(node, first: first), at: node.mark)
+        }
+        stack[top].keys[identity] = node
+        stack[top].pendingKey = node
     }
 
     private func parserError(_ parser: yaml_parser_t) -> Diagnostic {
         let problem = optionalCString(parser.problem) ?? "invalid YAML"
-        var mark = Mark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+        if parser.error == YAML_READER_ERROR {
+            // libyaml 0.2.5 src/reader.c: problem_offset is the byte offset of the bad input and
+            // problem_value the code point (control characters) or byte (bad UTF-8).
+            let mark = source.mark(atUTF8Offset: Int(parser.problem_offset))
+            let value = Int(parser.problem_value)
+            let message: String
+            if problem == "control characters are not allowed" {
+                message =
+                    "control character \(Node.codePoint(value)) is not allowed in YAML; write it as an escape in a double-quoted string"
+            } else if value >= 0 {
+                message = "\(problem) (\(Node.codePoint(value))); the file must be UTF-8 text"
+            } else {
+                message = "\(problem); the file must be UTF-8 text"
+            }
+            return source.diagnostic(message, at: mark)
+        }
+        let mark = Mark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
         var message = problem
         if let context = optionalCString(parser.context) {
             message += " (\(context) at line \(parser.context_mark.line + 1), column \(parser.context_mark.column + 1))"
-        }
-        if parser.error == YAML_READER_ERROR {
-            message = "\(problem) at byte \(parser.problem_offset); the file must be UTF-8 text"
-            mark = Mark(line: 1, column: 1)
         }
         return source.diagnostic(message, at: mark)
     }
@@ -222,5 +275,26 @@ private struct TreeBuilder {
     private func tag(_ pointer: UnsafeMutablePointer<UInt8>?) -> String? {
         guard let t = optionalString(pointer), t != "!" else { return nil }
         return t
+    }
+}
+
+extension Node {
+    static func clip(_ text: String, _ limit: Int = 60) -> String { Diagnostic.clip(text, limit: limit) }
+
+    /// `U+0007`.
+    static func codePoint(_ value: Int) -> String {
+        let hex = String(value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
+    /// "duplicate key 'c'; it was first set at line 3, column 3", naming the first spelling
+    /// when it differs (`0x1` and `1`, `~` and `null`).
+    static func duplicateKeyMessage(_ key: Node, first: Node) -> String {
+        func name(_ node: Node) -> String { "'" + clip(node.scalar ?? node.description) + "'" }
+        let position = "line \(first.mark.line), column \(first.mark.column)"
+        if key.scalar != nil, key.scalar == first.scalar {
+            return "duplicate key \(name(key)); it was first set at \(position)"
+        }
+        return "duplicate key \(name(key)); it was first set at \(position) as \(name(first)), which means the same"
     }
 }

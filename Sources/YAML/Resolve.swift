@@ -8,6 +8,28 @@ public enum Resolved: Sendable, Hashable {
     case string(String)
 }
 
+/// An integer scalar: its value, or — for a well-formed integer too large for `Int` — its
+/// normalised text (sign, `0x`/`0o` prefix, lower-case digits without leading zeros).
+public enum YAMLInteger: Sendable, Hashable {
+    case int(Int)
+    case outOfRange(String)
+
+    /// What `Node.resolved` reports for it: `.int`, or `.float` with the nearest `Double`.
+    public var resolved: Resolved {
+        switch self {
+        case .int(let i): return .int(i)
+        case .outOfRange(let text):
+            let negative = text.hasPrefix("-")
+            let body = negative ? text.dropFirst() : Substring(text)
+            let radix = body.hasPrefix("0x") ? 16 : body.hasPrefix("0o") ? 8 : 10
+            let digits = radix == 10 ? body : body.dropFirst(2)
+            var value = 0.0
+            for c in digits { value = value * Double(radix) + Double(c.hexDigitValue ?? 0) }
+            return .float(negative ? -value : value)
+        }
+    }
+}
+
 /// Full forms of the core tags.
 public enum Tag {
     public static let str = "tag:yaml.org,2002:str"
@@ -17,17 +39,25 @@ public enum Tag {
     public static let null = "tag:yaml.org,2002:null"
     public static let map = "tag:yaml.org,2002:map"
     public static let seq = "tag:yaml.org,2002:seq"
+    public static let binary = "tag:yaml.org,2002:binary"
+    /// The tags of the core schema (YAML 1.2.2, 10.3); other `tag:yaml.org,2002:` tags
+    /// (`!!binary`, `!!timestamp`, …) are kept like custom ones.
+    public static let core: Set<String> = [str, int, float, bool, null, map, seq]
 }
 
 extension Node {
     /// The scalar's value under the core schema; `.string` for collections' absence of value is
     /// never returned — collections resolve to `.null`-free `.string("")`, so check `scalar` first.
+    ///
+    /// An integer too large for `Int` (`99999999999999999999`, `0xFFFFFFFFFFFFFFFFFF`) resolves
+    /// to `.float` with the nearest `Double`, as JSON readers take it; it is never `.string`.
+    /// `integer` tells it apart: `.outOfRange`, so a decoder can say "integer out of range".
     public var resolved: Resolved {
         guard case .scalar(let text) = content else { return .string("") }
         if let tag {
             switch tag {
             case Tag.str: return .string(text)
-            case Tag.int: return Node.resolveInt(text).map(Resolved.int) ?? .string(text)
+            case Tag.int: return Node.resolveInteger(text).map(\.resolved) ?? .string(text)
             case Tag.float: return Node.resolveFloat(text).map(Resolved.float) ?? .string(text)
             case Tag.bool: return Node.resolveBool(text).map(Resolved.bool) ?? .string(text)
             case Tag.null: return .null
@@ -45,7 +75,7 @@ extension Node {
         default: break
         }
         if let b = resolveBool(text) { return .bool(b) }
-        if let i = resolveInt(text) { return .int(i) }
+        if let i = resolveInteger(text) { return i.resolved }
         if let f = resolveFloat(text) { return .float(f) }
         return .string(text)
     }
@@ -58,16 +88,48 @@ extension Node {
         }
     }
 
-    static func resolveInt(_ text: String) -> Int? {
-        guard let first = text.first, first.isNumber || first == "-" || first == "+" else { return nil }
-        if text.hasPrefix("0x") { return Int(text.dropFirst(2), radix: 16) }
-        if text.hasPrefix("0o") { return Int(text.dropFirst(2), radix: 8) }
-        guard text.dropFirst(first == "-" || first == "+" ? 1 : 0).allSatisfy(\.isASCII),
-            text.dropFirst(first == "-" || first == "+" ? 1 : 0).allSatisfy(\.isNumber)
-        else { return nil }
-        return Int(text)
+    /// An integer in the core schema's forms (YAML 1.2.2, 10.3.2): `[-+]?[0-9]+`, `0o[0-7]+`,
+    /// `0x[0-9a-fA-F]+` — no sign after `0x`/`0o`, no `_`. Nil when the text is not one.
+    public static func resolveInteger(_ text: String) -> YAMLInteger? {
+        let utf8 = Array(text.utf8)
+        guard !utf8.isEmpty else { return nil }
+        func all(_ digits: ArraySlice<UInt8>, _ isDigit: (UInt8) -> Bool) -> Bool {
+            !digits.isEmpty && digits.allSatisfy(isDigit)
+        }
+        let radix: Int
+        let negative: Bool
+        let digits: ArraySlice<UInt8>
+        if utf8.count > 2, utf8[0] == UInt8(ascii: "0"), utf8[1] == UInt8(ascii: "x") {
+            guard all(utf8[2...], Node.isHexDigit) else { return nil }
+            (radix, negative, digits) = (16, false, utf8[2...])
+        } else if utf8.count > 2, utf8[0] == UInt8(ascii: "0"), utf8[1] == UInt8(ascii: "o") {
+            guard all(utf8[2...], { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }) else { return nil }
+            (radix, negative, digits) = (8, false, utf8[2...])
+        } else {
+            let signed = utf8[0] == UInt8(ascii: "-") || utf8[0] == UInt8(ascii: "+")
+            let body = utf8[(signed ? 1 : 0)...]
+            guard all(body, Node.isDecimalDigit) else { return nil }
+            (radix, negative, digits) = (10, utf8[0] == UInt8(ascii: "-"), body)
+        }
+        let text = String(decoding: digits, as: UTF8.self)
+        if let magnitude = Int(text, radix: radix) {
+            return .int(negative ? -magnitude : magnitude)
+        }
+        if negative, let value = Int("-" + text, radix: radix) { return .int(value) }  // Int.min
+        var canonical = String(text.lowercased().drop { $0 == "0" })
+        if canonical.isEmpty { canonical = "0" }
+        let prefix = radix == 16 ? "0x" : radix == 8 ? "0o" : ""
+        return .outOfRange((negative ? "-" : "") + prefix + canonical)
     }
 
+    /// Only the `Int` range (nil for other texts and for integers out of range).
+    static func resolveInt(_ text: String) -> Int? {
+        if case .int(let i) = resolveInteger(text) { return i }
+        return nil
+    }
+
+    /// A float in the core schema's forms (YAML 1.2.2, 10.3.2):
+    /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, `[-+]?\.(inf|Inf|INF)`, `\.(nan|NaN|NAN)`.
     static func resolveFloat(_ text: String) -> Double? {
         switch text {
         case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .infinity
@@ -75,11 +137,33 @@ extension Node {
         case ".nan", ".NaN", ".NAN": return .nan
         default: break
         }
-        guard let first = text.first, first.isNumber || first == "-" || first == "+" || first == "." else { return nil }
-        guard text.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }),
-            text.contains(where: \.isNumber)
-        else { return nil }
+        let utf8 = Array(text.utf8)
+        var i = 0
+        func digits() -> Int {
+            let start = i
+            while i < utf8.count, isDecimalDigit(utf8[i]) { i += 1 }
+            return i - start
+        }
+        if i < utf8.count, utf8[i] == UInt8(ascii: "-") || utf8[i] == UInt8(ascii: "+") { i += 1 }
+        var mantissa = digits()
+        if i < utf8.count, utf8[i] == UInt8(ascii: ".") {
+            i += 1
+            mantissa += digits()
+        }
+        guard mantissa > 0 else { return nil }
+        if i < utf8.count, utf8[i] == UInt8(ascii: "e") || utf8[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < utf8.count, utf8[i] == UInt8(ascii: "-") || utf8[i] == UInt8(ascii: "+") { i += 1 }
+            guard digits() > 0 else { return nil }
+        }
+        guard i == utf8.count else { return nil }
         return Double(text)
+    }
+
+    static func isDecimalDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+
+    static func isHexDigit(_ c: UInt8) -> Bool {
+        isDecimalDigit(c) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "F"))
     }
 
     /// True when a plain scalar with this text would be read as something other than the
@@ -95,7 +179,37 @@ extension Node {
             return true
         }
         if text.contains(":"), text.split(separator: ":").allSatisfy({ $0.allSatisfy(\.isNumber) }) { return true }  // sexagesimal
-        return false
+        return isGoInteger(text) || looksLikeGoTimestamp(text)
+    }
+
+    /// Whether go-yaml v2 reads the plain text as an integer: sigs.k8s.io/yaml
+    /// `goyaml.v2/resolve.go` removes `_` and calls `strconv.ParseInt(plain, 0, 64)` (then
+    /// `ParseUint`, then a `0b`/`-0b` case), and Go's base 0 takes `0b`, `0o`, `0x` (any case)
+    /// after an optional sign: `0b101` and `0O17` are integers there, strings here.
+    static func isGoInteger(_ text: String) -> Bool {
+        var body = Substring(text.filter { $0 != "_" })
+        if body.first == "-" || body.first == "+" { body = body.dropFirst() }
+        let lower = body.lowercased()
+        let digits: Substring
+        let allowed: (Character) -> Bool
+        if lower.hasPrefix("0b") {
+            (digits, allowed) = (lower.dropFirst(2), { $0 == "0" || $0 == "1" })
+        } else if lower.hasPrefix("0o") {
+            (digits, allowed) = (lower.dropFirst(2), { ("0"..."7").contains($0) })
+        } else if lower.hasPrefix("0x") {
+            (digits, allowed) = (lower.dropFirst(2), { $0.isHexDigit })
+        } else {
+            (digits, allowed) = (Substring(lower), { ("0"..."9").contains($0) })
+        }
+        return !digits.isEmpty && digits.allSatisfy(allowed)
+    }
+
+    /// go-yaml v2 tries a timestamp on any plain scalar starting with four digits and `-`
+    /// (`parseTimestamp` in the same file) and kubectl turns one into RFC 3339 text
+    /// (`2024-01-02` becomes `2024-01-02T00:00:00Z`): such strings are quoted.
+    static func looksLikeGoTimestamp(_ text: String) -> Bool {
+        let utf8 = Array(text.utf8.prefix(5))
+        return utf8.count == 5 && utf8[..<4].allSatisfy(isDecimalDigit) && utf8[4] == UInt8(ascii: "-")
     }
 
     // MARK: Typed accessors used by decoders
@@ -105,9 +219,26 @@ extension Node {
         return nil
     }
 
+    /// The value of an integer that fits in `Int` (nil for integers out of range: see `integer`).
     public var int: Int? {
-        if case .int(let i) = resolved { return i }
+        if case .int(let i) = integer { return i }
         return nil
+    }
+
+    /// Whether the scalar is an integer (plain in a core-schema form, or tagged `!!int`), and
+    /// its value when it fits in `Int`; nil for anything else.
+    ///
+    ///     switch node.integer {
+    ///     case .int(let value): use(value)
+    ///     case .outOfRange: error("integer out of range")
+    ///     case nil: typeError("an integer", node)
+    ///     }
+    public var integer: YAMLInteger? {
+        guard case .scalar(let text) = content else { return nil }
+        if let tag {
+            return tag == Tag.int ? Node.resolveInteger(text) : nil
+        }
+        return style == .plain ? Node.resolveInteger(text) : nil
     }
 
     public var bool: Bool? {
