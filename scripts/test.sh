@@ -15,6 +15,11 @@ swift format lint --strict -r Sources Tests Benchmarks || exit 1
 swift build --build-tests || exit 1
 
 status=0
+# The bounded fuzz run of the YAML layer and the spec decoder (Fuzz/README.md): a fixed seed,
+# 20,000 cases; any crash, case over 2 s or output over 1 MB fails the run.
+echo "== bash scripts/fuzz.sh"
+bash scripts/fuzz.sh || status=1
+
 for group in 'YAMLTests|MultiDCTests|MultiDCCLITests' 'FakeWorldTests' 'EndToEndTests'; do
   echo "== swift test --filter '$group'"
   swift test --skip-build --filter "$group" "$@" || status=1

@@ -9,8 +9,11 @@ enum DiagnosticOutput {
     }
 
     /// Every diagnostic, one after the other, on stderr.
+    /// Each diagnostic with its clipped excerpt, at most `Diagnostics.defaultRenderLimit` of them,
+    /// then "… and N more errors" (a flood of errors never floods the terminal).
     static func printText(_ diagnostics: [Diagnostic]) {
-        for diagnostic in diagnostics { printError(diagnostic.description) }
+        guard !diagnostics.isEmpty else { return }
+        printError(Diagnostics(diagnostics).rendered(limit: Diagnostics.defaultRenderLimit))
     }
 
     /// One diagnostic as JSON.

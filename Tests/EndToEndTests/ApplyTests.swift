@@ -32,11 +32,12 @@ extension EndToEndTests {
     func applyFromEmpty() async throws {
         try await withWorld { w in
             let r = try Self.applied(w)
-            #expect(r.stdout.contains("Plan: 23 to add, 0 to change, 0 to destroy."), "\(r)")
+            #expect(r.stdout.contains("Plan: 26 to add, 0 to change, 0 to destroy."), "\(r)")
+            #expect(r.stdout.contains("Runs as 29 steps, 3 of them readiness waits."), "\(r)")
             #expect(r.stdout.contains("Apply complete."), "\(r)")
             #expect(r.stdout.contains("healthy: 3 of 3 voters, leader vault-\(w.leader)-0"), "\(r)")
-            // 23 actions; each of the 3 Vault actions runs as two jobs (CR applied, pod Ready).
-            #expect(r.stdout.contains("26 succeeded"), "\(r)")
+            // 26 changes (the RBAC manifests in each cluster included) and 3 readiness waits: 29 jobs.
+            #expect(r.stdout.contains("29 succeeded"), "\(r)")
             try w.expectHealthy(voters: 3, leader: w.leader)
             for c in w.clusterNames {
                 #expect(w.containers(["label=io.x-k8s.kind.cluster=\(c)"]) == ["\(c)-control-plane"])
@@ -45,10 +46,14 @@ extension EndToEndTests {
             let clusters = w.run(["kind", "get", "clusters"]).stdout.split(separator: "\n").map(String.init)
             #expect(Set(w.clusterNames).isSubset(of: Set(clusters)), "\(clusters)")
             // The Raft peers as Vault reports them: three voters.
-            let peers = w.run([
-                "kubectl", "--context", "kind-\(w.leader)", "exec", "vault-\(w.leader)-0", "-c", "vault", "--",
-                "vault", "operator", "raft", "list-peers", "-format=json",
-            ])
+            // The vault CLI in the pod needs the pod's CA and a token (the root token Bank-Vaults
+            // stored in the KMS), which travels on stdin.
+            let peers = w.run(
+                [
+                    "bash", "-c",
+                    "printf %s \"$ROOT\" | kubectl --context kind-\(w.leader) exec -i vault-\(w.leader)-0 -c vault -- "
+                        + "sh -c 'VAULT_TOKEN=$(cat) vault operator raft list-peers -format=json -ca-cert=/vault/tls/ca.crt'",
+                ], env: ["ROOT": try w.vaultRootToken()])
             let json = try #require(try JSONSerialization.jsonObject(with: Data(peers.stdout.utf8)) as? [String: Any], "\(peers)")
             let servers = ((json["data"] as? [String: Any])?["config"] as? [String: Any])?["servers"] as? [[String: Any]] ?? []
             #expect(servers.count == 3, "\(peers.stdout)")

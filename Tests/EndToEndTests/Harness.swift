@@ -427,6 +427,17 @@ final class E2EWorld: @unchecked Sendable {
 
     func docker(_ args: [String]) -> ProcResult { run(["docker"] + args, timeout: 120) }
 
+    /// The root token Bank-Vaults wrote into the KMS (read from the test world's state).
+    func vaultRootToken() throws -> String {
+        let state = try JSONSerialization.jsonObject(with: Data(run(["fakeworld", "state"]).stdout.utf8)) as? [String: Any]
+        for (_, data) in state?["kms"] as? [String: [String: [String: String]]] ?? [:] {
+            for (path, fields) in data where path.hasSuffix("/vault-root") {
+                if let b64 = fields["vault-root"], let d = Data(base64Encoded: b64) { return String(decoding: d, as: UTF8.self) }
+            }
+        }
+        throw HarnessFailure("no vault-root in the KMS")
+    }
+
     /// Names of containers (all states) matching docker `--filter` expressions.
     func containers(_ filters: [String]) -> [String] {
         let r = docker(["ps", "-a", "--format", "{{.Names}}"] + filters.flatMap { ["--filter", $0] })

@@ -80,7 +80,7 @@ struct RealToolsTests {
             #expect(r.exitCode == 1, "\(r)")
             #expect(r.stderr.contains("nothing was changed: helm cannot be run"), "\(r)")
             #expect(!w.calls().contains { $0.isMutating }, "\(w.callsLogText)")
-            #expect(w.containers(["label=io.x-k8s.kind.cluster"]).isEmpty)
+            for c in w.clusterNames { #expect(w.containers(["label=io.x-k8s.kind.cluster=\(c)"]).isEmpty) }
         }
     }
 }
