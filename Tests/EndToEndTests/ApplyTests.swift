@@ -32,12 +32,12 @@ extension EndToEndTests {
     func applyFromEmpty() async throws {
         try await withWorld { w in
             let r = try Self.applied(w)
-            #expect(r.stdout.contains("Plan: 26 to add, 0 to change, 0 to destroy."), "\(r)")
-            #expect(r.stdout.contains("Runs as 29 steps, 3 of them readiness waits."), "\(r)")
+            #expect(r.stdout.contains("Plan: 25 to add, 0 to change, 0 to destroy."), "\(r)")
+            #expect(r.stdout.contains("Runs as 28 steps, 3 of them readiness waits."), "\(r)")
             #expect(r.stdout.contains("Apply complete."), "\(r)")
             #expect(r.stdout.contains("healthy: 3 of 3 voters, leader vault-\(w.leader)-0"), "\(r)")
-            // 26 changes (the RBAC manifests in each cluster included) and 3 readiness waits: 29 jobs.
-            #expect(r.stdout.contains("29 succeeded"), "\(r)")
+            // 25 changes (the RBAC manifests in each cluster included) and 3 readiness waits: 28 jobs.
+            #expect(r.stdout.contains("28 succeeded"), "\(r)")
             try w.expectHealthy(voters: 3, leader: w.leader)
             for c in w.clusterNames {
                 #expect(w.containers(["label=io.x-k8s.kind.cluster=\(c)"]) == ["\(c)-control-plane"])
@@ -138,7 +138,7 @@ extension EndToEndTests {
             #expect(Self.jobLine(r.stdout, "+ kind cluster \(tertiary)")?.contains("failed") == true, "\(r)")
             // The other clusters' jobs ran to the end.
             for c in w.clusterNames where c != tertiary {
-                for label in ["+ kind cluster \(c)", "+ MetalLB v0.9.3", "+ Vault CR vault-\(c)"] {
+                for label in ["+ kind cluster \(c)", "+ MetalLB v0.14.9", "+ Vault CR vault-\(c)"] {
                     let line = r.stdout.split(separator: "\n").first { $0.hasPrefix(label + " ") && $0.contains(" \(c) ") }
                     #expect(line?.contains("succeeded") == true, "\(label) in \(c): \(line ?? "missing")\n\(r)")
                 }

@@ -6,10 +6,12 @@ import Testing
 extension EndToEndTests {
     /// The ids of every action of the vault-raft example on an empty world.
     static func expectedIDs(_ w: E2EWorld) -> Set<String> {
-        var ids: Set<String> = ["network", "kms", "helm-repo"]
+        // The example's chart is an OCI reference: no helm repository to add.
+        var ids: Set<String> = ["network", "kms"]
         for c in w.clusterNames {
             ids.formUnion([
-                "cluster/\(c)", "ownership/\(c)", "metallb/\(c)", "pool/\(c)", "operator/\(c)", "vault/\(c)", "vault-ready/\(c)",
+                "cluster/\(c)", "ownership/\(c)", "metallb/\(c)", "pool/\(c)", "operator/\(c)", "manifests/\(c)", "vault/\(c)",
+                "vault-ready/\(c)",
             ])
             if c != w.leader { ids.insert("secret/vault-\(w.leader)-tls/\(c)") }
         }
@@ -21,7 +23,7 @@ extension EndToEndTests {
         try await withWorld { w in
             let text = w.multidc("diff", ["--detailed-exitcode"])
             #expect(text.exitCode == 2, "\(text)")
-            #expect(text.stdout.contains("Plan: 23 to add, 0 to change, 0 to destroy."), "\(text)")
+            #expect(text.stdout.contains("Plan: 25 to add, 0 to change, 0 to destroy."), "\(text)")
             for c in w.clusterNames {
                 #expect(text.stdout.contains("cluster \(c)\n"), "no group for \(c)\n\(text)")
                 #expect(text.stdout.contains("+   kind cluster \(c) — no node containers labelled io.x-k8s.kind.cluster=\(c)"), "\(text)")
@@ -44,7 +46,7 @@ extension EndToEndTests {
                 }, "\(r.stdout)")
             #expect(plan.summary["wait"] as? Int == 3, "\(plan.summary)")
             #expect(
-                plan.summary["add"] as? Int == 23 && plan.summary["change"] as? Int == 0 && plan.summary["destroy"] as? Int == 0,
+                plan.summary["add"] as? Int == 25 && plan.summary["change"] as? Int == 0 && plan.summary["destroy"] as? Int == 0,
                 "\(plan.summary)")
             // Every per-cluster action names its cluster; global ones name none.
             for action in plan.actions {
@@ -106,7 +108,8 @@ extension EndToEndTests {
         let spec = try String(contentsOfFile: w.specPath, encoding: .utf8)
         let nodeImage = try #require(
             spec.split(separator: "\n").first { $0.contains("nodeImage:") }?.split(separator: " ").last.map(String.init))
-        let kmsImage = Images.vault("1.6.2")
+        let kmsImage = try #require(
+            spec.split(separator: "\n").first { $0.contains("\(Images.prefix)/vault:") }?.split(separator: " ").last.map(String.init))
         let labels = "app.kubernetes.io/managed-by: multidc\n    multidc/topology: \(w.topology)"
 
         // 2. Three kind clusters on one network.
@@ -122,6 +125,58 @@ extension EndToEndTests {
         func address(_ value: UInt32) -> String { [24, 16, 8, 0].map { String((value >> $0) & 0xff) }.joined(separator: ".") }
         func poolStart(_ i: Int) -> String { address(networkAddress + UInt32(i + 1) * 256 + 128) }
 
+        // 3. MetalLB v0.14.9 (CRD mode), one IPAddressPool + L2Advertisement per cluster
+        // (X.i.128/25), both awaited (controller and speakers); the RBAC manifests the example
+        // ships (the Vault pods' ServiceAccount); the ownership record multidc keeps, with the
+        // digest of the manifests it applied.
+        let specDir = URL(fileURLWithPath: w.specPath).deletingLastPathComponent()
+        let rbac = specDir.appendingPathComponent("rbac.yaml")
+        let digest = SHA256.hex(Array("rbac.yaml".utf8) + [0] + Array(try Data(contentsOf: rbac)) + [0])
+        for (i, c) in w.clusterNames.enumerated() {
+            let ctx = "kind-\(c)"
+            _ = try must([
+                "kubectl", "--context", ctx, "apply", "-f",
+                "https://raw.githubusercontent.com/metallb/metallb/v0.14.9/config/manifests/metallb-native.yaml",
+            ])
+            _ = try must([
+                "kubectl", "--context", ctx, "wait", "-n", "metallb-system", "--for=condition=ready", "pod",
+                "--selector=app=metallb", "--timeout=90s",
+            ])
+            let pool = w.dir.appendingPathComponent("pool-\(c).yaml")
+            try """
+            apiVersion: metallb.io/v1beta1
+            kind: IPAddressPool
+            metadata: {namespace: metallb-system, name: multidc-pool}
+            spec:
+              addresses: [\(poolStart(i))/25]
+            ---
+            apiVersion: metallb.io/v1beta1
+            kind: L2Advertisement
+            metadata: {namespace: metallb-system, name: multidc-l2}
+            spec:
+              ipAddressPools: [multidc-pool]
+
+            """.write(to: pool, atomically: true, encoding: .utf8)
+            // The webhook answers once the controller is Ready (waited above).
+            _ = try must(["kubectl", "--context", ctx, "apply", "-f", pool.path])
+            _ = try must(["kubectl", "--context", ctx, "apply", "-f", rbac.path])
+            let ownership = w.dir.appendingPathComponent("ownership-\(c).yaml")
+            try """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: multidc-ownership
+              namespace: default
+              labels:
+                \(labels)
+            data:
+              topology: \(w.topology)
+              manifests-sha256: \(digest)
+
+            """.write(to: ownership, atomically: true, encoding: .utf8)
+            _ = try must(["kubectl", "--context", ctx, "apply", "-f", ownership.path])
+        }
+
         // 4. The KMS: a dev-mode Vault with the ownership labels (and the token fingerprint).
         let token = "handmade-\(w.id)"
         let envFile = w.dir.appendingPathComponent("kms.env")
@@ -134,59 +189,12 @@ extension EndToEndTests {
         let kmsIP = try must(["docker", "inspect", "-f", "{{(index .NetworkSettings.Networks \"\(w.network)\").IPAddress}}", w.kmsName])
             .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
-        // 3. MetalLB v0.9.3, the memberlist secret and one ConfigMap pool per cluster (X.i.128/25).
-        let base = "https://raw.githubusercontent.com/metallb/metallb/v0.9.3/manifests"
-        for (i, c) in w.clusterNames.enumerated() {
-            let ctx = "kind-\(c)"
-            _ = try must(["kubectl", "--context", ctx, "apply", "-f", "\(base)/namespace.yaml"])
-            _ = try must(["kubectl", "--context", ctx, "apply", "-f", "\(base)/metallb.yaml"])
-            _ = try must([
-                "kubectl", "--context", ctx, "-n", "metallb-system", "create", "secret", "generic", "memberlist",
-                "--from-literal=secretkey=\(UUID().uuidString)",
-            ])
-            let pool = w.dir.appendingPathComponent("pool-\(c).yaml")
-            try """
-            apiVersion: v1
-            kind: ConfigMap
-            metadata: {namespace: metallb-system, name: config}
-            data:
-              config: |
-                address-pools:
-                - name: default
-                  protocol: layer2
-                  addresses:
-                  - \(poolStart(i))/25
-
-            """.write(to: pool, atomically: true, encoding: .utf8)
-            _ = try must(["kubectl", "--context", ctx, "apply", "-f", pool.path])
-            _ = try must([
-                "kubectl", "--context", ctx, "wait", "-n", "metallb-system", "--for=condition=ready", "pod",
-                "--selector=app=metallb", "--timeout=90s",
-            ])
-            // The ownership record multidc keeps in each cluster.
-            let ownership = w.dir.appendingPathComponent("ownership-\(c).yaml")
-            try """
-            apiVersion: v1
-            kind: ConfigMap
-            metadata:
-              name: multidc-ownership
-              namespace: default
-              labels:
-                \(labels)
-            data:
-              topology: \(w.topology)
-
-            """.write(to: ownership, atomically: true, encoding: .utf8)
-            _ = try must(["kubectl", "--context", ctx, "apply", "-f", ownership.path])
-        }
-
         // 5. The operator by helm.
-        _ = try must(["helm", "repo", "add", "banzaicloud-stable", "https://kubernetes-charts.banzaicloud.com"])
-        _ = try must(["helm", "repo", "update"])
+        // The chart from its OCI home (the banzaicloud repository is gone; no `helm repo add`).
         for c in w.clusterNames {
             _ = try must([
-                "helm", "upgrade", "--install", "vault-operator", "banzaicloud-stable/vault-operator", "--kube-context", "kind-\(c)",
-                "--wait",
+                "helm", "upgrade", "--install", "vault-operator", "oci://ghcr.io/bank-vaults/helm-charts/vault-operator", "--version",
+                "1.24.0", "--kube-context", "kind-\(c)", "--wait",
             ])
             _ = try must([
                 "kubectl", "--context", "kind-\(c)", "wait", "--for=condition=established", "crd/vaults.vault.banzaicloud.com",
@@ -196,7 +204,6 @@ extension EndToEndTests {
 
         // 6./7. The CRs from the example's templates, placeholders filled by hand (sed-style),
         // the ownership labels added; the leader's TLS secret copied before the followers.
-        let specDir = URL(fileURLWithPath: w.specPath).deletingLastPathComponent()
         let leaderIP = poolStart(0)
         func cr(_ template: String, cluster c: String, index: Int) throws -> URL {
             var t = try String(contentsOf: specDir.appendingPathComponent(template), encoding: .utf8)

@@ -383,9 +383,16 @@ struct KindCommand {
                     "ERROR: could not locate any control plane nodes for cluster named '\(name)'. Use the --name option to select a different cluster"
             )
         }
-        let port =
-            world.store.read().clusters[name]?.apiPort
-            ?? KindCommand.hostPort(docker: world.docker, container: cps.sorted()[0]) ?? 6443
+        // [SRC kind pkg/cluster/internal/providers/docker/provider.go v0.32.0 KubeConfig] the
+        // kubeconfig is read from the control plane (`cat /etc/kubernetes/admin.conf`), which
+        // exists only once kubeadm init ran: nodes of an interrupted create have none.
+        guard let created = world.store.read().clusters[name] else {
+            throw ToolFailure(
+                stderr:
+                    "ERROR: failed to get cluster internal kubeconfig: command \"docker exec --privileged \(cps.sorted()[0]) cat /etc/kubernetes/admin.conf\" failed with error: exit status 1\n"
+            )
+        }
+        let port = created.apiPort
         var kc = Kubeconfig.forKind(cluster: name, port: port)
         if internalAddress {
             kc.document["clusters"] = [

@@ -92,8 +92,15 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
             // race, an edited kubeconfig): export it again, then plan its insides next round.
             plan.replaceAction(
                 PlanAction(
-                    id: .cluster(name), change: .update, step: ExportKubeconfig(cluster: name), resource: resource,
-                    reason: "its kubeconfig context \(observed.context) is missing; export it again",
+                    id: .cluster(name), change: .update,
+                    step: ExportKubeconfig(
+                        cluster: name,
+                        recreate: Create(
+                            name: name, image: topology.nodeImage(of: cluster), workers: cluster.workers, network: topology.network.name,
+                            deleteFirst: true)),
+                    resource: resource,
+                    reason:
+                        "its kubeconfig context \(observed.context) is missing; export it again (re-create the cluster if its create never finished)",
                     observed: "no context \(observed.context)"))
             plan.notes.append("cluster \(name) has no kubeconfig context: its objects are checked again once it is exported")
             plan.deferredClusters.append(name)
@@ -165,7 +172,7 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
         var deleteFirst: Bool
 
         func run(_ context: StepContext) async throws {
-            if deleteFirst { try await context.check(Kind.deleteCluster(name: name)) }
+            if deleteFirst { try await Delete(name: name).run(context) }
             let file = try SecretFile(contents: Kind.clusterConfig(workers: workers), suffix: ".yaml")
             defer { file.remove() }
             let command = Kind.createCluster(name: name, image: image, configPath: file.path, network: network)
@@ -220,17 +227,37 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
     /// its API server.
     struct ExportKubeconfig: Step {
         var cluster: String
+        /// What runs when there is nothing to export: an interrupted `kind create` left node
+        /// containers but never ran kubeadm (kind reads the kubeconfig from the control plane's
+        /// `/etc/kubernetes/admin.conf`: docs/tools.md#kind-kubeconfig), so the cluster is made again.
+        var recreate: Create
 
         func run(_ context: StepContext) async throws {
-            try await exportKubeconfig(cluster, context)
+            do {
+                try await exportKubeconfig(cluster, context)
+            } catch let failure as ToolFailure where failure.message.contains("failed to get cluster internal kubeconfig") {
+                context.progress("cluster \(cluster) was never finished (an interrupted create); creating it again")
+                try await recreate.run(context)
+                return
+            }
             try await waitForAPIServer(cluster, context)
         }
     }
 
-    /// `kind delete cluster`.
+    /// `kind delete cluster`, retried while another kind holds the kubeconfig lock: kind deletes
+    /// the nodes first and fails only on the kubeconfig update (docs/tools.md#kind-kubeconfig-lock);
+    /// a second delete finds no nodes and removes the context.
     struct Delete: Step {
         var name: String
-        func run(_ context: StepContext) async throws { try await context.check(Kind.deleteCluster(name: name)) }
+        func run(_ context: StepContext) async throws {
+            let delete = Kind.deleteCluster(name: name)
+            try await context.waitUntil("kind to delete cluster \(name)", interval: .milliseconds(250)) {
+                let result = try await context.run(delete)
+                if result.isSuccess { return .ready }
+                if result.stderr.contains("failed to lock config file") { return .notYet(result.lastErrorLine) }
+                throw ToolFailure(delete, result)
+            }
+        }
     }
 
     /// `kind export kubeconfig`, retried while another kind holds the kubeconfig lock.

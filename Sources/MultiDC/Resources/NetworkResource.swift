@@ -98,7 +98,7 @@ enum NetworkResource: GlobalRule, GlobalDestroyRule {
 
         func run(_ context: StepContext) async throws {
             if let removing {
-                for cluster in removing.clusters { try await context.check(Kind.deleteCluster(name: cluster)) }
+                for cluster in removing.clusters { try await KindClusterResource.Delete(name: cluster).run(context) }
                 if !removing.containers.isEmpty { try await context.check(Docker.removeForce(removing.containers)) }
                 try await context.check(Docker.networkRemove(name))
             }
