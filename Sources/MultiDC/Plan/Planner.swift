@@ -11,7 +11,7 @@ public enum Planner {
         SharedSecretResource.self, VaultResource.self, VaultReadyResource.self,
     ]
     /// Rules for topology-wide resources that depend on what the clusters need.
-    static let closingRules: [any GlobalRule.Type] = [HelmRepositoryResource.self]
+    static let closingRules: [any GlobalRule.Type] = [HelmRepositoryResource.self, RaftBootstrapResource.self]
     /// Destroy rules per cluster, in removal order, then the topology-wide ones.
     static let clusterDestroyRules: [any ClusterDestroyRule.Type] = [
         VaultResource.self, SharedSecretResource.self, OperatorResource.self, PoolResource.self, OwnershipResource.self,

@@ -97,6 +97,7 @@ public enum TopologyLoader {
             topology: topology, file: file, source: source, positions: decoder.reader.positions, templates: templates,
             manifests: manifests, manifestDigest: ManifestFiles.digest(manifests))
         diagnostics += checkProvider(loaded)
+        diagnostics += RaftBootstrapResource.duplicateBootstraps(loaded)
         do { _ = try loaded.pools() } catch { diagnostics += error.items }
         guard diagnostics.isEmpty, templateDiagnostics.isEmpty else {
             throw Diagnostics(sorted(diagnostics) + templateDiagnostics)
