@@ -150,6 +150,11 @@ free_octet() {
 }
 
 images() { "$bin/fakeworld" image "$@" >/dev/null; }
+# The node and KMS images an example names (made locally: no image can be pulled).
+example_images() {
+  local spec="examples/$1/spec.yaml"
+  images --node "$(awk '/^  nodeImage:/ {print $2}' "$spec")" --kms "$(awk '/^    image: .*vault/ {print $2; exit}' "$spec")"
+}
 
 # ---------------------------------------------------------------- validate-500
 
@@ -176,7 +181,7 @@ bench_validate() {
 bench_noop_diff() {
   local n="${runs:-11}" w spec i t0 t1 wall
   echo "## noop-diff: converged vault-raft (3 clusters), $n runs of multidc diff"
-  images --node kindest/node:v1.19.1 --kms vault:1.6.2
+  example_images vault-raft
   w="$(new_world vault-raft)"; worlds+=("$w"); spec="$(cat "$w/specpath")"
   (
     world_env "$w"
@@ -252,8 +257,7 @@ bench_converge() {
   local example="$1" n="${runs:-3}" i rows
   echo "## converge-$example: FAKEWORLD_LATENCY=$latency, $n runs each, alternating parallel / --parallelism 1"
   case "$example" in
-    vault-raft) images --node kindest/node:v1.19.1 --kms vault:1.6.2 ;;
-    five-dc) images --node kindest/node:v1.27.3 --kms vault:1.13.3 ;;
+    vault-raft|five-dc) example_images "$1" ;;
   esac
   rows="$(mktemp)"
   printf 'example\tmode\texit\twall_s\texec_wall_s\tcritical_path_s\tsum_jobs_s\trounds\ttool_calls\tworld\n'
