@@ -46,7 +46,6 @@ enum VaultResource: ClusterRule, ClusterDestroyRule {
                 // dev-mode KMS first, which empties it (docs/tools.md#vault-dev).
                 step.restartKMS = kms
                 reason += "; KMS container \(kms) is restarted first to clear the unseal keys of the Vault cluster that ran there"
-                plan.kmsKeysLost = "this plan restarts KMS container \(kms) to clear the old Vault cluster's keys"
             }
             plan.add(
                 PlanAction(id: .vault(name), change: .create, step: step, resource: resource, reason: reason, needs: needs))
@@ -112,12 +111,14 @@ enum VaultResource: ClusterRule, ClusterDestroyRule {
     }
 
     /// The KMS container to restart before the leader's Vault CR is created in a cluster this
-    /// plan creates: a kept, running KMS that may hold the keys of a Vault cluster whose leader
-    /// data is gone with the old cluster (nil: the KMS is new, already lost its keys, or this is
-    /// not the leader).
+    /// plan creates while no Vault node is left in any cluster: the kept KMS may hold the keys of
+    /// the Vault cluster that is gone, and emptying it loses nothing (nil: the KMS is new or
+    /// already lost its keys, this is not the leader, or Vault nodes survive elsewhere — their
+    /// Raft cluster and its keys live on, and the new leader's place in it is the Raft rules').
     static func keysToClear(_ cluster: String, _ plan: PlanBuilder) -> String? {
         guard cluster == plan.leaderName, !plan.kmsIsNew, plan.kmsKeysLost == nil, case .container(let name, _, _) = plan.topology.kms,
-            let container = plan.world.kms.container, container.state == .running || container.state == .paused
+            let container = plan.world.kms.container, container.state == .running || container.state == .paused,
+            plan.world.clusters.allSatisfy({ $0.objects.vaults.isEmpty })
         else { return nil }
         return name
     }
@@ -236,8 +237,11 @@ enum VaultResource: ClusterRule, ClusterDestroyRule {
         /// unseal keys go into (KMSResource.keysLost).
         static func recordKMS(cluster: String, _ context: StepContext) async throws {
             guard let kms = context.topology.kmsContainerName, context.topology.provider == .kind else { return }
-            let result = try await context.check(Docker.networkInspect(context.topology.network.name))
-            guard let endpoint = (try? Docker.parseNetworkInspect(result))??.attachment(for: kms)?.endpointID else { return }
+            // Best effort: without a record the KMS is trusted (KMSResource.keysLost), as before.
+            let result = try await context.run(Docker.networkInspect(context.topology.network.name))
+            guard result.isSuccess, let endpoint = (try? Docker.parseNetworkInspect(result))??.attachment(for: kms)?.endpointID else {
+                return
+            }
             try await OwnershipResource.annotate(cluster, [(OwnershipResource.kmsEndpointKey, endpoint)], context)
         }
 
