@@ -48,6 +48,24 @@ import YAML
         #expect(FieldDiff.lastApplied(of: try Self.node(#"{"spec":{"size":1}}"#)) == nil)
     }
 
+    @Test func theAnnotationsKubectlRecordsAreNotRemovals() throws {
+        // kubectl records `"annotations":{}` and keeps its own annotation on the live object.
+        let rendered = try Self.node(#"{"metadata":{"name":"v"},"spec":{"size":1}}"#)
+        let live = try Self.live(
+            #"{"metadata":{"name":"v"},"spec":{"size":1}}"#,
+            lastApplied: #"{"metadata":{"annotations":{},"name":"v"},"spec":{"size":1}}"#)
+        #expect(FieldDiff.removals(rendered: rendered, lastApplied: FieldDiff.lastApplied(of: live), live: live).isEmpty)
+        // An annotation the template had and dropped is a removal like any field.
+        var annotated = try Self.live(
+            #"{"metadata":{"name":"v"},"spec":{"size":1}}"#,
+            lastApplied: #"{"metadata":{"annotations":{"team":"a"},"name":"v"},"spec":{"size":1}}"#)
+        annotated["metadata"]?["annotations"]?["team"] = .string("a")
+        #expect(
+            FieldDiff.removals(rendered: rendered, lastApplied: FieldDiff.lastApplied(of: annotated), live: annotated) == [
+                FieldChange(path: "metadata.annotations.team", before: "a", after: nil)
+            ])
+    }
+
     @Test func aRemovedSecretPrintsAsSensitive() throws {
         let rendered = try Self.node(#"{"spec":{}}"#)
         let live = try Self.live(#"{"spec":{"token":"t0k3n"}}"#, lastApplied: #"{"spec":{"token":"t0k3n"}}"#)

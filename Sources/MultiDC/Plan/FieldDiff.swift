@@ -33,6 +33,27 @@ public enum FieldDiff {
     public static func removals(
         rendered: Node, lastApplied: Node?, live: Node?, path: String = "", isSensitive: (String) -> Bool = { _ in false }
     ) -> [FieldChange] {
+        guard path.isEmpty, rendered.mapping != nil else {
+            return removalsBelow(rendered: rendered, lastApplied: lastApplied, live: live, path: path, isSensitive: isSensitive)
+        }
+        // kubectl's `modified` is the new configuration plus the last-applied annotation itself,
+        // and what it records has `"annotations":{}` when the manifest has none
+        // (kubectl@dee3483a pkg/util/apply.go `GetModifiedConfiguration`: annotations default to
+        // an empty map before encoding): `metadata.annotations` itself is never removed.
+        var modified = rendered
+        var metadata = modified["metadata"] ?? .mapping([])
+        if metadata.mapping != nil {
+            var annotations = metadata["annotations"] ?? .mapping([])
+            if annotations.mapping != nil { annotations[lastAppliedAnnotation] = .string("") }
+            metadata["annotations"] = annotations
+            modified["metadata"] = metadata
+        }
+        return removalsBelow(rendered: modified, lastApplied: lastApplied, live: live, path: path, isSensitive: isSensitive)
+    }
+
+    static func removalsBelow(
+        rendered: Node, lastApplied: Node?, live: Node?, path: String, isSensitive: (String) -> Bool
+    ) -> [FieldChange] {
         guard let pairs = lastApplied?.mapping, rendered.mapping != nil, let live, live.mapping != nil else { return [] }
         var out: [FieldChange] = []
         for pair in pairs {
@@ -41,7 +62,7 @@ public enum FieldDiff {
             let here = join(path, key)
             if let wanted = rendered[key] {
                 if pair.value.mapping != nil, wanted.mapping != nil {
-                    out += removals(rendered: wanted, lastApplied: pair.value, live: liveValue, path: here, isSensitive: isSensitive)
+                    out += removalsBelow(rendered: wanted, lastApplied: pair.value, live: liveValue, path: here, isSensitive: isSensitive)
                 }
             } else {
                 out.append(
