@@ -336,5 +336,9 @@ import YAML
         try CreationRecord.note(["primary", "secondary"], topology: "vault-raft", environment: env)
         #expect(CreationRecord.clusters(topology: "vault-raft", environment: env) == ["primary", "secondary"])
         #expect(CreationRecord.clusters(topology: "other", environment: env).isEmpty)
+        try CreationRecord.forget(["primary"], topology: "vault-raft", environment: env)
+        #expect(CreationRecord.clusters(topology: "vault-raft", environment: env) == ["secondary"])
+        try CreationRecord.forget(["secondary"], topology: "vault-raft", environment: env)
+        #expect(!FileManager.default.fileExists(atPath: CreationRecord.path(topology: "vault-raft", environment: env)))
     }
 }

@@ -37,6 +37,30 @@ public enum CreationRecord {
         try (all.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
     }
 
+    /// Removes clusters from the record (after destroy deleted them: a later cluster of that
+    /// name is not ours until an apply creates it).
+    public static func forget(
+        _ names: [String], topology: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        guard !names.isEmpty else { return }
+        let file = path(topology: topology, environment: environment)
+        let kept = clusters(topology: topology, environment: environment).subtracting(names).sorted()
+        if kept.isEmpty {
+            if FileManager.default.fileExists(atPath: file) { try FileManager.default.removeItem(atPath: file) }
+            return
+        }
+        try (kept.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+    }
+
+    /// The kind clusters a destroy plan deletes that its report shows deleted.
+    public static func deleted(by plan: Plan, _ report: ExecutionReport) -> [String] {
+        plan.changes.compactMap { action in
+            guard case .cluster(let name) = action.id, action.change == .delete, report[action.id.description]?.status == .succeeded
+            else { return nil }
+            return name
+        }
+    }
+
     /// The kind clusters a plan creates (or re-creates).
     public static func created(by plan: Plan) -> [String] {
         plan.changes.compactMap { action in

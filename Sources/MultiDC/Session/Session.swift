@@ -74,7 +74,11 @@ public struct Session: Sendable {
         let actions = ActionRunner(
             runner: runner, loaded: loaded, environment: environment, readinessTimeout: options.readinessTimeout)
         let executor = JobExecutor(parallelism: options.parallelism, timeout: options.timeout, clock: clock)
-        return try await executor.run(actions.jobs(for: plan), onEvent: options.onEvent)
+        let report = try await executor.run(actions.jobs(for: plan), onEvent: options.onEvent)
+        if plan.purpose == .destroy {
+            try? CreationRecord.forget(CreationRecord.deleted(by: plan, report), topology: loaded.topology.name, environment: environment)
+        }
+        return report
     }
 
     // MARK: Health
