@@ -134,8 +134,11 @@ enum OperatorResource: ClusterRule, ClusterDestroyRule {
             }
             // Record what was applied (OperatorResource.valuesDrift): the values' digest and the
             // revision helm gave the release.
-            let listed = try await context.check(helm.list())
-            let revision = (try? Helm.parseList(listed))?.first { $0.name == op.release && $0.namespace == op.namespace }?.revision
+            // The revision is best effort: without it only the digest is compared.
+            let listed = try await context.run(helm.list())
+            let revision = (listed.isSuccess ? try? Helm.parseList(listed) : nil)?.first {
+                $0.name == op.release && $0.namespace == op.namespace
+            }?.revision
             var annotations: [(key: String, value: String)] = [(OwnershipResource.valuesDigestKey, OperatorResource.valuesDigest(op))]
             if let revision { annotations.append((OwnershipResource.operatorRevisionKey, String(revision))) }
             try await OwnershipResource.annotate(cluster, annotations, context)
