@@ -22,6 +22,11 @@ import YAML
         """
     }
 
+    @Test func networkInspectGivesEachAttachmentsEndpointID() throws {
+        let network = try #require(try Docker.parseNetworkInspect(CommandResult(stdout: Self.networkWithKMS())))
+        #expect(network.attachment(for: "central-vault")?.endpointID == Self.kmsEndpoint)
+    }
+
     static func runner() -> ScriptedRunner {
         let runner = ScriptedRunner()
         runner.on(["docker", "network", "inspect", "kind"], stdout: networkWithKMS())
