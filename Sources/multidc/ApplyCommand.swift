@@ -44,6 +44,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Allow steps that lose data (a replaced KMS, a replaced network).")
     var allowDataLoss = false
 
+    @Flag(help: "Take over kind clusters that carry no ownership record (not created by an earlier apply on this machine).")
+    var adopt = false
+
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json (one event per line).")
     var output: OutputFormat = .text
 
@@ -74,7 +77,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
         let printer = ProgressPrinter.forOutput(output)
         let options = ConvergeOptions(
-            allowDataLoss: allowDataLoss,
+            allowDataLoss: allowDataLoss, adopt: adopt,
             execution: Session.ExecutionOptions(
                 parallelism: parallelism, timeout: timeout.flatMap(DurationText.parse),
                 readinessTimeout: waitTimeout.flatMap(DurationText.parse) ?? .seconds(300),

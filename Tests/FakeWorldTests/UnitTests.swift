@@ -174,3 +174,59 @@ import Testing
         #expect(BuiltinManifests.objects(url: "https://example.com/x.yaml") == nil)
     }
 }
+
+/// Client-side apply's three-way merge [SRC kubernetes/kubectl@dee3483a pkg/cmd/apply/patcher.go;
+/// k8s.io/apimachinery@eed236ce pkg/util/jsonmergepatch/patch.go CreateThreeWayJSONMergePatch].
+@Suite struct ThreeWayMergeTests {
+    let live: JSON = [
+        "metadata": ["name": "v", "uid": "u1"],
+        "spec": [
+            "size": 1, "image": "vault:1.6.2", "serverDefault": "x",
+            "volumes": [["name": "data", "emptyDir": [:], "serverFilled": true]],
+            "nested": ["keep": "a", "gone": "b"],
+        ],
+        "status": ["nodes": ["v-0"]],
+    ]
+    let original: JSON = [
+        "metadata": ["name": "v"],
+        "spec": [
+            "size": 1, "image": "vault:1.6.2", "volumes": [["name": "data", "emptyDir": [:]]], "nested": ["keep": "a", "gone": "b"],
+        ],
+    ]
+    let modified: JSON = [
+        "metadata": ["name": "v"],
+        "spec": ["size": 1, "volumes": [["name": "data", "emptyDir": [:]]], "nested": ["keep": "a"]],
+    ]
+
+    @Test func aFieldInTheLastAppliedConfigurationButNotInTheNewOneIsDeleted() {
+        let merged = JSONMerge.merge(base: live, overlay: modified, removing: original, strategicLists: false)
+        #expect(merged[path: "spec", "image"] == nil)
+        #expect(merged[path: "spec", "nested", "gone"] == nil)
+        #expect(merged[path: "spec", "nested", "keep"] == "a")
+        // Fields the server set (never in the last-applied configuration) stay.
+        #expect(merged[path: "spec", "serverDefault"] == "x")
+        #expect(merged[path: "metadata", "uid"] == "u1")
+    }
+
+    @Test func aCustomResourceListIsReplacedWhole() {
+        // JSON merge patch (RFC 7386): a list is a value, the server-filled item field is gone.
+        let merged = JSONMerge.merge(base: live, overlay: modified, removing: original, strategicLists: false)
+        #expect(merged[path: "spec", "volumes"] == [["name": "data", "emptyDir": [:]]])
+        // A built-in kind's strategic merge keeps it (lists of objects merge by their key).
+        let strategic = JSONMerge.merge(base: live, overlay: modified, removing: original, strategicLists: true)
+        #expect(strategic[path: "spec", "volumes"] == [["name": "data", "emptyDir": [:], "serverFilled": true]])
+    }
+
+    @Test func withoutALastAppliedConfigurationNothingIsDeleted() {
+        let merged = JSONMerge.merge(base: live, overlay: modified, removing: nil, strategicLists: false)
+        #expect(merged[path: "spec", "image"] == "vault:1.6.2")
+    }
+
+    @Test func customResourcesAreTheKindsOutsideKubectlsScheme() {
+        let vault = ResourceType(
+            kind: "Vault", plural: "vaults", singular: "vault", shortNames: [], group: "vault.banzaicloud.com", versions: ["v1alpha1"],
+            namespaced: true)
+        #expect(JSONMerge.isCustomResource(vault))
+        #expect(!JSONMerge.isCustomResource(ResourceType.builtins.first { $0.kind == "ConfigMap" }!))
+    }
+}

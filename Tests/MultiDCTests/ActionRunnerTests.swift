@@ -82,6 +82,7 @@ import YAML
         runner.on(["docker", "network", "rm"], stdout: "multidc-test\n")
         runner.on(["docker", "rm"], stdout: "central-vault\n")
         runner.on(["docker", "start"], stdout: "central-vault\n")
+        runner.on(["docker", "restart"], stdout: "central-vault\n")
         return runner
     }
 
@@ -142,6 +143,7 @@ import YAML
                 "docker", "run", "-d", "--name", "central-vault", "--network", "multidc-test", "--restart", "unless-stopped",
                 "--label", "app.kubernetes.io/managed-by=multidc",
                 "--label", "\(KMSResource.tokenFingerprintLabel)=\(SHA256.hex(Self.token))",
+                "--label", "\(PoolResource.poolsLabel)=172.30.1.128/25 172.30.2.128/25 172.30.3.128/25",
                 "--label", "multidc/topology=vault-raft",
                 "--env-file", envFile, "vault:1.6.2",
             ])
@@ -288,13 +290,17 @@ import YAML
             ])
         let values = try #require(try YAMLParser.parse(String(decoding: install.standardInput?.bytes ?? [], as: UTF8.self), file: "values"))
         #expect(values[path: "image", "tag"]?.string == "v1.24.0")
-        // Then the CRD wait.
+        // Then the CRD wait, then the record of the values applied (OperatorResource.valuesDrift).
         #expect(
             Self.calls(runner, ["kubectl"]).map(\.argv) == [
                 [
                     "kubectl", "--context", "kind-dc-2", "wait", "--for=condition=Established", "crd/vaults.vault.banzaicloud.com",
                     "--timeout=10s",
-                ]
+                ],
+                [
+                    "kubectl", "--context", "kind-dc-2", "-n", "default", "annotate", "configmap", "multidc-ownership",
+                    "multidc/operator-values-sha256=\(OperatorResource.valuesDigest(loaded.topology.vaultOperator))", "--overwrite",
+                ],
             ])
     }
 

@@ -133,6 +133,11 @@ import YAML
                     "kubectl", "--context", "kind-primary", "wait", "--for=condition=Established", "crd/vaults.vault.banzaicloud.com",
                     "--timeout=10s",
                 ],
+                Helm(kubeContext: "kind-primary").list().argv,
+                [
+                    "kubectl", "--context", "kind-primary", "-n", "default", "annotate", "configmap", "multidc-ownership",
+                    "multidc/operator-values-sha256=\(OperatorResource.valuesDigest(loaded.topology.vaultOperator))", "--overwrite",
+                ],
             ])
     }
 
@@ -147,6 +152,9 @@ import YAML
         #expect(
             kubectl == [
                 ["--context", "kind-primary", "-n", "default", "delete", "vault", "vault-primary", "--ignore-not-found"],
+                // Re-initialised: the pod gone, then its claims (they outlive the CR; docs/tools.md#k8s-pvc-retention).
+                ["--context", "kind-primary", "-n", "default", "wait", "--for=delete", "pod/vault-primary-0", "--timeout=10s"],
+                ["--context", "kind-primary", "-n", "default", "delete", "pvc", "-l", "vault_cr=vault-primary", "--ignore-not-found"],
                 ["--context", "kind-primary", "apply", "-f", "-"],
                 ["--context", "kind-primary", "-n", "default", "wait", "--for=condition=Ready", "pod/vault-primary-0", "--timeout=10s"],
             ])

@@ -135,13 +135,32 @@ struct WorldBuilder {
             ipv4Address: state == .running ? kmsAddress : nil)
     }
 
+    /// The network endpoint id docker gave a running container (a restart makes another).
+    static func endpointID(_ name: String) -> String { "ep-\(name)" }
+
+    /// The annotations a finished apply leaves on a cluster's ownership record: the operator
+    /// values' digest and revision, and the KMS endpoint its Vault's keys went into.
+    var ownershipAnnotations: [Node.Pair] {
+        var pairs = [
+            Node.Pair(
+                key: .string(OwnershipResource.valuesDigestKey), value: .string(OperatorResource.valuesDigest(topology.vaultOperator))),
+            Node.Pair(key: .string(OwnershipResource.operatorRevisionKey), value: .string("1")),
+        ]
+        if topology.provider == .kind, let kms = topology.kmsContainerName {
+            pairs.append(Node.Pair(key: .string(OwnershipResource.kmsEndpointKey), value: .string(Self.endpointID(kms))))
+        }
+        return pairs
+    }
+
     func network(containers: [DockerContainer]) -> DockerNetwork {
         DockerNetwork(
             name: topology.network.name, id: "net0", ipv4Subnet: subnet.description, ipv4Gateway: address(1),
             ipv6Subnet: KindNetwork.ulaSubnet(name: topology.network.name), enableIPv6: true,
             options: ["com.docker.network.bridge.enable_ip_masquerade": "true"], labels: networkLabels,
             containers: containers.filter { $0.isRunning && $0.ipv4Address != nil }.map {
-                DockerNetwork.Attachment(containerID: $0.id, name: $0.name, ipv4Address: $0.ipv4Address, ipv4PrefixLength: subnet.prefix)
+                DockerNetwork.Attachment(
+                    containerID: $0.id, name: $0.name, ipv4Address: $0.ipv4Address, ipv4PrefixLength: subnet.prefix,
+                    endpointID: Self.endpointID($0.name))
             }.sorted { $0.name < $1.name })
     }
 
@@ -252,7 +271,10 @@ struct WorldBuilder {
         let ownership = ownedObject(
             .mapping([
                 "apiVersion": .string("v1"), "kind": .string("ConfigMap"),
-                "metadata": .mapping(["name": .string(Ownership.configMapName), "namespace": .string(Ownership.configMapNamespace)]),
+                "metadata": .mapping([
+                    "name": .string(Ownership.configMapName), "namespace": .string(Ownership.configMapNamespace),
+                    "annotations": .mapping(ownershipAnnotations),
+                ]),
                 "data": .mapping(ownershipData),
             ]))
         var secrets: [String: KubeObject] = [:]

@@ -137,6 +137,7 @@ final class ScriptedWorld: Sendable {
         for c in n.containers {
             containers[c.containerID] = [
                 "Name": c.name, "IPv4Address": c.ipv4Address.map { "\($0)/\(c.ipv4PrefixLength ?? 16)" } ?? "", "IPv6Address": "",
+                "EndpointID": c.endpointID ?? "",
             ]
         }
         let object: [String: Any] = [

@@ -145,7 +145,12 @@ struct Apply {
             return "\(prefix) created"
         }
         let previous = live[path: "metadata", "annotations", Apply.lastApplied]?.string.flatMap { try? JSON.parse($0) }
-        var merged = JSONMerge.merge(base: live, overlay: obj, removing: previous)
+        // [SRC kubernetes/kubectl@dee3483a pkg/cmd/apply/patcher.go `Patch`]: a kind the client's
+        // scheme does not know (a custom resource) gets a three-way JSON merge patch
+        // (`buildMergePatch` → k8s.io/apimachinery@eed236ce pkg/util/jsonmergepatch/patch.go
+        // `CreateThreeWayJSONMergePatch`), built-in kinds a strategic merge patch.
+        var merged = JSONMerge.merge(
+            base: live, overlay: obj, removing: previous, strategicLists: !JSONMerge.isCustomResource(type))
         merged["status"] = live["status"]
         if merged == live { return "\(prefix) unchanged" }
         if !dryRun { c.update(merged, type: type) }
@@ -163,18 +168,31 @@ struct Apply {
     }
 }
 
-/// The three-way merge client-side apply performs (maps merge, lists replace; keys that were in the
-/// previous last-applied configuration but are gone now are removed).
+/// The three-way merge client-side apply performs: maps merge; a key that was in the previous
+/// last-applied configuration (`original`) and is gone from the new one (`modified`) is removed
+/// from the live object (`current`), at any depth where both are maps; keys only the live object
+/// has (server-set) stay.
+///
+/// [SRC k8s.io/apimachinery@eed236ce pkg/util/jsonmergepatch/patch.go `CreateThreeWayJSONMergePatch`]:
+/// the patch is `CreateMergePatch(original, modified)` keeping only its deletions (nulls) merged
+/// with `CreateMergePatch(current, modified)` keeping only additions and changes; a list is a
+/// value (RFC 7386), replaced whole. Built-in kinds use the strategic merge patch instead
+/// (`strategicLists`), which merges lists of objects by their merge key.
 enum JSONMerge {
-    static func merge(base: JSON, overlay: JSON, removing previous: JSON?) -> JSON {
+    /// Whether `kubectl apply` treats the type as a custom resource (not in its scheme).
+    static func isCustomResource(_ type: ResourceType) -> Bool {
+        !ResourceType.builtins.contains { $0.kind == type.kind && $0.group == type.group }
+    }
+
+    static func merge(base: JSON, overlay: JSON, removing previous: JSON?, strategicLists: Bool = true) -> JSON {
         guard case .object(var b) = base, case .object(let o) = overlay else { return overlay }
         if case .object(let prev)? = previous {
             for (k, _) in prev where o[k] == nil { b[k] = nil }
         }
         for (k, v) in o {
             if case .object = v, case .object? = b[k] {
-                b[k] = merge(base: b[k]!, overlay: v, removing: previous?[k])
-            } else if case .array(let items) = v, case .array(let baseItems)? = b[k] {
+                b[k] = merge(base: b[k]!, overlay: v, removing: previous?[k], strategicLists: strategicLists)
+            } else if strategicLists, case .array(let items) = v, case .array(let baseItems)? = b[k] {
                 b[k] = .array(mergeList(base: baseItems, overlay: items))
             } else {
                 b[k] = v

@@ -183,6 +183,11 @@ struct Raft {
             return
         }
         if Raft.isLeaderCR(ref.cr) {
+            // [SRC bank-vaults/bank-vaults@bf7498d6 internal/vault/operator_client.go `Init`]: each
+            // key is looked up first (`keyStoreNotFound`) and one that exists refuses the init;
+            // nothing overwrites it (pkg/kv/vault/vault.go `Set` is a plain KV write, but the
+            // operator client never reaches it for an existing key). Only an emptied KMS (a
+            // restarted dev-mode container) lets a fresh leader initialise.
             if let existing = BankVaultsKeys.anyExists(state, container: kms.id, path: path) {
                 crash(&node, "error initializing vault: error before init: value for key '\(existing)' already exists")
                 return

@@ -11,8 +11,15 @@ public struct DockerNetwork: Sendable, Equatable {
         public var ipv4Address: String?
         public var ipv4PrefixLength: Int?
         public var ipv6Address: String?
+        /// The endpoint's id (`EndpointID`): docker makes a new endpoint each time the container
+        /// starts (a stop releases it), so a changed id means the container restarted.
+        public var endpointID: String?
 
-        public init(containerID: String, name: String, ipv4Address: String?, ipv4PrefixLength: Int? = nil, ipv6Address: String? = nil) {
+        public init(
+            containerID: String, name: String, ipv4Address: String?, ipv4PrefixLength: Int? = nil, ipv6Address: String? = nil,
+            endpointID: String? = nil
+        ) {
+            self.endpointID = endpointID
             self.containerID = containerID
             self.name = name
             self.ipv4Address = ipv4Address

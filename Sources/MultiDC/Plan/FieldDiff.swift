@@ -5,8 +5,73 @@ import YAML
 ///
 /// Only fields the rendered object sets are compared: everything else on the live object
 /// (uid, resourceVersion, status, defaults the API server or operator filled in) is
-/// server-populated and ignored.
+/// server-populated and ignored — except the fields the object's last-applied configuration
+/// has and the rendered object no longer sets (`removals`): those `kubectl apply` deletes.
 public enum FieldDiff {
+    /// The annotation client-side `kubectl apply` keeps the applied configuration in (JSON).
+    public static let lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+
+    /// The last-applied configuration recorded on a live object, parsed (nil: none, or unreadable).
+    public static func lastApplied(of live: Node?) -> Node? {
+        guard let text = live?[path: "metadata", "annotations"]?[lastAppliedAnnotation]?.string,
+            let node = try? YAMLParser.parse(text, file: lastAppliedAnnotation), node.mapping != nil
+        else { return nil }
+        return node
+    }
+
+    /// The fields `kubectl apply` would remove: present in the last-applied configuration and in
+    /// the live object, absent from the rendered one (`after` nil, shown as `(removed)`).
+    ///
+    /// This is the deletion half of the three-way merge client-side apply computes
+    /// (kubernetes/kubectl@dee3483a pkg/cmd/apply/patcher.go `buildMergePatch` for custom
+    /// resources → k8s.io/apimachinery@eed236ce pkg/util/jsonmergepatch/patch.go
+    /// `CreateThreeWayJSONMergePatch`: `CreateMergePatch(original, modified)`, nulls only). It
+    /// recurses where the last-applied and rendered values are both maps; a list is a value
+    /// (RFC 7386), compared whole by `changes`. A field only the live object has was set by
+    /// the server or the operator and is never reported.
+    /// `isSensitive` tells a live scalar that must print as `(sensitive)` (the KMS token).
+    public static func removals(
+        rendered: Node, lastApplied: Node?, live: Node?, path: String = "", isSensitive: (String) -> Bool = { _ in false }
+    ) -> [FieldChange] {
+        guard path.isEmpty, rendered.mapping != nil else {
+            return removalsBelow(rendered: rendered, lastApplied: lastApplied, live: live, path: path, isSensitive: isSensitive)
+        }
+        // kubectl's `modified` is the new configuration plus the last-applied annotation itself,
+        // and what it records has `"annotations":{}` when the manifest has none
+        // (kubectl@dee3483a pkg/util/apply.go `GetModifiedConfiguration`: annotations default to
+        // an empty map before encoding): `metadata.annotations` itself is never removed.
+        var modified = rendered
+        var metadata = modified["metadata"] ?? .mapping([])
+        if metadata.mapping != nil {
+            var annotations = metadata["annotations"] ?? .mapping([])
+            if annotations.mapping != nil { annotations[lastAppliedAnnotation] = .string("") }
+            metadata["annotations"] = annotations
+            modified["metadata"] = metadata
+        }
+        return removalsBelow(rendered: modified, lastApplied: lastApplied, live: live, path: path, isSensitive: isSensitive)
+    }
+
+    static func removalsBelow(
+        rendered: Node, lastApplied: Node?, live: Node?, path: String, isSensitive: (String) -> Bool
+    ) -> [FieldChange] {
+        guard let pairs = lastApplied?.mapping, rendered.mapping != nil, let live, live.mapping != nil else { return [] }
+        var out: [FieldChange] = []
+        for pair in pairs {
+            let key = pair.key.scalar ?? pair.key.description
+            guard let liveValue = live[key] else { continue }
+            let here = join(path, key)
+            if let wanted = rendered[key] {
+                if pair.value.mapping != nil, wanted.mapping != nil {
+                    out += removalsBelow(rendered: wanted, lastApplied: pair.value, live: liveValue, path: here, isSensitive: isSensitive)
+                }
+            } else {
+                out.append(
+                    FieldChange(path: here, before: holdsSecret(liveValue, isSensitive) ? sensitive : display(liveValue), after: nil))
+            }
+        }
+        return out
+    }
+
     /// The displayed text of a value that is sensitive in the rendered object.
     public static let sensitive = TemplateValue.sensitiveText
     /// The displayed text of a value known only after apply.
@@ -87,6 +152,15 @@ public enum FieldDiff {
         case (.null, .null): return true
         case (.string(let x), .string(let y)): return x == y
         default: return false
+        }
+    }
+
+    /// Whether any scalar in `node` is sensitive.
+    static func holdsSecret(_ node: Node, _ isSensitive: (String) -> Bool) -> Bool {
+        switch node.content {
+        case .scalar(let text): isSensitive(text)
+        case .mapping(let pairs): pairs.contains { holdsSecret($0.value, isSensitive) }
+        case .sequence(let items): items.contains { holdsSecret($0, isSensitive) }
         }
     }
 

@@ -30,6 +30,9 @@ public struct PlanBuilder {
     var networkReplaced = false
     /// Whether the KMS container is being created or replaced (its address and keys are new).
     var kmsIsNew = false
+    /// Why the kept KMS no longer holds the Vault clusters' unseal keys (it restarted or stopped
+    /// since they were written, or this plan clears it); nil: it holds them, or it is new.
+    var kmsKeysLost: String?
     /// SHA-256 of the token the Vault CRs must carry (nil: known after apply).
     var tokenFingerprint: String?
     /// Per cluster: what the rules after the cluster's own can plan inside it (absent: nothing).

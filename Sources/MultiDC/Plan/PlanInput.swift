@@ -8,12 +8,22 @@ public struct PlanInput: Sendable {
     /// SHA-256 of the spec's `manifests` files, in order (nil when there are none): the
     /// loader's digest unless a caller (a test) gives another.
     public var manifestDigest: String?
+    /// `apply --adopt`: kind clusters without an ownership record are taken over.
+    public var adopt: Bool
+    /// The kind clusters an earlier apply on this machine created (`CreationRecord`): adopted
+    /// without --adopt when they lack an ownership record (an interrupted run).
+    public var createdClusters: Set<String>
 
-    public init(loaded: LoadedTopology, world: World, environment: [String: String] = [:], manifestDigest: String? = nil) {
+    public init(
+        loaded: LoadedTopology, world: World, environment: [String: String] = [:], manifestDigest: String? = nil, adopt: Bool = false,
+        createdClusters: Set<String> = []
+    ) {
         self.loaded = loaded
         self.world = world
         self.environment = environment
         self.manifestDigest = manifestDigest ?? loaded.manifestDigest
+        self.adopt = adopt
+        self.createdClusters = createdClusters
     }
 
     public var topology: Topology { loaded.topology }

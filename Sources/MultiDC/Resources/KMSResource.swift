@@ -83,6 +83,8 @@ enum KMSResource: GlobalRule, GlobalDestroyRule {
                 return
             }
             plan.tokenFingerprint = expectedToken ?? fingerprint
+            plan.kmsKeysLost = keysLost(plan, container: container, name: name)
+            let lostNote = plan.kmsKeysLost.map { "; it lost its unseal keys: \($0)" } ?? ""
             if container.state == .paused {
                 // `docker start` refuses a paused container ("cannot start a paused container,
                 // try unpause instead"; docs/tools.md#docker-lifecycle).
@@ -93,15 +95,43 @@ enum KMSResource: GlobalRule, GlobalDestroyRule {
             } else if container.isRunning {
                 plan.add(
                     PlanAction(
-                        id: .kms, change: .inSync, step: Start(names: [name]), resource: resource, reason: "running \(container.image)"))
+                        id: .kms, change: .inSync, step: Start(names: [name]), resource: resource,
+                        reason: "running \(container.image)\(lostNote)"))
             } else {
                 plan.add(
                     PlanAction(
                         id: .kms, change: .update, step: Start(names: [name]), resource: resource,
-                        reason: "the container is \(container.state); start it (its unseal keys are kept)",
-                        observed: container.state.description))
+                        reason: "the container is \(container.state); start it\(lostNote)", observed: container.state.description))
             }
         }
+    }
+
+    /// Why a kept KMS container no longer holds the unseal keys of the Vault clusters that exist
+    /// (nil: it holds them, or nothing tells otherwise).
+    ///
+    /// The KMS is a dev-mode Vault: everything lives in memory and is gone once the process stops
+    /// (docs/tools.md#vault-dev). `docker ps` shows no start time (only `Status`, "Up 5 minutes",
+    /// docs/tools.md#docker-ps), so the start is tracked through what `docker network inspect`
+    /// — already read by observation, no extra process — shows: the container's `EndpointID`,
+    /// which docker creates anew each time the container starts. The Vault step records it on
+    /// each cluster's ownership record (`multidc/kms-endpoint`) when it applies the CR; a KMS that
+    /// is stopped, or whose endpoint differs from a recorded one, has lost the keys.
+    static func keysLost(_ plan: PlanBuilder, container: DockerContainer, name: String) -> String? {
+        let withVault = plan.world.clusters.filter { !$0.objects.vaults.isEmpty }
+        guard !withVault.isEmpty else { return nil }
+        let names = withVault.map(\.name).joined(separator: ", ")
+        if container.state != .running && container.state != .paused && container.state != .restarting {
+            return
+                "KMS container \(name) is \(container.state), and a dev-mode Vault keeps the unseal keys of the Vault clusters in \(names) in memory only"
+        }
+        guard let endpoint = plan.world.network.value?.attachment(for: name)?.endpointID else { return nil }
+        let restarted = withVault.filter {
+            guard let recorded = OwnershipResource.annotations($0.objects.ownership)[OwnershipResource.kmsEndpointKey] else { return false }
+            return recorded != endpoint
+        }
+        guard !restarted.isEmpty else { return nil }
+        return
+            "KMS container \(name) restarted since the Vault clusters in \(restarted.map(\.name).joined(separator: ", ")) wrote their unseal keys into it (its network endpoint changed), and a dev-mode Vault keeps them in memory only"
     }
 
     static func planDestroy(_ plan: inout PlanBuilder) {
@@ -159,6 +189,12 @@ enum KMSResource: GlobalRule, GlobalDestroyRule {
             defer { file.remove() }
             var labels = Ownership.labels(topology: context.topology.name)
             labels[tokenFingerprintLabel] = SHA256.hex(token.reveal())
+            // The pools, for other topologies on the network to see (PoolResource.refuseOverlaps).
+            if case .metallb = context.topology.loadBalancer, let subnet = try? await context.subnet(),
+                case .success(let pools) = PoolSlicer.pools(for: context.topology, subnet: subnet)
+            {
+                labels[PoolResource.poolsLabel] = PoolResource.poolsLabelValue(pools)
+            }
             let command = Docker.run(
                 name: name, image: image, network: network, restart: "unless-stopped", labels: labels, envFile: file.path)
             let result = try await context.run(command)

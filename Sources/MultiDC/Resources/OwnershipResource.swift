@@ -15,8 +15,21 @@ enum OwnershipResource: ClusterRule, ClusterDestroyRule {
             reason = "records topology \(plan.topology.name)"
         } else if case .new = plan.inside[name] {
             reason = "cluster \(name) is new"
-        } else {
+        } else if plan.topology.provider != .kind {
             reason = "the cluster carries no ownership record of topology \(plan.topology.name)"
+        } else if plan.input.createdClusters.contains(name) {
+            reason = "adopted: an earlier apply on this machine created it and was interrupted before its ownership record"
+        } else if plan.input.adopt {
+            reason = "adopted (--adopt): the cluster carries no ownership record"
+        } else {
+            // A kind cluster of the spec's name that no apply here created may be someone else's
+            // (CreationRecord): refused unless the user says to take it over.
+            reason = "the cluster carries no ownership record of topology \(plan.topology.name)"
+            plan.problems.append(
+                PlanProblem(
+                    cluster: name,
+                    "kind cluster \(name) exists but carries no ownership record (ConfigMap \(Ownership.configMapNamespace)/\(Ownership.configMapName)), and no earlier apply of topology \(plan.topology.name) on this machine created it; rerun with --adopt to take it over, or choose another cluster name"
+                ))
         }
         plan.add(
             PlanAction(
@@ -56,6 +69,45 @@ enum OwnershipResource: ClusterRule, ClusterDestroyRule {
         func run(_ context: StepContext) async throws {
             try await context.check(
                 context.kubectl(cluster).delete("configmap", Ownership.configMapName, namespace: Ownership.configMapNamespace))
+        }
+    }
+}
+
+extension OwnershipResource {
+    /// Annotations on the ownership record: what multidc applied that observation cannot read
+    /// back cheaply. They are written with `kubectl annotate` (not in the record's last-applied
+    /// configuration, so re-applying the record keeps them).
+    ///
+    /// SHA-256 of the `operator.values` YAML the release was last installed or upgraded with.
+    static let valuesDigestKey = "multidc/operator-values-sha256"
+    /// The release's helm revision right after that install or upgrade.
+    static let operatorRevisionKey = "multidc/operator-revision"
+    /// The KMS container's network endpoint id when this cluster's Vault CR was applied: the KMS
+    /// incarnation its unseal keys went into (docs/tools.md#vault-dev: a restart empties it).
+    static let kmsEndpointKey = "multidc/kms-endpoint"
+
+    /// The record's annotations.
+    static func annotations(_ record: KubeObject?) -> [String: String] {
+        KubeObject.stringMap(record?.node[path: "metadata", "annotations"])
+    }
+
+    /// The cluster's observed ownership record (nil: none, or the cluster is new).
+    static func record(_ cluster: String, _ plan: PlanBuilder) -> KubeObject? {
+        if case .observed(let objects, _)? = plan.inside[cluster] { return objects.ownership }
+        return nil
+    }
+
+    /// `kubectl annotate` of the ownership record, waiting for the record when it is written by
+    /// a step running at the same time (NotFound is not yet, not a failure).
+    static func annotate(_ cluster: String, _ pairs: [(key: String, value: String)], _ context: StepContext) async throws {
+        let command = context.kubectl(cluster).annotate(
+            "configmap", Ownership.configMapName, namespace: Ownership.configMapNamespace, pairs)
+        try await context.waitUntil("the ownership record of cluster \(cluster) to take \(pairs.map(\.key).joined(separator: ", "))") {
+            let result = try await context.run(command)
+            if result.isSuccess { return .ready }
+            let failure = ToolFailure(command, result)
+            if failure.isTransient || result.stderr.contains("(NotFound)") { return .notYet(result.lastErrorLine) }
+            throw failure
         }
     }
 }

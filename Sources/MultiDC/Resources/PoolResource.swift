@@ -33,6 +33,7 @@ enum PoolResource: GlobalRule, ClusterRule, ClusterDestroyRule {
             return
         }
         guard !plan.networkReplaced, let network = plan.world.network.value else { return }
+        refuseOverlaps(&plan, network: network.name)
         for attachment in network.containers {
             guard let text = attachment.ipv4Address, let ip = IPAddress(text) else { continue }
             for cluster in topology.clusters {
@@ -45,6 +46,45 @@ enum PoolResource: GlobalRule, ClusterRule, ClusterDestroyRule {
                 }
             }
         }
+    }
+
+    /// Label on the KMS container: the topology's pools (CIDRs, space-separated — `docker ps`
+    /// joins labels with `,`, docs/tools.md#docker-ps), so that other topologies on the same
+    /// network can see them.
+    static let poolsLabel = "multidc/pools"
+
+    /// Refuses pools that overlap another topology's on the same docker network: two MetalLB
+    /// speakers would answer ARP for the same addresses. Another topology's pools are visible
+    /// through what observation already reads (`docker ps`, no extra process): the
+    /// `multidc/pools` label its KMS container carries (written when the KMS is created; a
+    /// topology without a KMS container, or whose pools moved since, is not seen).
+    static func refuseOverlaps(_ plan: inout PlanBuilder, network: String) {
+        let topology = plan.topology
+        for container in plan.world.containers {
+            guard let other = container.labels[Ownership.topologyKey], other != topology.name, container.networks.contains(network),
+                let text = container.labels[poolsLabel]
+            else { continue }
+            let theirs = text.split(separator: " ").compactMap { CIDR(String($0)) }
+            for cluster in topology.clusters {
+                guard let pool = plan.pools[cluster.name], let clash = theirs.first(where: { $0.overlaps(pool.cidr) }) else { continue }
+                plan.problems.append(
+                    PlanProblem(
+                        cluster: cluster.name,
+                        "the pool \(pool.cidr) of cluster \(cluster.name) overlaps the pool \(clash) of topology \(other) on network \(network) (label \(poolsLabel) of its KMS container \(container.name)); pin clusters[].pool to a free range"
+                    ))
+            }
+        }
+    }
+
+    /// The value of the `multidc/pools` label for a topology's pools.
+    static func poolsLabelValue(_ pools: [ClusterPool]) -> String { pools.map(\.cidr.description).joined(separator: " ") }
+
+    /// Moving a pool changes the LoadBalancer address of the cluster's Vault Service, which is the
+    /// node's Raft address: the other members keep the old one and the node is cut off.
+    static func moveLoss(_ cluster: String, _ lb: ClusterObjects?) -> String? {
+        guard let vaults = lb?.vaults.keys.sorted(), !vaults.isEmpty else { return nil }
+        return
+            "cluster \(cluster) holds Vault node \(vaults.joined(separator: ", ")): its LoadBalancer address comes from this pool and is its Raft address, so moving the pool cuts the node off from the Raft cluster"
     }
 
     static func planApply(_ cluster: Topology.Cluster, _ plan: inout PlanBuilder) {
@@ -63,7 +103,11 @@ enum PoolResource: GlobalRule, ClusterRule, ClusterDestroyRule {
         let step = Configure(cluster: name, mode: mode, pool: pool)
         let wanted = pool.rangeText
         var lb = MetalLBState()
-        if case .observed(let objects, _) = inside { lb = objects.metalLB }
+        var observedObjects: ClusterObjects?
+        if case .observed(let objects, _) = inside {
+            lb = objects.metalLB
+            observedObjects = objects
+        }
         switch mode {
         case .configMap:
             let resource = "ConfigMap metallb-system/config (\(wanted))"
@@ -85,7 +129,7 @@ enum PoolResource: GlobalRule, ClusterRule, ClusterDestroyRule {
                     PlanAction(
                         id: .pool(name), change: .update, step: step, resource: resource,
                         reason: "the address pools differ from the slice of cluster \(name)", observed: live.joined(separator: ","),
-                        needs: needs,
+                        needs: needs, dataLoss: live.isEmpty ? nil : moveLoss(name, observedObjects),
                         fields: [FieldChange(path: "data.config address-pools", before: live.joined(separator: ","), after: wanted)]))
             }
         case .customResources:
@@ -113,6 +157,7 @@ enum PoolResource: GlobalRule, ClusterRule, ClusterDestroyRule {
                             ? "L2Advertisement \(l2AdvertisementName) is missing"
                             : "the pool's addresses differ from the slice of cluster \(name)",
                         observed: live.addresses.joined(separator: ","), needs: needs,
+                        dataLoss: matches ? nil : moveLoss(name, observedObjects),
                         fields: matches
                             ? [] : [FieldChange(path: "spec.addresses", before: live.addresses.joined(separator: ","), after: wanted)]))
             }

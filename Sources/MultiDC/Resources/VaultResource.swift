@@ -37,10 +37,18 @@ enum VaultResource: ClusterRule, ClusterDestroyRule {
         let names = vaults.compactMap(Self.name)
         let resource = "Vault CR " + (names.isEmpty ? "(none)" : names.joined(separator: ", "))
         guard case .observed(let objects, _) = inside else {
+            var step = Apply(cluster: name, deleteFirst: false)
+            var reason = "cluster \(name) is new"
+            if let kms = keysToClear(name, plan) {
+                // bank-vaults never overwrites a key in the KMS ("error before init: value for key
+                // 'vault-root' already exists"; docs/tools.md#bank-vaults-kv), so a new leader
+                // cannot initialise while the kept KMS holds the old cluster's keys: restart the
+                // dev-mode KMS first, which empties it (docs/tools.md#vault-dev).
+                step.restartKMS = kms
+                reason += "; KMS container \(kms) is restarted first to clear the unseal keys of the Vault cluster that ran there"
+            }
             plan.add(
-                PlanAction(
-                    id: .vault(name), change: .create, step: Apply(cluster: name, deleteFirst: false), resource: resource,
-                    reason: "cluster \(name) is new", needs: needs))
+                PlanAction(id: .vault(name), change: .create, step: step, resource: resource, reason: reason, needs: needs))
             return
         }
         var fields: [FieldChange] = []
@@ -58,15 +66,29 @@ enum VaultResource: ClusterRule, ClusterDestroyRule {
                     return SHA256.hex(text) == fingerprint
                 }
             ).map { FieldChange(path: "\(vaultName): \($0.path)", before: $0.before, after: $0.after) }
+            // Fields the template no longer sets: `kubectl apply` removes them (three-way merge
+            // with the last-applied configuration; FieldDiff.removals), so the diff shows them.
+            fields += FieldDiff.removals(
+                rendered: vault, lastApplied: FieldDiff.lastApplied(of: live.node), live: live.node,
+                isSensitive: { [fingerprint = plan.tokenFingerprint] text in fingerprint.map { SHA256.hex(text) == $0 } ?? false }
+            ).map { FieldChange(path: "\(vaultName): \($0.path)", before: $0.before, after: nil) }
         }
         let liveVaults = objects.vaults.keys.sorted()
-        if plan.kmsIsNew && !liveVaults.isEmpty {
+        if (plan.kmsIsNew || plan.kmsKeysLost != nil) && !liveVaults.isEmpty {
+            let why =
+                plan.kmsIsNew
+                ? "the KMS is new: the Vault cluster must be re-initialised with keys in the new KMS"
+                : "the KMS lost its unseal keys (\(plan.kmsKeysLost ?? "")): the Vault cluster must be re-initialised with keys in the KMS"
             plan.add(
                 PlanAction(
                     id: .vault(name), change: .replace, step: Apply(cluster: name, deleteFirst: true), resource: resource,
-                    reason: "the KMS is new: the Vault cluster must be re-initialised with keys in the new KMS",
-                    observed: "Vault \(liveVaults.joined(separator: ", ")) initialised against the old KMS", needs: needs,
-                    dataLoss: "the data of Vault \(liveVaults.joined(separator: ", ")) in cluster \(name)", fields: fields))
+                    reason: why,
+                    observed:
+                        "Vault \(liveVaults.joined(separator: ", ")) initialised against \(plan.kmsIsNew ? "the old KMS" : "keys the KMS lost")",
+                    needs: needs,
+                    dataLoss:
+                        "the data of Vault \(liveVaults.joined(separator: ", ")) in cluster \(name) (its CRs, their PersistentVolumeClaims and the Raft data on them are deleted, then initialised afresh)",
+                    fields: fields))
         } else if !missing.isEmpty {
             plan.add(
                 PlanAction(
@@ -86,6 +108,19 @@ enum VaultResource: ClusterRule, ClusterDestroyRule {
                     reason: ready.isEmpty ? "in sync; no Vault pod Ready yet" : "in sync; pod \(ready.joined(separator: ", ")) Ready",
                     needs: needs))
         }
+    }
+
+    /// The KMS container to restart before the leader's Vault CR is created in a cluster this
+    /// plan creates while no Vault node is left in any cluster: the kept KMS may hold the keys of
+    /// the Vault cluster that is gone, and emptying it loses nothing (nil: the KMS is new or
+    /// already lost its keys, this is not the leader, or Vault nodes survive elsewhere — their
+    /// Raft cluster and its keys live on, and the new leader's place in it is the Raft rules').
+    static func keysToClear(_ cluster: String, _ plan: PlanBuilder) -> String? {
+        guard cluster == plan.leaderName, !plan.kmsIsNew, plan.kmsKeysLost == nil, case .container(let name, _, _) = plan.topology.kms,
+            let container = plan.world.kms.container, container.state == .running || container.state == .paused,
+            plan.world.clusters.allSatisfy({ $0.objects.vaults.isEmpty })
+        else { return nil }
+        return name
     }
 
     static func planDestroy(_ cluster: Topology.Cluster, _ scope: DestroyScope, _ plan: inout PlanBuilder) {
@@ -139,7 +174,12 @@ enum VaultResource: ClusterRule, ClusterDestroyRule {
     /// deleting the old ones first when the KMS is new.
     struct Apply: Step {
         var cluster: String
+        /// Re-initialise: delete the CRs, wait for their pods to go, delete their
+        /// PersistentVolumeClaims (they outlive the CR and hold the Raft data;
+        /// docs/tools.md#k8s-pvc-retention), then apply.
         var deleteFirst: Bool
+        /// A KMS container to `docker restart` first, emptying it (the leader of a re-created cluster).
+        var restartKMS: String? = nil
 
         func run(_ context: StepContext) async throws {
             let topology = context.topology
@@ -148,6 +188,10 @@ enum VaultResource: ClusterRule, ClusterDestroyRule {
             var assumptions: [String: String] = [:]
             if topology.loadBalancer == .none, cluster != topology.leader.name {
                 assumptions["leader.loadBalancerIP"] = try await leaderServiceAddress(context)
+            }
+            if let restartKMS {
+                try await context.check(Docker.restart([restartKMS]))
+                context.state.kmsAddress = nil  // a restarted container may get another address
             }
             let values = TemplateValues.for(
                 topology: topology, cluster: spec, subnet: subnet, kmsAddress: try await context.kmsAddress(),
@@ -160,12 +204,45 @@ enum VaultResource: ClusterRule, ClusterDestroyRule {
             }
             let names = vaults(documents).compactMap(name)
             try await context.ensureNamespace(topology.vault.namespace, cluster: cluster)
-            if deleteFirst {
-                try await context.check(context.kubectl(cluster).delete("vault", names, namespace: topology.vault.namespace))
-            }
+            if deleteFirst { try await Self.deleteWithData(names, cluster: cluster, context) }
             try await context.applyUntilAccepted(
                 "the Vault CRD to accept \(names.joined(separator: ", ")) in cluster \(cluster)", cluster: cluster, documents,
                 sensitive: true)
+            try await Self.recordKMS(cluster: cluster, context)
+        }
+
+        /// Deletes the CRs, waits for their pods to go, then deletes the claims the operator's
+        /// StatefulSet made: the StatefulSet controller copies the set's selector labels
+        /// (`vault_cr=<name>`, vault-operator `labelsForVault`) onto each claim (kubernetes
+        /// pkg/controller/statefulset/stateful_set_utils.go `getPersistentVolumeClaims`), and the
+        /// default retention policy keeps them after the set is gone (docs/tools.md#k8s-pvc-retention).
+        /// `kubectl delete` waits for the objects to be gone (its `--wait` defaults to true); `kubectl
+        /// wait --for=delete` of a pod already gone succeeds (kubectl@dee3483a pkg/cmd/wait/wait.go:
+        /// NotFound is ignored for delete).
+        static func deleteWithData(_ names: [String], cluster: String, _ context: StepContext) async throws {
+            let namespace = context.topology.vault.namespace
+            let kubectl = context.kubectl(cluster)
+            try await context.check(kubectl.delete("vault", names, namespace: namespace))
+            for name in names {
+                let gone = kubectl.wait(for: "delete", "pod/\(name)-0", namespace: namespace, timeout: "10s")
+                try await context.waitUntil("pod \(namespace)/\(name)-0 in cluster \(cluster) to be deleted") {
+                    let result = try await context.run(gone)
+                    return result.isSuccess ? .ready : .notYet(result.lastErrorLine)
+                }
+                try await context.check(kubectl.delete("pvc", selector: "vault_cr=\(name)", namespace: namespace))
+            }
+        }
+
+        /// Records on the ownership record which KMS incarnation (its network endpoint) the CR's
+        /// unseal keys go into (KMSResource.keysLost).
+        static func recordKMS(cluster: String, _ context: StepContext) async throws {
+            guard let kms = context.topology.kmsContainerName, context.topology.provider == .kind else { return }
+            // Best effort: without a record the KMS is trusted (KMSResource.keysLost), as before.
+            let result = try await context.run(Docker.networkInspect(context.topology.network.name))
+            guard result.isSuccess, let endpoint = (try? Docker.parseNetworkInspect(result))??.attachment(for: kms)?.endpointID else {
+                return
+            }
+            try await OwnershipResource.annotate(cluster, [(OwnershipResource.kmsEndpointKey, endpoint)], context)
         }
 
         /// Without MetalLB pools the leader's address is what the cloud gives its Vault Service:

@@ -2,6 +2,8 @@
 /// cluster's insides can only be planned once it answers), then the Raft health check.
 public struct ConvergeOptions: Sendable {
     public var allowDataLoss: Bool
+    /// `--adopt`: take over kind clusters that carry no ownership record.
+    public var adopt: Bool
     public var execution: Session.ExecutionOptions
     /// Rounds of observe → plan → execute before giving up on convergence.
     public var maxRounds: Int
@@ -11,9 +13,10 @@ public struct ConvergeOptions: Sendable {
     public var healthTimeout: Duration?
 
     public init(
-        allowDataLoss: Bool = false, execution: Session.ExecutionOptions = .init(), maxRounds: Int = 3,
+        allowDataLoss: Bool = false, adopt: Bool = false, execution: Session.ExecutionOptions = .init(), maxRounds: Int = 3,
         skipHealth: Bool = false, healthTimeout: Duration? = nil
     ) {
+        self.adopt = adopt
         self.allowDataLoss = allowDataLoss
         self.execution = execution
         self.maxRounds = maxRounds
@@ -84,7 +87,7 @@ extension Session {
                 confirmed = nil
             } else {
                 world = await observe(loaded)
-                plan = self.plan(loaded, world: world)
+                plan = self.plan(loaded, world: world, adopt: options.adopt)
             }
             if !plan.problems.isEmpty { return .blocked(plan, rounds: rounds + [ConvergeRound(plan: plan)]) }
             guard plan.hasChanges else {
@@ -117,14 +120,14 @@ extension Session {
                 return report.isHealthy ? .converged(rounds: rounds, health: report) : .unhealthy(rounds: rounds, health: report)
             }
             let next = await observe(loaded)
-            confirmed = (next, self.plan(loaded, world: next))
+            confirmed = (next, self.plan(loaded, world: next, adopt: options.adopt))
         }
         let last: (world: World, plan: Plan)
         if let confirmed {
             last = confirmed
         } else {
             let world = await observe(loaded)
-            last = (world, self.plan(loaded, world: world))
+            last = (world, self.plan(loaded, world: world, adopt: options.adopt))
         }
         return .notConverged(last.plan, rounds: rounds + [ConvergeRound(plan: last.plan)])
     }

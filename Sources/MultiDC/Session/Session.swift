@@ -29,13 +29,15 @@ public struct Session: Sendable {
         await Observer(runner: runner).observe(ObservationTarget(loaded.topology))
     }
 
-    public func input(_ loaded: LoadedTopology, _ world: World) -> PlanInput {
-        PlanInput(loaded: loaded, world: world, environment: environment)
+    public func input(_ loaded: LoadedTopology, _ world: World, adopt: Bool = false) -> PlanInput {
+        PlanInput(
+            loaded: loaded, world: world, environment: environment, adopt: adopt,
+            createdClusters: CreationRecord.clusters(topology: loaded.topology.name, environment: environment))
     }
 
-    /// What apply would do.
-    public func plan(_ loaded: LoadedTopology, world: World) -> Plan {
-        Planner.plan(input(loaded, world))
+    /// What apply would do (`adopt`: take over kind clusters without an ownership record).
+    public func plan(_ loaded: LoadedTopology, world: World, adopt: Bool = false) -> Plan {
+        Planner.plan(input(loaded, world, adopt: adopt))
     }
 
     /// What destroy would do.
@@ -65,10 +67,18 @@ public struct Session: Sendable {
     public func execute(
         _ plan: Plan, loaded: LoadedTopology, options: ExecutionOptions
     ) async throws(ExecutionGraphError) -> ExecutionReport {
+        // Before any `kind create cluster`: this machine's record that the apply created them.
+        if plan.purpose == .apply {
+            try? CreationRecord.note(CreationRecord.created(by: plan), topology: loaded.topology.name, environment: environment)
+        }
         let actions = ActionRunner(
             runner: runner, loaded: loaded, environment: environment, readinessTimeout: options.readinessTimeout)
         let executor = JobExecutor(parallelism: options.parallelism, timeout: options.timeout, clock: clock)
-        return try await executor.run(actions.jobs(for: plan), onEvent: options.onEvent)
+        let report = try await executor.run(actions.jobs(for: plan), onEvent: options.onEvent)
+        if plan.purpose == .destroy {
+            try? CreationRecord.forget(CreationRecord.deleted(by: plan, report), topology: loaded.topology.name, environment: environment)
+        }
+        return report
     }
 
     // MARK: Health

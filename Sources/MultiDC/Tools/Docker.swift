@@ -98,8 +98,9 @@ public enum Docker {
             let (ipv6, _) = splitCIDR(endpoint["IPv6Address"] as? String)
             attachments.append(
                 .init(
-                    containerID: id, name: endpoint["Name"] as? String ?? "", ipv4Address: ipv4, ipv4PrefixLength: prefix, ipv6Address: ipv6
-                ))
+                    containerID: id, name: endpoint["Name"] as? String ?? "", ipv4Address: ipv4, ipv4PrefixLength: prefix,
+                    ipv6Address: ipv6,
+                    endpointID: (endpoint["EndpointID"] as? String).flatMap { $0.isEmpty ? nil : $0 }))
         }
         attachments.sort { ($0.name, $0.containerID) < ($1.name, $1.containerID) }
         return DockerNetwork(

@@ -45,6 +45,9 @@ extension Docker {
     public static func start(_ names: [String]) -> Command { Command(executable, ["start"] + names) }
 
     /// `docker unpause NAME…`.
+    /// `docker restart NAME…` (stop, then start: a new network endpoint, an empty dev-mode Vault).
+    public static func restart(_ names: [String]) -> Command { Command(executable, ["restart"] + names) }
+
     public static func unpause(_ names: [String]) -> Command { Command(executable, ["unpause"] + names) }
 
     /// `docker rm -f -v NAME…`: the containers and their anonymous volumes (exit 0 even when a

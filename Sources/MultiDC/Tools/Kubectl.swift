@@ -70,6 +70,17 @@ public struct Kubectl: Sendable, Hashable {
         command(["-n", namespace, "delete", kind] + names + ["--ignore-not-found"])
     }
 
+    /// `-n NS delete KIND -l SELECTOR --ignore-not-found`: every object the selector matches.
+    public func delete(_ kind: String, selector: String, namespace: String) -> Command {
+        command(["-n", namespace, "delete", kind, "-l", selector, "--ignore-not-found"])
+    }
+
+    /// `-n NS annotate KIND NAME k=v… --overwrite`: a merge patch of the annotations only (the
+    /// last-applied configuration is left alone, so a later `apply` does not remove them).
+    public func annotate(_ kind: String, _ name: String, namespace: String, _ annotations: [(key: String, value: String)]) -> Command {
+        command(["-n", namespace, "annotate", kind, name] + annotations.map { "\($0.key)=\($0.value)" } + ["--overwrite"])
+    }
+
     /// `-n NS rollout status KIND/NAME --timeout=T`: waits for a Deployment or DaemonSet rollout.
     public func rolloutStatus(_ target: String, namespace: String, timeout: String) -> Command {
         command(["-n", namespace, "rollout", "status", target, "--timeout=\(timeout)"])
