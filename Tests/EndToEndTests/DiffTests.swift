@@ -200,6 +200,12 @@ extension EndToEndTests {
                 "kubectl", "--context", "kind-\(c)", "wait", "--for=condition=established", "crd/vaults.vault.banzaicloud.com",
                 "--timeout=60s",
             ])
+            // What multidc records after an install: the values' digest (the example gives none)
+            // and the release's revision.
+            _ = try must([
+                "kubectl", "--context", "kind-\(c)", "-n", "default", "annotate", "configmap", "multidc-ownership", "--overwrite",
+                "multidc/operator-values-sha256=\(SHA256.hex(""))", "multidc/operator-revision=1",
+            ])
         }
 
         // 6./7. The CRs from the example's templates, placeholders filled by hand (sed-style),
