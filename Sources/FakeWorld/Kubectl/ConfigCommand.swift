@@ -101,7 +101,9 @@ struct ConfigCommand {
     func renameContext(_ args: [String], paths: [String], merged kc: Kubeconfig, explicit: String?) throws -> ToolResult {
         guard args.count == 2 else {
             throw ToolFailure(
-                stderr: "error: Unexpected args: [\(args.joined(separator: " "))]\nSee 'kubectl config rename-context -h' for help and examples")
+                stderr:
+                    "error: Unexpected args: [\(args.joined(separator: " "))]\nSee 'kubectl config rename-context -h' for help and examples"
+            )
         }
         let (old, new) = (args[0], args[1])
         guard !new.isEmpty else { throw ToolFailure(stderr: "error: You must specify a new non-empty context name") }
