@@ -114,6 +114,23 @@ extension EndToEndTests {
         }
     }
 
+    @Test("(existing) one follower behind an EKS-like hostname → healthy, then No changes.")
+    func existingExampleWithOneHostnameFollower() async throws {
+        try await withWorld("existing") { w in
+            let follower = try #require(w.clusterNames.first { $0 != w.leader })
+            _ = try Self.existingWorld(w, clouds: [follower: .hostname])
+            let r = try Self.applied(w)
+            #expect(r.stdout.contains("healthy: 3 of 3 voters, leader vault-\(w.leader)-0"), "\(r)")
+            try w.expectHealthy(voters: 3, leader: w.leader)
+            let hostname = w.run([
+                "kubectl", "--context", w.contexts[follower] ?? "", "-n", "vault", "get", "svc", "vault-\(follower)", "-o",
+                "jsonpath={.status.loadBalancer.ingress[0].hostname}",
+            ]).stdout
+            #expect(hostname.hasSuffix(".elb.amazonaws.com"), "\(hostname)")
+            try Self.expectSecondApplyIsNoOp(w)
+        }
+    }
+
     /// A second `apply --yes`: exit 0, `No changes.`, healthy, and no mutating tool call.
     static func expectSecondApplyIsNoOp(_ w: E2EWorld, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let before = w.calls().count
