@@ -19,6 +19,9 @@ enum FakeWorldCommand {
               fakeworld config lb-hostname CLUSTER on|off
                                                       LoadBalancer Services of CLUSTER get a cloud hostname
                                                       (.status.loadBalancer.ingress[0].hostname, no ip; EKS-like)
+              fakeworld config cloud-lb CLUSTER on|off
+                                                      a cloud's service controller gives LoadBalancer Services of
+                                                      CLUSTER an ip from 203.0.113.0/24 (GKE-like; no MetalLB)
               fakeworld --help | --version
 
             COMMANDS (through the links)
@@ -117,8 +120,15 @@ enum FakeWorldCommand {
                 }
                 try store.transaction { $0.config["lb-hostname/\(args[1])"] = args[2] == "on" ? "on" : nil }
                 return ToolResult(stdout: "lb-hostname/\(args[1])=\(args[2])\n")
+            case "cloud-lb":
+                guard args.count == 3, args[2] == "on" || args[2] == "off" else {
+                    return ToolResult(stderr: "usage: fakeworld config cloud-lb CLUSTER on|off\n", code: 1)
+                }
+                try store.transaction { $0.config["cloud-lb/\(args[1])"] = args[2] == "on" ? "on" : nil }
+                return ToolResult(stdout: "cloud-lb/\(args[1])=\(args[2])\n")
             default:
-                return ToolResult(stderr: "fakeworld config: unknown setting \"\(args[0])\"; known: helm-major, lb-hostname\n", code: 1)
+                return ToolResult(
+                    stderr: "fakeworld config: unknown setting \"\(args[0])\"; known: helm-major, lb-hostname, cloud-lb\n", code: 1)
             }
         } catch let f as ToolFailure {
             return ToolResult(stderr: f.stderr + "\n", code: 1)

@@ -216,6 +216,15 @@ final class E2EWorld: @unchecked Sendable {
     var environment: [String: String]
     /// Extra containers the test made (removed by close()).
     var extraContainers: [String] = []
+    /// `provider: existing`: the spec keeps its kubeconfig contexts and external KMS URL; the test
+    /// makes the clusters (kind, on `network`) and the KMS (container `kmsName`) itself.
+    let existing: Bool
+    /// The node image (provider kind: the spec's; existing: the one the test's kind clusters use).
+    let nodeImage: String
+    /// The KMS image (provider kind: the spec's; existing: the test's external dev-mode Vault).
+    let kmsImage: String
+    /// provider existing: unique cluster name → the kubeconfig context the spec names for it.
+    let contexts: [String: String]
 
     static func make(
         example: String, metalLBVersion: String? = nil, pinSubnet: Bool = false,
@@ -277,6 +286,8 @@ final class E2EWorld: @unchecked Sendable {
         self.topology = topology
 
         var body = spec["spec"] ?? .mapping([])
+        let existing = body["provider"]?.string == "existing"
+        self.existing = existing
         let network = "e2e-\(id)-net"
         var net = body["network"] ?? .mapping([])
         net["name"] = .string(network)
@@ -294,20 +305,26 @@ final class E2EWorld: @unchecked Sendable {
         } else {
             subnet = nil
         }
-        body["network"] = net
+        // provider existing takes no network: the test's kind clusters and KMS use it.
+        if !existing { body["network"] = net }
         self.network = network
 
         // Images only this suite tags (see Images).
-        let nodeVersion = body["nodeImage"]?.string?.split(separator: ":").last.map(String.init) ?? "v1.19.1"
+        let nodeVersion = body["nodeImage"]?.string?.split(separator: ":").last.map(String.init) ?? (existing ? "v1.33.1" : "v1.19.1")
         let nodeImage = Images.node(nodeVersion)
-        body["nodeImage"] = .string(nodeImage)
         var kms = body["kms"] ?? .mapping([])
         let kmsName = "e2e-\(id)-kms"
-        kms["name"] = .string(kmsName)
         let kmsVersion = kms["image"]?.string?.split(separator: ":").last.map(String.init) ?? "1.6.2"
         let kmsImage = Images.vault(kmsVersion)
-        kms["image"] = .string(kmsImage)
-        body["kms"] = kms
+        if !existing {
+            // provider existing takes neither nodeImage nor a KMS container: its KMS is kms.url.
+            body["nodeImage"] = .string(nodeImage)
+            kms["name"] = .string(kmsName)
+            kms["image"] = .string(kmsImage)
+            body["kms"] = kms
+        }
+        self.nodeImage = nodeImage
+        self.kmsImage = kmsImage
         self.kmsName = kmsName
 
         if let metalLBVersion {
@@ -316,10 +333,12 @@ final class E2EWorld: @unchecked Sendable {
 
         var mapping: [(original: String, name: String)] = []
         var clusterNodes: [Node] = []
+        var contexts: [String: String] = [:]
         for var cluster in body["clusters"]?.sequence ?? [] {
             let original = cluster["name"]?.string ?? ""
             let name = "\(prefix)-\(original)"
             mapping.append((original, name))
+            if let context = cluster["context"]?.string { contexts[name] = context }
             cluster["name"] = .string(name)
             if let pool = cluster["pool"]?.string, let subnetPrefix {
                 cluster["pool"] = .string(pool.replacingOccurrences(of: subnetPrefix.old, with: subnetPrefix.new))
@@ -328,6 +347,7 @@ final class E2EWorld: @unchecked Sendable {
         }
         body["clusters"] = .sequence(clusterNodes)
         clusters = mapping
+        self.contexts = contexts
         func renamed(_ original: String) -> String { mapping.first { $0.original == original }?.name ?? original }
 
         var vault = body["vault"] ?? .mapping([])

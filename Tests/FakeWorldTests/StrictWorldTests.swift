@@ -249,6 +249,75 @@ let operatorRBAC = """
         #expect(w.kubectl("get", "svc", "s").stdout.contains(".eu-west-1.elb.amazonaws.com   80:"))
     }
 
+    /// A cloud's service controller without MetalLB (`cloud-lb`): ips from 203.0.113.0/24, unique,
+    /// spec.loadBalancerIP honoured, a Service with spec.loadBalancerClass left to its own controller.
+    @Test func cloudLBSetting() throws {
+        let (w, name) = try clusterWorld("clb")
+        defer { w.cleanup() }
+        let ip = { (svc: String) in w.kubectl("get", "svc", svc, "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout }
+        _ = w.kubectl("apply", "-f", "-", stdin: lbService("a"))
+        #expect(ip("a") == "", "no MetalLB, no cloud: pending")
+        #expect(w.run("fakeworld", ["config", "cloud-lb", name, "on"]).stdout == "cloud-lb/\(name)=on\n")
+        #expect(w.run("fakeworld", ["config", "cloud-lb", name]).code == 1)
+        _ = w.kubectl("apply", "-f", "-", stdin: lbService("b"))
+        _ = w.kubectl("apply", "-f", "-", stdin: lbService("c", ip: "203.0.113.77"))
+        let classed =
+            "apiVersion: v1\nkind: Service\nmetadata: {name: d, namespace: default}\nspec:\n  type: LoadBalancer\n  loadBalancerClass: example.com/other\n  ports: [{port: 80}]\n"
+        _ = w.kubectl("apply", "-f", "-", stdin: classed)
+        let (a, b) = (ip("a"), ip("b"))
+        #expect(a.hasPrefix("203.0.113.") && b.hasPrefix("203.0.113.") && a != b, "\(a) \(b)")
+        #expect(ip("c") == "203.0.113.77")
+        #expect(ip("d") == "")
+        #expect(w.kubectl("get", "svc", "a", "-o", "jsonpath={.status.loadBalancer.ingress[0].hostname}").stdout == "")
+        #expect(ip("a") == a, "an assigned address stays")
+    }
+
+    /// `kubectl config rename-context` (kubectl/pkg/cmd/config/rename_context.go): the context keeps
+    /// its cluster and user, current-context follows, and kubectl reaches the cluster by the new name.
+    @Test func renameContext() throws {
+        let (w, name) = try clusterWorld("rc")
+        defer { w.cleanup() }
+        let kubeconfig = try #require(w.env["KUBECONFIG"])
+        let new = "arn:aws:eks:eu-west-1:123456789012:cluster/\(name)"
+        let r = w.kubectl("config", "rename-context", "kind-\(name)", new)
+        #expect(r.code == 0 && r.stdout == "Context \"kind-\(name)\" renamed to \"\(new)\".\n", "\(r)")
+        #expect(w.kubectl("config", "current-context").stdout == new + "\n")
+        #expect(w.kubectl("config", "get-contexts", "-o", "name").stdout.split(separator: "\n").contains { $0 == new })
+        #expect(w.kubectl("--context", new, "get", "ns", "default", "-o", "name").stdout == "namespace/default\n")
+        #expect(
+            w.kubectl("--context", new, "config", "view", "--minify", "-o", "jsonpath={.contexts[0].context.cluster}").stdout
+                == "kind-\(name)")
+        let missing = w.kubectl("config", "rename-context", "kind-\(name)", "x")
+        #expect(missing.code == 1)
+        #expect(missing.stderr == "error: cannot rename the context \"kind-\(name)\", it's not in \(kubeconfig)\n", "\(missing)")
+        let taken = w.kubectl("config", "rename-context", new, new)
+        #expect(taken.stderr == "error: cannot rename the context \"\(new)\", the context \"\(new)\" already exists in \(kubeconfig)\n")
+        let args = w.kubectl("config", "rename-context", new)
+        #expect(args.code == 1)
+        #expect(
+            args.stderr == "error: Unexpected args: [\(new)]\nSee 'kubectl config rename-context -h' for help and examples\n", "\(args)")
+    }
+
+    /// An external KMS reached by DNS name: a dev-mode Vault container with that network alias.
+    @Test func kmsByNetworkAlias() throws {
+        let (w, name) = try clusterWorld("kal")
+        defer { w.cleanup() }
+        let net = try #require(w.env["KIND_EXPERIMENTAL_DOCKER_NETWORK"])
+        let kms = "fwkms-\(w.id)"
+        w.onCleanup { _ = TestWorld.exec("/usr/bin/env", ["docker", "rm", "-f", kms], env: ProcessInfo.processInfo.environment) }
+        #expect(w.run("fakeworld", ["config", "cloud-lb", name, "on"]).code == 0)
+        #expect(w.helm("upgrade", "--install", "vault-operator", operatorChart, "--version", "1.24.0", "--wait").code == 0)
+        _ = w.kubectl("apply", "-f", "-", stdin: vaultCR(name: "vault", kms: "kms.example.test", token: "t", leaderAddress: "self"))
+        // No container answers to the name yet.
+        #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-0", "--timeout=300ms").code == 1)
+        let run = w.docker(
+            "run", "-d", "--name", kms, "--network", net, "--network-alias", "kms.example.test", "-e", "VAULT_DEV_ROOT_TOKEN_ID=t",
+            "vault:1.6.2")
+        #expect(run.code == 0, "\(run)")
+        #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-0", "--timeout=30s").code == 0)
+        #expect(w.run("fakeworld", ["state"]).stdout.contains("vault-keys/vault-root"))
+    }
+
     /// Point 4: helm 4 as the world's helm, switched between two runs.
     @Test func helmFourHasNoListAll() throws {
         let (w, _) = try clusterWorld("h4")

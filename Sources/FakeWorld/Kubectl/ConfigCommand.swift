@@ -1,6 +1,6 @@
 import Foundation
 
-/// `kubectl config get-contexts | current-context | use-context | view | delete-context`.
+/// `kubectl config get-contexts | current-context | use-context | view | delete-context | rename-context`.
 struct ConfigCommand {
     let world: World
 
@@ -64,6 +64,8 @@ struct ConfigCommand {
             file.document["contexts"] = .array((file.document["contexts"]?.array ?? []).filter { $0["name"]?.string != words[1] })
             try file.write(path: path)
             return ToolResult(stdout: "deleted context \(words[1]) from \(path)\n")
+        case "rename-context":
+            return try renameContext(Array(words.dropFirst()), paths: paths, merged: kc, explicit: p.last("kubeconfig"))
         case "view":
             var doc = kc.document
             if p.bool("minify") {
@@ -89,6 +91,58 @@ struct ConfigCommand {
             throw ToolFailure(
                 stderr: "error: Missing or incomplete configuration info.  Please point to an existing, complete config file:")
         }
+    }
+
+    /// `kubectl config rename-context OLD NEW` [SRC kubernetes
+    /// staging/src/k8s.io/kubectl/pkg/cmd/config/rename_context.go v1.33 (Complete, Validate,
+    /// RunRenameContext); client-go tools/clientcmd/loader.go and config.go (GetDefaultFilename,
+    /// ModifyConfig: an entry is written back to the file that defines it)]: the context keeps its
+    /// cluster and user; current-context follows the rename.
+    func renameContext(_ args: [String], paths: [String], merged kc: Kubeconfig, explicit: String?) throws -> ToolResult {
+        guard args.count == 2 else {
+            throw ToolFailure(
+                stderr:
+                    "error: Unexpected args: [\(args.joined(separator: " "))]\nSee 'kubectl config rename-context -h' for help and examples"
+            )
+        }
+        let (old, new) = (args[0], args[1])
+        guard !new.isEmpty else { throw ToolFailure(stderr: "error: You must specify a new non-empty context name") }
+        // GetDefaultFilename: the explicit file, else the only $KUBECONFIG path, else its first existing one, else its last.
+        let fm = FileManager.default
+        let configFile =
+            explicit ?? (paths.count == 1 ? paths[0] : paths.first { fm.fileExists(atPath: $0) } ?? paths.last ?? "")
+        guard kc.contextNames.contains(old) else {
+            throw ToolFailure(stderr: "error: cannot rename the context \"\(old)\", it's not in \(configFile)")
+        }
+        guard !kc.contextNames.contains(new) else {
+            throw ToolFailure(
+                stderr: "error: cannot rename the context \"\(old)\", the context \"\(new)\" already exists in \(configFile)")
+        }
+        let renamedCurrent = kc.currentContext == old
+        try world.store.transaction { _ in
+            var contextDone = false, currentDone = !renamedCurrent
+            for path in paths where !(contextDone && currentDone) {
+                guard var file = try Kubeconfig.load(path: path) else { continue }
+                var changed = false
+                if !contextDone, var entry = file.entry("contexts", old) {
+                    entry["name"] = .string(new)
+                    file.document["contexts"] = .array(
+                        (file.document["contexts"]?.array ?? []).map { $0["name"]?.string == old ? entry : $0 })
+                    contextDone = true
+                    changed = true
+                }
+                if !currentDone, let current = file.document["current-context"]?.string, !current.isEmpty {
+                    // The first file that sets current-context is the one kubectl reads it from.
+                    if current == old {
+                        file.document["current-context"] = .string(new)
+                        changed = true
+                    }
+                    currentDone = true
+                }
+                if changed { try file.write(path: path) }
+            }
+        }
+        return ToolResult(stdout: "Context \"\(old)\" renamed to \"\(new)\".\n")
     }
 
     /// Secrets in a kubeconfig print as DATA+OMITTED / REDACTED unless --raw.

@@ -5,7 +5,7 @@ import Foundation
 struct KMS {
     let docker: Docker
 
-    /// The container `address` names (by container name or IP on `network`), if it runs, is on
+    /// The container `address` names (by container name, network alias or IP on `network`), if it runs, is on
     /// that network and its VAULT_DEV_ROOT_TOKEN_ID equals `token`. Else the error bank-vaults would log.
     struct Located { var id: String; var startedAt: String }
 
@@ -15,6 +15,21 @@ struct KMS {
         if container == nil, IPv4.parse(host) != nil, let net = docker.networkInspect(network) {
             for (id, info) in net["Containers"]?.object ?? [:] where info["IPv4Address"]?.string?.hasPrefix(host + "/") == true {
                 container = docker.inspectContainer(id)
+            }
+        }
+        if container == nil, IPv4.parse(host) == nil, let net = docker.networkInspect(network) {
+            // Docker's embedded DNS on a user-defined network also answers a container's network-scoped
+            // aliases (`docker run --network-alias`, `docker network connect --alias`): an external
+            // KMS reached by its DNS name is a container carrying that alias [SRC moby
+            // daemon/container_operations.go v25.0 (buildEndpointDNSNames: name, aliases, short id, hostname);
+            // docs.docker.com/engine/network/#dns-services].
+            for id in (net["Containers"]?.object ?? [:]).keys.sorted() {
+                guard let c = docker.inspectContainer(id), let ep = c[path: "NetworkSettings", "Networks", network] else { continue }
+                let names = (ep["Aliases"]?.array ?? []) + (ep["DNSNames"]?.array ?? [])
+                if names.contains(where: { $0.string == host }) {
+                    container = c
+                    break
+                }
             }
         }
         let dial = KMSError("Put \"\(address)/v1/sys/...\": dial tcp: lookup \(host): no such host")

@@ -25,9 +25,9 @@ struct MetalLB {
     /// A LoadBalancer address answers (layer 2: a speaker answers ARP for it) only once a speaker
     /// pod of the DaemonSet is Ready [SRC metallb speaker/layer2_controller.go v0.13.10; labels
     /// app=metallb, component=speaker in manifests/metallb.yaml v0.9.3 and
-    /// config/manifests/metallb-native.yaml v0.13.10]. Cloud LBs (the lb-hostname setting) answer.
+    /// config/manifests/metallb-native.yaml v0.13.10]. Cloud LBs (the lb-hostname and cloud-lb settings) answer.
     static func announces(_ c: ClusterState, state: WorldState) -> Bool {
-        if state.lbHostname(c.name) { return true }
+        if state.lbHostname(c.name) || state.cloudLB(c.name) { return true }
         return c.list(.pod, namespace: namespace).contains { $0.labels["component"] == "speaker" && $0.conditionTrue("Ready") }
     }
 

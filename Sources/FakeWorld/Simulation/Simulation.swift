@@ -17,7 +17,13 @@ struct Simulation {
                 establishCRDs(&c)
                 Workloads(sim: self).reconcile(&c)
                 assignClusterIPs(&c)
-                if state.lbHostname(name) { cloudHostnames(&c) } else { MetalLB(sim: self).reconcile(&c) }
+                if state.lbHostname(name) {
+                    cloudHostnames(&c)
+                } else if state.cloudLB(name) {
+                    cloudIPs(&c, state: state)
+                } else {
+                    MetalLB(sim: self).reconcile(&c)
+                }
                 if pass == 0 { VaultOperator(sim: self).reconcile(&c) }
                 state.clusters[name] = c
             }
@@ -84,6 +90,57 @@ struct Simulation {
             c.store(updated, type: .service)
         }
     }
+
+    /// The `cloud-lb` setting: a cloud's service controller gives each LoadBalancer Service an
+    /// external address (GKE-like: `ingress[0].ip`) [SRC kubernetes
+    /// staging/src/k8s.io/cloud-provider/controllers/service/controller.go v1.33.0: wantsLoadBalancer
+    /// (type LoadBalancer and no spec.loadBalancerClass), ensureLoadBalancer, patchStatus].
+    /// Addresses come from TEST-NET-3, 203.0.113.0/24 (RFC 5737), unique in the world; a
+    /// `spec.loadBalancerIP` is honoured as a reserved static address when no other Service has it.
+    func cloudIPs(_ c: inout ClusterState, state: WorldState) {
+        let (lo, hi) = Simulation.cloudRange
+        var used: Set<UInt32> = []
+        for other in state.clusters.values where other.name != c.name {
+            for s in other.list(.service, namespace: nil) {
+                for i in s[path: "status", "loadBalancer", "ingress"]?.array ?? [] {
+                    if let ip = i["ip"]?.string.flatMap(IPv4.parse) { used.insert(ip) }
+                }
+            }
+        }
+        let services = c.list(.service, namespace: nil).filter {
+            $0[path: "spec", "type"]?.string == "LoadBalancer" && $0[path: "spec", "loadBalancerClass"] == nil
+        }
+        var pending: [JSON] = []
+        for s in services {
+            let want = s[path: "spec", "loadBalancerIP"]?.string ?? ""
+            if let cur = s[path: "status", "loadBalancer", "ingress"]?.array?.first?["ip"]?.string, let ip = IPv4.parse(cur),
+                !used.contains(ip), want.isEmpty || want == cur
+            {
+                used.insert(ip)
+            } else {
+                pending.append(s)
+            }
+        }
+        for s in pending {
+            var ip: UInt32?
+            if let want = s[path: "spec", "loadBalancerIP"]?.string, !want.isEmpty {
+                if let w = IPv4.parse(want), !used.contains(w) { ip = w }
+            } else {
+                ip = (lo + 1..<hi).first { !used.contains($0) }
+            }
+            var updated = s
+            if let ip {
+                used.insert(ip)
+                updated[path: "status", "loadBalancer"] = ["ingress": [["ip": .string(IPv4.format(ip))]]]
+            } else {
+                updated[path: "status", "loadBalancer"] = .object([:])
+            }
+            if updated != s { c.store(updated, type: .service) }
+        }
+    }
+
+    /// TEST-NET-3 (RFC 5737): the world's cloud load balancer addresses.
+    static let cloudRange: (UInt32, UInt32) = IPv4.range("203.0.113.0/24")!
 
     func assignClusterIPs(_ c: inout ClusterState) {
         for svc in c.list(.service, namespace: nil) where svc[path: "spec", "clusterIP"] == nil {
