@@ -21,7 +21,7 @@ if arguments.first == "write-spec-500", let dir = arguments[safe: 1] {
 let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[safe: $0 + 1] ?? "") } ?? 21
 let benchmarks: [String: (Int) throws -> String] = [
     "yaml-scaling": YAMLScalingBenchmark.run,
-    "validate-500": ValidateBenchmark.run
+    "validate-500": ValidateBenchmark.run,
 ]
 
 guard let name = arguments.first, let benchmark = benchmarks[name] else {

@@ -88,13 +88,8 @@ extension EndToEndTests {
             _ = try Self.existingWorld(w, clouds: clouds)
             // Bounded: multidc waits for the leader's address up to --wait-timeout.
             let r = w.multidc("apply", ["--yes", "--wait-timeout", "90s"])
-            // multidc's follower step waits for the leader Service's `ingress[0].ip` only
-            // (VaultResource.Apply.leaderServiceAddress), so a leader with a cloud hostname
-            // never gets followers. Remove withKnownIssue once multidc reads the hostname too.
-            try withKnownIssue("multidc waits for the leader's ingress[0].ip and ignores ingress[0].hostname") {
-                try #require(r.exitCode == 0, "apply failed\n\(r)")
-            }
-            guard r.exitCode == 0 else { return }
+            // The followers' step reads the leader Service's ingress[0].ip, else its hostname.
+            try #require(r.exitCode == 0, "apply failed\n\(r)")
             #expect(r.stdout.contains("healthy: 3 of 3 voters, leader vault-\(w.leader)-0"), "\(r)")
             try w.expectHealthy(voters: 3, leader: w.leader)
             let hostname = w.run([

@@ -322,9 +322,10 @@ import YAML
         // The leader's Service is pending once, then the cloud gives it an address.
         let lookups = Counter()
         runner.on(
-            where: { $0.arguments.contains("jsonpath={.status.loadBalancer.ingress[0].ip}") },
+            where: { $0.arguments.contains("service") && $0.arguments.contains("json") },
             answer: { _ in
-                .result(CommandResult(stdout: lookups.next() == 1 ? "" : "203.0.113.10"))
+                let ingress = lookups.next() == 1 ? "" : #""ingress":[{"ip":"203.0.113.10"}]"#
+                return .result(CommandResult(stdout: #"{"kind":"Service","status":{"loadBalancer":{\#(ingress)}}}"#))
             })
         runner.on(["kubectl"], stdout: "ok\n")
         let actions = ActionRunner(
@@ -335,8 +336,7 @@ import YAML
         #expect(lookups.count == 2)
         #expect(
             runner.calls.first?.argv == [
-                "kubectl", "--context", context, "-n", "vault", "get", "service", "vault-eu-west-1", "-o",
-                "jsonpath={.status.loadBalancer.ingress[0].ip}",
+                "kubectl", "--context", context, "-n", "vault", "get", "service", "vault-eu-west-1", "-o", "json",
             ])
         // The Vault namespace first (it is not `default`), then the CR.
         let namespace = try #require(runner.calls.first { $0.arguments.contains("apply") })

@@ -246,21 +246,23 @@ enum VaultResource: ClusterRule, ClusterDestroyRule {
         }
 
         /// Without MetalLB pools the leader's address is what the cloud gives its Vault Service:
-        /// wait for `status.loadBalancer.ingress[0].ip` (empty while pending).
+        /// `status.loadBalancer.ingress[0]`'s `ip`, or its `hostname` where the cloud reports a name
+        /// and no address (EKS; docs/tools.md#k8s-lb-hostname). Empty while pending.
         func leaderServiceAddress(_ context: StepContext) async throws -> String {
             let leader = context.topology.leader
             guard let service = try VaultResource.names(context.loaded, cluster: leader).first else {
                 throw StepError(.render, "the leader's template has no Vault CR")
             }
-            let get = context.kubectl(leader.name).jsonPath(
-                "service", service, namespace: context.topology.vault.namespace, "{.status.loadBalancer.ingress[0].ip}")
+            let get = context.kubectl(leader.name).getObject("service", service, namespace: context.topology.vault.namespace)
             var address = ""
             try await context.waitUntil(
                 "Service \(service) in cluster \(leader.name) to get a LoadBalancer address", interval: .milliseconds(250)
             ) {
                 let result = try await context.run(get)
-                address = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-                return result.isSuccess && !address.isEmpty ? .ready : .notYet(result.isSuccess ? "pending" : result.lastErrorLine)
+                guard result.isSuccess else { return .notYet(result.lastErrorLine) }
+                let ingress = try Node(json: Data(result.standardOutput))[path: "status", "loadBalancer", "ingress"]?.sequence?.first
+                address = (ingress?["ip"]?.string).flatMap { $0.isEmpty ? nil : $0 } ?? ingress?["hostname"]?.string ?? ""
+                return address.isEmpty ? .notYet("pending") : .ready
             }
             return address
         }

@@ -57,11 +57,6 @@ public struct Kubectl: Sendable, Hashable {
         command(["-n", namespace, "get", kind, name, "-o", "json"])
     }
 
-    /// `-n NS get KIND NAME -o jsonpath=PATH`.
-    public func jsonPath(_ kind: String, _ name: String, namespace: String, _ path: String) -> Command {
-        command(["-n", namespace, "get", kind, name, "-o", "jsonpath=\(path)"])
-    }
-
     /// `apply -f FILE_OR_URL…` (manifests the spec names; URLs are fetched by kubectl).
     public func apply(files: [String]) -> Command { command(["apply"] + files.flatMap { ["-f", $0] }) }
 
