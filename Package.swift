@@ -14,8 +14,6 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "multidc", targets: ["multidc"]),
-        .library(name: "MultiDC", targets: ["MultiDC"]),
-        .library(name: "YAML", targets: ["YAML"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -2,11 +2,11 @@ import Foundation
 
 /// The entry point: one binary acting as `kind`, `kubectl`, `helm` (by the name it was invoked
 /// under) or as `fakeworld` itself (install, image, help).
-public enum FakeWorld {
-    public static let version = "0.1.0"
+package enum FakeWorld {
+    package static let version = "0.1.0"
 
     /// Runs one invocation and returns what to print. `argv0` is the invoked name (or path).
-    public static func run(argv0: String, invocation: Invocation) -> ToolResult {
+    package static func run(argv0: String, invocation: Invocation) -> ToolResult {
         let tool = URL(fileURLWithPath: argv0).lastPathComponent
         var inv = invocation
         inv.tool = tool

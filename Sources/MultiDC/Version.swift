@@ -1,2 +1,2 @@
 /// Placeholder until the library grows.
-public enum MultiDCVersion { public static let current = "0.1.0" }
+package enum MultiDCVersion { package static let current = "0.1.0" }

@@ -11,7 +11,7 @@ import Synchronization
 ///   `waitForSleepers(_:)` to know that the code under test reached its sleeps. Right for
 ///   timeouts and cancellation of concurrent work; `advanceToNextDeadline()` steps from one
 ///   wake-up to the next.
-public final class ManualClock: ExecutionClock, Sendable {
+package final class ManualClock: ExecutionClock, Sendable {
     private struct Sleeper {
         let id: UInt64
         let deadline: Duration
@@ -27,16 +27,16 @@ public final class ManualClock: ExecutionClock, Sendable {
 
     private let state = Mutex(State())
     /// Whether `sleep(for:)` advances time itself instead of waiting for `advance(by:)`.
-    public let autoAdvance: Bool
+    package let autoAdvance: Bool
 
-    public init(autoAdvance: Bool = true) { self.autoAdvance = autoAdvance }
+    package init(autoAdvance: Bool = true) { self.autoAdvance = autoAdvance }
 
-    public var now: Duration { state.withLock { $0.now } }
+    package var now: Duration { state.withLock { $0.now } }
 
     /// The number of tasks currently suspended in `sleep(for:)`.
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+    package var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
-    public func sleep(for duration: Duration) async throws {
+    package func sleep(for duration: Duration) async throws {
         try Task.checkCancellation()
         if autoAdvance || duration <= .zero {
             state.withLock { $0.now += max(duration, .zero) }
@@ -70,7 +70,7 @@ public final class ManualClock: ExecutionClock, Sendable {
     }
 
     /// Moves virtual time forward and wakes every sleeper whose deadline has passed.
-    public func advance(by duration: Duration) {
+    package func advance(by duration: Duration) {
         let due = state.withLock { s -> [Sleeper] in
             s.now += duration
             let now = s.now
@@ -83,13 +83,13 @@ public final class ManualClock: ExecutionClock, Sendable {
 
     /// Moves virtual time to the earliest sleeper's deadline (if any) and wakes it: steps a
     /// `autoAdvance: false` clock from one wake-up to the next without overshooting.
-    public func advanceToNextDeadline() {
+    package func advanceToNextDeadline() {
         let next = state.withLock { s in s.sleepers.map(\.deadline).min().map { max(.zero, $0 - s.now) } }
         if let next { advance(by: next) }
     }
 
     /// Waits (by yielding, never by sleeping) until at least `count` tasks sleep on this clock.
-    public func waitForSleepers(_ count: Int) async {
+    package func waitForSleepers(_ count: Int) async {
         while sleeperCount < count { await Task.yield() }
     }
 }

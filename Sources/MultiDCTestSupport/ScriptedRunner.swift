@@ -10,9 +10,9 @@ import Synchronization
 ///     let runner = ScriptedRunner()
 ///     runner.on(["docker", "network", "inspect"], stdout: networkJSON)
 ///     runner.on(["kubectl"]) { command in CommandResult(exitCode: 1, stderr: "…") }
-public final class ScriptedRunner: CommandRunner {
+package final class ScriptedRunner: CommandRunner {
     /// One scripted answer: a result, or an error the runner throws.
-    public enum Answer: Sendable {
+    package enum Answer: Sendable {
         case result(CommandResult)
         case failure(CommandRunnerError)
     }
@@ -30,7 +30,7 @@ public final class ScriptedRunner: CommandRunner {
     private let state = Mutex(State())
     private let fallback: @Sendable (Command) -> Answer
 
-    public init(
+    package init(
         fallback: @escaping @Sendable (Command) -> Answer = { command in
             .result(CommandResult(exitCode: 127, stderr: "ScriptedRunner: no scripted answer for \(command)\n"))
         }
@@ -39,30 +39,30 @@ public final class ScriptedRunner: CommandRunner {
     }
 
     /// Answers commands accepted by `matches` with `answer`.
-    public func on(where matches: @escaping @Sendable (Command) -> Bool, answer: @escaping @Sendable (Command) -> Answer) {
+    package func on(where matches: @escaping @Sendable (Command) -> Bool, answer: @escaping @Sendable (Command) -> Answer) {
         state.withLock { $0.rules.append(Rule(matches: matches, answer: answer)) }
     }
 
     /// Answers commands whose argv (executable first) starts with `prefix`.
-    public func on(_ prefix: [String], answer: @escaping @Sendable (Command) -> CommandResult) {
+    package func on(_ prefix: [String], answer: @escaping @Sendable (Command) -> CommandResult) {
         on(where: { $0.argv.starts(with: prefix) }, answer: { .result(answer($0)) })
     }
 
     /// Answers commands whose argv starts with `prefix` with a fixed result.
-    public func on(_ prefix: [String], exitCode: Int32 = 0, stdout: String = "", stderr: String = "") {
+    package func on(_ prefix: [String], exitCode: Int32 = 0, stdout: String = "", stderr: String = "") {
         let result = CommandResult(exitCode: exitCode, stdout: stdout, stderr: stderr)
         on(prefix) { _ in result }
     }
 
     /// Makes commands whose argv starts with `prefix` throw `error`.
-    public func on(_ prefix: [String], throwing error: CommandRunnerError) {
+    package func on(_ prefix: [String], throwing error: CommandRunnerError) {
         on(where: { $0.argv.starts(with: prefix) }, answer: { _ in .failure(error) })
     }
 
     /// Every command run so far, in call order.
-    public var calls: [Command] { state.withLock { $0.calls } }
+    package var calls: [Command] { state.withLock { $0.calls } }
 
-    public func run(_ command: Command) async throws -> CommandResult {
+    package func run(_ command: Command) async throws -> CommandResult {
         let rule = state.withLock { state -> Rule? in
             state.calls.append(command)
             return state.rules.first { $0.matches(command) }
@@ -77,7 +77,7 @@ public final class ScriptedRunner: CommandRunner {
 extension ScriptedRunner {
     /// Answers the preflight's probes (`docker version`, `kind version`, `kubectl version
     /// --client`, `helm version --short`) as tools that are installed and answer.
-    public func answerToolProbes() {
+    package func answerToolProbes() {
         for probe in [Docker.version(), Kind.version(), Kubectl.clientVersion(), Helm.version()] {
             on(probe.argv, stdout: "v1.0.0\n")
         }

@@ -11,28 +11,28 @@
 ///
 /// The excerpt is clipped to a window of `Diagnostic.excerptWidth` code points around the
 /// column (with `…` where the line goes on), so a long one-line input never prints whole.
-public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Severity: String, Sendable, Hashable, Codable {
+package struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum Severity: String, Sendable, Hashable, Codable {
         case error, warning, note
     }
 
-    public var file: String
-    public var mark: Mark
-    public var message: String
-    public var severity: Severity
+    package var file: String
+    package var mark: Mark
+    package var message: String
+    package var severity: Severity
     /// The text of the source line the mark points into, when known (for the caret display).
     /// `SourceText.diagnostic` stores only a window of a long line: see `sourceLineStartColumn`.
-    public var sourceLine: String?
+    package var sourceLine: String?
     /// The column (in code points) of `sourceLine`'s first code point in the real line:
     /// 1 unless the line was clipped at its start.
-    public var sourceLineStartColumn: Int
+    package var sourceLineStartColumn: Int
     /// True when the real line goes on after the end of `sourceLine`.
-    public var sourceLineContinues: Bool
+    package var sourceLineContinues: Bool
 
     /// Most code points of a source line shown under a diagnostic (the `…` marks not counted).
-    public static let excerptWidth = 120
+    package static let excerptWidth = 120
 
-    public init(
+    package init(
         file: String, mark: Mark, message: String, severity: Severity = .error, sourceLine: String? = nil,
         sourceLineStartColumn: Int = 1, sourceLineContinues: Bool = false
     ) {
@@ -47,7 +47,7 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// At most `limit` code points of `text`, with "…" when cut: for quoting a value the user
     /// wrote (a key, a path, an alias name) in a message, which is never clipped otherwise.
-    public static func clip(_ text: String, limit: Int = 60) -> String {
+    package static func clip(_ text: String, limit: Int = 60) -> String {
         var scalars = text.unicodeScalars.makeIterator()
         var out = String.UnicodeScalarView()
         for _ in 0..<limit {
@@ -58,12 +58,12 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `file:line:column: error: message`, without the source excerpt.
-    public var summary: String {
+    package var summary: String {
         "\(file):\(mark.line):\(mark.column): \(severity.rawValue): \(message)"
     }
 
     /// The summary, then the source line (clipped around the column) and a caret under the column.
-    public var description: String {
+    package var description: String {
         guard let line = sourceLine else { return summary }
         let excerpt = Diagnostic.excerpt(
             Array(line.unicodeScalars), startColumn: sourceLineStartColumn, continues: sourceLineContinues,
@@ -112,23 +112,23 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Several diagnostics at once: a file's errors are all reported in one run.
-public struct Diagnostics: Error, Sendable, CustomStringConvertible {
-    public var items: [Diagnostic]
+package struct Diagnostics: Error, Sendable, CustomStringConvertible {
+    package var items: [Diagnostic]
 
     /// How many diagnostics `description` renders before "… and N more errors".
-    public static let defaultRenderLimit = 100
+    package static let defaultRenderLimit = 100
 
-    public init(_ items: [Diagnostic]) {
+    package init(_ items: [Diagnostic]) {
         self.items = items
     }
 
     /// The first `defaultRenderLimit` diagnostics, then how many more there are.
-    public var description: String { rendered(limit: Diagnostics.defaultRenderLimit) }
+    package var description: String { rendered(limit: Diagnostics.defaultRenderLimit) }
 
     /// The first `limit` diagnostics, one after the other (summary, excerpt, caret), then a
     /// last line `… and N more errors` (or `warnings`, or `diagnostics` for a mix) when
     /// some were left out. `limit: nil` renders them all.
-    public func rendered(limit: Int?) -> String {
+    package func rendered(limit: Int?) -> String {
         let shown = limit.map { min(max(0, $0), items.count) } ?? items.count
         var lines = items[..<shown].map(\.description)
         if let more = Diagnostics.moreLine(items[shown...]) { lines.append(more) }
@@ -136,7 +136,7 @@ public struct Diagnostics: Error, Sendable, CustomStringConvertible {
     }
 
     /// `… and 3 more errors` for the diagnostics left out; nil when there are none.
-    public static func moreLine(_ rest: ArraySlice<Diagnostic>) -> String? {
+    package static func moreLine(_ rest: ArraySlice<Diagnostic>) -> String? {
         guard !rest.isEmpty else { return nil }
         let severities = Set(rest.map(\.severity))
         let noun = severities.count == 1 ? severities.first!.rawValue : "diagnostic"

@@ -1,19 +1,19 @@
 internal import CLibYAML
 
 /// Emits nodes as YAML text through libyaml's emitter (what multidc hands to kubectl).
-public enum YAMLEmitter {
+package enum YAMLEmitter {
     /// One or more documents, block style, `---` between documents.
-    public static func emit(_ documents: [Node]) -> String {
+    package static func emit(_ documents: [Node]) -> String {
         emit(documents, flow: false)
     }
 
     /// A single document.
-    public static func emit(_ document: Node) -> String {
+    package static func emit(_ document: Node) -> String {
         emit([document], flow: false)
     }
 
     /// One line, flow style: for messages.
-    public static func emitFlowString(_ node: Node) -> String {
+    package static func emitFlowString(_ node: Node) -> String {
         var text = emit([node], flow: true)
         if text.hasSuffix("\n...\n") { text.removeLast(5) }
         while text.hasSuffix("\n") { text.removeLast() }

@@ -3,9 +3,9 @@ import Foundation
 /// Conversion between nodes and JSON (kubectl, docker and helm speak JSON; a JSON text is
 /// also a YAML document, so `YAMLParser` reads it too — these helpers are for writing).
 extension Node {
-    public enum JSONError: Error, CustomStringConvertible {
+    package enum JSONError: Error, CustomStringConvertible {
         case invalid(String)
-        public var description: String {
+        package var description: String {
             switch self {
             case .invalid(let why): return "invalid JSON: \(why)"
             }
@@ -14,7 +14,7 @@ extension Node {
 
     /// A node from Foundation JSON values (`[String: Any]`, `[Any]`, `String`, `NSNumber`, `NSNull`).
     /// Object keys are sorted, so the result is deterministic.
-    public init(jsonObject value: Any) {
+    package init(jsonObject value: Any) {
         switch value {
         case let dict as [String: Any]:
             self = .mapping(dict.keys.sorted().map { Pair(key: .string($0), value: Node(jsonObject: dict[$0]!)) })
@@ -36,7 +36,7 @@ extension Node {
     }
 
     /// A node from JSON text.
-    public init(json data: Data) throws {
+    package init(json data: Data) throws {
         do {
             self.init(jsonObject: try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]))
         } catch {
@@ -45,7 +45,7 @@ extension Node {
     }
 
     /// The node as Foundation JSON values (mapping keys become strings).
-    public var jsonObject: Any {
+    package var jsonObject: Any {
         switch content {
         case .mapping(let pairs):
             var dict: [String: Any] = [:]
@@ -65,7 +65,7 @@ extension Node {
     }
 
     /// JSON text of the node; sorted keys; pretty with `indent` spaces when indent > 0.
-    public func jsonString(pretty: Bool = false) -> String {
+    package func jsonString(pretty: Bool = false) -> String {
         var options: JSONSerialization.WritingOptions = [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]
         if pretty { options.insert(.prettyPrinted) }
         guard let data = try? JSONSerialization.data(withJSONObject: jsonObject, options: options) else { return "null" }

@@ -3,36 +3,36 @@
 ///
 /// Equality (`==`) compares content and explicit tags only — never marks or styles — so
 /// a parse → emit → parse round trip compares equal.
-public struct Node: Sendable, CustomStringConvertible {
-    public enum Content: Sendable {
+package struct Node: Sendable, CustomStringConvertible {
+    package enum Content: Sendable {
         case scalar(String)
         case sequence([Node])
         case mapping([Pair])
     }
 
     /// One `key: value` entry of a mapping, in source order.
-    public struct Pair: Sendable {
-        public var key: Node
-        public var value: Node
+    package struct Pair: Sendable {
+        package var key: Node
+        package var value: Node
 
-        public init(key: Node, value: Node) {
+        package init(key: Node, value: Node) {
             self.key = key
             self.value = value
         }
     }
 
-    public enum Style: Sendable, Hashable {
+    package enum Style: Sendable, Hashable {
         case plain, singleQuoted, doubleQuoted, literal, folded
         case block, flow
     }
 
-    public var content: Content
+    package var content: Content
     /// The explicit tag (`!!str`, `!custom`), expanded to its full form (`tag:yaml.org,2002:str`), or nil.
-    public var tag: String?
-    public var style: Style
-    public var mark: Mark
+    package var tag: String?
+    package var style: Style
+    package var mark: Mark
 
-    public init(_ content: Content, tag: String? = nil, style: Style? = nil, mark: Mark = Mark(line: 0, column: 0)) {
+    package init(_ content: Content, tag: String? = nil, style: Style? = nil, mark: Mark = Mark(line: 0, column: 0)) {
         self.content = content
         self.tag = tag
         switch content {
@@ -44,49 +44,49 @@ public struct Node: Sendable, CustomStringConvertible {
 
     // MARK: Convenience constructors
 
-    public static func scalar(_ value: String, style: Style = .plain, tag: String? = nil, mark: Mark = Mark(line: 0, column: 0)) -> Node {
+    package static func scalar(_ value: String, style: Style = .plain, tag: String? = nil, mark: Mark = Mark(line: 0, column: 0)) -> Node {
         Node(.scalar(value), tag: tag, style: style, mark: mark)
     }
 
     /// A scalar that always reads back as a string (quoted when plain would resolve to another type).
-    public static func string(_ value: String, mark: Mark = Mark(line: 0, column: 0)) -> Node {
+    package static func string(_ value: String, mark: Mark = Mark(line: 0, column: 0)) -> Node {
         let plain = Node.scalar(value, mark: mark)
         return plain.resolved == .string(value) ? plain : .scalar(value, style: .doubleQuoted, mark: mark)
     }
 
-    public static func sequence(_ items: [Node], style: Style = .block, mark: Mark = Mark(line: 0, column: 0)) -> Node {
+    package static func sequence(_ items: [Node], style: Style = .block, mark: Mark = Mark(line: 0, column: 0)) -> Node {
         Node(.sequence(items), style: style, mark: mark)
     }
 
-    public static func mapping(_ pairs: [Pair], style: Style = .block, mark: Mark = Mark(line: 0, column: 0)) -> Node {
+    package static func mapping(_ pairs: [Pair], style: Style = .block, mark: Mark = Mark(line: 0, column: 0)) -> Node {
         Node(.mapping(pairs), style: style, mark: mark)
     }
 
     /// A mapping with string keys, in the given order.
-    public static func mapping(_ pairs: KeyValuePairs<String, Node>) -> Node {
+    package static func mapping(_ pairs: KeyValuePairs<String, Node>) -> Node {
         .mapping(pairs.map { Pair(key: .string($0.key), value: $0.value) })
     }
 
     // MARK: Accessors
 
     /// The scalar's text, or nil for collections.
-    public var scalar: String? {
+    package var scalar: String? {
         if case .scalar(let s) = content { return s }
         return nil
     }
 
-    public var sequence: [Node]? {
+    package var sequence: [Node]? {
         if case .sequence(let items) = content { return items }
         return nil
     }
 
-    public var mapping: [Pair]? {
+    package var mapping: [Pair]? {
         if case .mapping(let pairs) = content { return pairs }
         return nil
     }
 
     /// The value under a scalar key of a mapping (nil when absent or not a mapping).
-    public subscript(key: String) -> Node? {
+    package subscript(key: String) -> Node? {
         get {
             guard let pairs = mapping else { return nil }
             return pairs.first { $0.key.scalar == key }?.value
@@ -103,14 +103,14 @@ public struct Node: Sendable, CustomStringConvertible {
     }
 
     /// The value at a path of mapping keys (`node[path: "spec", "network", "name"]`).
-    public subscript(path keys: String...) -> Node? {
+    package subscript(path keys: String...) -> Node? {
         var node: Node? = self
         for key in keys { node = node?[key] }
         return node
     }
 
     /// What kind of node this is, for messages: "a string", "a mapping", …
-    public var kindDescription: String {
+    package var kindDescription: String {
         switch content {
         case .sequence: return "a sequence"
         case .mapping: return "a mapping"
@@ -126,14 +126,14 @@ public struct Node: Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { YAMLEmitter.emitFlowString(self) }
+    package var description: String { YAMLEmitter.emitFlowString(self) }
 }
 
 extension Node: Equatable {
     /// Scalars are equal when they mean the same value under the core schema (`0x1F` and `31`,
     /// `~` and `null`, `True` and `true`; a quoted `"1"` is a string, so not equal to `1`);
     /// collections compare item by item, mappings in order.
-    public static func == (a: Node, b: Node) -> Bool {
+    package static func == (a: Node, b: Node) -> Bool {
         // Core tags (`!!str`, `!!int`, …) only say what the resolved value already says.
         guard a.customTag == b.customTag else { return false }
         switch (a.content, b.content) {

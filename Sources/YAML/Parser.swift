@@ -1,18 +1,18 @@
 internal import CLibYAML
 
 /// Limits that keep hostile input from exhausting memory or time.
-public struct ParseLimits: Sendable {
+package struct ParseLimits: Sendable {
     /// Largest accepted input, in bytes.
-    public var maxBytes: Int
+    package var maxBytes: Int
     /// Most nodes that alias expansion may add in one input (billion-laughs guard).
-    public var maxAliasExpansion: Int
+    package var maxAliasExpansion: Int
     /// Most bytes of scalar text that alias expansion may add in one input: a few aliases of
     /// one huge scalar cost few nodes but much memory.
-    public var maxAliasExpansionBytes: Int
+    package var maxAliasExpansionBytes: Int
     /// Deepest nesting of collections, aliases' contents included.
-    public var maxDepth: Int
+    package var maxDepth: Int
 
-    public init(
+    package init(
         maxBytes: Int = 8 << 20, maxAliasExpansion: Int = 10_000, maxDepth: Int = 512, maxAliasExpansionBytes: Int = 1 << 20
     ) {
         self.maxBytes = maxBytes
@@ -21,14 +21,14 @@ public struct ParseLimits: Sendable {
         self.maxDepth = maxDepth
     }
 
-    public static let `default` = ParseLimits()
+    package static let `default` = ParseLimits()
 }
 
 /// Parses YAML text with libyaml's event parser into `Node` trees.
-public enum YAMLParser {
+package enum YAMLParser {
     /// Every document of a stream (an empty stream has none). Throws a positioned `Diagnostic`
     /// for libyaml's own errors, duplicate mapping keys, alias bombs and oversize input.
-    public static func parseDocuments(
+    package static func parseDocuments(
         _ text: String, file: String = "<input>", limits: ParseLimits = .default
     ) throws(Diagnostic) -> [Node] {
         let byteCount = text.utf8.count
@@ -44,7 +44,7 @@ public enum YAMLParser {
     }
 
     /// The single document of a stream; nil for an empty stream. More than one document is an error.
-    public static func parse(
+    package static func parse(
         _ text: String, file: String = "<input>", limits: ParseLimits = .default
     ) throws(Diagnostic) -> Node? {
         let docs = try parseDocuments(text, file: file, limits: limits)

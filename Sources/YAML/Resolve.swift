@@ -1,6 +1,6 @@
 /// The value a scalar stands for, resolved by the YAML 1.2 core schema
 /// (plain scalars only; quoted and block scalars are always strings).
-public enum Resolved: Sendable, Hashable {
+package enum Resolved: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int)
@@ -10,12 +10,12 @@ public enum Resolved: Sendable, Hashable {
 
 /// An integer scalar: its value, or — for a well-formed integer too large for `Int` — its
 /// normalised text (sign, `0x`/`0o` prefix, lower-case digits without leading zeros).
-public enum YAMLInteger: Sendable, Hashable {
+package enum YAMLInteger: Sendable, Hashable {
     case int(Int)
     case outOfRange(String)
 
     /// What `Node.resolved` reports for it: `.int`, or `.float` with the nearest `Double`.
-    public var resolved: Resolved {
+    package var resolved: Resolved {
         switch self {
         case .int(let i): return .int(i)
         case .outOfRange(let text):
@@ -31,18 +31,18 @@ public enum YAMLInteger: Sendable, Hashable {
 }
 
 /// Full forms of the core tags.
-public enum Tag {
-    public static let str = "tag:yaml.org,2002:str"
-    public static let int = "tag:yaml.org,2002:int"
-    public static let float = "tag:yaml.org,2002:float"
-    public static let bool = "tag:yaml.org,2002:bool"
-    public static let null = "tag:yaml.org,2002:null"
-    public static let map = "tag:yaml.org,2002:map"
-    public static let seq = "tag:yaml.org,2002:seq"
-    public static let binary = "tag:yaml.org,2002:binary"
+package enum Tag {
+    package static let str = "tag:yaml.org,2002:str"
+    package static let int = "tag:yaml.org,2002:int"
+    package static let float = "tag:yaml.org,2002:float"
+    package static let bool = "tag:yaml.org,2002:bool"
+    package static let null = "tag:yaml.org,2002:null"
+    package static let map = "tag:yaml.org,2002:map"
+    package static let seq = "tag:yaml.org,2002:seq"
+    package static let binary = "tag:yaml.org,2002:binary"
     /// The tags of the core schema (YAML 1.2.2, 10.3); other `tag:yaml.org,2002:` tags
     /// (`!!binary`, `!!timestamp`, …) are kept like custom ones.
-    public static let core: Set<String> = [str, int, float, bool, null, map, seq]
+    package static let core: Set<String> = [str, int, float, bool, null, map, seq]
 }
 
 extension Node {
@@ -52,7 +52,7 @@ extension Node {
     /// An integer too large for `Int` (`99999999999999999999`, `0xFFFFFFFFFFFFFFFFFF`) resolves
     /// to `.float` with the nearest `Double`, as JSON readers take it; it is never `.string`.
     /// `integer` tells it apart: `.outOfRange`, so a decoder can say "integer out of range".
-    public var resolved: Resolved {
+    package var resolved: Resolved {
         guard case .scalar(let text) = content else { return .string("") }
         if let tag {
             switch tag {
@@ -69,7 +69,7 @@ extension Node {
     }
 
     /// The core-schema resolution of a plain scalar's text.
-    public static func resolvePlain(_ text: String) -> Resolved {
+    package static func resolvePlain(_ text: String) -> Resolved {
         switch text {
         case "", "~", "null", "Null", "NULL": return .null
         default: break
@@ -90,7 +90,7 @@ extension Node {
 
     /// An integer in the core schema's forms (YAML 1.2.2, 10.3.2): `[-+]?[0-9]+`, `0o[0-7]+`,
     /// `0x[0-9a-fA-F]+` — no sign after `0x`/`0o`, no `_`. Nil when the text is not one.
-    public static func resolveInteger(_ text: String) -> YAMLInteger? {
+    package static func resolveInteger(_ text: String) -> YAMLInteger? {
         let utf8 = Array(text.utf8)
         guard !utf8.isEmpty else { return nil }
         func all(_ digits: ArraySlice<UInt8>, _ isDigit: (UInt8) -> Bool) -> Bool {
@@ -169,7 +169,7 @@ extension Node {
     /// True when a plain scalar with this text would be read as something other than the
     /// string itself by this resolver OR by YAML 1.1 readers (go-yaml v2, used by kubectl):
     /// such strings are quoted when emitted.
-    public static func needsQuoting(_ text: String) -> Bool {
+    package static func needsQuoting(_ text: String) -> Bool {
         if resolvePlain(text) != .string(text) { return true }
         switch text.lowercased() {
         case "y", "n", "yes", "no", "on", "off": return true
@@ -214,13 +214,13 @@ extension Node {
 
     // MARK: Typed accessors used by decoders
 
-    public var string: String? {
+    package var string: String? {
         if case .string(let s) = resolved, scalar != nil { return s }
         return nil
     }
 
     /// The value of an integer that fits in `Int` (nil for integers out of range: see `integer`).
-    public var int: Int? {
+    package var int: Int? {
         if case .int(let i) = integer { return i }
         return nil
     }
@@ -233,7 +233,7 @@ extension Node {
     ///     case .outOfRange: error("integer out of range")
     ///     case nil: typeError("an integer", node)
     ///     }
-    public var integer: YAMLInteger? {
+    package var integer: YAMLInteger? {
         guard case .scalar(let text) = content else { return nil }
         if let tag {
             return tag == Tag.int ? Node.resolveInteger(text) : nil
@@ -241,12 +241,12 @@ extension Node {
         return style == .plain ? Node.resolveInteger(text) : nil
     }
 
-    public var bool: Bool? {
+    package var bool: Bool? {
         if case .bool(let b) = resolved { return b }
         return nil
     }
 
-    public var isNull: Bool {
+    package var isNull: Bool {
         scalar != nil && resolved == .null
     }
 }

@@ -18,9 +18,9 @@
 /// - a file over `limit` bytes: from `fstat` before reading anything, and for files whose size
 ///   `fstat` does not know (pipes, `/proc`) by reading at most `limit + 1` bytes;
 /// - bytes that are not UTF-8: positioned at the line and column of the first bad byte.
-public enum SourceFile {
+package enum SourceFile {
     /// The text of the file at `path`; `file` names it in messages (default: the path).
-    public static func read(
+    package static func read(
         path: String, file: String? = nil, limit: Int = ParseLimits.default.maxBytes
     ) throws(Diagnostic) -> String {
         let name = file ?? path

@@ -12,8 +12,8 @@
 ///   per character whatever its UTF-8 width. A decomposed `é` (e + U+0301) is two columns.
 ///
 /// Building one is O(n); every lookup is O(log n) plus a walk of at most 1,024 code points.
-public struct SourceText: Sendable {
-    public let file: String
+package struct SourceText: Sendable {
+    package let file: String
     /// The UTF-8 bytes of the text.
     let bytes: [UInt8]
     /// Per line: the byte offset of its first byte, the byte offset just past its last byte
@@ -26,7 +26,7 @@ public struct SourceText: Sendable {
     let checkpoints: [Int]
     static let checkpointStride = 1024
 
-    public init(file: String, text: String) {
+    package init(file: String, text: String) {
         self.file = file
         let bytes = Array(text.utf8)
         self.bytes = bytes
@@ -80,15 +80,15 @@ public struct SourceText: Sendable {
     }
 
     /// How many lines the text has (an empty text, or one ending in a break, has an empty last line).
-    public var lineCount: Int { lineStart.count }
+    package var lineCount: Int { lineStart.count }
 
     /// Every line, without its line break. Builds them all: prefer `line(_:)`.
-    public var lines: [Substring] {
+    package var lines: [Substring] {
         (1...lineCount).map { Substring(line($0) ?? "") }
     }
 
     /// Line `number` (1-based) without its line break, or nil when there is no such line.
-    public func line(_ number: Int) -> String? {
+    package func line(_ number: Int) -> String? {
         guard number >= 1, number <= lineCount else { return nil }
         return String(decoding: bytes[lineStart[number - 1]..<lineEnd[number - 1]], as: UTF8.self)
     }
@@ -145,7 +145,7 @@ public struct SourceText: Sendable {
 
     /// The mark of the code point at UTF-8 byte `offset` (a byte inside a multi-byte code point
     /// belongs to that code point; offsets past the end give the position just after the text).
-    public func mark(atUTF8Offset offset: Int) -> Mark {
+    package func mark(atUTF8Offset offset: Int) -> Mark {
         let offset = min(max(0, offset), bytes.count)
         let line = lineNumber(ofByte: offset)
         let column = scalarIndex(ofByte: offset) - lineFirstScalar[line - 1] + 1
@@ -154,7 +154,7 @@ public struct SourceText: Sendable {
 
     /// The UTF-8 byte offset of `mark`, or nil when the text has no such line. A column past
     /// the end of its line gives the offset of the line's end.
-    public func utf8Offset(of mark: Mark) -> Int? {
+    package func utf8Offset(of mark: Mark) -> Int? {
         guard mark.line >= 1, mark.line <= lineCount else { return nil }
         let offset = byteOffset(ofScalar: lineFirstScalar[mark.line - 1] + max(0, mark.column - 1))
         return min(offset, lineEnd[mark.line - 1])
@@ -163,7 +163,7 @@ public struct SourceText: Sendable {
     // MARK: Diagnostics
 
     /// A diagnostic at `mark` in this text, with (a window of) its source line attached.
-    public func diagnostic(_ message: String, at mark: Mark, severity: Diagnostic.Severity = .error) -> Diagnostic {
+    package func diagnostic(_ message: String, at mark: Mark, severity: Diagnostic.Severity = .error) -> Diagnostic {
         guard mark.line >= 1, mark.line <= lineCount else {
             return Diagnostic(file: file, mark: mark, message: message, severity: severity)
         }
@@ -194,7 +194,7 @@ extension SourceText {
     /// indentation, and line folding (a run of whitespace and line breaks in the source stands
     /// for a run of spaces and newlines in the value). Offsets inside such a run map to the
     /// run's start. Falls back to `node.mark` when the node is not a scalar of this text.
-    public func mark(ofScalarOffset offset: Int, in node: Node) -> Mark {
+    package func mark(ofScalarOffset offset: Int, in node: Node) -> Mark {
         guard case .scalar(let text) = node.content, offset > 0, let start = utf8Offset(of: node.mark) else { return node.mark }
         let value = Array(text.unicodeScalars)
         var v = 0

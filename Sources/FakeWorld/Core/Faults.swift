@@ -1,7 +1,7 @@
 import Foundation
 
 /// Injected faults, from `FAKEWORLD_FAULTS` (comma-separated).
-public enum Fault: Sendable, Hashable {
+package enum Fault: Sendable, Hashable {
     /// The next `kind create cluster` of NAME fails like a kubeadm init failure; once (consumption
     /// is recorded in the state), then creates succeed.
     case createClusterOnce(cluster: String)
@@ -16,7 +16,7 @@ public enum Fault: Sendable, Hashable {
     /// The next kind create/delete/export of cluster NAME finds `<kubeconfig>.lock` held (once).
     case kubeconfigLockBusy(cluster: String)
 
-    public static let help: [(String, String)] = [
+    package static let help: [(String, String)] = [
         ("create-cluster:NAME:once", "the next `kind create cluster` of NAME fails at kubeadm init (once; then creates succeed)"),
         ("apiserver-down:NAME", "kubectl and helm calls to cluster NAME get connection refused"),
         (
@@ -34,7 +34,7 @@ public enum Fault: Sendable, Hashable {
         ),
     ]
 
-    public static func parseList(_ text: String?) throws(ConfigError) -> [Fault] {
+    package static func parseList(_ text: String?) throws(ConfigError) -> [Fault] {
         guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return [] }
         var faults: [Fault] = []
         for raw in text.split(separator: ",") {

@@ -1,11 +1,11 @@
 import Foundation
 
 /// What one invocation of a tool produced: the executable writes these out and exits with `code`.
-public struct ToolResult: Sendable, Equatable {
-    public var stdout: String
-    public var stderr: String
-    public var code: Int32
-    public init(stdout: String = "", stderr: String = "", code: Int32 = 0) {
+package struct ToolResult: Sendable, Equatable {
+    package var stdout: String
+    package var stderr: String
+    package var code: Int32
+    package init(stdout: String = "", stderr: String = "", code: Int32 = 0) {
         self.stdout = stdout
         self.stderr = stderr
         self.code = code
@@ -20,15 +20,15 @@ struct ToolFailure: Error {
 }
 
 /// Everything an invocation may read from its surroundings; tests build one by hand.
-public struct Invocation: Sendable {
-    public var tool: String
-    public var args: [String]
-    public var environment: [String: String]
+package struct Invocation: Sendable {
+    package var tool: String
+    package var args: [String]
+    package var environment: [String: String]
     /// Read on demand (apply -f -, exec -i, create cluster --config -): the executable passes a reader.
-    public var readStdin: @Sendable () -> Data
-    public var now: @Sendable () -> Date
+    package var readStdin: @Sendable () -> Data
+    package var now: @Sendable () -> Date
 
-    public init(
+    package init(
         tool: String, args: [String], environment: [String: String],
         readStdin: @escaping @Sendable () -> Data = { Data() },
         now: @escaping @Sendable () -> Date = { Date() }

@@ -3,7 +3,7 @@ import YAML
 
 /// A JSON value: the shape of every Kubernetes object, helm record and Vault answer in the world.
 /// Objects keep no key order; serialisation sorts keys (as kubectl's printers and Go maps do).
-public indirect enum JSON: Sendable, Equatable, Codable {
+package indirect enum JSON: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
     case int(Int)
@@ -13,7 +13,7 @@ public indirect enum JSON: Sendable, Equatable, Codable {
     case object([String: JSON])
 
     // MARK: Codable (the state files)
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() {
             self = .null
@@ -31,7 +31,7 @@ public indirect enum JSON: Sendable, Equatable, Codable {
             self = .object(try c.decode([String: JSON].self))
         }
     }
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
         case .null: try c.encodeNil()
@@ -45,7 +45,7 @@ public indirect enum JSON: Sendable, Equatable, Codable {
     }
 
     // MARK: Access
-    public subscript(key: String) -> JSON? {
+    package subscript(key: String) -> JSON? {
         get { if case .object(let o) = self { return o[key] } else { return nil } }
         set {
             var o: [String: JSON]
@@ -55,11 +55,11 @@ public indirect enum JSON: Sendable, Equatable, Codable {
         }
     }
     /// Nested access; setting creates intermediate objects.
-    public subscript(path keys: String...) -> JSON? {
+    package subscript(path keys: String...) -> JSON? {
         get { self[pathArray: keys] }
         set { self[pathArray: keys] = newValue }
     }
-    public subscript(pathArray keys: [String]) -> JSON? {
+    package subscript(pathArray keys: [String]) -> JSON? {
         get {
             var cur: JSON? = self
             for k in keys { cur = cur?[k] }
@@ -73,8 +73,8 @@ public indirect enum JSON: Sendable, Equatable, Codable {
             self[first] = child
         }
     }
-    public var string: String? { if case .string(let s) = self { return s } else { return nil } }
-    public var int: Int? {
+    package var string: String? { if case .string(let s) = self { return s } else { return nil } }
+    package var int: Int? {
         switch self {
         case .int(let i): return i
         case .double(let d): return Int(exactly: d)
@@ -82,13 +82,13 @@ public indirect enum JSON: Sendable, Equatable, Codable {
         default: return nil
         }
     }
-    public var bool: Bool? { if case .bool(let b) = self { return b } else { return nil } }
-    public var array: [JSON]? { if case .array(let a) = self { return a } else { return nil } }
-    public var object: [String: JSON]? { if case .object(let o) = self { return o } else { return nil } }
-    public var isNull: Bool { if case .null = self { return true } else { return false } }
+    package var bool: Bool? { if case .bool(let b) = self { return b } else { return nil } }
+    package var array: [JSON]? { if case .array(let a) = self { return a } else { return nil } }
+    package var object: [String: JSON]? { if case .object(let o) = self { return o } else { return nil } }
+    package var isNull: Bool { if case .null = self { return true } else { return false } }
 
     /// Text of a scalar as jsonpath and `--set` print it.
-    public var scalarText: String? {
+    package var scalarText: String? {
         switch self {
         case .string(let s): return s
         case .int(let i): return String(i)
@@ -100,7 +100,7 @@ public indirect enum JSON: Sendable, Equatable, Codable {
     }
 
     // MARK: Conversion from YAML nodes
-    public init(node: Node) {
+    package init(node: Node) {
         switch node.content {
         case .mapping(let pairs):
             var o: [String: JSON] = [:]
@@ -120,7 +120,7 @@ public indirect enum JSON: Sendable, Equatable, Codable {
     }
 
     /// The value as a YAML node (for kubeconfig files and YAML output).
-    public var node: Node {
+    package var node: Node {
         switch self {
         case .null: return .scalar("null")
         case .bool(let b): return .scalar(b ? "true" : "false")
@@ -134,7 +134,7 @@ public indirect enum JSON: Sendable, Equatable, Codable {
     }
 
     /// Parses JSON text (strict JSON, via the YAML parser which keeps integer/float distinction).
-    public static func parse(_ text: String) throws -> JSON {
+    package static func parse(_ text: String) throws -> JSON {
         guard let node = try YAMLParser.parse(text) else { return .null }
         return JSON(node: node)
     }
@@ -168,7 +168,7 @@ public indirect enum JSON: Sendable, Equatable, Codable {
     }
 
     /// Compact one-line JSON with sorted keys.
-    public func compact(htmlSafe: Bool = true) -> String {
+    package func compact(htmlSafe: Bool = true) -> String {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
@@ -182,7 +182,7 @@ public indirect enum JSON: Sendable, Equatable, Codable {
     }
 
     /// Indented JSON with sorted keys (json.MarshalIndent(v, "", indent)); empty containers stay `{}`/`[]`.
-    public func pretty(indent: String = "    ", level: Int = 0, htmlSafe: Bool = true) -> String {
+    package func pretty(indent: String = "    ", level: Int = 0, htmlSafe: Bool = true) -> String {
         let pad = String(repeating: indent, count: level + 1)
         let end = String(repeating: indent, count: level)
         switch self {
@@ -203,11 +203,11 @@ public indirect enum JSON: Sendable, Equatable, Codable {
 extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int) { self = .int(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSON...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSON)...) {
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int) { self = .int(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(arrayLiteral elements: JSON...) { self = .array(elements) }
+    package init(dictionaryLiteral elements: (String, JSON)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { $1 }))
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Simulated durations, from `FAKEWORLD_LATENCY` (`name=duration,...`; Go durations; default 0).
-public struct Latencies: Sendable, Equatable {
-    public enum Name: String, CaseIterable, Sendable {
+package struct Latencies: Sendable, Equatable {
+    package enum Name: String, CaseIterable, Sendable {
         case clusterCreate = "cluster-create"
         case podReady = "pod-ready"
         case metallbReady = "metallb-ready"
@@ -10,7 +10,7 @@ public struct Latencies: Sendable, Equatable {
         case helmInstall = "helm-install"
         case crashBackoff = "crash-backoff"
 
-        public var help: String {
+        package var help: String {
             switch self {
             case .clusterCreate: return "slept inside `kind create cluster` before it returns"
             case .podReady: return "a pod (Vault, operator, other workloads) turns Ready this long after creation"
@@ -22,13 +22,13 @@ public struct Latencies: Sendable, Equatable {
         }
     }
 
-    public var values: [Name: Double] = [:]
+    package var values: [Name: Double] = [:]
 
-    public subscript(name: Name) -> Double { values[name] ?? (name == .crashBackoff ? 10 : 0) }
+    package subscript(name: Name) -> Double { values[name] ?? (name == .crashBackoff ? 10 : 0) }
 
-    public init(values: [Name: Double] = [:]) { self.values = values }
+    package init(values: [Name: Double] = [:]) { self.values = values }
 
-    public static func parse(_ text: String?) throws(ConfigError) -> Latencies {
+    package static func parse(_ text: String?) throws(ConfigError) -> Latencies {
         var result = Latencies()
         guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return result }
         for item in text.split(separator: ",") {
@@ -49,7 +49,7 @@ public struct Latencies: Sendable, Equatable {
 }
 
 /// A configuration error in FAKEWORLD_* variables.
-public struct ConfigError: Error, Equatable, CustomStringConvertible {
-    public var description: String
+package struct ConfigError: Error, Equatable, CustomStringConvertible {
+    package var description: String
     init(_ description: String) { self.description = description }
 }

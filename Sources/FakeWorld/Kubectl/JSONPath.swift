@@ -4,8 +4,8 @@ import Foundation
 /// `{.a.b}`, `{.a[0]}`, `{.a[*].b}`, `{.a['x.y']}`, `{.a.x\.y}`, `{.a[?(@.k=="v")].b}`, `{range …}…{end}`,
 /// `{"\n"}` literals and text outside braces. Missing keys print nothing; an index beyond an
 /// existing array is an error.
-public struct JSONPath: Sendable {
-    public enum Failure: Error, Equatable { case indexOutOfBounds(index: Int, length: Int), syntax(String) }
+package struct JSONPath: Sendable {
+    package enum Failure: Error, Equatable { case indexOutOfBounds(index: Int, length: Int), syntax(String) }
 
     indirect enum Segment: Sendable, Equatable {
         case key(String)
@@ -22,9 +22,9 @@ public struct JSONPath: Sendable {
     }
 
     let parts: [Part]
-    public let template: String
+    package let template: String
 
-    public init(_ template: String) throws(Failure) {
+    package init(_ template: String) throws(Failure) {
         self.template = template
         var pos = template.startIndex
         parts = try JSONPath.parseParts(template, &pos, inRange: false)
@@ -140,7 +140,7 @@ public struct JSONPath: Sendable {
 
     // MARK: Evaluation
 
-    public func execute(_ data: JSON) throws(Failure) -> String {
+    package func execute(_ data: JSON) throws(Failure) -> String {
         try render(parts, data)
     }
 
@@ -226,7 +226,7 @@ public struct JSONPath: Sendable {
     }
 
     /// kubectl accepts templates without braces (`-o jsonpath=.a.b`) by wrapping them.
-    public static func normalize(_ t: String) -> String {
+    package static func normalize(_ t: String) -> String {
         t.contains("{") ? t : "{\(t)}"
     }
 }

@@ -4,14 +4,14 @@ import YAML
 /// Turns a plan into executor jobs: one job per changing action, with the plan's own edges —
 /// the plan is exactly the graph that executes. What each job does is its action's step,
 /// defined next to the resource's planning rule (Sources/MultiDC/Resources).
-public struct ActionRunner: Sendable {
-    public let runner: any CommandRunner
-    public let loaded: LoadedTopology
-    public let environment: [String: String]
+package struct ActionRunner: Sendable {
+    package let runner: any CommandRunner
+    package let loaded: LoadedTopology
+    package let environment: [String: String]
     /// Longest wait for any one readiness condition (API server, controller, CRD, pod, helm).
-    public let readinessTimeout: Duration
+    package let readinessTimeout: Duration
 
-    public init(
+    package init(
         runner: any CommandRunner, loaded: LoadedTopology, environment: [String: String], readinessTimeout: Duration = .seconds(300)
     ) {
         self.runner = runner
@@ -21,7 +21,7 @@ public struct ActionRunner: Sendable {
     }
 
     /// One job per changing action, in plan order, depending on the action's `dependsOn`.
-    public func jobs(for plan: Plan) -> [ExecutionJob] {
+    package func jobs(for plan: Plan) -> [ExecutionJob] {
         var token: Secret?
         if case .fromEnv(let variable) = loaded.topology.kms.rootToken, let value = environment[variable], !value.isEmpty {
             token = Secret(value)
@@ -43,14 +43,14 @@ public struct ActionRunner: Sendable {
 
 /// What a running step gets: the tools (through the one `CommandRunner` seam), the loaded spec,
 /// the run's state (values learned after apply), and its job's progress and bounded waits.
-public struct StepContext: Sendable {
-    public let runner: any CommandRunner
-    public let loaded: LoadedTopology
-    public let environment: [String: String]
+package struct StepContext: Sendable {
+    package let runner: any CommandRunner
+    package let loaded: LoadedTopology
+    package let environment: [String: String]
     /// The bound of every readiness wait of the step (`--wait-timeout`), helm's `--timeout` included.
-    public let readinessTimeout: Duration
+    package let readinessTimeout: Duration
     let state: RunState
-    public let job: JobContext
+    package let job: JobContext
 
     var topology: Topology { loaded.topology }
 
@@ -159,23 +159,23 @@ public struct StepContext: Sendable {
 
 /// A step failed for a reason that is not a tool's: a value it needs is missing, rendering or
 /// pool slicing refused. Never transient.
-public struct StepError: Error, Sendable, CustomStringConvertible, Equatable {
+package struct StepError: Error, Sendable, CustomStringConvertible, Equatable {
     /// An open set of codes (compare with `==`).
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String
-        public static let missingValue = Code(name: "missingValue")
-        public static let render = Code(name: "render")
-        public static let pools = Code(name: "pools")
-        public var description: String { name }
+        package static let missingValue = Code(name: "missingValue")
+        package static let render = Code(name: "render")
+        package static let pools = Code(name: "pools")
+        package var description: String { name }
     }
 
-    public var code: Code
-    public var message: String
+    package var code: Code
+    package var message: String
 
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

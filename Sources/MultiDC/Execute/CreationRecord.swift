@@ -8,9 +8,9 @@ import Foundation
 ///
 /// One file per topology, `<state dir>/created/<topology>.clusters`, one cluster name a line; the
 /// state dir is the lock's (`TopologyLock.lockDirectory`, without `/locks`).
-public enum CreationRecord {
+package enum CreationRecord {
     /// The record file of a topology.
-    public static func path(topology: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func path(topology: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let locks = TopologyLock.lockDirectory(environment: environment)
         let state = locks.hasSuffix("/locks") ? String(locks.dropLast("/locks".count)) : locks
         let safe = String(topology.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
@@ -18,7 +18,7 @@ public enum CreationRecord {
     }
 
     /// The clusters an earlier apply on this machine created (empty: none, or no readable record).
-    public static func clusters(topology: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Set<String> {
+    package static func clusters(topology: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Set<String> {
         guard let text = try? String(contentsOfFile: path(topology: topology, environment: environment), encoding: .utf8) else {
             return []
         }
@@ -26,7 +26,7 @@ public enum CreationRecord {
     }
 
     /// Adds clusters to the record (before they are created).
-    public static func note(
+    package static func note(
         _ names: [String], topology: String, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
         guard !names.isEmpty else { return }
@@ -39,7 +39,7 @@ public enum CreationRecord {
 
     /// Removes clusters from the record (after destroy deleted them: a later cluster of that
     /// name is not ours until an apply creates it).
-    public static func forget(
+    package static func forget(
         _ names: [String], topology: String, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
         guard !names.isEmpty else { return }
@@ -53,7 +53,7 @@ public enum CreationRecord {
     }
 
     /// The kind clusters a destroy plan deletes that its report shows deleted.
-    public static func deleted(by plan: Plan, _ report: ExecutionReport) -> [String] {
+    package static func deleted(by plan: Plan, _ report: ExecutionReport) -> [String] {
         plan.changes.compactMap { action in
             guard case .cluster(let name) = action.id, action.change == .delete, report[action.id.description]?.status == .succeeded
             else { return nil }
@@ -62,7 +62,7 @@ public enum CreationRecord {
     }
 
     /// The kind clusters a plan creates (or re-creates).
-    public static func created(by plan: Plan) -> [String] {
+    package static func created(by plan: Plan) -> [String] {
         plan.changes.compactMap { action in
             guard case .cluster(let name) = action.id, action.change == .create || action.change == .replace else { return nil }
             return name

@@ -1,9 +1,9 @@
 /// Go-style duration text (`2m0s`, `1.5s`, `250ms`, `1h0m0s`): the form kubectl, kind and helm
 /// print, so multidc's messages read the same.
-public enum DurationText {
+package enum DurationText {
     /// Formats `duration` the way Go's `time.Duration.String` does. Any `Duration` formats:
     /// the arithmetic is 128-bit, so nothing overflows (`999999999h` prints `999999999h0m0s`).
-    public static func format(_ duration: Duration) -> String {
+    package static func format(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         var nanos = Int128(seconds) * 1_000_000_000 + Int128(attoseconds / 1_000_000_000)
         if nanos == 0 { return "0s" }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Turns any error into the one-line message reports and events carry.
-public enum ErrorText {
+package enum ErrorText {
     /// `LocalizedError.errorDescription` when there is one, else `String(describing:)`.
-    public static func describe(_ error: any Error) -> String {
+    package static func describe(_ error: any Error) -> String {
         if let localized = error as? any LocalizedError, let text = localized.errorDescription {
             return text
         }

@@ -2,7 +2,7 @@
 /// lets tests run retries, backoff and timeouts in virtual time.
 ///
 /// `now` is the time elapsed since an arbitrary fixed origin of the clock (monotonic).
-public protocol ExecutionClock: Sendable {
+package protocol ExecutionClock: Sendable {
     /// Time elapsed since the clock's origin.
     var now: Duration { get }
     /// Suspends for `duration`; throws `CancellationError` when the task is cancelled.
@@ -10,14 +10,14 @@ public protocol ExecutionClock: Sendable {
 }
 
 /// The production clock: `ContinuousClock`, measured from the moment the value was made.
-public struct SystemClock: ExecutionClock {
+package struct SystemClock: ExecutionClock {
     private let origin: ContinuousClock.Instant
 
-    public init() { origin = ContinuousClock.now }
+    package init() { origin = ContinuousClock.now }
 
-    public var now: Duration { ContinuousClock.now - origin }
+    package var now: Duration { ContinuousClock.now - origin }
 
-    public func sleep(for duration: Duration) async throws {
+    package func sleep(for duration: Duration) async throws {
         try await Task.sleep(for: duration, clock: .continuous)
     }
 }

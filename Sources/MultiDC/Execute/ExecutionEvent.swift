@@ -1,8 +1,8 @@
 /// Something that happened to one job, delivered through the executor's event callback (from
 /// any task; the callback must be thread-safe).
-public struct ExecutionEvent: Sendable, Equatable {
+package struct ExecutionEvent: Sendable, Equatable {
     /// What happened.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// An attempt began (1 for the first).
         case started(attempt: Int)
         /// A message from the job's body, e.g. `waiting for CRD … to be Established`.
@@ -17,14 +17,14 @@ public struct ExecutionEvent: Sendable, Equatable {
         case cancelled(timedOut: Bool)
     }
 
-    public var jobID: String
-    public var label: String
-    public var group: String?
+    package var jobID: String
+    package var label: String
+    package var group: String?
     /// Time since the execution started, on the executor's clock.
-    public var elapsed: Duration
-    public var kind: Kind
+    package var elapsed: Duration
+    package var kind: Kind
 
-    public init(jobID: String, label: String, group: String?, elapsed: Duration, kind: Kind) {
+    package init(jobID: String, label: String, group: String?, elapsed: Duration, kind: Kind) {
         self.jobID = jobID
         self.label = label
         self.group = group

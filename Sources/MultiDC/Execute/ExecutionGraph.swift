@@ -1,18 +1,18 @@
 /// The execution DAG could not be built: a duplicate id, an unknown dependency or a cycle.
-public struct ExecutionGraphError: Error, CustomStringConvertible, Equatable {
+package struct ExecutionGraphError: Error, CustomStringConvertible, Equatable {
     /// An open set of error codes (compare with `==`).
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String
-        public static let duplicateJob = Code(name: "duplicateJob")
-        public static let unknownDependency = Code(name: "unknownDependency")
-        public static let cycle = Code(name: "cycle")
-        public var description: String { name }
+        package static let duplicateJob = Code(name: "duplicateJob")
+        package static let unknownDependency = Code(name: "unknownDependency")
+        package static let cycle = Code(name: "cycle")
+        package var description: String { name }
     }
 
-    public var code: Code
+    package var code: Code
     /// The jobs involved; for a cycle, in cycle order.
-    public var jobs: [String]
-    public var description: String
+    package var jobs: [String]
+    package var description: String
 
     init(_ code: Code, jobs: [String], _ description: String) {
         self.code = code

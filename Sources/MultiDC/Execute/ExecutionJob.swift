@@ -1,18 +1,18 @@
 /// One node of the execution DAG: an id, a label for humans, the group it belongs to (a cluster
 /// name, for per-cluster progress), the ids it depends on, and its async body.
-public struct ExecutionJob: Sendable {
-    public var id: String
+package struct ExecutionJob: Sendable {
+    package var id: String
     /// Human text, e.g. `create kind cluster primary`.
-    public var label: String
+    package var label: String
     /// Usually the cluster name; `nil` for topology-wide jobs (network, KMS).
-    public var group: String?
+    package var group: String?
     /// Ids of jobs that must succeed before this one starts.
-    public var dependencies: [String]
+    package var dependencies: [String]
     /// Overrides the executor's retry policy for this job.
-    public var retry: RetryPolicy?
-    public var body: @Sendable (JobContext) async throws -> Void
+    package var retry: RetryPolicy?
+    package var body: @Sendable (JobContext) async throws -> Void
 
-    public init(
+    package init(
         id: String,
         label: String? = nil,
         group: String? = nil,
@@ -31,18 +31,18 @@ public struct ExecutionJob: Sendable {
 
 /// What a running job's body gets: who it is, which attempt this is, the clock, and ways to
 /// report progress and to wait for readiness.
-public struct JobContext: Sendable {
-    public let id: String
-    public let label: String
-    public let group: String?
+package struct JobContext: Sendable {
+    package let id: String
+    package let label: String
+    package let group: String?
     /// 1 for the first attempt, 2 for the first retry, …
-    public let attempt: Int
-    public let clock: any ExecutionClock
+    package let attempt: Int
+    package let clock: any ExecutionClock
     let isTransient: @Sendable (any Error) -> Bool
     let emitProgress: @Sendable (String) -> Void
 
     /// Public so callers can run a body outside the executor (tests, one-off steps).
-    public init(
+    package init(
         id: String,
         label: String? = nil,
         group: String? = nil,
@@ -61,15 +61,15 @@ public struct JobContext: Sendable {
     }
 
     /// Emits a progress event, e.g. `applying 3 manifests`.
-    public func progress(_ message: String) { emitProgress(message) }
+    package func progress(_ message: String) { emitProgress(message) }
 
     /// Sleeps on the executor's clock (virtual in tests).
-    public func sleep(for duration: Duration) async throws { try await clock.sleep(for: duration) }
+    package func sleep(for duration: Duration) async throws { try await clock.sleep(for: duration) }
 
     /// Polls `condition` until `.ready`, emitting `waiting for <description>` progress; throws
     /// `WaitTimeoutError` (`timed out after 2m0s waiting for <description> (last observed: …)`).
     /// Transient errors thrown by `condition` count as not ready yet.
-    public func waitUntil(
+    package func waitUntil(
         _ description: String,
         timeout: Duration,
         interval: Duration = .seconds(1),
@@ -82,7 +82,7 @@ public struct JobContext: Sendable {
     }
 
     /// `waitUntil` for a condition without reasons.
-    public func waitUntil(
+    package func waitUntil(
         _ description: String,
         timeout: Duration,
         interval: Duration = .seconds(1),

@@ -1,5 +1,5 @@
 /// How one job ended.
-public enum JobStatus: String, Sendable, Equatable, CaseIterable {
+package enum JobStatus: String, Sendable, Equatable, CaseIterable {
     case succeeded
     case failed
     /// Not run because a dependency did not succeed.
@@ -13,57 +13,57 @@ public enum JobStatus: String, Sendable, Equatable, CaseIterable {
 }
 
 /// The outcome of one job.
-public struct JobResult: Sendable, Equatable {
-    public var id: String
-    public var label: String
-    public var group: String?
-    public var status: JobStatus
+package struct JobResult: Sendable, Equatable {
+    package var id: String
+    package var label: String
+    package var group: String?
+    package var status: JobStatus
     /// Start of the first attempt, on the executor's clock, relative to the execution's start.
-    public var startedAt: Duration?
+    package var startedAt: Duration?
     /// End of the last attempt, relative to the execution's start.
-    public var endedAt: Duration?
-    public var attempts: Int
+    package var endedAt: Duration?
+    package var attempts: Int
     /// The error of the last attempt (failed), or why it did not run (skipped).
-    public var error: String?
+    package var error: String?
     /// For skipped jobs: the dependencies that did not succeed.
-    public var blockedBy: [String]
+    package var blockedBy: [String]
 
     /// `endedAt - startedAt`, when the job ran.
-    public var duration: Duration? {
+    package var duration: Duration? {
         guard let startedAt, let endedAt else { return nil }
         return endedAt - startedAt
     }
 }
 
 /// One link of the critical path.
-public struct CriticalPathStep: Sendable, Equatable {
-    public var id: String
-    public var label: String
-    public var duration: Duration
+package struct CriticalPathStep: Sendable, Equatable {
+    package var id: String
+    package var label: String
+    package var duration: Duration
 }
 
 /// What an execution did: every job's outcome in definition order, the wall time and the
 /// critical path (the dependency chain with the longest sum of durations).
-public struct ExecutionReport: Sendable, Equatable {
-    public var jobs: [JobResult]
-    public var wallTime: Duration
+package struct ExecutionReport: Sendable, Equatable {
+    package var jobs: [JobResult]
+    package var wallTime: Duration
     /// The overall timeout passed and running jobs were cancelled.
-    public var timedOut: Bool
+    package var timedOut: Bool
     /// The execution was cancelled (task cancellation, e.g. SIGINT).
-    public var cancelled: Bool
+    package var cancelled: Bool
     /// Longest chain through the DAG by the sum of its jobs' durations, first job first.
-    public var criticalPath: [CriticalPathStep]
+    package var criticalPath: [CriticalPathStep]
 
     /// True when every job succeeded.
-    public var succeeded: Bool { jobs.allSatisfy { $0.status == .succeeded } }
+    package var succeeded: Bool { jobs.allSatisfy { $0.status == .succeeded } }
     /// Sum of the critical path's durations.
-    public var criticalPathDuration: Duration { criticalPath.reduce(.zero) { $0 + $1.duration } }
+    package var criticalPathDuration: Duration { criticalPath.reduce(.zero) { $0 + $1.duration } }
 
     /// The result of job `id`.
-    public subscript(id: String) -> JobResult? { jobs.first { $0.id == id } }
+    package subscript(id: String) -> JobResult? { jobs.first { $0.id == id } }
 
     /// Ids of jobs with the given status, in definition order.
-    public func ids(_ status: JobStatus) -> [String] { jobs.filter { $0.status == status }.map(\.id) }
+    package func ids(_ status: JobStatus) -> [String] { jobs.filter { $0.status == status }.map(\.id) }
 }
 
 enum CriticalPath {

@@ -1,7 +1,7 @@
 extension ExecutionReport {
     /// The closing summary as plain text: one aligned row per job (JOB GROUP STATUS DURATION
     /// ATTEMPTS ERROR), then the critical path and the wall time. Durations in Go style.
-    public func renderSummary() -> String {
+    package func renderSummary() -> String {
         var rows = [["JOB", "GROUP", "STATUS", "DURATION", "ATTEMPTS", "ERROR"]]
         for job in jobs {
             rows.append([
@@ -37,7 +37,7 @@ extension ExecutionEvent: Encodable {
     /// One flat JSON object per event for `-o json`: `{"elapsed":1.5,"event":"retrying",
     /// "job":"…","label":"…","group":"primary","attempt":1,"delay":2,"message":"…"}`;
     /// durations in seconds.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(Self.seconds(elapsed), forKey: .elapsed)
         try c.encode(jobID, forKey: .job)

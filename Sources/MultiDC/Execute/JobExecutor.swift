@@ -6,16 +6,16 @@ import Synchronization
 ///
 /// It never throws for job failures: it returns an `ExecutionReport`. It throws only for an
 /// invalid graph (`ExecutionGraphError`), before anything runs.
-public struct JobExecutor: Sendable {
+package struct JobExecutor: Sendable {
     /// Maximum jobs running at once; `nil` for no limit.
-    public var parallelism: Int?
+    package var parallelism: Int?
     /// The overall timeout; when it passes, running jobs are cancelled and reported timed out.
-    public var timeout: Duration?
+    package var timeout: Duration?
     /// Retry policy for jobs without their own.
-    public var retry: RetryPolicy
-    public var clock: any ExecutionClock
+    package var retry: RetryPolicy
+    package var clock: any ExecutionClock
 
-    public init(
+    package init(
         parallelism: Int? = nil,
         timeout: Duration? = nil,
         retry: RetryPolicy = RetryPolicy(),
@@ -28,7 +28,7 @@ public struct JobExecutor: Sendable {
     }
 
     /// Checks ids, dependencies and acyclicity without running anything.
-    public static func validate(_ jobs: [ExecutionJob]) throws(ExecutionGraphError) {
+    package static func validate(_ jobs: [ExecutionJob]) throws(ExecutionGraphError) {
         _ = try ExecutionGraph(jobs)
     }
 
@@ -53,7 +53,7 @@ public struct JobExecutor: Sendable {
     }
 
     /// Runs `jobs` and reports. `onEvent` is called from any task as jobs progress.
-    public func run(
+    package func run(
         _ jobs: [ExecutionJob],
         onEvent: @escaping @Sendable (ExecutionEvent) -> Void = { _ in }
     ) async throws(ExecutionGraphError) -> ExecutionReport {

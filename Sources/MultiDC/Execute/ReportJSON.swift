@@ -5,7 +5,7 @@ extension JobResult: Encodable {
 
     /// `{"id":…,"label":…,"group":…,"status":"succeeded","started":0,"ended":1.5,
     /// "duration":1.5,"attempts":1,"error":…}`; times in seconds since the execution started.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(id, forKey: .id)
         try c.encode(label, forKey: .label)
@@ -33,7 +33,7 @@ extension ExecutionReport: Encodable {
     }
 
     /// The whole report for `-o json`; durations in seconds.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(succeeded, forKey: .succeeded)
         try c.encode(ExecutionEvent.seconds(wallTime), forKey: .wallTime)

@@ -3,38 +3,38 @@
 /// Established). The one transience mechanism: retries and readiness waits both ask it.
 ///
 /// Errors that do not conform are permanent unless a `RetryPolicy` classifier says otherwise.
-public protocol TransientError: Error {
+package protocol TransientError: Error {
     var isTransient: Bool { get }
 }
 
 extension TransientError {
     /// Conforming types are transient unless they say otherwise.
-    public var isTransient: Bool { true }
+    package var isTransient: Bool { true }
 }
 
 /// A ready-made transient error carrying a message.
-public struct TransientFailure: TransientError, CustomStringConvertible, Equatable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+package struct TransientFailure: TransientError, CustomStringConvertible, Equatable {
+    package var message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 }
 
 /// How a job is retried after a transient error: exponential backoff, bounded attempts.
 ///
 /// The delay before attempt `n + 1` is `initialDelay * multiplier^(n-1)`, capped at
 /// `maxDelay`, optionally spread by `jitter` (a fraction: 0.2 means ±20 %).
-public struct RetryPolicy: Sendable {
+package struct RetryPolicy: Sendable {
     /// Total attempts including the first; 1 means never retry.
-    public var maxAttempts: Int
-    public var initialDelay: Duration
-    public var multiplier: Double
-    public var maxDelay: Duration
+    package var maxAttempts: Int
+    package var initialDelay: Duration
+    package var multiplier: Double
+    package var maxDelay: Duration
     /// Random spread of each delay as a fraction of it, 0 for none (the default: deterministic).
-    public var jitter: Double
+    package var jitter: Double
     /// Decides which errors are transient. Default: errors conforming to `TransientError`.
-    public var isTransient: @Sendable (any Error) -> Bool
+    package var isTransient: @Sendable (any Error) -> Bool
 
-    public init(
+    package init(
         maxAttempts: Int = 5,
         initialDelay: Duration = .milliseconds(500),
         multiplier: Double = 2,
@@ -51,20 +51,20 @@ public struct RetryPolicy: Sendable {
     }
 
     /// A policy that never retries.
-    public static let none = RetryPolicy(maxAttempts: 1)
+    package static let none = RetryPolicy(maxAttempts: 1)
 
     /// The default classifier: a `TransientError` that says it is transient.
-    public static func conformsToTransientError(_ error: any Error) -> Bool {
+    package static func conformsToTransientError(_ error: any Error) -> Bool {
         (error as? any TransientError)?.isTransient ?? false
     }
 
     /// Whether a failure of attempt `attempt` (1-based) with `error` should be retried.
-    public func shouldRetry(_ error: any Error, afterAttempt attempt: Int) -> Bool {
+    package func shouldRetry(_ error: any Error, afterAttempt attempt: Int) -> Bool {
         attempt < maxAttempts && !(error is CancellationError) && isTransient(error)
     }
 
     /// The delay after failed attempt `attempt` (1-based), before the next one.
-    public func delay(afterAttempt attempt: Int) -> Duration {
+    package func delay(afterAttempt attempt: Int) -> Duration {
         let base = Backoff.delay(step: attempt - 1, initial: initialDelay, multiplier: multiplier, max: maxDelay)
         guard jitter > 0 else { return base }
         let factor = 1 + Double.random(in: -jitter...jitter)

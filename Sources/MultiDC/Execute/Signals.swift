@@ -18,14 +18,14 @@ import Synchronization
 /// longer terminates the process; `cancel()` (or deinit) of the last trap for a signal
 /// restores the default action. A caught signal resets to its default in exec'd children,
 /// so kubectl, kind and helm still die on SIGINT/SIGTERM.
-public final class SignalTrap: Sendable {
+package final class SignalTrap: Sendable {
     private let id: UInt64
     private let signals: [Int32]
     private let receivedBox: ReceivedBox
     private let active = Mutex(true)
 
     /// Installs the trap; `handler` runs on a background thread for each signal received.
-    public init(signals: [Int32] = [SIGINT, SIGTERM], handler: @escaping @Sendable (Int32) -> Void) {
+    package init(signals: [Int32] = [SIGINT, SIGTERM], handler: @escaping @Sendable (Int32) -> Void) {
         self.signals = signals
         let received = ReceivedBox()
         self.receivedBox = received
@@ -36,7 +36,7 @@ public final class SignalTrap: Sendable {
     }
 
     /// A trap that cancels `task` on the first signal.
-    public convenience init<Success, Failure>(
+    package convenience init<Success, Failure>(
         cancelling task: Task<Success, Failure>,
         signals: [Int32] = [SIGINT, SIGTERM]
     ) {
@@ -44,10 +44,10 @@ public final class SignalTrap: Sendable {
     }
 
     /// The first signal received, if any.
-    public var receivedSignal: Int32? { receivedBox.first }
+    package var receivedSignal: Int32? { receivedBox.first }
 
     /// Removes the trap; the last trap of a signal restores its default action (idempotent).
-    public func cancel() {
+    package func cancel() {
         let wasActive = active.withLock { a -> Bool in
             defer { a = false }
             return a
@@ -59,7 +59,7 @@ public final class SignalTrap: Sendable {
     deinit { cancel() }
 
     /// The conventional exit status for a process ended by `signal`: 128 + the number.
-    public static func exitCode(for signal: Int32) -> Int32 { 128 + signal }
+    package static func exitCode(for signal: Int32) -> Int32 { 128 + signal }
 }
 
 /// The first signal a trap saw.

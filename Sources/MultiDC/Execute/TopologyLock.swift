@@ -10,16 +10,16 @@ import Synchronization
 #endif
 
 /// Who holds a topology lock; written as JSON into the lock file by the holder.
-public struct LockHolder: Codable, Sendable, Equatable {
-    public var pid: Int32
+package struct LockHolder: Codable, Sendable, Equatable {
+    package var pid: Int32
     /// `apply` or `destroy`.
-    public var command: String
-    public var host: String
+    package var command: String
+    package var host: String
     /// RFC 3339 UTC, e.g. `2026-11-27T05:00:00Z`.
-    public var started: String
-    public var topology: String
+    package var started: String
+    package var topology: String
 
-    public init(pid: Int32, command: String, host: String, started: String, topology: String) {
+    package init(pid: Int32, command: String, host: String, started: String, topology: String) {
         self.pid = pid
         self.command = command
         self.host = host
@@ -29,22 +29,22 @@ public struct LockHolder: Codable, Sendable, Equatable {
 }
 
 /// Taking a topology lock failed.
-public struct TopologyLockError: Error, CustomStringConvertible, Equatable {
+package struct TopologyLockError: Error, CustomStringConvertible, Equatable {
     /// An open set of error codes (compare with `==`).
-    public struct Code: Hashable, Sendable {
+    package struct Code: Hashable, Sendable {
         let name: String
         /// Another process holds the lock.
-        public static let held = Code(name: "held")
+        package static let held = Code(name: "held")
         /// The lock file could not be created or locked.
-        public static let io = Code(name: "io")
+        package static let io = Code(name: "io")
     }
 
-    public var code: Code
-    public var topology: String
-    public var path: String
+    package var code: Code
+    package var topology: String
+    package var path: String
     /// The holder's info when `code == .held` and the holder wrote it.
-    public var holder: LockHolder?
-    public var description: String
+    package var holder: LockHolder?
+    package var description: String
 }
 
 /// An exclusive lock per topology, so two `apply`/`destroy` runs never race.
@@ -53,11 +53,11 @@ public struct TopologyLockError: Error, CustomStringConvertible, Equatable {
 /// when the holder exits, however it dies, so there is never a stale lock to clean up. The
 /// state dir is `$MULTIDC_STATE_DIR`, else `$XDG_RUNTIME_DIR/multidc`, else
 /// `~/.cache/multidc`. Released by `release()` or when the value is deinitialised.
-public final class TopologyLock: Sendable {
-    public let topology: String
+package final class TopologyLock: Sendable {
+    package let topology: String
     /// The lock file.
-    public let path: String
-    public let holder: LockHolder
+    package let path: String
+    package let holder: LockHolder
     private let descriptor: Mutex<Int32?>
 
     private init(topology: String, path: String, holder: LockHolder, descriptor: Int32) {
@@ -70,7 +70,7 @@ public final class TopologyLock: Sendable {
     deinit { release() }
 
     /// The directory lock files live in, from the environment.
-    public static func lockDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func lockDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let dir = environment["MULTIDC_STATE_DIR"], !dir.isEmpty { return dir + "/locks" }
         if let dir = environment["XDG_RUNTIME_DIR"], !dir.isEmpty { return dir + "/multidc/locks" }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
@@ -81,7 +81,7 @@ public final class TopologyLock: Sendable {
     /// - Parameters:
     ///   - command: what the holder does (`apply`, `destroy`), shown to a second acquirer.
     ///   - directory: the lock directory; default `lockDirectory(environment:)`.
-    public static func acquire(
+    package static func acquire(
         topology: String,
         command: String,
         directory: String? = nil,
@@ -133,7 +133,7 @@ public final class TopologyLock: Sendable {
     }
 
     /// Releases the lock (idempotent). The file stays; only its content is cleared.
-    public func release() {
+    package func release() {
         guard
             let fd = descriptor.withLock({ d -> Int32? in
                 defer { d = nil }
@@ -146,7 +146,7 @@ public final class TopologyLock: Sendable {
     }
 
     /// Whether this value still holds the lock.
-    public var isHeld: Bool { descriptor.withLock { $0 != nil } }
+    package var isHeld: Bool { descriptor.withLock { $0 != nil } }
 
     private static func readHolder(_ fd: Int32) -> LockHolder? {
         var buffer = [UInt8](repeating: 0, count: 4096)

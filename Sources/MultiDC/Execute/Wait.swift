@@ -1,31 +1,31 @@
 /// What a readiness condition observed: ready, or not yet with the reason seen.
-public enum WaitState: Sendable, Equatable {
+package enum WaitState: Sendable, Equatable {
     case ready
     /// Not ready; `reason` (if any) is what was observed, e.g. `condition Established=False`.
     case notYet(String?)
 
     /// Not ready, without a reason.
-    public static var notYet: WaitState { .notYet(nil) }
+    package static var notYet: WaitState { .notYet(nil) }
 }
 
 /// A bounded readiness wait ran out of time.
 ///
 /// `description`: `timed out after 2m0s waiting for CRD vaults.vault.banzaicloud.com to be
 /// Established (last observed: condition Established=False)`.
-public struct WaitTimeoutError: Error, CustomStringConvertible, Equatable {
+package struct WaitTimeoutError: Error, CustomStringConvertible, Equatable {
     /// What was awaited, e.g. `CRD vaults.vault.banzaicloud.com to be Established`.
-    public var subject: String
-    public var timeout: Duration
+    package var subject: String
+    package var timeout: Duration
     /// The reason of the last `.notYet`, if it had one.
-    public var lastReason: String?
+    package var lastReason: String?
 
-    public init(subject: String, timeout: Duration, lastReason: String?) {
+    package init(subject: String, timeout: Duration, lastReason: String?) {
         self.subject = subject
         self.timeout = timeout
         self.lastReason = lastReason
     }
 
-    public var description: String {
+    package var description: String {
         var text = "timed out after \(DurationText.format(timeout)) waiting for \(subject)"
         if let lastReason, !lastReason.isEmpty { text += " (last observed: \(lastReason))" }
         return text
@@ -33,14 +33,14 @@ public struct WaitTimeoutError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Polling with backoff until a condition holds or a deadline passes.
-public enum Wait {
+package enum Wait {
     /// Polls `condition` until it returns `.ready`, sleeping `interval` between polls and growing
     /// it by `backoff` up to `maxInterval`; throws `WaitTimeoutError` after `timeout`.
     ///
     /// A `condition` that throws an error `isTransient` accepts counts as `.notYet(error)`;
     /// other errors end the wait. `onProgress` gets `waiting for <subject>` once and then each
     /// new reason, for progress views.
-    public static func until(
+    package static func until(
         _ subject: String,
         timeout: Duration,
         interval: Duration = .seconds(1),

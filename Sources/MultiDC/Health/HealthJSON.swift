@@ -6,7 +6,7 @@ extension NodeHealth: Encodable {
 
     /// One node for `-o json`: `{"cluster":…,"pod":…,"role":"follower","sealed":false,
     /// "applied_index":118,"committed_index":118,"leader_address":…,"reasons":[]}`.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(cluster, forKey: .cluster)
         try c.encode(pod, forKey: .pod)
@@ -25,7 +25,7 @@ extension HealthReport: Encodable {
     }
 
     /// The report for `-o json`, with `healthy` computed.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(isHealthy, forKey: .healthy)
         try c.encodeIfPresent(leader, forKey: .leader)

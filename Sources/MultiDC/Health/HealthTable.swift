@@ -3,7 +3,7 @@ extension HealthReport {
     ///
     ///     CLUSTER    POD              ROLE      SEALED  APPLIED  REASON
     ///     primary    vault-primary-0  leader    false   120
-    public func renderTable() -> String {
+    package func renderTable() -> String {
         var rows = [["CLUSTER", "POD", "ROLE", "SEALED", "APPLIED", "REASON"]]
         for node in nodes {
             rows.append([
@@ -17,7 +17,7 @@ extension HealthReport {
     }
 
     /// The summary line, the table, then one `problem: …` line per whole-cluster problem.
-    public func renderText() -> String {
+    package func renderText() -> String {
         var text = summary + "\n" + renderTable()
         for problem in problems { text += "problem: \(problem)\n" }
         return text

@@ -1,27 +1,27 @@
 /// What was observed for one Vault pod: its `vault status`, or why it could not be read.
-public struct NodeObservation: Sendable, Equatable {
-    public var cluster: String
-    public var pod: String
-    public var result: Result<VaultNodeStatus, VaultStatusError>
+package struct NodeObservation: Sendable, Equatable {
+    package var cluster: String
+    package var pod: String
+    package var result: Result<VaultNodeStatus, VaultStatusError>
 
-    public init(cluster: String, pod: String, result: Result<VaultNodeStatus, VaultStatusError>) {
+    package init(cluster: String, pod: String, result: Result<VaultNodeStatus, VaultStatusError>) {
         self.cluster = cluster
         self.pod = pod
         self.result = result
     }
 
-    public init(cluster: String, pod: String, status: VaultNodeStatus) {
+    package init(cluster: String, pod: String, status: VaultNodeStatus) {
         self.init(cluster: cluster, pod: pod, result: .success(status))
     }
 
     /// A pod whose status could not be read (exec failed, connection refused, no pod).
-    public init(cluster: String, pod: String, error: String) {
+    package init(cluster: String, pod: String, error: String) {
         self.init(cluster: cluster, pod: pod, result: .failure(VaultStatusError(message: error)))
     }
 }
 
 /// A node's part in the Raft cluster, as far as `vault status` tells.
-public enum NodeRole: String, Sendable, Equatable {
+package enum NodeRole: String, Sendable, Equatable {
     /// Unsealed, HA, `is_self`: the active node.
     case leader
     /// Unsealed HA standby.
@@ -35,38 +35,38 @@ public enum NodeRole: String, Sendable, Equatable {
 }
 
 /// One row of the health report.
-public struct NodeHealth: Sendable, Equatable {
-    public var cluster: String
-    public var pod: String
-    public var role: NodeRole
+package struct NodeHealth: Sendable, Equatable {
+    package var cluster: String
+    package var pod: String
+    package var role: NodeRole
     /// `nil` when unreachable.
-    public var sealed: Bool?
-    public var appliedIndex: UInt64?
-    public var committedIndex: UInt64?
-    public var leaderAddress: String?
+    package var sealed: Bool?
+    package var appliedIndex: UInt64?
+    package var committedIndex: UInt64?
+    package var leaderAddress: String?
     /// Why this node is unhealthy; empty when it is fine.
-    public var reasons: [String]
+    package var reasons: [String]
 
     /// `reasons` joined for a table cell.
-    public var reason: String { reasons.joined(separator: "; ") }
-    public var isHealthy: Bool { reasons.isEmpty }
+    package var reason: String { reasons.joined(separator: "; ") }
+    package var isHealthy: Bool { reasons.isEmpty }
 }
 
 /// The verdict of the Raft health check: every node with its role and reasons, and the
 /// problems that concern the cluster as a whole.
-public struct HealthReport: Sendable, Equatable {
-    public var nodes: [NodeHealth]
+package struct HealthReport: Sendable, Equatable {
+    package var nodes: [NodeHealth]
     /// Whole-cluster problems, e.g. `2 leaders: vault-primary-0, vault-secondary-0`.
-    public var problems: [String]
-    public var expectedVoters: Int
+    package var problems: [String]
+    package var expectedVoters: Int
     /// The name (pod, or cluster/pod when pod names repeat) of the single active leader.
-    public var leader: String?
+    package var leader: String?
 
     /// Healthy: no problems and no node with a reason.
-    public var isHealthy: Bool { problems.isEmpty && nodes.allSatisfy(\.isHealthy) }
+    package var isHealthy: Bool { problems.isEmpty && nodes.allSatisfy(\.isHealthy) }
 
     /// One line: `healthy: 3 of 3 voters, leader vault-primary-0` or `unhealthy: …`.
-    public var summary: String {
+    package var summary: String {
         if isHealthy {
             return "healthy: \(nodes.count) of \(expectedVoters) voters, leader \(leader ?? "-")"
         }
@@ -78,14 +78,14 @@ public struct HealthReport: Sendable, Equatable {
 }
 
 /// The pure Raft health rules of DESIGN.md "Raft health check".
-public enum RaftHealth {
+package enum RaftHealth {
     /// Judges the observed nodes.
     ///
     /// Healthy when every node is initialized and unsealed, storage is raft, exactly one node
     /// is the active leader, every other node names that leader's address, each follower's
     /// applied index trails the leader's committed index by at most `maxIndexLag`, and there
     /// are exactly `expectedVoters` nodes.
-    public static func evaluate(nodes observations: [NodeObservation], expectedVoters: Int, maxIndexLag: UInt64 = 10) -> HealthReport {
+    package static func evaluate(nodes observations: [NodeObservation], expectedVoters: Int, maxIndexLag: UInt64 = 10) -> HealthReport {
         let podCounts = Dictionary(observations.map { ($0.pod, 1) }, uniquingKeysWith: +)
         func name(_ o: NodeObservation) -> String { podCounts[o.pod, default: 0] > 1 ? "\(o.cluster)/\(o.pod)" : o.pod }
 
@@ -171,10 +171,10 @@ public enum RaftHealth {
 }
 
 /// Polls the health check until healthy or out of time.
-public enum RaftHealthCheck {
+package enum RaftHealthCheck {
     /// Observes and evaluates every `interval` until the report is healthy or `timeout` has
     /// passed (or the task is cancelled); returns the last report. `onReport` sees each one.
-    public static func poll(
+    package static func poll(
         expectedVoters: Int,
         maxIndexLag: UInt64 = 10,
         timeout: Duration,

@@ -3,33 +3,33 @@ import Foundation
 /// One Vault node's `vault status -format=json` (the CLI's `SealStatusOutput`: seal status
 /// plus leader fields, docs/tools.md#vault-cli). Unknown keys are ignored; missing `omitempty` keys take
 /// their zero value, as Go would have written them.
-public struct VaultNodeStatus: Sendable, Equatable, Decodable {
+package struct VaultNodeStatus: Sendable, Equatable, Decodable {
     /// Seal type, e.g. `shamir`.
-    public var type: String
-    public var initialized: Bool
-    public var sealed: Bool
+    package var type: String
+    package var initialized: Bool
+    package var sealed: Bool
     /// Unseal threshold.
-    public var t: Int
+    package var t: Int
     /// Number of key shares.
-    public var n: Int
+    package var n: Int
     /// Unseal progress (keys given so far).
-    public var progress: Int
-    public var version: String
-    public var clusterName: String?
-    public var clusterID: String?
+    package var progress: Int
+    package var version: String
+    package var clusterName: String?
+    package var clusterID: String?
     /// `raft`, `file`, `inmem`, … (absent on some versions when sealed).
-    public var storageType: String?
-    public var haEnabled: Bool
+    package var storageType: String?
+    package var haEnabled: Bool
     /// True on the active node.
-    public var isSelf: Bool
+    package var isSelf: Bool
     /// RFC 3339; `0001-01-01T00:00:00Z` when not active (Vault), absent (OpenBao).
-    public var activeTime: String?
-    public var leaderAddress: String?
-    public var leaderClusterAddress: String?
-    public var performanceStandby: Bool
-    public var raftCommittedIndex: UInt64
-    public var raftAppliedIndex: UInt64
-    public var removedFromCluster: Bool?
+    package var activeTime: String?
+    package var leaderAddress: String?
+    package var leaderClusterAddress: String?
+    package var performanceStandby: Bool
+    package var raftCommittedIndex: UInt64
+    package var raftAppliedIndex: UInt64
+    package var removedFromCluster: Bool?
 
     enum CodingKeys: String, CodingKey {
         case type, initialized, sealed, t, n, progress, version
@@ -47,7 +47,7 @@ public struct VaultNodeStatus: Sendable, Equatable, Decodable {
         case removedFromCluster = "removed_from_cluster"
     }
 
-    public init(
+    package init(
         type: String = "shamir", initialized: Bool = true, sealed: Bool = false, t: Int = 1, n: Int = 1,
         progress: Int = 0, version: String = "", clusterName: String? = nil, clusterID: String? = nil,
         storageType: String? = "raft", haEnabled: Bool = true, isSelf: Bool = false, activeTime: String? = nil,
@@ -75,7 +75,7 @@ public struct VaultNodeStatus: Sendable, Equatable, Decodable {
         self.removedFromCluster = removedFromCluster
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         type = try c.decodeIfPresent(String.self, forKey: .type) ?? ""
         initialized = try c.decode(Bool.self, forKey: .initialized)
@@ -103,7 +103,7 @@ public struct VaultNodeStatus: Sendable, Equatable, Decodable {
     /// Exit 0 (unsealed) and 2 (sealed) carry the JSON on stdout; anything else is an error
     /// whose text is stderr (e.g. `Error checking seal status: … connection refused`).
     /// Returns `.failure` with a one-line message for errors and unparsable output.
-    public static func parse(stdout: String, stderr: String = "", exitCode: Int32) -> Result<VaultNodeStatus, VaultStatusError> {
+    package static func parse(stdout: String, stderr: String = "", exitCode: Int32) -> Result<VaultNodeStatus, VaultStatusError> {
         guard exitCode == 0 || exitCode == 2 else {
             let text = firstMeaningfulLine(stderr) ?? firstMeaningfulLine(stdout) ?? "no output"
             return .failure(VaultStatusError(message: "vault status failed (exit \(exitCode)): \(text)"))
@@ -132,8 +132,8 @@ public struct VaultNodeStatus: Sendable, Equatable, Decodable {
 }
 
 /// `vault status` could not be run or read; `message` is one line for the health table.
-public struct VaultStatusError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public init(message: String) { self.message = message }
-    public var description: String { message }
+package struct VaultStatusError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var message: String
+    package init(message: String) { self.message = message }
+    package var description: String { message }
 }

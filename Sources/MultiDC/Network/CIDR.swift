@@ -2,28 +2,28 @@
 ///
 /// The address is always the network's first address: text with host bits set
 /// (`172.18.1.5/24`) is refused by the parser, which names the network meant.
-public struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
+package struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The network address (host bits zero).
-    public let address: IPAddress
+    package let address: IPAddress
     /// Prefix length, 0...32 for IPv4 and 0...128 for IPv6.
-    public let prefix: Int
+    package let prefix: Int
 
     /// Why a text is not a CIDR, as a sentence for the user.
-    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
-        public let description: String
+    package struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+        package let description: String
 
-        public init(description: String) { self.description = description }
+        package init(description: String) { self.description = description }
     }
 
     /// A network from its first address and prefix; host bits of `address` are cleared.
-    public init(address: IPAddress, prefix: Int) {
+    package init(address: IPAddress, prefix: Int) {
         precondition(prefix >= 0 && prefix <= address.family.bitWidth, "prefix out of range")
         self.prefix = prefix
         self.address = IPAddress(family: address.family, value: address.value & CIDR.mask(prefix, address.family))
     }
 
     /// Parses `address/prefix`, refusing host bits.
-    public static func parse(_ text: String) throws(ParseError) -> CIDR {
+    package static func parse(_ text: String) throws(ParseError) -> CIDR {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 else {
             throw ParseError(description: "'\(text)' is not a CIDR; write an address and a prefix length, like 172.18.0.0/16")
@@ -45,48 +45,48 @@ public struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// A CIDR from text, or nil.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard let cidr = try? CIDR.parse(text) else { return nil }
         self = cidr
     }
 
-    public var family: IPAddress.Family { address.family }
+    package var family: IPAddress.Family { address.family }
 
     /// The first address (the network address).
-    public var first: IPAddress { address }
+    package var first: IPAddress { address }
 
     /// The last address (the IPv4 broadcast address).
-    public var last: IPAddress {
+    package var last: IPAddress {
         let full: UInt128 = family == .v4 ? 0xFFFF_FFFF : .max
         return IPAddress(family: family, value: address.value | (~CIDR.mask(prefix, family) & full))
     }
 
     /// Number of addresses minus one (so a /0 IPv6 network still fits in 128 bits).
-    public var lastOffset: UInt128 { last.value - first.value }
+    package var lastOffset: UInt128 { last.value - first.value }
 
-    public func contains(_ ip: IPAddress) -> Bool {
+    package func contains(_ ip: IPAddress) -> Bool {
         ip.family == family && ip.value >= first.value && ip.value <= last.value
     }
 
     /// True when `other` lies entirely inside this network.
-    public func contains(_ other: CIDR) -> Bool {
+    package func contains(_ other: CIDR) -> Bool {
         other.family == family && other.prefix >= prefix && contains(other.address)
     }
 
-    public func overlaps(_ other: CIDR) -> Bool {
+    package func overlaps(_ other: CIDR) -> Bool {
         other.family == family && (contains(other.address) || other.contains(address))
     }
 
     /// How many sub-networks of `subPrefix` this network holds (nil when it does not fit
     /// in an Int or the prefix is shorter than this one's).
-    public func blockCount(prefix subPrefix: Int) -> Int? {
+    package func blockCount(prefix subPrefix: Int) -> Int? {
         guard subPrefix >= prefix, subPrefix <= family.bitWidth else { return nil }
         let bits = subPrefix - prefix
         return bits >= Int.bitWidth - 1 ? Int.max : 1 << bits
     }
 
     /// The `index`-th sub-network of size `subPrefix` (0-based), or nil when out of range.
-    public func block(prefix subPrefix: Int, index: Int) -> CIDR? {
+    package func block(prefix subPrefix: Int, index: Int) -> CIDR? {
         guard index >= 0, let count = blockCount(prefix: subPrefix), index < count else { return nil }
         let step = UInt128(1) << UInt128(family.bitWidth - subPrefix)
         let start = address.value + UInt128(index) * step
@@ -94,11 +94,11 @@ public struct CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// `first-last`, the range form MetalLB accepts.
-    public var rangeText: String { "\(first)-\(last)" }
+    package var rangeText: String { "\(first)-\(last)" }
 
-    public var description: String { "\(address)/\(prefix)" }
+    package var description: String { "\(address)/\(prefix)" }
 
-    public static func < (a: CIDR, b: CIDR) -> Bool {
+    package static func < (a: CIDR, b: CIDR) -> Bool {
         (a.address, a.prefix) < (b.address, b.prefix)
     }
 

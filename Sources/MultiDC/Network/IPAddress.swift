@@ -4,24 +4,24 @@ import Foundation
 ///
 /// IPv4 addresses use the low 32 bits. Text forms: dotted quad for IPv4, RFC 5952
 /// (lower-case, longest zero run compressed to `::`) for IPv6.
-public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public enum Family: Sendable, Hashable {
+package struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
+    package enum Family: Sendable, Hashable {
         case v4, v6
 
         /// Number of bits in an address of this family.
-        public var bitWidth: Int { self == .v4 ? 32 : 128 }
+        package var bitWidth: Int { self == .v4 ? 32 : 128 }
     }
 
-    public let family: Family
-    public let value: UInt128
+    package let family: Family
+    package let value: UInt128
 
-    public init(family: Family, value: UInt128) {
+    package init(family: Family, value: UInt128) {
         self.family = family
         self.value = family == .v4 ? value & 0xFFFF_FFFF : value
     }
 
     /// Parses `a.b.c.d` or an IPv6 text (with `::` and an optional embedded IPv4 tail).
-    public init?(_ text: some StringProtocol) {
+    package init?(_ text: some StringProtocol) {
         let text = String(text)
         if text.contains(":") {
             guard let value = IPAddress.parseV6(text) else { return nil }
@@ -32,21 +32,21 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
-    public static func < (a: IPAddress, b: IPAddress) -> Bool {
+    package static func < (a: IPAddress, b: IPAddress) -> Bool {
         (a.family == .v4 ? 0 : 1, a.value) < (b.family == .v4 ? 0 : 1, b.value)
     }
 
     /// The address `offset` further on (wrapping inside the family's width).
-    public func advanced(by offset: UInt128) -> IPAddress {
+    package func advanced(by offset: UInt128) -> IPAddress {
         IPAddress(family: family, value: value &+ offset)
     }
 
     /// For IPv4, the last octet; nil for IPv6.
-    public var lastOctet: UInt8? {
+    package var lastOctet: UInt8? {
         family == .v4 ? UInt8(truncatingIfNeeded: value) : nil
     }
 
-    public var description: String {
+    package var description: String {
         switch family {
         case .v4:
             let v = UInt32(truncatingIfNeeded: value)

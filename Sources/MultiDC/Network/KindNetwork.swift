@@ -1,9 +1,9 @@
 /// How kind creates its docker network (kind pkg/cluster/internal/providers/docker/network.go):
 /// a bridge with IP masquerading, the default bridge's MTU, and an IPv6 ULA /64 derived from
 /// the network's name, so `multidc` creates the network exactly as `kind` would have.
-public enum KindNetwork {
+package enum KindNetwork {
     /// `fc00:` + bytes 2..7 of SHA1(name ‖ int32_le(attempt)), then `::/64` (docs/tools.md#kind-network).
-    public static func ulaSubnet(name: String, attempt: Int32 = 0) -> String {
+    package static func ulaSubnet(name: String, attempt: Int32 = 0) -> String {
         var bytes = Array(name.utf8)
         withUnsafeBytes(of: attempt.littleEndian) { bytes.append(contentsOf: $0) }
         let h = SHA1.digest(bytes)

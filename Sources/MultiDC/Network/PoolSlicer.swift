@@ -1,12 +1,12 @@
 /// The LoadBalancer address pool of one cluster.
-public struct ClusterPool: Sendable, Hashable {
-    public var cluster: String
-    public var index: Int
-    public var cidr: CIDR
+package struct ClusterPool: Sendable, Hashable {
+    package var cluster: String
+    package var index: Int
+    package var cidr: CIDR
     /// True when the spec pinned it with `pool:`, false when it was sliced.
-    public var explicit: Bool
+    package var explicit: Bool
 
-    public init(cluster: String, index: Int, cidr: CIDR, explicit: Bool) {
+    package init(cluster: String, index: Int, cidr: CIDR, explicit: Bool) {
         self.cluster = cluster
         self.index = index
         self.cidr = cidr
@@ -14,21 +14,21 @@ public struct ClusterPool: Sendable, Hashable {
     }
 
     /// The pool's first address: where the cluster's Vault Service is pinned.
-    public var loadBalancerIP: IPAddress { cidr.first }
+    package var loadBalancerIP: IPAddress { cidr.first }
     /// `first-last`, as MetalLB takes it.
-    public var rangeText: String { cidr.rangeText }
+    package var rangeText: String { cidr.rangeText }
 
     /// Whether MetalLB addresses name exactly this pool. MetalLB accepts a range or a CIDR; the
     /// classic scripts write the CIDR (X.1.128/25), multidc writes the range: the same pool.
-    public func isWritten(as addresses: [String]) -> Bool {
+    package func isWritten(as addresses: [String]) -> Bool {
         addresses == [rangeText] || addresses == [cidr.description]
     }
 }
 
 /// A pool the slicing refuses, and which spec field it concerns.
-public struct PoolProblem: Error, Sendable, Hashable, CustomStringConvertible {
+package struct PoolProblem: Error, Sendable, Hashable, CustomStringConvertible {
     /// The spec field a problem points at.
-    public enum Location: Sendable, Hashable {
+    package enum Location: Sendable, Hashable {
         /// `spec.clusters[i].pool`
         case pool(cluster: Int)
         /// `spec.clusters[i]` (a sliced pool)
@@ -39,15 +39,15 @@ public struct PoolProblem: Error, Sendable, Hashable, CustomStringConvertible {
         case subnet
     }
 
-    public var message: String
-    public var location: Location
+    package var message: String
+    package var location: Location
 
-    public init(_ message: String, at location: Location) {
+    package init(_ message: String, at location: Location) {
         self.message = message
         self.location = location
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 /// Cuts each cluster's LoadBalancer pool out of the network's subnet (DESIGN.md "The spec").
@@ -57,15 +57,15 @@ public struct PoolProblem: Error, Sendable, Hashable, CustomStringConvertible {
 /// 172.18.1.128/25. A `pool:` on a cluster replaces its slice and is checked the same way.
 /// When the spec does not pin the subnet, the planner calls `pools(for:subnet:)` with the
 /// observed one; `validate` runs `checkWithoutSubnet` meanwhile.
-public enum PoolSlicer {
+package enum PoolSlicer {
     /// The pools, or every problem found.
-    public enum Outcome: Sendable, Hashable {
+    package enum Outcome: Sendable, Hashable {
         case success([ClusterPool])
         case failure([PoolProblem])
     }
 
     /// Every cluster's pool in `subnet`, or every problem found. Empty for `loadBalancer: none`.
-    public static func pools(for topology: Topology, subnet: CIDR) -> Outcome {
+    package static func pools(for topology: Topology, subnet: CIDR) -> Outcome {
         guard case .metallb = topology.loadBalancer else { return .success([]) }
         var problems: [PoolProblem] = []
         let slices = topology.network.slices
@@ -124,7 +124,7 @@ public enum PoolSlicer {
     /// Every cluster's pool when all are pinned (`clusters[].pool`): the pools of clusters that
     /// multidc does not put on a docker network of its own (provider existing). Nil when some
     /// pool must still be cut from a subnet.
-    public static func pinnedPools(for topology: Topology) -> Outcome? {
+    package static func pinnedPools(for topology: Topology) -> Outcome? {
         guard case .metallb = topology.loadBalancer else { return .success([]) }
         guard topology.clusters.allSatisfy({ $0.pool != nil }) else { return nil }
         let problems = checkWithoutSubnet(topology)
@@ -134,14 +134,14 @@ public enum PoolSlicer {
     }
 
     /// The pools for a subnet that may not be known yet: without one, only fully pinned pools.
-    public static func pools(for topology: Topology, knownSubnet subnet: CIDR?) -> Outcome? {
+    package static func pools(for topology: Topology, knownSubnet subnet: CIDR?) -> Outcome? {
         guard topology.provider == .kind, let subnet else { return pinnedPools(for: topology) }
         return pools(for: topology, subnet: subnet)
     }
 
     /// What can be checked before the subnet is known: pinned pools against each other and
     /// against addresses ending in .0.
-    public static func checkWithoutSubnet(_ topology: Topology) -> [PoolProblem] {
+    package static func checkWithoutSubnet(_ topology: Topology) -> [PoolProblem] {
         guard case .metallb = topology.loadBalancer else { return [] }
         let pinned = topology.clusters.enumerated().compactMap { i, cluster in
             cluster.pool.map { ClusterPool(cluster: cluster.name, index: i, cidr: $0, explicit: true) }

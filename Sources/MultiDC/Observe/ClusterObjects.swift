@@ -2,26 +2,26 @@ import YAML
 
 /// The objects multidc manages in one cluster, typed enough for planning, with the raw `Node`
 /// kept wherever a later field-by-field comparison or a copy needs the live object.
-public struct ClusterObjects: Sendable, Equatable {
+package struct ClusterObjects: Sendable, Equatable {
     /// Namespace names, sorted.
-    public var namespaces: [String]
-    public var metalLB: MetalLBState
+    package var namespaces: [String]
+    package var metalLB: MetalLBState
     /// CustomResourceDefinitions by name (e.g. `vaults.vault.banzaicloud.com`).
-    public var customResourceDefinitions: [String: CustomResourceDefinitionState]
+    package var customResourceDefinitions: [String: CustomResourceDefinitionState]
     /// The operator's Deployment (named after the release, or labelled with it as instance).
-    public var operatorDeployment: DeploymentState?
+    package var operatorDeployment: DeploymentState?
     /// The Secrets to share, found in the vault namespace, by name (full live object kept).
-    public var sharedSecrets: [String: KubeObject]
+    package var sharedSecrets: [String: KubeObject]
     /// Vault CRs (`vaults.vault.banzaicloud.com`) in the vault namespace, by name.
-    public var vaults: [String: KubeObject]
+    package var vaults: [String: KubeObject]
     /// Vault pods in the vault namespace, sorted by name.
-    public var vaultPods: [PodState]
+    package var vaultPods: [PodState]
     /// Vault Services in the vault namespace, sorted by name.
-    public var vaultServices: [ServiceState]
+    package var vaultServices: [ServiceState]
     /// The `multidc-ownership` ConfigMap in `default`, if present.
-    public var ownership: KubeObject?
+    package var ownership: KubeObject?
 
-    public init(
+    package init(
         namespaces: [String] = [], metalLB: MetalLBState = MetalLBState(),
         customResourceDefinitions: [String: CustomResourceDefinitionState] = [:],
         operatorDeployment: DeploymentState? = nil, sharedSecrets: [String: KubeObject] = [:], vaults: [String: KubeObject] = [:],
@@ -39,22 +39,22 @@ public struct ClusterObjects: Sendable, Equatable {
     }
 
     /// The CRD multidc waits for before creating Vault CRs.
-    public static let vaultCRDName = "vaults.vault.banzaicloud.com"
+    package static let vaultCRDName = "vaults.vault.banzaicloud.com"
 
-    public var vaultCRDEstablished: Bool { customResourceDefinitions[Self.vaultCRDName]?.established ?? false }
+    package var vaultCRDEstablished: Bool { customResourceDefinitions[Self.vaultCRDName]?.established ?? false }
 }
 
 /// Any live Kubernetes object: its identity plus the whole object as a `Node`.
-public struct KubeObject: Sendable, Equatable {
-    public var apiVersion: String
-    public var kind: String
-    public var name: String
-    public var namespace: String?
-    public var labels: [String: String]
+package struct KubeObject: Sendable, Equatable {
+    package var apiVersion: String
+    package var kind: String
+    package var name: String
+    package var namespace: String?
+    package var labels: [String: String]
     /// The object as kubectl printed it (server-populated fields included).
-    public var node: YAML.Node
+    package var node: YAML.Node
 
-    public init(node: YAML.Node) {
+    package init(node: YAML.Node) {
         self.node = node
         apiVersion = node["apiVersion"]?.string ?? ""
         kind = node["kind"]?.string ?? ""
@@ -64,7 +64,7 @@ public struct KubeObject: Sendable, Equatable {
     }
 
     /// Whether the object carries this topology's ownership labels.
-    public func isOwned(byTopology topology: String) -> Bool {
+    package func isOwned(byTopology topology: String) -> Bool {
         labels[Ownership.managedByKey] == Ownership.managedByValue && labels[Ownership.topologyKey] == topology
     }
 
@@ -78,29 +78,29 @@ public struct KubeObject: Sendable, Equatable {
 }
 
 /// A CRD and whether its `Established` condition is True.
-public struct CustomResourceDefinitionState: Sendable, Equatable {
-    public var name: String
-    public var established: Bool
+package struct CustomResourceDefinitionState: Sendable, Equatable {
+    package var name: String
+    package var established: Bool
 
-    public init(name: String, established: Bool) {
+    package init(name: String, established: Bool) {
         self.name = name
         self.established = established
     }
 }
 
 /// A Deployment's readiness.
-public struct DeploymentState: Sendable, Equatable {
-    public var name: String
-    public var namespace: String
-    public var labels: [String: String]
+package struct DeploymentState: Sendable, Equatable {
+    package var name: String
+    package var namespace: String
+    package var labels: [String: String]
     /// Container images of the pod template, in order.
-    public var images: [String]
-    public var replicas: Int
-    public var readyReplicas: Int
+    package var images: [String]
+    package var replicas: Int
+    package var readyReplicas: Int
     /// The `Available` condition is True.
-    public var available: Bool
+    package var available: Bool
 
-    public init(
+    package init(
         name: String, namespace: String, labels: [String: String] = [:], images: [String] = [], replicas: Int = 1, readyReplicas: Int = 0,
         available: Bool = false
     ) {
@@ -115,17 +115,17 @@ public struct DeploymentState: Sendable, Equatable {
 }
 
 /// A pod's phase and Ready condition.
-public struct PodState: Sendable, Equatable {
-    public var name: String
-    public var namespace: String
-    public var labels: [String: String]
+package struct PodState: Sendable, Equatable {
+    package var name: String
+    package var namespace: String
+    package var labels: [String: String]
     /// `Pending`, `Running`, `Succeeded`, `Failed`, `Unknown`.
-    public var phase: String
-    public var ready: Bool
+    package var phase: String
+    package var ready: Bool
     /// The Vault CR the pod belongs to (label `vault_cr`), if any.
-    public var vaultCR: String?
+    package var vaultCR: String?
 
-    public init(name: String, namespace: String, labels: [String: String] = [:], phase: String, ready: Bool, vaultCR: String? = nil) {
+    package init(name: String, namespace: String, labels: [String: String] = [:], phase: String, ready: Bool, vaultCR: String? = nil) {
         self.name = name
         self.namespace = namespace
         self.labels = labels
@@ -136,19 +136,19 @@ public struct PodState: Sendable, Equatable {
 }
 
 /// A Service's type and load-balancer address.
-public struct ServiceState: Sendable, Equatable {
-    public var name: String
-    public var namespace: String
-    public var labels: [String: String]
+package struct ServiceState: Sendable, Equatable {
+    package var name: String
+    package var namespace: String
+    package var labels: [String: String]
     /// `ClusterIP`, `NodePort`, `LoadBalancer`, …
-    public var type: String
+    package var type: String
     /// `spec.loadBalancerIP` (the address asked for), if set.
-    public var requestedLoadBalancerIP: String?
+    package var requestedLoadBalancerIP: String?
     /// `status.loadBalancer.ingress[]`: each entry's `ip`, or its `hostname` where the cloud
     /// reports a name and no address (EKS; docs/tools.md#k8s-lb-hostname).
-    public var ingressIPs: [String]
+    package var ingressIPs: [String]
 
-    public init(
+    package init(
         name: String, namespace: String, labels: [String: String] = [:], type: String, requestedLoadBalancerIP: String? = nil,
         ingressIPs: [String] = []
     ) {
@@ -161,7 +161,7 @@ public struct ServiceState: Sendable, Equatable {
     }
 
     /// The assigned load-balancer IP; nil while pending.
-    public var loadBalancerIP: String? { ingressIPs.first }
+    package var loadBalancerIP: String? { ingressIPs.first }
     /// A LoadBalancer Service still waiting for its address (`<pending>`).
-    public var isPending: Bool { type == "LoadBalancer" && ingressIPs.isEmpty }
+    package var isPending: Bool { type == "LoadBalancer" && ingressIPs.isEmpty }
 }

@@ -22,7 +22,7 @@ extension ClusterObjects {
     ///   - vaultNamespace: where Vault CRs, pods, Services and shared Secrets live.
     ///   - sharedSecretNames: the Secrets to keep whole.
     ///   - operatorRelease/operatorNamespace: finds the operator's Deployment.
-    public init(
+    package init(
         items: [YAML.Node], vaultNamespace: String, sharedSecretNames: [String], operatorRelease: String, operatorNamespace: String
     ) {
         self.init()

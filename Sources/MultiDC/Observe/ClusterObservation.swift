@@ -1,8 +1,8 @@
 /// What was observed in one cluster: whether its API server answered, and if so the objects
 /// multidc manages and the helm releases.
-public struct ClusterObservation: Sendable, Equatable {
+package struct ClusterObservation: Sendable, Equatable {
     /// Whether the cluster could be read.
-    public enum Reachability: Sendable, Equatable {
+    package enum Reachability: Sendable, Equatable {
         case reachable
         /// The API server did not answer (connection refused, …): kubectl's last message.
         case apiServerUnreachable(String)
@@ -11,20 +11,20 @@ public struct ClusterObservation: Sendable, Equatable {
         /// Any other failure of the read (kubectl missing, unreadable output, timeout).
         case failed(String)
 
-        public var isReachable: Bool { self == .reachable }
+        package var isReachable: Bool { self == .reachable }
     }
 
-    public var name: String
-    public var context: String
-    public var reachability: Reachability
+    package var name: String
+    package var context: String
+    package var reachability: Reachability
     /// The objects read; empty when the cluster was not reachable.
-    public var objects: ClusterObjects
+    package var objects: ClusterObjects
     /// helm releases in every namespace; empty when helm failed (see `helmError`).
-    public var helmReleases: [HelmRelease]
+    package var helmReleases: [HelmRelease]
     /// Why `helm list` failed, if it did.
-    public var helmError: String?
+    package var helmError: String?
 
-    public init(
+    package init(
         name: String, context: String, reachability: Reachability, objects: ClusterObjects = ClusterObjects(),
         helmReleases: [HelmRelease] = [], helmError: String? = nil
     ) {
@@ -36,7 +36,7 @@ public struct ClusterObservation: Sendable, Equatable {
         self.helmError = helmError
     }
 
-    public func helmRelease(named name: String, namespace: String) -> HelmRelease? {
+    package func helmRelease(named name: String, namespace: String) -> HelmRelease? {
         helmReleases.first { $0.name == name && $0.namespace == namespace }
     }
 }

@@ -1,35 +1,35 @@
 /// One release as `helm list -o json` shows it.
-public struct HelmRelease: Sendable, Equatable {
+package struct HelmRelease: Sendable, Equatable {
     /// A release status (open set: helm may add more).
-    public struct Status: Sendable, Hashable, CustomStringConvertible {
-        public var rawValue: String
-        public init(_ rawValue: String) { self.rawValue = rawValue }
-        public static let deployed = Status("deployed")
-        public static let failed = Status("failed")
-        public static let pendingInstall = Status("pending-install")
-        public static let pendingUpgrade = Status("pending-upgrade")
-        public static let pendingRollback = Status("pending-rollback")
-        public static let superseded = Status("superseded")
-        public static let uninstalling = Status("uninstalling")
-        public static let uninstalled = Status("uninstalled")
-        public static let unknown = Status("unknown")
+    package struct Status: Sendable, Hashable, CustomStringConvertible {
+        package var rawValue: String
+        package init(_ rawValue: String) { self.rawValue = rawValue }
+        package static let deployed = Status("deployed")
+        package static let failed = Status("failed")
+        package static let pendingInstall = Status("pending-install")
+        package static let pendingUpgrade = Status("pending-upgrade")
+        package static let pendingRollback = Status("pending-rollback")
+        package static let superseded = Status("superseded")
+        package static let uninstalling = Status("uninstalling")
+        package static let uninstalled = Status("uninstalled")
+        package static let unknown = Status("unknown")
         /// An operation is in flight (helm refuses another one).
-        public var isPending: Bool { rawValue.hasPrefix("pending-") }
-        public var description: String { rawValue }
+        package var isPending: Bool { rawValue.hasPrefix("pending-") }
+        package var description: String { rawValue }
     }
 
-    public var name: String
-    public var namespace: String
+    package var name: String
+    package var namespace: String
     /// helm prints the revision as a STRING ("1"); nil when it is not a number.
-    public var revision: Int?
-    public var status: Status
+    package var revision: Int?
+    package var status: Status
     /// `<chart name>-<chart version>`, e.g. `vault-operator-1.12.0`.
-    public var chart: String
-    public var appVersion: String
+    package var chart: String
+    package var appVersion: String
     /// Go `time.String()` text, or `-`.
-    public var updated: String
+    package var updated: String
 
-    public init(
+    package init(
         name: String, namespace: String, revision: Int?, status: Status, chart: String, appVersion: String = "", updated: String = ""
     ) {
         self.name = name
@@ -43,7 +43,7 @@ public struct HelmRelease: Sendable, Equatable {
 
     /// The chart version: what follows the first `-` that starts `N.N` (`vault-operator-1.12.0` →
     /// `1.12.0`, `abc-hello-0.1.0+rc-1.2.0-19` → `0.1.0+rc-1.2.0-19`).
-    public var chartVersion: String? {
+    package var chartVersion: String? {
         let chars = Array(chart)
         for i in chars.indices where chars[i] == "-" {
             var j = i + 1

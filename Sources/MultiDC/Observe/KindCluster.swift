@@ -1,31 +1,31 @@
 /// A kind cluster as kind itself sees it: the containers labelled `io.x-k8s.kind.cluster=NAME`,
 /// running or stopped.
-public struct KindCluster: Sendable, Equatable {
+package struct KindCluster: Sendable, Equatable {
     /// One node container and the role from its `io.x-k8s.kind.role` label.
-    public struct Node: Sendable, Equatable {
-        public var container: DockerContainer
+    package struct Node: Sendable, Equatable {
+        package var container: DockerContainer
         /// `control-plane`, `worker` or `external-load-balancer` (empty when the label is missing).
-        public var role: String
+        package var role: String
 
-        public init(container: DockerContainer, role: String) {
+        package init(container: DockerContainer, role: String) {
             self.container = container
             self.role = role
         }
 
-        public var name: String { container.name }
+        package var name: String { container.name }
     }
 
-    public var name: String
+    package var name: String
     /// Nodes sorted by container name.
-    public var nodes: [Node]
+    package var nodes: [Node]
 
-    public init(name: String, nodes: [Node]) {
+    package init(name: String, nodes: [Node]) {
         self.name = name
         self.nodes = nodes
     }
 
-    public var controlPlanes: [Node] { nodes.filter { $0.role == "control-plane" } }
-    public var workers: [Node] { nodes.filter { $0.role == "worker" } }
+    package var controlPlanes: [Node] { nodes.filter { $0.role == "control-plane" } }
+    package var workers: [Node] { nodes.filter { $0.role == "worker" } }
     /// Every node container is running.
-    public var isRunning: Bool { !nodes.isEmpty && nodes.allSatisfy { $0.container.isRunning } }
+    package var isRunning: Bool { !nodes.isEmpty && nodes.allSatisfy { $0.container.isRunning } }
 }

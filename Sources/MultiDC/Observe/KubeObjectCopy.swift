@@ -5,7 +5,7 @@ extension KubeObject {
     /// metadata (`resourceVersion`, `uid`, `creationTimestamp`, `managedFields`, `generation`,
     /// `selfLink`, `ownerReferences`), the stale `last-applied-configuration` annotation and
     /// `status` removed; `namespace` replaced when given. `type`, `data` and `stringData` stay.
-    public func manifestForCopy(namespace newNamespace: String? = nil) -> YAML.Node {
+    package func manifestForCopy(namespace newNamespace: String? = nil) -> YAML.Node {
         var copy = node
         copy["status"] = nil
         guard var metadata = copy["metadata"] else { return copy }

@@ -2,14 +2,14 @@ import YAML
 
 /// MetalLB in one cluster: installed or not, its version, readiness and address pools (the
 /// legacy ConfigMap before v0.13, IPAddressPool/L2Advertisement objects from v0.13).
-public struct MetalLBState: Sendable, Equatable {
+package struct MetalLBState: Sendable, Equatable {
     /// One pool of the legacy ConfigMap `config` (`data.config` → `address-pools`).
-    public struct LegacyPool: Sendable, Equatable {
-        public var name: String
-        public var `protocol`: String
-        public var addresses: [String]
+    package struct LegacyPool: Sendable, Equatable {
+        package var name: String
+        package var `protocol`: String
+        package var addresses: [String]
 
-        public init(name: String, protocol: String, addresses: [String]) {
+        package init(name: String, protocol: String, addresses: [String]) {
             self.name = name
             self.protocol = `protocol`
             self.addresses = addresses
@@ -17,13 +17,13 @@ public struct MetalLBState: Sendable, Equatable {
     }
 
     /// The legacy ConfigMap `config` in `metallb-system`.
-    public struct LegacyConfig: Sendable, Equatable {
-        public var object: KubeObject
-        public var pools: [LegacyPool]
+    package struct LegacyConfig: Sendable, Equatable {
+        package var object: KubeObject
+        package var pools: [LegacyPool]
         /// Set when `data.config` is not readable YAML of the documented shape.
-        public var parseError: String?
+        package var parseError: String?
 
-        public init(object: KubeObject, pools: [LegacyPool], parseError: String? = nil) {
+        package init(object: KubeObject, pools: [LegacyPool], parseError: String? = nil) {
             self.object = object
             self.pools = pools
             self.parseError = parseError
@@ -31,32 +31,32 @@ public struct MetalLBState: Sendable, Equatable {
     }
 
     /// An `IPAddressPool` (metallb.io/v1beta1).
-    public struct AddressPool: Sendable, Equatable {
-        public var object: KubeObject
-        public var addresses: [String]
+    package struct AddressPool: Sendable, Equatable {
+        package var object: KubeObject
+        package var addresses: [String]
 
-        public init(object: KubeObject, addresses: [String]) {
+        package init(object: KubeObject, addresses: [String]) {
             self.object = object
             self.addresses = addresses
         }
 
-        public var name: String { object.name }
+        package var name: String { object.name }
     }
 
-    public static let namespace = "metallb-system"
+    package static let namespace = "metallb-system"
 
     /// The controller Deployment exists in `metallb-system`.
-    public var installed: Bool
+    package var installed: Bool
     /// From the controller image tag (`quay.io/metallb/controller:v0.13.7` → `v0.13.7`).
-    public var version: String?
-    public var controller: DeploymentState?
+    package var version: String?
+    package var controller: DeploymentState?
     /// The `memberlist` Secret in `metallb-system` (needed by speakers before v0.13).
-    public var memberlistSecretPresent: Bool
-    public var legacyConfig: LegacyConfig?
-    public var addressPools: [AddressPool]
-    public var l2Advertisements: [KubeObject]
+    package var memberlistSecretPresent: Bool
+    package var legacyConfig: LegacyConfig?
+    package var addressPools: [AddressPool]
+    package var l2Advertisements: [KubeObject]
 
-    public init(
+    package init(
         installed: Bool = false, version: String? = nil, controller: DeploymentState? = nil, memberlistSecretPresent: Bool = false,
         legacyConfig: LegacyConfig? = nil, addressPools: [AddressPool] = [], l2Advertisements: [KubeObject] = []
     ) {
@@ -70,10 +70,10 @@ public struct MetalLBState: Sendable, Equatable {
     }
 
     /// The controller Deployment is available.
-    public var controllerReady: Bool { controller?.available ?? false }
+    package var controllerReady: Bool { controller?.available ?? false }
 
     /// The tag of an image reference (`registry:5000/a/b:v1@sha256:…` → `v1`); nil without a tag.
-    public static func imageTag(_ image: String) -> String? {
+    package static func imageTag(_ image: String) -> String? {
         let withoutDigest = image.split(separator: "@", maxSplits: 1).first.map(String.init) ?? image
         let lastComponent = withoutDigest.split(separator: "/").last.map(String.init) ?? withoutDigest
         guard let colon = lastComponent.lastIndex(of: ":") else { return nil }
@@ -82,7 +82,7 @@ public struct MetalLBState: Sendable, Equatable {
     }
 
     /// Pools of the legacy `data.config` text.
-    public static func parseLegacyConfig(_ text: String) -> (pools: [LegacyPool], error: String?) {
+    package static func parseLegacyConfig(_ text: String) -> (pools: [LegacyPool], error: String?) {
         let root: YAML.Node?
         do {
             root = try YAMLParser.parse(text, file: "metallb-system/config")

@@ -1,8 +1,8 @@
 /// What to observe: the observer's own plain input, independent of the spec model (the planner
 /// maps a Topology onto it).
-public struct ObservationTarget: Sendable, Equatable {
+package struct ObservationTarget: Sendable, Equatable {
     /// Where the clusters come from.
-    public enum Provider: String, Sendable, Equatable {
+    package enum Provider: String, Sendable, Equatable {
         /// kind clusters on a local docker network: docker is observed.
         case kind
         /// Existing kubeconfig contexts: docker is observed only for a KMS container.
@@ -10,38 +10,38 @@ public struct ObservationTarget: Sendable, Equatable {
     }
 
     /// One cluster to observe through its kubeconfig context.
-    public struct Cluster: Sendable, Equatable {
+    package struct Cluster: Sendable, Equatable {
         /// The cluster's name in the topology (for kind: the kind cluster name).
-        public var name: String
-        public var context: String
+        package var name: String
+        package var context: String
         /// A kubeconfig file; nil uses kubectl's and helm's defaults (`$KUBECONFIG`, `~/.kube/config`).
-        public var kubeconfig: String?
+        package var kubeconfig: String?
 
-        public init(name: String, context: String, kubeconfig: String? = nil) {
+        package init(name: String, context: String, kubeconfig: String? = nil) {
             self.name = name
             self.context = context
             self.kubeconfig = kubeconfig
         }
     }
 
-    public var topologyName: String
-    public var provider: Provider
+    package var topologyName: String
+    package var provider: Provider
     /// The docker network (kind provider); nil skips the network read.
-    public var networkName: String?
+    package var networkName: String?
     /// The KMS container's name; nil when the KMS is not a local container.
-    public var kmsContainerName: String?
-    public var clusters: [Cluster]
+    package var kmsContainerName: String?
+    package var clusters: [Cluster]
     /// Namespace of the Vault CRs, pods, Services and shared Secrets.
-    public var vaultNamespace: String
+    package var vaultNamespace: String
     /// Names of the Secrets (in `vaultNamespace`) copied from the leader to the others.
-    public var sharedSecretNames: [String]
-    public var operatorRelease: String
-    public var operatorNamespace: String
+    package var sharedSecretNames: [String]
+    package var operatorRelease: String
+    package var operatorNamespace: String
     /// Also read MetalLB's IPAddressPool and L2Advertisement objects (MetalLB ≥ v0.13). Reading a
     /// kind whose CRD is missing costs one more kubectl call, so say whether the spec expects them.
-    public var metalLBCustomResources: Bool
+    package var metalLBCustomResources: Bool
 
-    public init(
+    package init(
         topologyName: String, provider: Provider = .kind, networkName: String? = "kind", kmsContainerName: String? = nil,
         clusters: [Cluster], vaultNamespace: String = "default", sharedSecretNames: [String] = [],
         operatorRelease: String = "vault-operator", operatorNamespace: String = "default", metalLBCustomResources: Bool = false
@@ -59,5 +59,5 @@ public struct ObservationTarget: Sendable, Equatable {
     }
 
     /// Whether the observation needs docker at all.
-    public var needsDocker: Bool { provider == .kind || kmsContainerName != nil }
+    package var needsDocker: Bool { provider == .kind || kmsContainerName != nil }
 }

@@ -6,17 +6,17 @@ import YAML
 /// whose CRD is not installed yet costs one more kubectl call for that cluster.
 ///
 /// `observe` never throws: failures become facts in the `World` with their message.
-public struct Observer: Sendable {
-    public let runner: any CommandRunner
+package struct Observer: Sendable {
+    package let runner: any CommandRunner
     /// Timeout of each read; a read that runs past it becomes a fact like any other failure.
-    public var callTimeout: Duration
+    package var callTimeout: Duration
 
-    public init(runner: any CommandRunner, callTimeout: Duration = .seconds(120)) {
+    package init(runner: any CommandRunner, callTimeout: Duration = .seconds(120)) {
         self.runner = runner
         self.callTimeout = callTimeout
     }
 
-    public func observe(_ target: ObservationTarget) async -> World {
+    package func observe(_ target: ObservationTarget) async -> World {
         async let docker = observeDocker(target)
         let clusters = await withTaskGroup(of: (Int, ClusterObservation).self) { group in
             for (index, cluster) in target.clusters.enumerated() {

@@ -2,9 +2,9 @@
 ///
 /// An engine that does not answer, a missing network, a stopped container or an unreachable
 /// cluster are values here with a message; the planner decides what they mean.
-public struct World: Sendable, Equatable {
+package struct World: Sendable, Equatable {
     /// Whether the Docker engine answered.
-    public enum Engine: Sendable, Equatable {
+    package enum Engine: Sendable, Equatable {
         /// docker was not needed (provider existing without a KMS container).
         case notObserved
         case reachable
@@ -13,21 +13,21 @@ public struct World: Sendable, Equatable {
     }
 
     /// The docker network.
-    public enum Network: Sendable, Equatable {
+    package enum Network: Sendable, Equatable {
         case notObserved
         case absent
         case present(DockerNetwork)
         /// The read failed for another reason (engine down, unreadable output).
         case unknown(String)
 
-        public var value: DockerNetwork? {
+        package var value: DockerNetwork? {
             if case .present(let network) = self { return network }
             return nil
         }
     }
 
     /// The KMS container.
-    public enum KMS: Sendable, Equatable {
+    package enum KMS: Sendable, Equatable {
         /// No local KMS container in this topology.
         case notConfigured
         case absent
@@ -35,28 +35,28 @@ public struct World: Sendable, Equatable {
         case present(DockerContainer)
         case unknown(String)
 
-        public var container: DockerContainer? {
+        package var container: DockerContainer? {
             if case .present(let container) = self { return container }
             return nil
         }
     }
 
-    public var topologyName: String
-    public var engine: Engine
-    public var network: Network
+    package var topologyName: String
+    package var engine: Engine
+    package var network: Network
     /// Every container docker lists (running or not), sorted by name, with `ipv4Address` set for
     /// those attached to the observed network. Empty when the engine was not read.
-    public var containers: [DockerContainer]
+    package var containers: [DockerContainer]
     /// Why the container list could not be read although the engine answered (then
     /// `containers` and `kindClusters` are empty and the KMS is `.unknown`).
-    public var containerListProblem: String?
+    package var containerListProblem: String?
     /// kind clusters as kind lists them (from node-container labels), sorted by name.
-    public var kindClusters: [KindCluster]
-    public var kms: KMS
+    package var kindClusters: [KindCluster]
+    package var kms: KMS
     /// One entry per target cluster, in target order.
-    public var clusters: [ClusterObservation]
+    package var clusters: [ClusterObservation]
 
-    public init(
+    package init(
         topologyName: String, engine: Engine = .notObserved, network: Network = .notObserved, containers: [DockerContainer] = [],
         kindClusters: [KindCluster] = [], kms: KMS = .notConfigured, clusters: [ClusterObservation] = []
     ) {
@@ -69,12 +69,12 @@ public struct World: Sendable, Equatable {
         self.clusters = clusters
     }
 
-    public func container(named name: String) -> DockerContainer? { containers.first { $0.names.contains(name) } }
-    public func kindCluster(named name: String) -> KindCluster? { kindClusters.first { $0.name == name } }
-    public func cluster(named name: String) -> ClusterObservation? { clusters.first { $0.name == name } }
+    package func container(named name: String) -> DockerContainer? { containers.first { $0.names.contains(name) } }
+    package func kindCluster(named name: String) -> KindCluster? { kindClusters.first { $0.name == name } }
+    package func cluster(named name: String) -> ClusterObservation? { clusters.first { $0.name == name } }
 
     /// Containers carrying this topology's ownership labels.
-    public var ownedContainers: [DockerContainer] {
+    package var ownedContainers: [DockerContainer] {
         containers.filter {
             $0.labels[Ownership.managedByKey] == Ownership.managedByValue && $0.labels[Ownership.topologyKey] == topologyName
         }

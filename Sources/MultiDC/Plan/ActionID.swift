@@ -2,7 +2,7 @@
 /// dependency cannot name an action that does not exist by a typo; `description` is the stable
 /// text form used in JSON plans, job ids and messages (`vault/primary`,
 /// `secret/vault-primary-tls/secondary`).
-public enum ActionID: Sendable, Hashable, CustomStringConvertible {
+package enum ActionID: Sendable, Hashable, CustomStringConvertible {
     case network
     case kms
     case helmRepository
@@ -21,7 +21,7 @@ public enum ActionID: Sendable, Hashable, CustomStringConvertible {
     /// An object multidc wrote that destroy removes: kind (lower case), name, cluster.
     case object(kind: String, name: String, cluster: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .network: "network"
         case .kms: "kms"
@@ -40,7 +40,7 @@ public enum ActionID: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses the text form (`description`); nil for text that names no action.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         switch (parts.first ?? "", parts.count) {
         case ("network", 1): self = .network
@@ -61,7 +61,7 @@ public enum ActionID: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The cluster the action belongs to (nil: topology-wide).
-    public var cluster: String? {
+    package var cluster: String? {
         switch self {
         case .network, .kms, .helmRepository: nil
         case .cluster(let c), .ownership(let c), .metalLB(let c), .pool(let c), .vaultOperator(let c), .manifests(let c),
@@ -74,7 +74,7 @@ public enum ActionID: Sendable, Hashable, CustomStringConvertible {
 
 extension ActionID: ExpressibleByStringLiteral {
     /// An id written in its text form (`"vault/primary"`); the literal must name an action.
-    public init(stringLiteral text: String) {
+    package init(stringLiteral text: String) {
         guard let id = ActionID(text) else { preconditionFailure("'\(text)' is not an action id") }
         self = id
     }

@@ -7,12 +7,12 @@ import YAML
 /// (uid, resourceVersion, status, defaults the API server or operator filled in) is
 /// server-populated and ignored — except the fields the object's last-applied configuration
 /// has and the rendered object no longer sets (`removals`): those `kubectl apply` deletes.
-public enum FieldDiff {
+package enum FieldDiff {
     /// The annotation client-side `kubectl apply` keeps the applied configuration in (JSON).
-    public static let lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+    package static let lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
     /// The last-applied configuration recorded on a live object, parsed (nil: none, or unreadable).
-    public static func lastApplied(of live: Node?) -> Node? {
+    package static func lastApplied(of live: Node?) -> Node? {
         guard let text = live?[path: "metadata", "annotations"]?[lastAppliedAnnotation]?.string,
             let node = try? YAMLParser.parse(text, file: lastAppliedAnnotation), node.mapping != nil
         else { return nil }
@@ -30,7 +30,7 @@ public enum FieldDiff {
     /// (RFC 7386), compared whole by `changes`. A field only the live object has was set by
     /// the server or the operator and is never reported.
     /// `isSensitive` tells a live scalar that must print as `(sensitive)` (the KMS token).
-    public static func removals(
+    package static func removals(
         rendered: Node, lastApplied: Node?, live: Node?, path: String = "", isSensitive: (String) -> Bool = { _ in false }
     ) -> [FieldChange] {
         guard path.isEmpty, rendered.mapping != nil else {
@@ -73,13 +73,13 @@ public enum FieldDiff {
     }
 
     /// The displayed text of a value that is sensitive in the rendered object.
-    public static let sensitive = TemplateValue.sensitiveText
+    package static let sensitive = TemplateValue.sensitiveText
     /// The displayed text of a value known only after apply.
-    public static let unknown = TemplateValue.unknownText
+    package static let unknown = TemplateValue.unknownText
 
     /// The changes that would turn `live` into `rendered` (in the rendered object's fields).
     /// `sensitiveMatches` decides a field rendered as `(sensitive)`, given the live text.
-    public static func changes(
+    package static func changes(
         rendered: Node, live: Node?, path: String = "", sensitiveMatches: (String?) -> Bool = { _ in false }
     ) -> [FieldChange] {
         switch rendered.content {

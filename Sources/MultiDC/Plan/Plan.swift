@@ -1,7 +1,7 @@
 import YAML
 
 /// What a plan does to one resource, in terraform's symbols.
-public enum Change: String, Sendable, Hashable, CaseIterable {
+package enum Change: String, Sendable, Hashable, CaseIterable {
     case create = "+"
     case update = "~"
     case replace = "-/+"
@@ -10,10 +10,10 @@ public enum Change: String, Sendable, Hashable, CaseIterable {
     case wait = "…"
     case inSync = "="
 
-    public var symbol: String { rawValue }
+    package var symbol: String { rawValue }
 
     /// The word used in JSON and messages.
-    public var word: String {
+    package var word: String {
         switch self {
         case .create: "create"
         case .update: "update"
@@ -26,15 +26,15 @@ public enum Change: String, Sendable, Hashable, CaseIterable {
 }
 
 /// One field of a resource that differs between the rendered and the live object.
-public struct FieldChange: Sendable, Hashable {
+package struct FieldChange: Sendable, Hashable {
     /// A dotted path with indexes: `spec.unsealConfig.vault.address`, `spec.volumes[0].name`.
-    public var path: String
+    package var path: String
     /// The live value as displayed (nil: absent).
-    public var before: String?
+    package var before: String?
     /// The wanted value as displayed (nil: to be removed). Sensitive values display as (sensitive).
-    public var after: String?
+    package var after: String?
 
-    public init(path: String, before: String?, after: String?) {
+    package init(path: String, before: String?, after: String?) {
         self.path = path
         self.before = before
         self.after = after
@@ -43,31 +43,31 @@ public struct FieldChange: Sendable, Hashable {
 
 /// One action of a plan: what it does, why, and what it must wait for. The plan is exactly the
 /// graph that executes: one action, one job.
-public struct PlanAction: Sendable, Identifiable {
-    public var id: ActionID
-    public var change: Change
+package struct PlanAction: Sendable, Identifiable {
+    package var id: ActionID
+    package var change: Change
     /// What runs, with everything decided at plan time (replace semantics included).
-    public var step: any Step
+    package var step: any Step
     /// The cluster the action belongs to (nil: global — network, KMS, helm repository).
-    public var cluster: String? { id.cluster }
+    package var cluster: String? { id.cluster }
     /// The resource in words: `kind cluster primary`, `Vault CR vault-primary`.
-    public var resource: String
+    package var resource: String
     /// Why the action is needed (or why it is in sync).
-    public var reason: String
+    package var reason: String
     /// The observed value the action fixes, when there is one (`exited`, `172.18.9.128/25`).
-    public var observed: String?
+    package var observed: String?
     /// What the action needs done first, as its rule declares it, whether or not those actions
     /// change anything; the planner's second pass turns this into `dependsOn`.
-    public var needs: [ActionID]
+    package var needs: [ActionID]
     /// The changing actions that must finish first (computed over the whole plan).
-    public internal(set) var dependsOn: [ActionID]
+    package internal(set) var dependsOn: [ActionID]
     /// Set when the action destroys data (the KMS's unseal keys, a cluster holding a Vault
     /// node): what would be lost. Such a plan is refused without --allow-data-loss.
-    public var dataLoss: String?
+    package var dataLoss: String?
     /// For updates of rendered objects: the fields that differ.
-    public var fields: [FieldChange]
+    package var fields: [FieldChange]
 
-    public init(
+    package init(
         id: ActionID, change: Change, step: any Step, resource: String, reason: String, observed: String? = nil,
         needs: [ActionID] = [], dataLoss: String? = nil, fields: [FieldChange] = []
     ) {
@@ -86,37 +86,37 @@ public struct PlanAction: Sendable, Identifiable {
 
 /// A reason the plan cannot be carried out at all (an unreachable engine, a foreign container
 /// inside a pool, a missing token): diff and apply report it and exit 1.
-public struct PlanProblem: Sendable, Hashable, CustomStringConvertible {
-    public var cluster: String?
-    public var message: String
+package struct PlanProblem: Sendable, Hashable, CustomStringConvertible {
+    package var cluster: String?
+    package var message: String
 
-    public init(cluster: String? = nil, _ message: String) {
+    package init(cluster: String? = nil, _ message: String) {
         self.cluster = cluster
         self.message = message
     }
 
-    public var description: String { cluster.map { "cluster \($0): \(message)" } ?? message }
+    package var description: String { cluster.map { "cluster \($0): \(message)" } ?? message }
 }
 
 /// The difference between a topology and the observed world: a DAG of actions.
-public struct Plan: Sendable {
-    public enum Purpose: String, Sendable { case apply, destroy }
+package struct Plan: Sendable {
+    package enum Purpose: String, Sendable { case apply, destroy }
 
-    public var topology: String
-    public var purpose: Purpose
+    package var topology: String
+    package var purpose: Purpose
     /// Every action, in a deterministic order that respects dependencies (in-sync entries included).
-    public var actions: [PlanAction]
-    public var problems: [PlanProblem]
+    package var actions: [PlanAction]
+    package var problems: [PlanProblem]
     /// Notes for the reader that change nothing (e.g. the subnet adopted from docker).
-    public var notes: [String]
+    package var notes: [String]
     /// Clusters whose insides could not be planned yet (stopped: their API server answers only
     /// after the plan's start action), so apply must observe and plan once more.
-    public var deferredClusters: [String]
+    package var deferredClusters: [String]
     /// Values the plan knew when it was made (the subnet, the kept KMS's address); what it did
     /// not know is learned by the steps that create it.
-    public var known: KnownValues
+    package var known: KnownValues
 
-    public init(
+    package init(
         topology: String, purpose: Purpose = .apply, actions: [PlanAction] = [], problems: [PlanProblem] = [], notes: [String] = [],
         deferredClusters: [String] = [], known: KnownValues = KnownValues()
     ) {
@@ -130,15 +130,15 @@ public struct Plan: Sendable {
     }
 
     /// The actions that change something.
-    public var changes: [PlanAction] { actions.filter { $0.change != .inSync } }
+    package var changes: [PlanAction] { actions.filter { $0.change != .inSync } }
 
-    public var hasChanges: Bool { !changes.isEmpty }
+    package var hasChanges: Bool { !changes.isEmpty }
 
     /// Actions that would lose data.
-    public var dataLosses: [PlanAction] { changes.filter { $0.dataLoss != nil } }
+    package var dataLosses: [PlanAction] { changes.filter { $0.dataLoss != nil } }
 
     /// Counted as terraform counts: a replacement is one add and one destroy.
-    public var summary: (add: Int, change: Int, destroy: Int) {
+    package var summary: (add: Int, change: Int, destroy: Int) {
         var add = 0, change = 0, destroy = 0
         for action in changes {
             switch action.change {
@@ -153,38 +153,38 @@ public struct Plan: Sendable {
     }
 
     /// `Plan: 3 to add, 1 to change, 0 to destroy.` or `No changes.`
-    public var summaryLine: String {
+    package var summaryLine: String {
         guard hasChanges else { return "No changes." }
         let s = summary
         return "Plan: \(s.add) to add, \(s.change) to change, \(s.destroy) to destroy."
     }
 
     /// `Runs as 26 steps, 3 of them readiness waits.` — what apply's report counts (nil: no waits).
-    public var stepsLine: String? {
+    package var stepsLine: String? {
         let waits = self.waits
         guard waits > 0 else { return nil }
         return "Runs as \(changes.count) steps, \(waits) of them readiness wait\(waits == 1 ? "" : "s")."
     }
 
     /// Whether anything would be deleted or replaced (apply asks before that even without a TTY).
-    public var deletesOrReplaces: Bool { changes.contains { $0.change == .delete || $0.change == .replace } }
+    package var deletesOrReplaces: Bool { changes.contains { $0.change == .delete || $0.change == .replace } }
 
     /// The readiness waits that run as steps of their own.
-    public var waits: Int { changes.filter { $0.change == .wait }.count }
+    package var waits: Int { changes.filter { $0.change == .wait }.count }
 
-    public func action(_ id: ActionID) -> PlanAction? { actions.first { $0.id == id } }
+    package func action(_ id: ActionID) -> PlanAction? { actions.first { $0.id == id } }
 
     /// The action whose id reads `id` (`vault/primary`).
-    public func action(_ id: String) -> PlanAction? { actions.first { $0.id.description == id } }
+    package func action(_ id: String) -> PlanAction? { actions.first { $0.id.description == id } }
 }
 
 /// Values known when the plan was made: the subnet pools are cut from, the address of a KMS
 /// that is kept. Steps start from these and learn the rest as they run.
-public struct KnownValues: Sendable, Hashable {
-    public var subnet: CIDR?
-    public var kmsAddress: String?
+package struct KnownValues: Sendable, Hashable {
+    package var subnet: CIDR?
+    package var kmsAddress: String?
 
-    public init(subnet: CIDR? = nil, kmsAddress: String? = nil) {
+    package init(subnet: CIDR? = nil, kmsAddress: String? = nil) {
         self.subnet = subnet
         self.kmsAddress = kmsAddress
     }

@@ -4,7 +4,7 @@ import YAML
 /// facts rules share (the subnet, the pools, whether the network or KMS is new, what can be
 /// planned inside each cluster). Rules add actions with the needs they declare; `finish()`
 /// computes the dependency edges in a second pass over all actions.
-public struct PlanBuilder {
+package struct PlanBuilder {
     /// What can be planned inside a cluster.
     enum Inside {
         /// The cluster is created (or re-created) by this plan: everything inside is new.

@@ -16,14 +16,14 @@ import YAML
 ///
 /// Sensitive values never appear: they are `(sensitive)` already in the plan. New fields may be
 /// added within v1; a change of meaning bumps the version.
-public enum PlanDocument {
-    public static let formatVersion = "multidc.plan/v1"
+package enum PlanDocument {
+    package static let formatVersion = "multidc.plan/v1"
 
-    public static func json(_ plan: Plan) -> String {
+    package static func json(_ plan: Plan) -> String {
         node(plan).jsonString(pretty: true)
     }
 
-    public static func node(_ plan: Plan) -> Node {
+    package static func node(_ plan: Plan) -> Node {
         let s = plan.summary
         let actions: [Node] = plan.actions.map { a in
             .mapping([

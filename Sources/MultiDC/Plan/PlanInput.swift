@@ -1,20 +1,20 @@
 /// Everything `Planner.plan` reads: the loaded spec, the observed world and the few facts
 /// from the caller's environment (the KMS token variable, the manifests' digest).
-public struct PlanInput: Sendable {
-    public var loaded: LoadedTopology
-    public var world: World
+package struct PlanInput: Sendable {
+    package var loaded: LoadedTopology
+    package var world: World
     /// The process environment, for `rootToken.fromEnv`.
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// SHA-256 of the spec's `manifests` files, in order (nil when there are none): the
     /// loader's digest unless a caller (a test) gives another.
-    public var manifestDigest: String?
+    package var manifestDigest: String?
     /// `apply --adopt`: kind clusters without an ownership record are taken over.
-    public var adopt: Bool
+    package var adopt: Bool
     /// The kind clusters an earlier apply on this machine created (`CreationRecord`): adopted
     /// without --adopt when they lack an ownership record (an interrupted run).
-    public var createdClusters: Set<String>
+    package var createdClusters: Set<String>
 
-    public init(
+    package init(
         loaded: LoadedTopology, world: World, environment: [String: String] = [:], manifestDigest: String? = nil, adopt: Bool = false,
         createdClusters: Set<String> = []
     ) {
@@ -26,12 +26,12 @@ public struct PlanInput: Sendable {
         self.createdClusters = createdClusters
     }
 
-    public var topology: Topology { loaded.topology }
+    package var topology: Topology { loaded.topology }
 }
 
 extension ObservationTarget {
     /// What to observe for a topology.
-    public init(_ topology: Topology, kubeconfig: String? = nil) {
+    package init(_ topology: Topology, kubeconfig: String? = nil) {
         let kmsName: String?
         if case .container(let name, _, _) = topology.kms { kmsName = name } else { kmsName = nil }
         self.init(

@@ -1,17 +1,17 @@
 /// Renders a plan for a terminal: grouped by cluster, one line per resource with its symbol,
 /// the reason and the observed value it fixes, field changes indented below, then the summary.
-public struct PlanRenderer: Sendable {
+package struct PlanRenderer: Sendable {
     /// ANSI colours (on a TTY unless NO_COLOR is set; the caller decides).
-    public var color: Bool
+    package var color: Bool
     /// Also list resources that are in sync.
-    public var showInSync: Bool
+    package var showInSync: Bool
 
-    public init(color: Bool = false, showInSync: Bool = true) {
+    package init(color: Bool = false, showInSync: Bool = true) {
         self.color = color
         self.showInSync = showInSync
     }
 
-    public func render(_ plan: Plan) -> String {
+    package func render(_ plan: Plan) -> String {
         var out: [String] = []
         let verb = plan.purpose == .destroy ? "destroy" : "apply"
         out.append("Topology \(plan.topology): what \(verb) would do")

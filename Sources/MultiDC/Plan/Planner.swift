@@ -1,7 +1,7 @@
 /// The planner: a pure function from a topology and the observed world to a plan. It walks the
 /// table of resource rules below; each managed resource keeps its planning rule and its steps
 /// together in one file under Sources/MultiDC/Resources.
-public enum Planner {
+package enum Planner {
     /// Rules for the topology-wide resources planned before the clusters, in order.
     static let globalRules: [any GlobalRule.Type] = [NetworkResource.self, PoolResource.self, KMSResource.self]
     /// Rules for what lives inside each cluster, in order, once the cluster's own rule
@@ -20,7 +20,7 @@ public enum Planner {
     static let globalDestroyRules: [any GlobalDestroyRule.Type] = [KMSResource.self, NetworkResource.self]
 
     /// What `apply` would do.
-    public static func plan(_ input: PlanInput) -> Plan {
+    package static func plan(_ input: PlanInput) -> Plan {
         var plan = PlanBuilder(input: input)
         guard plan.engineIsUsable() else { return plan.finish(purpose: .apply) }
         for rule in globalRules { rule.planApply(&plan) }
@@ -38,7 +38,7 @@ public enum Planner {
 
     /// What `destroy` would remove: only what carries this topology's ownership marks, in reverse
     /// dependency order.
-    public static func destroyPlan(_ input: PlanInput) -> Plan {
+    package static func destroyPlan(_ input: PlanInput) -> Plan {
         var plan = PlanBuilder(input: input)
         guard plan.engineIsUsable() else { return plan.finish(purpose: .destroy) }
         for cluster in input.topology.clusters {

@@ -2,6 +2,6 @@
 /// (Sources/MultiDC/Resources); a step carries everything decided at plan time — replace
 /// semantics, pools, manifest URLs — and reads only values known after apply (a new network's
 /// subnet, a new KMS's address and token) from the run's state.
-public protocol Step: Sendable {
+package protocol Step: Sendable {
     func run(_ context: StepContext) async throws
 }

@@ -1,18 +1,18 @@
 /// `apply` as a loop: observe → plan → execute, again until the plan has no changes (a stopped
 /// cluster's insides can only be planned once it answers), then the Raft health check.
-public struct ConvergeOptions: Sendable {
-    public var allowDataLoss: Bool
+package struct ConvergeOptions: Sendable {
+    package var allowDataLoss: Bool
     /// `--adopt`: take over kind clusters that carry no ownership record.
-    public var adopt: Bool
-    public var execution: Session.ExecutionOptions
+    package var adopt: Bool
+    package var execution: Session.ExecutionOptions
     /// Rounds of observe → plan → execute before giving up on convergence.
-    public var maxRounds: Int
+    package var maxRounds: Int
     /// Skip the health check (e.g. for a topology whose Vault CRs are not meant to form Raft).
-    public var skipHealth: Bool
+    package var skipHealth: Bool
     /// Health check timeout; nil: `health.raft.timeout`.
-    public var healthTimeout: Duration?
+    package var healthTimeout: Duration?
 
-    public init(
+    package init(
         allowDataLoss: Bool = false, adopt: Bool = false, execution: Session.ExecutionOptions = .init(), maxRounds: Int = 3,
         skipHealth: Bool = false, healthTimeout: Duration? = nil
     ) {
@@ -26,7 +26,7 @@ public struct ConvergeOptions: Sendable {
 }
 
 /// How an apply ended.
-public enum ConvergeOutcome: Sendable {
+package enum ConvergeOutcome: Sendable {
     /// Nothing to do and healthy (or health skipped).
     case converged(rounds: [ConvergeRound], health: HealthReport?)
     /// The plan cannot be carried out (problems listed in the plan).
@@ -42,7 +42,7 @@ public enum ConvergeOutcome: Sendable {
     /// The plan still had changes after the last round.
     case notConverged(Plan, rounds: [ConvergeRound])
 
-    public var rounds: [ConvergeRound] {
+    package var rounds: [ConvergeRound] {
         switch self {
         case .converged(let r, _), .blocked(_, let r), .refused(_, let r), .declined(_, let r), .failed(let r),
             .unhealthy(let r, _), .notConverged(_, let r):
@@ -52,15 +52,15 @@ public enum ConvergeOutcome: Sendable {
 }
 
 /// One observe → plan → execute round.
-public struct ConvergeRound: Sendable {
-    public var plan: Plan
-    public var report: ExecutionReport?
+package struct ConvergeRound: Sendable {
+    package var plan: Plan
+    package var report: ExecutionReport?
 }
 
 extension Session {
     /// Converges the world to the topology. `confirm` sees each plan with changes before it runs
     /// (return false to stop); `onHealth` sees each health report while polling.
-    public func converge(
+    package func converge(
         _ loaded: LoadedTopology, options: ConvergeOptions,
         confirm: @escaping (Plan, _ round: Int) async -> Bool = { _, _ in true },
         onHealth: @escaping @Sendable (HealthReport) -> Void = { _ in }
@@ -134,7 +134,7 @@ extension Session {
 
     /// Destroys what the topology owns; `confirm` sees the plan first. A plan whose graph cannot
     /// be built comes back with that as a problem (never silently without a report).
-    public func destroy(
+    package func destroy(
         _ loaded: LoadedTopology, execution: ExecutionOptions, confirm: @escaping (Plan) async -> Bool = { _ in true }
     ) async -> (plan: Plan, report: ExecutionReport?, confirmed: Bool) {
         if let missing = await preflightProblem(loaded.topology) {
@@ -145,7 +145,7 @@ extension Session {
     }
 
     /// Carries out a destroy plan made by `destroyPlan` (the second half of `destroy`).
-    public func destroy(
+    package func destroy(
         _ loaded: LoadedTopology, plan: Plan, execution: ExecutionOptions, confirm: @escaping (Plan) async -> Bool = { _ in true }
     ) async -> (plan: Plan, report: ExecutionReport?, confirmed: Bool) {
         var plan = plan

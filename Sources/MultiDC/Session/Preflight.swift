@@ -4,7 +4,7 @@
 extension Session {
     /// The tools a topology's apply and destroy run: docker (nodes and the KMS), kind (provider
     /// kind), kubectl and helm (always).
-    public func requiredTools(_ topology: Topology) -> [(name: String, probe: Command)] {
+    package func requiredTools(_ topology: Topology) -> [(name: String, probe: Command)] {
         var tools: [(name: String, probe: Command)] = []
         if topology.provider == .kind || topology.kmsContainerName != nil { tools.append(("docker", Docker.version())) }
         if topology.provider == .kind { tools.append(("kind", Kind.version())) }
@@ -15,7 +15,7 @@ extension Session {
 
     /// What is missing or does not answer, one line per tool (empty: all present). All probes
     /// run in parallel.
-    public func preflight(_ topology: Topology) async -> [String] {
+    package func preflight(_ topology: Topology) async -> [String] {
         let tools = requiredTools(topology)
         let results = await withTaskGroup(of: (Int, String?).self) { group in
             for (index, tool) in tools.enumerated() {

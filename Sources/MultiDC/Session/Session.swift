@@ -3,14 +3,14 @@ import YAML
 
 /// The pipeline end to end — parse → observe → plan → execute → health — over one
 /// `CommandRunner`. The library never prints: callers get values and event callbacks.
-public struct Session: Sendable {
-    public let runner: any CommandRunner
+package struct Session: Sendable {
+    package let runner: any CommandRunner
     /// The process environment (for `rootToken.fromEnv`).
-    public let environment: [String: String]
+    package let environment: [String: String]
     /// The time source of the overall timeout, the executor and health polling (virtual in tests).
-    public let clock: any ExecutionClock
+    package let clock: any ExecutionClock
 
-    public init(
+    package init(
         runner: any CommandRunner, environment: [String: String] = ProcessInfo.processInfo.environment,
         clock: any ExecutionClock = SystemClock()
     ) {
@@ -20,39 +20,39 @@ public struct Session: Sendable {
     }
 
     /// Parse and validate a spec file.
-    public func load(_ path: String) throws(Diagnostics) -> LoadedTopology {
+    package func load(_ path: String) throws(Diagnostics) -> LoadedTopology {
         try TopologyLoader.load(path: path)
     }
 
     /// Every read, in parallel, into a World.
-    public func observe(_ loaded: LoadedTopology) async -> World {
+    package func observe(_ loaded: LoadedTopology) async -> World {
         await Observer(runner: runner).observe(ObservationTarget(loaded.topology))
     }
 
-    public func input(_ loaded: LoadedTopology, _ world: World, adopt: Bool = false) -> PlanInput {
+    package func input(_ loaded: LoadedTopology, _ world: World, adopt: Bool = false) -> PlanInput {
         PlanInput(
             loaded: loaded, world: world, environment: environment, adopt: adopt,
             createdClusters: CreationRecord.clusters(topology: loaded.topology.name, environment: environment))
     }
 
     /// What apply would do (`adopt`: take over kind clusters without an ownership record).
-    public func plan(_ loaded: LoadedTopology, world: World, adopt: Bool = false) -> Plan {
+    package func plan(_ loaded: LoadedTopology, world: World, adopt: Bool = false) -> Plan {
         Planner.plan(input(loaded, world, adopt: adopt))
     }
 
     /// What destroy would do.
-    public func destroyPlan(_ loaded: LoadedTopology, world: World) -> Plan {
+    package func destroyPlan(_ loaded: LoadedTopology, world: World) -> Plan {
         Planner.destroyPlan(input(loaded, world))
     }
 
     /// How an execution is carried out.
-    public struct ExecutionOptions: Sendable {
-        public var parallelism: Int?
-        public var timeout: Duration?
-        public var readinessTimeout: Duration
-        public var onEvent: @Sendable (ExecutionEvent) -> Void
+    package struct ExecutionOptions: Sendable {
+        package var parallelism: Int?
+        package var timeout: Duration?
+        package var readinessTimeout: Duration
+        package var onEvent: @Sendable (ExecutionEvent) -> Void
 
-        public init(
+        package init(
             parallelism: Int? = nil, timeout: Duration? = nil, readinessTimeout: Duration = .seconds(300),
             onEvent: @escaping @Sendable (ExecutionEvent) -> Void = { _ in }
         ) {
@@ -64,7 +64,7 @@ public struct Session: Sendable {
     }
 
     /// Carry out a plan's changes as a DAG.
-    public func execute(
+    package func execute(
         _ plan: Plan, loaded: LoadedTopology, options: ExecutionOptions
     ) async throws(ExecutionGraphError) -> ExecutionReport {
         // Before any `kind create cluster`: this machine's record that the apply created them.
@@ -84,7 +84,7 @@ public struct Session: Sendable {
     // MARK: Health
 
     /// The Vault pods the topology expects: `<CR name>-0` of every rendered Vault CR.
-    public func vaultPods(_ loaded: LoadedTopology) throws(Diagnostics) -> [(cluster: String, pod: String)] {
+    package func vaultPods(_ loaded: LoadedTopology) throws(Diagnostics) -> [(cluster: String, pod: String)] {
         var pods: [(cluster: String, pod: String)] = []
         for cluster in loaded.topology.clusters {
             pods += try VaultResource.names(loaded, cluster: cluster).map { (cluster: cluster.name, pod: "\($0)-0") }
@@ -93,7 +93,7 @@ public struct Session: Sendable {
     }
 
     /// `vault status -format=json` in every Vault pod, in parallel.
-    public func nodeObservations(_ loaded: LoadedTopology) async -> [NodeObservation] {
+    package func nodeObservations(_ loaded: LoadedTopology) async -> [NodeObservation] {
         let topology = loaded.topology
         let pods: [(cluster: String, pod: String)]
         do {
@@ -135,7 +135,7 @@ public struct Session: Sendable {
     }
 
     /// The Raft health check, polled until healthy or `timeout` (default: health.raft.timeout).
-    public func health(
+    package func health(
         _ loaded: LoadedTopology, timeout: Duration? = nil, interval: Duration = .milliseconds(500),
         onReport: @escaping @Sendable (HealthReport) -> Void = { _ in }
     ) async -> HealthReport {

@@ -2,26 +2,26 @@ import YAML
 
 /// `multidc status`: one row per cluster, from the observed world and the Vault pods' own
 /// `vault status`, plus the Raft health verdict.
-public struct StatusReport: Sendable {
-    public struct Row: Sendable, Equatable {
-        public var cluster: String
-        public var reachable: String
-        public var pool: String
-        public var loadBalancerIP: String
-        public var operatorRelease: String
-        public var vaultPod: String
-        public var sealed: String
-        public var raftRole: String
-        public var appliedIndex: String
+package struct StatusReport: Sendable {
+    package struct Row: Sendable, Equatable {
+        package var cluster: String
+        package var reachable: String
+        package var pool: String
+        package var loadBalancerIP: String
+        package var operatorRelease: String
+        package var vaultPod: String
+        package var sealed: String
+        package var raftRole: String
+        package var appliedIndex: String
     }
 
-    public var topology: String
-    public var rows: [Row]
-    public var health: HealthReport
-    public var notes: [String]
+    package var topology: String
+    package var rows: [Row]
+    package var health: HealthReport
+    package var notes: [String]
 
     /// The aligned table, then the health summary.
-    public func renderText() -> String {
+    package func renderText() -> String {
         var table = [["CLUSTER", "REACHABLE", "POOL", "LB IP", "OPERATOR", "VAULT POD", "SEALED", "RAFT ROLE", "APPLIED"]]
         for r in rows {
             table.append([
@@ -36,7 +36,7 @@ public struct StatusReport: Sendable {
     }
 
     /// `{"topology": …, "healthy": bool, "clusters": [{…}], "problems": […]}`.
-    public func json() -> String {
+    package func json() -> String {
         let clusters: [Node] = rows.map { r in
             .mapping([
                 "cluster": .string(r.cluster), "reachable": .string(r.reachable), "pool": .string(r.pool),
@@ -58,7 +58,7 @@ public struct StatusReport: Sendable {
 
 extension Session {
     /// Observes the world and every Vault pod once (no polling) and tabulates.
-    public func status(_ loaded: LoadedTopology) async -> StatusReport {
+    package func status(_ loaded: LoadedTopology) async -> StatusReport {
         async let worldTask = observe(loaded)
         async let nodesTask = nodeObservations(loaded)
         let (world, nodes) = await (worldTask, nodesTask)

@@ -1,10 +1,10 @@
 extension DurationText {
     /// The longest duration multidc takes: Go's `time.Duration` maximum (2562047h47m16.854775807s),
     /// so every duration is a whole number of nanoseconds in an `Int64`, as kubectl and helm take it.
-    public static let maximum: Duration = .nanoseconds(Int64.max)
+    package static let maximum: Duration = .nanoseconds(Int64.max)
 
     /// Why a text is not a duration multidc takes, as a phrase for the user.
-    public enum ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         /// Not Go duration syntax (`10m`, `1.5s`, `1h30m`, `500ms`).
         case notADuration
         /// Negative (`-5s`).
@@ -14,7 +14,7 @@ extension DurationText {
         /// Longer than `DurationText.maximum`.
         case tooLong
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .notADuration: return "is not a duration; write it like 10m, 90s, 1.5s or 1h30m"
             case .negative: return "is negative; a duration must be positive"
@@ -25,7 +25,7 @@ extension DurationText {
     }
 
     /// The duration of a text, or nil when it is not one (or is negative or too long).
-    public static func parse(_ text: String) -> Duration? {
+    package static func parse(_ text: String) -> Duration? {
         try? parseChecked(text, allowZero: true)
     }
 
@@ -33,7 +33,7 @@ extension DurationText {
     /// component is a decimal number with an optional fraction and a unit (h, m, s, ms, us, µs,
     /// ns). A leading `-` parses (so that the message can say "negative") but is refused.
     /// Arithmetic is checked: nothing overflows, whatever the text.
-    public static func parseChecked(_ text: String, allowZero: Bool = false) throws(ParseError) -> Duration {
+    package static func parseChecked(_ text: String, allowZero: Bool = false) throws(ParseError) -> Duration {
         var rest = Substring(text)
         var negative = false
         if let sign = rest.first, sign == "-" || sign == "+" {

@@ -1,6 +1,6 @@
 /// Levenshtein distance, for "did you mean" hints.
-public enum EditDistance {
-    public static func distance(_ a: String, _ b: String) -> Int {
+package enum EditDistance {
+    package static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
@@ -19,7 +19,7 @@ public enum EditDistance {
 
     /// The closest candidate when it is close enough to be a likely typo (at most a third of
     /// the word's length, at least 1, at most 3 edits; a case-only difference always counts).
-    public static func suggestion(for word: String, among candidates: [String]) -> String? {
+    package static func suggestion(for word: String, among candidates: [String]) -> String? {
         if let sameIgnoringCase = candidates.first(where: { $0.lowercased() == word.lowercased() }) {
             return sameIgnoringCase
         }

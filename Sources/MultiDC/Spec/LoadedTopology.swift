@@ -3,26 +3,26 @@ import YAML
 /// A topology together with where it came from: the spec file as the user named it, the
 /// position of every field (for errors found later, such as pools once the subnet is
 /// observed) and the parsed templates.
-public struct LoadedTopology: Sendable {
-    public let topology: Topology
+package struct LoadedTopology: Sendable {
+    package let topology: Topology
     /// The spec path as the user gave it.
-    public let file: String
-    public let source: SourceText
+    package let file: String
+    package let source: SourceText
     /// Mark of every field, by path: `spec.network.subnet`, `spec.clusters[1].pool`, …
-    public let positions: [String: Mark]
+    package let positions: [String: Mark]
     /// Parsed templates by resolved path.
-    public let templates: [String: Template]
+    package let templates: [String: Template]
     /// The `spec.manifests` files, read and parsed at load time, in spec order.
-    public let manifests: [ManifestFile]
+    package let manifests: [ManifestFile]
     /// SHA-256 over the manifests (nil when there are none), recorded in the ownership record.
-    public let manifestDigest: String?
+    package let manifestDigest: String?
 
     /// Findings that do not make the spec invalid (a Vault CR's ServiceAccount that no manifest
     /// creates), positioned in the files they concern.
-    public var warnings: [Diagnostic] { ServiceAccountCheck.warnings(self) }
+    package var warnings: [Diagnostic] { ServiceAccountCheck.warnings(self) }
 
     /// A diagnostic at a field (falls back to the nearest enclosing field that has a mark).
-    public func diagnostic(_ message: String, at path: String) -> Diagnostic {
+    package func diagnostic(_ message: String, at path: String) -> Diagnostic {
         var path = path
         while positions[path] == nil, let cut = path.lastIndex(where: { $0 == "." || $0 == "[" }) {
             path = String(path[..<cut])
@@ -31,13 +31,13 @@ public struct LoadedTopology: Sendable {
     }
 
     /// The template of a cluster, parsed.
-    public func template(for cluster: Topology.Cluster) -> Template? {
+    package func template(for cluster: Topology.Cluster) -> Template? {
         topology.template(of: cluster).flatMap { templates[$0.resolved] }
     }
 
     /// Every cluster's pool in `subnet` (default: the pinned subnet), or the problems as
     /// diagnostics at the fields they concern. Empty with `loadBalancer: none`.
-    public func pools(subnet: CIDR? = nil) throws(Diagnostics) -> [ClusterPool] {
+    package func pools(subnet: CIDR? = nil) throws(Diagnostics) -> [ClusterPool] {
         guard let subnet = subnet ?? topology.network.subnet else {
             let problems = PoolSlicer.checkWithoutSubnet(topology)
             if !problems.isEmpty { throw Diagnostics(problems.map(diagnostic(for:))) }
@@ -50,7 +50,7 @@ public struct LoadedTopology: Sendable {
     }
 
     /// The diagnostic for a pool problem.
-    public func diagnostic(for problem: PoolProblem) -> Diagnostic {
+    package func diagnostic(for problem: PoolProblem) -> Diagnostic {
         switch problem.location {
         case .pool(let i): return diagnostic(problem.message, at: "spec.clusters[\(i)].pool")
         case .cluster(let i): return diagnostic(problem.message, at: "spec.clusters[\(i)].name")

@@ -2,10 +2,10 @@ import Foundation
 import YAML
 
 /// One file named by `spec.manifests`, read and parsed once, by the loader.
-public struct ManifestFile: Sendable {
-    public var reference: FileReference
+package struct ManifestFile: Sendable {
+    package var reference: FileReference
     /// Its YAML documents; empty for a URL (the tool fetches it at apply time).
-    public var documents: [Node]
+    package var documents: [Node]
     /// The bytes as read (empty for a URL); what the digest covers.
     var bytes: [UInt8]
 }

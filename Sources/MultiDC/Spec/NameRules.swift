@@ -1,32 +1,32 @@
 /// The name rules kind, Kubernetes, Docker and Helm apply, as messages for the spec decoder.
-public enum NameRules {
+package enum NameRules {
     /// A cluster name's longest form: kind names the node container (and its host name)
     /// `<name>-control-plane`, which must stay a 63-character DNS label, so 63 - 14 = 49.
     /// (kind itself only warns above 50 characters; 50 would already break the host name.)
-    public static let maxClusterNameLength = 49
+    package static let maxClusterNameLength = 49
 
     /// True for a DNS-1123 label: lower-case letters, digits and '-', starting and ending with
     /// a letter or digit, at most 63 characters.
-    public static func isDNSLabel(_ s: String, maxLength: Int = 63) -> Bool {
+    package static func isDNSLabel(_ s: String, maxLength: Int = 63) -> Bool {
         guard !s.isEmpty, s.count <= maxLength else { return false }
         let ok = s.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
         return ok && s.first != "-" && s.last != "-"
     }
 
     /// True for a DNS-1123 subdomain: dot-separated labels, at most 253 characters.
-    public static func isDNSSubdomain(_ s: String) -> Bool {
+    package static func isDNSSubdomain(_ s: String) -> Bool {
         guard !s.isEmpty, s.count <= 253 else { return false }
         return s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isDNSLabel(String($0)) }
     }
 
     /// Docker's rule for container and network names: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
-    public static func isDockerName(_ s: String) -> Bool {
+    package static func isDockerName(_ s: String) -> Bool {
         guard let first = s.first, first.isASCII, first.isLetter || first.isNumber else { return false }
         return s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }
     }
 
     /// A POSIX environment variable name.
-    public static func isEnvName(_ s: String) -> Bool {
+    package static func isEnvName(_ s: String) -> Bool {
         guard let first = s.first, first.isASCII, first.isLetter || first == "_" else { return false }
         return s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
     }
@@ -57,20 +57,20 @@ public enum NameRules {
 extension NameRules {
     /// True for characters that break or hide a line: C0 and C1 controls (tab, newline, CR,
     /// escape, NEL, …), DEL and the Unicode line and paragraph separators (YAML line breaks too).
-    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
     }
 
     /// A kubeconfig context name: any text without control characters or line breaks (kubectl
     /// takes the name as one argument and prints it on one line); nil when fine.
-    public static func contextProblem(_ s: String) -> String? {
+    package static func contextProblem(_ s: String) -> String? {
         guard s.unicodeScalars.contains(where: isControl) else { return nil }
         return "invalid context '\(escaped(s))': a kubeconfig context name cannot hold control characters or line breaks"
     }
 
     /// The text with control characters and line breaks written as escapes (`\n`, `\t`,
     /// `\u{1B}`) and backslashes doubled: safe on one line of a message or a YAML comment.
-    public static func escaped(_ s: String) -> String {
+    package static func escaped(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: { isControl($0) || $0 == "\\" }) else { return s }
         var out = ""
         for scalar in s.unicodeScalars {

@@ -9,9 +9,9 @@ import Foundation
 /// Reads the text files multidc parses (specs, templates), bounded: the size is checked with
 /// `fstat` before reading, and at most `limit + 1` bytes are ever read (a pipe or device
 /// without a size cannot make multidc read more than that either).
-public enum SourceFile {
+package enum SourceFile {
     /// Why a file cannot be used, as a phrase for the user.
-    public enum ReadError: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum ReadError: Error, Sendable, Hashable, CustomStringConvertible {
         case noSuchFile
         case isDirectory
         /// `open` or `read` failed: the reason from `strerror` (Permission denied, …).
@@ -20,7 +20,7 @@ public enum SourceFile {
         case tooLarge(size: Int?, limit: Int)
         case notUTF8
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .noSuchFile: return "no such file"
             case .isDirectory: return "is a directory, not a file"
@@ -35,7 +35,7 @@ public enum SourceFile {
     }
 
     /// The file's text, or why it cannot be read.
-    public static func read(_ path: String, limit: Int) throws(ReadError) -> String {
+    package static func read(_ path: String, limit: Int) throws(ReadError) -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw openError(errno, path: path) }
         defer { close(fd) }

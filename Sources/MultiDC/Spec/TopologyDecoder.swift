@@ -410,10 +410,10 @@ struct TopologyDecoder {
 
 extension Topology.MetalLB {
     /// The MetalLB release used when the spec does not name one (provider kind).
-    public static let defaultVersion = "v0.13.10"
+    package static let defaultVersion = "v0.13.10"
 
     /// True for a release tag `vMAJOR.MINOR.PATCH`.
-    public static func isVersion(_ text: String) -> Bool {
+    package static func isVersion(_ text: String) -> Bool {
         guard text.hasPrefix("v") else { return false }
         let parts = text.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 3 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }

@@ -11,17 +11,17 @@ import YAML
 /// take them; duplicate clusters; the leader; provider rules; referenced files; template
 /// syntax and placeholder names; and the pools, as far as they can be checked before the
 /// subnet is observed (fully when the spec pins it).
-public enum TopologyLoader {
+package enum TopologyLoader {
     /// Options for loading.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// Report referenced files (templates, manifests) that do not exist, and parse templates.
-        public var checkFiles: Bool
-        public var limits: ParseLimits
+        package var checkFiles: Bool
+        package var limits: ParseLimits
         /// The directory relative paths resolve against; nil: the spec file's directory.
         /// Messages then show paths as written in the spec.
-        public var directory: String?
+        package var directory: String?
 
-        public init(checkFiles: Bool = true, limits: ParseLimits = .default, directory: String? = nil) {
+        package init(checkFiles: Bool = true, limits: ParseLimits = .default, directory: String? = nil) {
             self.checkFiles = checkFiles
             self.limits = limits
             self.directory = directory
@@ -29,7 +29,7 @@ public enum TopologyLoader {
     }
 
     /// Loads the spec at `path` (messages name the path as given).
-    public static func load(path: String, options: Options = Options()) throws(Diagnostics) -> LoadedTopology {
+    package static func load(path: String, options: Options = Options()) throws(Diagnostics) -> LoadedTopology {
         let text: String
         do {
             text = try SourceFile.read(path, limit: options.limits.maxBytes)
@@ -40,7 +40,7 @@ public enum TopologyLoader {
     }
 
     /// Loads a spec from text; `file` names it in messages and anchors relative paths.
-    public static func load(text: String, file: String, options: Options = Options()) throws(Diagnostics) -> LoadedTopology {
+    package static func load(text: String, file: String, options: Options = Options()) throws(Diagnostics) -> LoadedTopology {
         let root: Node?
         do {
             root = try YAMLParser.parse(text, file: file, limits: options.limits)

@@ -1,26 +1,26 @@
 import YAML
 
 /// What one cluster gets: the spec's manifests, then its rendered Vault CR.
-public struct ClusterManifests: Sendable {
+package struct ClusterManifests: Sendable {
     /// One manifest file named by `spec.manifests`.
-    public struct Manifest: Sendable {
-        public var reference: FileReference
+    package struct Manifest: Sendable {
+        package var reference: FileReference
         /// Its documents; empty for URLs (fetched by the tool at apply time).
-        public var documents: [Node]
+        package var documents: [Node]
     }
 
-    public var cluster: Topology.Cluster
-    public var index: Int
-    public var context: String
-    public var values: TemplateValues
-    public var manifests: [Manifest]
+    package var cluster: Topology.Cluster
+    package var index: Int
+    package var context: String
+    package var values: TemplateValues
+    package var manifests: [Manifest]
     /// The template the Vault CR came from.
-    public var template: FileReference?
+    package var template: FileReference?
     /// The rendered Vault CR documents, with the ownership labels.
-    public var vault: [Node]
+    package var vault: [Node]
 
     /// Renders a cluster's manifests from a loaded topology and its values.
-    public static func render(
+    package static func render(
         _ loaded: LoadedTopology, cluster: Topology.Cluster, values: TemplateValues, mode: Template.Mode
     ) throws(Diagnostics) -> ClusterManifests {
         let topology = loaded.topology

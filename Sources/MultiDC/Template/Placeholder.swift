@@ -1,36 +1,36 @@
 /// One `${{ name }}` inside a scalar, and the scanner that finds them.
-public struct Placeholder: Sendable, Hashable {
-    public var name: String
+package struct Placeholder: Sendable, Hashable {
+    package var name: String
     /// Offset of `${{` in the scalar's text, in Unicode scalars (code points), the unit of
     /// libyaml's columns.
-    public var offset: Int
+    package var offset: Int
     /// Which `${{` of the scalar's text this is (0-based): how `Locator` finds it in the source.
-    public var ordinal: Int
+    package var ordinal: Int
 
-    public init(name: String, offset: Int, ordinal: Int = 0) {
+    package init(name: String, offset: Int, ordinal: Int = 0) {
         self.name = name
         self.offset = offset
         self.ordinal = ordinal
     }
 
     /// A scalar's text cut into literal text and placeholders.
-    public enum Segment: Sendable, Hashable {
+    package enum Segment: Sendable, Hashable {
         case text(String)
         case placeholder(Placeholder)
     }
 
     /// A malformed placeholder, with the code-point offset and the ordinal of its `${{`.
-    public struct SyntaxError: Error, Sendable, Hashable {
-        public var message: String
-        public var offset: Int
-        public var ordinal: Int
+    package struct SyntaxError: Error, Sendable, Hashable {
+        package var message: String
+        package var offset: Int
+        package var ordinal: Int
     }
 
-    public static let opener = "${{"
+    package static let opener = "${{"
 
     /// The segments of `text`; a text without `${{` is one `.text` segment. One pass over the
     /// text: O(n) however many placeholders it holds.
-    public static func segments(of text: String) throws(SyntaxError) -> [Segment] {
+    package static func segments(of text: String) throws(SyntaxError) -> [Segment] {
         guard text.contains(opener) else { return [.text(text)] }
         var segments: [Segment] = []
         let scalars = Array(text.unicodeScalars)

@@ -6,17 +6,17 @@ import YAML
 /// Substitution works on the parsed node tree, never on text, so the result is always
 /// valid YAML. A scalar that is exactly one (plain) placeholder takes the value's type;
 /// placeholders inside longer text are interpolated as strings.
-public struct Template: Sendable {
+package struct Template: Sendable {
     /// The file as shown in messages.
-    public let file: String
-    public let documents: [Node]
+    package let file: String
+    package let documents: [Node]
     /// Every placeholder, with its position in the file.
-    public let placeholders: [(name: String, mark: Mark)]
+    package let placeholders: [(name: String, mark: Mark)]
     let source: SourceText
     let locator: Locator
 
     /// How rendering treats values that are secret or not known yet.
-    public enum Mode: Sendable, Hashable {
+    package enum Mode: Sendable, Hashable {
         /// For people: secrets print `(sensitive)`, unknown values `(known after apply)`.
         case display
         /// For tools: every value must be known; secrets are substituted.
@@ -24,7 +24,7 @@ public struct Template: Sendable {
     }
 
     /// Parses a template; YAML and placeholder syntax errors are reported at their positions.
-    public static func parse(text: String, file: String) throws(Diagnostics) -> Template {
+    package static func parse(text: String, file: String) throws(Diagnostics) -> Template {
         let documents: [Node]
         do {
             documents = try YAMLParser.parseDocuments(text, file: file)
@@ -62,7 +62,7 @@ public struct Template: Sendable {
     /// Reads and parses a template file; `file` is the name used in messages. A file that cannot
     /// be read (missing, a directory, no permission, over the size limit, not UTF-8) is an error
     /// at 1:1 of the file; `TopologyLoader` reports those at the spec line naming the template.
-    public static func load(path: String, file: String, limits: ParseLimits = .default) throws(Diagnostics) -> Template {
+    package static func load(path: String, file: String, limits: ParseLimits = .default) throws(Diagnostics) -> Template {
         let text: String
         do {
             text = try SourceFile.read(path, limit: limits.maxBytes)
@@ -73,7 +73,7 @@ public struct Template: Sendable {
     }
 
     /// Errors for placeholders whose names are not in `names`, at the placeholders' positions.
-    public func check(names: [String] = TemplateValues.names) -> [Diagnostic] {
+    package func check(names: [String] = TemplateValues.names) -> [Diagnostic] {
         let known = Set(names)
         return placeholders.filter { !known.contains($0.name) }.map { p in
             let hint = EditDistance.suggestion(for: p.name, among: names).map { "; did you mean '\($0)'?" } ?? ""
@@ -84,13 +84,13 @@ public struct Template: Sendable {
     /// The most bytes the values substituted into one template may add up to. Far above any
     /// Kubernetes object (etcd takes about 1.5 MB), it stops a huge value repeated in many
     /// placeholders from exhausting memory.
-    public static let maxSubstitutedBytes = 8 << 20
+    package static let maxSubstitutedBytes = 8 << 20
 
     /// The documents with every placeholder substituted, in time linear in the template and
     /// the values. Errors: unknown names, values not known yet (`.apply`), substituted values
     /// over `maxSubstitutedBytes`, and mapping keys that render the same (`${{ x }}: 1` next to
     /// a key that `x` turns into), each at the placeholder's position.
-    public func render(_ values: TemplateValues, mode: Mode) throws(Diagnostics) -> [Node] {
+    package func render(_ values: TemplateValues, mode: Mode) throws(Diagnostics) -> [Node] {
         var problems: [Diagnostic] = []
         var substituted = 0
         var overLimit = false

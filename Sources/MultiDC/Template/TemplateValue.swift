@@ -1,5 +1,5 @@
 /// The value a placeholder stands for.
-public enum TemplateValue: Sendable, Hashable, CustomStringConvertible {
+package enum TemplateValue: Sendable, Hashable, CustomStringConvertible {
     /// A plain value; an `.int` keeps its type when it fills a whole scalar.
     case known(Scalar)
     /// A secret value: shown as `(sensitive)`, substituted only when rendering for apply.
@@ -9,11 +9,11 @@ public enum TemplateValue: Sendable, Hashable, CustomStringConvertible {
     case unknown(sensitive: Bool)
 
     /// A typed plain value.
-    public enum Scalar: Sendable, Hashable {
+    package enum Scalar: Sendable, Hashable {
         case string(String)
         case int(Int)
 
-        public var text: String {
+        package var text: String {
             switch self {
             case .string(let s): return s
             case .int(let i): return String(i)
@@ -21,16 +21,16 @@ public enum TemplateValue: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public static func string(_ s: String) -> TemplateValue { .known(.string(s)) }
-    public static func int(_ i: Int) -> TemplateValue { .known(.int(i)) }
-    public static let unknown = TemplateValue.unknown(sensitive: false)
+    package static func string(_ s: String) -> TemplateValue { .known(.string(s)) }
+    package static func int(_ i: Int) -> TemplateValue { .known(.int(i)) }
+    package static let unknown = TemplateValue.unknown(sensitive: false)
 
     /// Shown in diff and render output.
-    public static let sensitiveText = "(sensitive)"
-    public static let unknownText = "(known after apply)"
+    package static let sensitiveText = "(sensitive)"
+    package static let unknownText = "(known after apply)"
 
     /// The text shown to people: the value, `(sensitive)` or `(known after apply)`.
-    public var displayText: String {
+    package var displayText: String {
         switch self {
         case .known(let scalar): return scalar.text
         case .sensitive, .unknown(sensitive: true): return TemplateValue.sensitiveText
@@ -38,12 +38,12 @@ public enum TemplateValue: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var isKnown: Bool {
+    package var isKnown: Bool {
         switch self {
         case .known, .sensitive: return true
         case .unknown: return false
         }
     }
 
-    public var description: String { displayText }
+    package var description: String { displayText }
 }

@@ -6,9 +6,9 @@ import OrderedCollections
 /// Built by `TemplateValues.for(topology:cluster:…)` from the spec plus whatever has been
 /// observed (the network's subnet, the KMS container's address, the KMS token); what is
 /// not known yet stays `.unknown` and prints as `(known after apply)`.
-public struct TemplateValues: Sendable, Equatable {
+package struct TemplateValues: Sendable, Equatable {
     /// Every placeholder name a template may use, in documentation order.
-    public static let names: [String] = [
+    package static let names: [String] = [
         "topology.name", "network.name", "network.subnet",
         "cluster.name", "cluster.index", "cluster.context", "cluster.pool", "cluster.poolRange",
         "cluster.loadBalancerIP", "cluster.raftLeaderAddress",
@@ -17,31 +17,31 @@ public struct TemplateValues: Sendable, Equatable {
     ]
 
     /// Names whose values are secrets.
-    public static let sensitiveNames: Set<String> = ["kms.token"]
+    package static let sensitiveNames: Set<String> = ["kms.token"]
 
-    public private(set) var values: OrderedDictionary<String, TemplateValue>
+    package private(set) var values: OrderedDictionary<String, TemplateValue>
 
-    public init(_ values: OrderedDictionary<String, TemplateValue> = [:]) {
+    package init(_ values: OrderedDictionary<String, TemplateValue> = [:]) {
         self.values = values
     }
 
-    public subscript(name: String) -> TemplateValue? {
+    package subscript(name: String) -> TemplateValue? {
         get { values[name] }
         set { values[name] = newValue }
     }
 
     /// Why an assumption (`--assume NAME=VALUE`) cannot be used.
-    public struct AssumptionError: Error, Sendable, Hashable, CustomStringConvertible {
-        public let description: String
+    package struct AssumptionError: Error, Sendable, Hashable, CustomStringConvertible {
+        package let description: String
 
-        public init(description: String) { self.description = description }
+        package init(description: String) { self.description = description }
     }
 
     /// The longest value `--assume` takes, in bytes: far more than any address, URL or token.
-    public static let maxAssumedValueBytes = 4096
+    package static let maxAssumedValueBytes = 4096
 
     /// Names whose values the spec alone determines: an assumption cannot change them.
-    public static let specNames: Set<String> = [
+    package static let specNames: Set<String> = [
         "topology.name", "network.name", "cluster.name", "cluster.index", "cluster.context", "leader.name",
     ]
 
@@ -49,7 +49,7 @@ public struct TemplateValues: Sendable, Equatable {
     /// value is longer than `maxAssumedValueBytes`. With `topology`, also refuses to assume what
     /// the spec determines: the names above, a pinned `network.subnet`, an external KMS's
     /// `kms.url` and `kms.address`.
-    public static func checkAssumptions(_ assumptions: [String: String], topology: Topology? = nil) throws(AssumptionError) {
+    package static func checkAssumptions(_ assumptions: [String: String], topology: Topology? = nil) throws(AssumptionError) {
         for name in assumptions.keys.sorted() {
             guard names.contains(name) else {
                 let hint =
@@ -94,7 +94,7 @@ public struct TemplateValues: Sendable, Equatable {
     /// Pools come from `PoolSlicer`; when the pools cannot be computed (no subnet yet, or a
     /// pool the slicer refuses) the pool values are `.unknown` — validate pools separately.
     /// For many clusters use `forClusters`, which slices the pools once.
-    public static func `for`(
+    package static func `for`(
         topology: Topology, cluster: Topology.Cluster, subnet: CIDR? = nil, kmsAddress: String? = nil,
         kmsToken: Secret? = nil, assumptions: [String: String] = [:]
     ) -> TemplateValues {
@@ -104,7 +104,7 @@ public struct TemplateValues: Sendable, Equatable {
 
     /// The values of each of `clusters` (default: all), in order, as `for(topology:cluster:…)`
     /// gives them; the pools are sliced once, so n clusters take O(n log n).
-    public static func forClusters(
+    package static func forClusters(
         _ clusters: [Topology.Cluster]? = nil, topology: Topology, subnet: CIDR? = nil, kmsAddress: String? = nil,
         kmsToken: Secret? = nil, assumptions: [String: String] = [:]
     ) -> [TemplateValues] {

@@ -4,50 +4,50 @@ import Foundation
 ///
 /// Secrets never travel on `arguments`. Pass them on `standardInput` or in `environment` and mark
 /// them sensitive, so `description` (and any log built from it) prints `(sensitive)` instead.
-public struct Command: Sendable, Hashable, CustomStringConvertible {
+package struct Command: Sendable, Hashable, CustomStringConvertible {
     /// Bytes handed to the child's standard input, optionally marked sensitive.
-    public struct Input: Sendable, Hashable {
-        public var bytes: [UInt8]
-        public var isSensitive: Bool
+    package struct Input: Sendable, Hashable {
+        package var bytes: [UInt8]
+        package var isSensitive: Bool
 
-        public init(_ bytes: [UInt8], sensitive: Bool = false) {
+        package init(_ bytes: [UInt8], sensitive: Bool = false) {
             self.bytes = bytes
             self.isSensitive = sensitive
         }
 
-        public init(_ text: String, sensitive: Bool = false) {
+        package init(_ text: String, sensitive: Bool = false) {
             self.init(Array(text.utf8), sensitive: sensitive)
         }
     }
 
     /// A value for one environment variable of the child, optionally marked sensitive.
-    public struct EnvironmentValue: Sendable, Hashable, ExpressibleByStringLiteral {
-        public var value: String
-        public var isSensitive: Bool
+    package struct EnvironmentValue: Sendable, Hashable, ExpressibleByStringLiteral {
+        package var value: String
+        package var isSensitive: Bool
 
-        public init(_ value: String, sensitive: Bool = false) {
+        package init(_ value: String, sensitive: Bool = false) {
             self.value = value
             self.isSensitive = sensitive
         }
 
-        public init(stringLiteral value: String) { self.init(value) }
+        package init(stringLiteral value: String) { self.init(value) }
 
         /// A value that must never appear in a description or log.
-        public static func sensitive(_ value: String) -> Self { Self(value, sensitive: true) }
+        package static func sensitive(_ value: String) -> Self { Self(value, sensitive: true) }
     }
 
     /// A bare name (looked up on `PATH`) or a path containing `/`.
-    public var executable: String
+    package var executable: String
     /// The arguments after the executable name (argv[1...]).
-    public var arguments: [String]
+    package var arguments: [String]
     /// Variables set (or overridden) on top of the inherited environment.
-    public var environment: [String: EnvironmentValue]
+    package var environment: [String: EnvironmentValue]
     /// Standard input; `nil` gives the child no input.
-    public var standardInput: Input?
+    package var standardInput: Input?
     /// Wall-clock limit for this call; `nil` uses the runner's default.
-    public var timeout: Duration?
+    package var timeout: Duration?
 
-    public init(
+    package init(
         _ executable: String,
         _ arguments: [String] = [],
         environment: [String: EnvironmentValue] = [:],
@@ -62,11 +62,11 @@ public struct Command: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The full argv, executable first.
-    public var argv: [String] { [executable] + arguments }
+    package var argv: [String] { [executable] + arguments }
 
     /// A readable, secret-free rendering: `K=V … exe arg…`, sensitive values as `(sensitive)`,
     /// arguments with spaces or quotes single-quoted for reading (this is never executed).
-    public var description: String {
+    package var description: String {
         var parts: [String] = environment.keys.sorted().map { key in
             let value = environment[key]!
             return "\(key)=\(value.isSensitive ? "(sensitive)" : Command.quoteForReading(value.value))"

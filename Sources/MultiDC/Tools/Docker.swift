@@ -4,20 +4,20 @@ import Foundation
 ///
 /// Parsers are pure functions over a `CommandResult`, tested on the reference's real outputs of
 /// both the 20.10 and the 28 client.
-public enum Docker {
-    public static let executable = "docker"
+package enum Docker {
+    package static let executable = "docker"
 
     // MARK: argv
 
     /// `docker network inspect NAME`: a JSON array on stdout.
-    public static func networkInspect(_ name: String) -> Command {
+    package static func networkInspect(_ name: String) -> Command {
         Command(executable, ["network", "inspect", name])
     }
 
     /// `docker ps -a --no-trunc [--filter F]… --format '{{json .}}'`: JSON Lines, one per container,
     /// running or not. Several `label=` filters are ANDed by docker, so the observer lists
     /// unfiltered and selects in memory.
-    public static func listContainers(filters: [String] = []) -> Command {
+    package static func listContainers(filters: [String] = []) -> Command {
         var args = ["ps", "-a", "--no-trunc"]
         for filter in filters { args += ["--filter", filter] }
         args += ["--format", "{{json .}}"]
@@ -25,13 +25,13 @@ public enum Docker {
     }
 
     /// `docker version --format {{.Server.Version}}`: the client runs and the engine answers.
-    public static func version() -> Command { Command(executable, ["version", "--format", "{{.Server.Version}}"]) }
+    package static func version() -> Command { Command(executable, ["version", "--format", "{{.Server.Version}}"]) }
 
     // MARK: failures
 
     /// The reason the engine cannot be used, when `result` shows one: the daemon is down or its
     /// socket is not accessible. nil for any other outcome.
-    public static func engineUnreachableMessage(_ result: CommandResult) -> String? {
+    package static func engineUnreachableMessage(_ result: CommandResult) -> String? {
         guard !result.isSuccess else { return nil }
         let text = result.stderr
         let markers = [
@@ -47,7 +47,7 @@ public enum Docker {
     /// Whether a failed result says the object does not exist, for the 20.10 texts
     /// (`Error: No such network: X`, `Error: No such object: X`) and the 28 texts
     /// (`Error response from daemon: network X not found`, `… No such container: X`).
-    public static func isNotFound(_ result: CommandResult) -> Bool {
+    package static func isNotFound(_ result: CommandResult) -> Bool {
         let text = result.stderr
         return ["No such network", "No such container", "No such object", "No such image"].contains(where: text.contains)
             || text.split(whereSeparator: \.isNewline).contains { $0.hasSuffix(" not found") }
@@ -57,7 +57,7 @@ public enum Docker {
 
     /// The network from `docker network inspect NAME`; nil when it does not exist.
     /// Throws for any other failure (with the tool's last stderr line) or unreadable output.
-    public static func parseNetworkInspect(_ result: CommandResult) throws(ToolOutputError) -> DockerNetwork? {
+    package static func parseNetworkInspect(_ result: CommandResult) throws(ToolOutputError) -> DockerNetwork? {
         if !result.isSuccess {
             if isNotFound(result) { return nil }
             throw ToolOutputError(
@@ -141,7 +141,7 @@ public enum Docker {
 
     /// Containers from `docker ps -a --format '{{json .}}'` (JSON Lines; empty stdout = none).
     /// Throws for a failed call or an unreadable line.
-    public static func parseContainerList(_ result: CommandResult) throws(ToolOutputError) -> [DockerContainer] {
+    package static func parseContainerList(_ result: CommandResult) throws(ToolOutputError) -> [DockerContainer] {
         guard result.isSuccess else {
             throw ToolOutputError(tool: "docker ps", message: result.lastErrorLine.isEmpty ? "\(result.status)" : result.lastErrorLine)
         }
@@ -170,7 +170,7 @@ public enum Docker {
     /// so it is taken as the rest of the previous value (a value that contained `,`). What stays
     /// ambiguous is a value containing `,k=…`; the labels multidc reads (kind cluster and role,
     /// managed-by, topology) are DNS names and never contain `,` or `=`.
-    public static func parseLabels(_ text: String) -> [String: String] {
+    package static func parseLabels(_ text: String) -> [String: String] {
         var labels: [String: String] = [:]
         var lastKey: String?
         for piece in text.split(separator: ",", omittingEmptySubsequences: false) {

@@ -6,7 +6,7 @@ extension Docker {
     /// `docker network create -d=bridge -o …masquerade=true [-o …mtu=M] [--label k=v]…
     /// [--ipv6 --subnet ULA] [--subnet S] NAME`, the way kind creates its network
     /// (kubernetes-sigs/kind `pkg/cluster/internal/providers/docker/network.go`); labels sorted.
-    public static func networkCreate(
+    package static func networkCreate(
         _ name: String, subnet: String? = nil, ipv6Subnet: String? = nil, mtu: Int? = nil, labels: [String: String] = [:]
     ) -> Command {
         var args = ["network", "create", "-d=bridge", "-o", "com.docker.network.bridge.enable_ip_masquerade=true"]
@@ -19,21 +19,21 @@ extension Docker {
 
     /// `docker network inspect bridge -f '{{ index .Options "com.docker.network.driver.mtu" }}'`:
     /// the default bridge's MTU, which kind copies onto its network (empty or 0: none).
-    public static func bridgeMTU() -> Command {
+    package static func bridgeMTU() -> Command {
         Command(executable, ["network", "inspect", "bridge", "-f", "{{ index .Options \"com.docker.network.driver.mtu\" }}"])
     }
 
     /// The MTU printed by `bridgeMTU()`; 0 when none is set.
-    public static func parseMTU(_ result: CommandResult) -> Int {
+    package static func parseMTU(_ result: CommandResult) -> Int {
         result.isSuccess ? Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 : 0
     }
 
     /// `docker network rm NAME`.
-    public static func networkRemove(_ name: String) -> Command { Command(executable, ["network", "rm", name]) }
+    package static func networkRemove(_ name: String) -> Command { Command(executable, ["network", "rm", name]) }
 
     /// `docker run -d --name N --network NET --restart P --label k=v… --env-file F IMAGE`.
     /// Secrets travel in the 0600 env file, never on argv; labels sorted.
-    public static func run(
+    package static func run(
         name: String, image: String, network: String, restart: String, labels: [String: String], envFile: String
     ) -> Command {
         var args = ["run", "-d", "--name", name, "--network", network, "--restart", restart]
@@ -42,45 +42,45 @@ extension Docker {
     }
 
     /// `docker start NAME…`.
-    public static func start(_ names: [String]) -> Command { Command(executable, ["start"] + names) }
+    package static func start(_ names: [String]) -> Command { Command(executable, ["start"] + names) }
 
     /// `docker unpause NAME…`.
     /// `docker restart NAME…` (stop, then start: a new network endpoint, an empty dev-mode Vault).
-    public static func restart(_ names: [String]) -> Command { Command(executable, ["restart"] + names) }
+    package static func restart(_ names: [String]) -> Command { Command(executable, ["restart"] + names) }
 
-    public static func unpause(_ names: [String]) -> Command { Command(executable, ["unpause"] + names) }
+    package static func unpause(_ names: [String]) -> Command { Command(executable, ["unpause"] + names) }
 
     /// `docker rm -f -v NAME…`: the containers and their anonymous volumes (exit 0 even when a
     /// container is missing).
-    public static func removeForce(_ names: [String]) -> Command { Command(executable, ["rm", "-f", "-v"] + names) }
+    package static func removeForce(_ names: [String]) -> Command { Command(executable, ["rm", "-f", "-v"] + names) }
 
     /// `docker inspect -f '{{(index .NetworkSettings.Networks "NET").IPAddress}}' NAME`: a
     /// container's IPv4 address on a network, in the index form (network names may hold '-');
     /// empty when it is not attached.
-    public static func containerAddress(_ name: String, network: String) -> Command {
+    package static func containerAddress(_ name: String, network: String) -> Command {
         Command(executable, ["inspect", "-f", "{{(index .NetworkSettings.Networks \"\(network)\").IPAddress}}", name])
     }
 
     /// `docker inspect -f '{{json .Config.Env}}' NAME`: the container's environment. Its output
     /// holds secrets: never log it.
-    public static func containerEnvironment(_ name: String) -> Command {
+    package static func containerEnvironment(_ name: String) -> Command {
         Command(executable, ["inspect", "-f", "{{json .Config.Env}}", name])
     }
 
     /// One variable of `containerEnvironment`'s JSON array; nil when absent.
-    public static func environmentValue(_ variable: String, in result: CommandResult) -> String? {
+    package static func environmentValue(_ variable: String, in result: CommandResult) -> String? {
         let env = (try? JSONSerialization.jsonObject(with: Data(result.standardOutput))) as? [String] ?? []
         return env.first { $0.hasPrefix(variable + "=") }.map { String($0.dropFirst(variable.count + 1)) }
     }
 
     /// `docker network create` failed because the network exists.
-    public static func isNetworkAlreadyExists(_ result: CommandResult) -> Bool {
+    package static func isNetworkAlreadyExists(_ result: CommandResult) -> Bool {
         !result.isSuccess && result.stderr.contains("Error response from daemon: network with name")
             && result.stderr.contains("already exists")
     }
 
     /// `docker network create` failed because the subnet overlaps another network.
-    public static func isPoolOverlap(_ result: CommandResult) -> Bool {
+    package static func isPoolOverlap(_ result: CommandResult) -> Bool {
         !result.isSuccess
             && (result.stderr.contains("Pool overlaps with other one on this address space")
                 || result.stderr.contains("networks have overlapping"))

@@ -2,19 +2,19 @@ import Foundation
 
 /// argv builders and parsers for `helm` 3 and 4 (docs/tools.md#helm-errors and the helm sections after it), bound to one
 /// kube context (and optionally one kubeconfig file).
-public struct Helm: Sendable, Hashable {
-    public static let executable = "helm"
+package struct Helm: Sendable, Hashable {
+    package static let executable = "helm"
 
-    public var kubeContext: String
-    public var kubeconfig: String?
+    package var kubeContext: String
+    package var kubeconfig: String?
 
-    public init(kubeContext: String, kubeconfig: String? = nil) {
+    package init(kubeContext: String, kubeconfig: String? = nil) {
         self.kubeContext = kubeContext
         self.kubeconfig = kubeconfig
     }
 
     /// `helm ARGS… --kube-context C [--kubeconfig K]`.
-    public func command(_ arguments: [String], standardInput: Command.Input? = nil, timeout: Duration? = nil) -> Command {
+    package func command(_ arguments: [String], standardInput: Command.Input? = nil, timeout: Duration? = nil) -> Command {
         var args = arguments + ["--kube-context", kubeContext]
         if let kubeconfig { args += ["--kubeconfig", kubeconfig] }
         return Command(Self.executable, args, standardInput: standardInput, timeout: timeout)
@@ -25,13 +25,13 @@ public struct Helm: Sendable, Hashable {
     /// install). Naming every state works on helm 3 and helm 4 alike: helm 4 removed `-a/--all`
     /// (helm `pkg/cmd/list.go` v4.0.0; docs/tools.md#helm-list), and helm 3 without it shows only
     /// deployed and failed releases. One flag set for both majors: no `helm version` call.
-    public func list() -> Command {
+    package func list() -> Command {
         command(["list", "-A", "--deployed", "--failed", "--pending", "--superseded", "--uninstalling", "--uninstalled", "-o", "json"])
     }
 
     /// `helm upgrade --install R CHART -n NS --create-namespace [--version V] [--repo URL]
     /// [-f -] [--wait --timeout T]`; values go on stdin as YAML, never as `--set` on argv.
-    public func upgradeInstall(
+    package func upgradeInstall(
         release: String, chart: String, namespace: String, version: String? = nil, repo: String? = nil,
         values: String? = nil, wait: Bool = true, timeout: String = "5m"
     ) -> Command {
@@ -44,24 +44,24 @@ public struct Helm: Sendable, Hashable {
     }
 
     /// `helm version --short`: `v3.x.y+g<sha>` or `v4.x.y+g<sha>` (docs/tools.md#helm-version).
-    public static func version() -> Command { Command(executable, ["version", "--short"]) }
+    package static func version() -> Command { Command(executable, ["version", "--short"]) }
 
     /// `helm repo add NAME URL --force-update` (idempotent; not bound to a cluster).
-    public static func repoAdd(name: String, url: String) -> Command {
+    package static func repoAdd(name: String, url: String) -> Command {
         Command(executable, ["repo", "add", name, url, "--force-update"])
     }
 
     /// A Go duration for helm's `--timeout` (whole seconds, at least 1s).
-    public static func duration(_ duration: Duration) -> String { "\(max(1, duration.components.seconds))s" }
+    package static func duration(_ duration: Duration) -> String { "\(max(1, duration.components.seconds))s" }
 
     /// `helm uninstall R -n NS`.
-    public func uninstall(release: String, namespace: String) -> Command {
+    package func uninstall(release: String, namespace: String) -> Command {
         command(["uninstall", release, "--namespace", namespace])
     }
 
     /// The message when helm could not reach the cluster (`Kubernetes cluster unreachable`,
     /// connection refused); nil otherwise.
-    public static func unreachableMessage(_ result: CommandResult) -> String? {
+    package static func unreachableMessage(_ result: CommandResult) -> String? {
         guard !result.isSuccess else { return nil }
         let text = result.stderr
         // helm 4 writes "kubernetes cluster unreachable" in lower case (helm v4.0.0 pkg/kube/client.go).
@@ -86,7 +86,7 @@ public struct Helm: Sendable, Hashable {
     /// Releases from `helm list -o json` (one JSON array; `[]` when none). Revision is a string
     /// in helm's output; when the same release shows more than once, the highest revision wins.
     /// Sorted by namespace, then name.
-    public static func parseList(_ result: CommandResult) throws(ToolOutputError) -> [HelmRelease] {
+    package static func parseList(_ result: CommandResult) throws(ToolOutputError) -> [HelmRelease] {
         guard result.isSuccess else { throw ToolOutputError(tool: "helm list", message: result.lastErrorLine) }
         let trimmed = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return [] }

@@ -1,26 +1,26 @@
 import Foundation
 
 /// argv builders and parsers for `kind` (docs/tools.md#kind-output and the kind sections after it).
-public enum Kind {
-    public static let executable = "kind"
+package enum Kind {
+    package static let executable = "kind"
     /// Label on every node container: the cluster name.
-    public static let clusterLabel = "io.x-k8s.kind.cluster"
+    package static let clusterLabel = "io.x-k8s.kind.cluster"
     /// Label on every node container: `control-plane`, `worker`, `external-load-balancer`.
-    public static let roleLabel = "io.x-k8s.kind.role"
+    package static let roleLabel = "io.x-k8s.kind.role"
     /// The environment variable that makes kind use another docker network than `kind`.
-    public static let networkEnvironment = "KIND_EXPERIMENTAL_DOCKER_NETWORK"
+    package static let networkEnvironment = "KIND_EXPERIMENTAL_DOCKER_NETWORK"
 
     /// The kubeconfig context kind writes for a cluster.
-    public static func context(forCluster name: String) -> String { "kind-" + name }
+    package static func context(forCluster name: String) -> String { "kind-" + name }
 
     /// The environment kind needs to put nodes on `network` (none for the default `kind`).
-    public static func environment(network: String) -> [String: Command.EnvironmentValue] {
+    package static func environment(network: String) -> [String: Command.EnvironmentValue] {
         network == "kind" ? [:] : [networkEnvironment: .init(network)]
     }
 
     /// `kind create cluster --name N [--image I] [--config F|-] [--kubeconfig K] [--wait D]`.
     /// With `config` given as stdin, pass `configPath: "-"` and the YAML as `standardInput`.
-    public static func createCluster(
+    package static func createCluster(
         name: String, image: String? = nil, configPath: String? = nil, config: String? = nil,
         kubeconfig: String? = nil, wait: String? = nil, network: String = "kind"
     ) -> Command {
@@ -33,27 +33,27 @@ public enum Kind {
     }
 
     /// `kind version`.
-    public static func version() -> Command { Command(executable, ["version"]) }
+    package static func version() -> Command { Command(executable, ["version"]) }
 
     /// The v1alpha4 cluster config multidc hands kind: one control plane and `workers` workers.
-    public static func clusterConfig(workers: Int) -> String {
+    package static func clusterConfig(workers: Int) -> String {
         "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n"
             + String(repeating: "- role: worker\n", count: max(0, workers))
     }
 
     /// `kind delete cluster --name N [--kubeconfig K]` (succeeds when the cluster is gone).
-    public static func deleteCluster(name: String, kubeconfig: String? = nil) -> Command {
+    package static func deleteCluster(name: String, kubeconfig: String? = nil) -> Command {
         Command(executable, ["delete", "cluster", "--name", name] + (kubeconfig.map { ["--kubeconfig", $0] } ?? []))
     }
 
     /// `kind export kubeconfig --name N [--kubeconfig K]`.
-    public static func exportKubeconfig(name: String, kubeconfig: String? = nil) -> Command {
+    package static func exportKubeconfig(name: String, kubeconfig: String? = nil) -> Command {
         Command(executable, ["export", "kubeconfig", "--name", name] + (kubeconfig.map { ["--kubeconfig", $0] } ?? []))
     }
 
     /// kind clusters derived the way kind lists them: every container (running or stopped)
     /// carrying `io.x-k8s.kind.cluster`, grouped by its value. Sorted by name.
-    public static func clusters(from containers: [DockerContainer]) -> [KindCluster] {
+    package static func clusters(from containers: [DockerContainer]) -> [KindCluster] {
         var byName: [String: [KindCluster.Node]] = [:]
         for container in containers {
             guard let cluster = container.labels[clusterLabel], !cluster.isEmpty else { continue }

@@ -3,19 +3,19 @@ import YAML
 
 /// argv builders and parsers for `kubectl` (docs/tools.md#kubectl-errors and the kubectl sections after it), bound to one
 /// kubeconfig context (and optionally one kubeconfig file).
-public struct Kubectl: Sendable, Hashable {
-    public static let executable = "kubectl"
+package struct Kubectl: Sendable, Hashable {
+    package static let executable = "kubectl"
 
-    public var context: String
-    public var kubeconfig: String?
+    package var context: String
+    package var kubeconfig: String?
 
-    public init(context: String, kubeconfig: String? = nil) {
+    package init(context: String, kubeconfig: String? = nil) {
         self.context = context
         self.kubeconfig = kubeconfig
     }
 
     /// `kubectl [--kubeconfig K] --context C ARGS…`.
-    public func command(_ arguments: [String], standardInput: Command.Input? = nil, timeout: Duration? = nil) -> Command {
+    package func command(_ arguments: [String], standardInput: Command.Input? = nil, timeout: Duration? = nil) -> Command {
         var args: [String] = []
         if let kubeconfig { args += ["--kubeconfig", kubeconfig] }
         args += ["--context", context]
@@ -23,7 +23,7 @@ public struct Kubectl: Sendable, Hashable {
     }
 
     /// `get KIND1,KIND2,… -A -o json` (one `List` of every object of those kinds), or `-n NS`.
-    public func get(_ kinds: [String], namespace: String? = nil, selector: String? = nil) -> Command {
+    package func get(_ kinds: [String], namespace: String? = nil, selector: String? = nil) -> Command {
         var args = ["get", kinds.joined(separator: ",")]
         if let namespace { args += ["-n", namespace] } else { args.append("-A") }
         if let selector { args += ["-l", selector] }
@@ -32,69 +32,69 @@ public struct Kubectl: Sendable, Hashable {
     }
 
     /// `apply -f -` with the manifest on stdin (never on argv); `serverSide` adds `--server-side`.
-    public func apply(manifest: String, sensitive: Bool = false, serverSide: Bool = false) -> Command {
+    package func apply(manifest: String, sensitive: Bool = false, serverSide: Bool = false) -> Command {
         command(["apply"] + (serverSide ? ["--server-side"] : []) + ["-f", "-"], standardInput: .init(manifest, sensitive: sensitive))
     }
 
     /// `[-n NS] delete KIND NAME --ignore-not-found`.
-    public func delete(_ kind: String, _ name: String, namespace: String? = nil) -> Command {
+    package func delete(_ kind: String, _ name: String, namespace: String? = nil) -> Command {
         command((namespace.map { ["-n", $0] } ?? []) + ["delete", kind, name, "--ignore-not-found"])
     }
 
     /// `kubectl version --client`: the client runs (no cluster needed).
-    public static func clientVersion() -> Command { Command(executable, ["version", "--client"]) }
+    package static func clientVersion() -> Command { Command(executable, ["version", "--client"]) }
 
     /// `get namespaces -o name`: the cheapest call that proves the API server answers.
-    public func apiServerProbe() -> Command { command(["get", "namespaces", "-o", "name"]) }
+    package func apiServerProbe() -> Command { command(["get", "namespaces", "-o", "name"]) }
 
     /// `-n NS get KIND NAME -o name`: whether one object exists (exit 0) or not.
-    public func exists(_ kind: String, _ name: String, namespace: String) -> Command {
+    package func exists(_ kind: String, _ name: String, namespace: String) -> Command {
         command(["-n", namespace, "get", kind, name, "-o", "name"])
     }
 
     /// `-n NS get KIND NAME -o json`: one object.
-    public func getObject(_ kind: String, _ name: String, namespace: String) -> Command {
+    package func getObject(_ kind: String, _ name: String, namespace: String) -> Command {
         command(["-n", namespace, "get", kind, name, "-o", "json"])
     }
 
     /// `apply -f FILE_OR_URL…` (manifests the spec names; URLs are fetched by kubectl).
-    public func apply(files: [String]) -> Command { command(["apply"] + files.flatMap { ["-f", $0] }) }
+    package func apply(files: [String]) -> Command { command(["apply"] + files.flatMap { ["-f", $0] }) }
 
     /// `-n NS delete KIND NAME… --ignore-not-found`.
-    public func delete(_ kind: String, _ names: [String], namespace: String) -> Command {
+    package func delete(_ kind: String, _ names: [String], namespace: String) -> Command {
         command(["-n", namespace, "delete", kind] + names + ["--ignore-not-found"])
     }
 
     /// `-n NS delete KIND -l SELECTOR --ignore-not-found`: every object the selector matches.
-    public func delete(_ kind: String, selector: String, namespace: String) -> Command {
+    package func delete(_ kind: String, selector: String, namespace: String) -> Command {
         command(["-n", namespace, "delete", kind, "-l", selector, "--ignore-not-found"])
     }
 
     /// `-n NS annotate KIND NAME k=v… --overwrite`: a merge patch of the annotations only (the
     /// last-applied configuration is left alone, so a later `apply` does not remove them).
-    public func annotate(_ kind: String, _ name: String, namespace: String, _ annotations: [(key: String, value: String)]) -> Command {
+    package func annotate(_ kind: String, _ name: String, namespace: String, _ annotations: [(key: String, value: String)]) -> Command {
         command(["-n", namespace, "annotate", kind, name] + annotations.map { "\($0.key)=\($0.value)" } + ["--overwrite"])
     }
 
     /// `-n NS rollout status KIND/NAME --timeout=T`: waits for a Deployment or DaemonSet rollout.
-    public func rolloutStatus(_ target: String, namespace: String, timeout: String) -> Command {
+    package func rolloutStatus(_ target: String, namespace: String, timeout: String) -> Command {
         command(["-n", namespace, "rollout", "status", target, "--timeout=\(timeout)"])
     }
 
     /// `[-n NS] wait --for=COND TARGET --timeout=T`.
-    public func wait(for condition: String, _ target: String, namespace: String? = nil, timeout: String) -> Command {
+    package func wait(for condition: String, _ target: String, namespace: String? = nil, timeout: String) -> Command {
         command((namespace.map { ["-n", $0] } ?? []) + ["wait", "--for=\(condition)", target, "--timeout=\(timeout)"])
     }
 
     /// `-n NS exec POD [-c C] -- ARGS…`.
-    public func exec(pod: String, namespace: String, container: String? = nil, _ arguments: [String]) -> Command {
+    package func exec(pod: String, namespace: String, container: String? = nil, _ arguments: [String]) -> Command {
         command(["-n", namespace, "exec", pod] + (container.map { ["-c", $0] } ?? []) + ["--"] + arguments)
     }
 
     // MARK: failures
 
     /// What a failed kubectl call says about the cluster.
-    public enum Failure: Sendable, Hashable {
+    package enum Failure: Sendable, Hashable {
         /// The API server did not answer (connection refused, no route, TLS/timeout).
         case unreachable(String)
         /// The context (or the kubeconfig holding it) does not exist.
@@ -109,7 +109,7 @@ public struct Kubectl: Sendable, Hashable {
 
     /// Classifies a failed result by its stderr (klog lines come first: read the last line,
     /// and look for `was refused` / `connection refused` anywhere).
-    public static func failure(of result: CommandResult) -> Failure {
+    package static func failure(of result: CommandResult) -> Failure {
         let last = result.lastErrorLine
         let text = result.stderr
         if text.contains("context was not found") || last.contains("no context exists with the name") {
@@ -131,7 +131,7 @@ public struct Kubectl: Sendable, Hashable {
     // MARK: output
 
     /// The items of `get -o json`: a `List`'s items, or the single object itself.
-    public static func parseObjects(_ result: CommandResult) throws(ToolOutputError) -> [YAML.Node] {
+    package static func parseObjects(_ result: CommandResult) throws(ToolOutputError) -> [YAML.Node] {
         guard result.isSuccess else { throw ToolOutputError(tool: "kubectl get", message: result.lastErrorLine) }
         let node: YAML.Node
         do {

@@ -26,17 +26,17 @@ import Synchronization
 /// - Creating a runner sets SIGPIPE to ignored in this process (once): a child that exits
 ///   without reading its stdin must give an EPIPE to the writer, not kill multidc. Children
 ///   are unaffected (swift-subprocess resets every signal to its default when spawning).
-public struct SubprocessRunner: CommandRunner {
+package struct SubprocessRunner: CommandRunner {
     private static let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
     /// Timeout for commands that carry none.
-    public var defaultTimeout: Duration
+    package var defaultTimeout: Duration
     /// Maximum bytes collected from standard output, and again from standard error.
-    public var outputLimit: Int
+    package var outputLimit: Int
     /// Time between SIGTERM and SIGKILL when a child is ended.
-    public var gracePeriod: Duration
+    package var gracePeriod: Duration
 
-    public init(defaultTimeout: Duration = .seconds(600), outputLimit: Int = 16 << 20, gracePeriod: Duration = .seconds(2)) {
+    package init(defaultTimeout: Duration = .seconds(600), outputLimit: Int = 16 << 20, gracePeriod: Duration = .seconds(2)) {
         self.defaultTimeout = defaultTimeout
         self.outputLimit = outputLimit
         self.gracePeriod = gracePeriod
@@ -49,7 +49,7 @@ public struct SubprocessRunner: CommandRunner {
         case cancelled
     }
 
-    public func run(_ command: Command) async throws -> CommandResult {
+    package func run(_ command: Command) async throws -> CommandResult {
         let timeout = command.timeout ?? defaultTimeout
         let description = command.description
         if Task.isCancelled {

@@ -3,13 +3,13 @@ import Foundation
 /// A tool call that failed: which call (argv with secrets hidden), its exit status and the
 /// tool's own last error line. Transient failures (an API server still starting, a webhook
 /// not ready, a CRD not yet Established) say so through `isTransient` and are retried.
-public struct ToolFailure: Error, Sendable, CustomStringConvertible {
-    public var command: String
-    public var status: String
-    public var message: String
-    public var isTransient: Bool
+package struct ToolFailure: Error, Sendable, CustomStringConvertible {
+    package var command: String
+    package var status: String
+    package var message: String
+    package var isTransient: Bool
 
-    public init(command: String, status: String, message: String, isTransient: Bool) {
+    package init(command: String, status: String, message: String, isTransient: Bool) {
         self.command = command
         self.status = status
         self.message = message
@@ -18,18 +18,18 @@ public struct ToolFailure: Error, Sendable, CustomStringConvertible {
 
     /// The failure of a finished call: its argv (secrets hidden), status and last error line
     /// (the last stdout line when stderr is empty).
-    public init(_ command: Command, _ result: CommandResult) {
+    package init(_ command: Command, _ result: CommandResult) {
         let last = result.lastErrorLine.isEmpty ? result.stdout.split(separator: "\n").last.map(String.init) ?? "" : result.lastErrorLine
         self.init(
             command: command.description, status: result.status.description, message: last,
             isTransient: ToolFailure.isTransient(result.stderr))
     }
 
-    public var description: String { "\(command) failed (\(status)): \(message)" }
+    package var description: String { "\(command) failed (\(status)): \(message)" }
 
     /// Failures worth retrying: the reference's texts for an API server not answering yet,
     /// a validating webhook without endpoints, and kinds whose CRD is not Established yet.
-    public static func isTransient(_ stderr: String) -> Bool {
+    package static func isTransient(_ stderr: String) -> Bool {
         // helm says "Kubernetes cluster unreachable" also for a kubeconfig context that does not
         // exist; waiting never makes a context appear, so that one fails at once.
         if isMissingContext(stderr) { return false }
@@ -44,7 +44,7 @@ public struct ToolFailure: Error, Sendable, CustomStringConvertible {
 
     /// A missing kubeconfig context: helm's `Kubernetes cluster unreachable: context "kind-x" does
     /// not exist`, kubectl's `context was not found for specified context: kind-x`.
-    public static func isMissingContext(_ stderr: String) -> Bool {
+    package static func isMissingContext(_ stderr: String) -> Bool {
         if stderr.contains("context was not found for specified context") { return true }
         guard let range = stderr.firstRange(of: "context \"") else { return false }
         return stderr[range.upperBound...].prefix(300).contains("\" does not exist")

@@ -2,16 +2,16 @@ import Foundation
 
 /// A tool answered with output its parser cannot read (not a tool failure: the text itself is
 /// not what the reference documents).
-public struct ToolOutputError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var tool: String
-    public var message: String
+package struct ToolOutputError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var tool: String
+    package var message: String
 
-    public init(tool: String, message: String) {
+    package init(tool: String, message: String) {
         self.tool = tool
         self.message = message
     }
 
-    public var description: String { "unreadable \(tool) output: \(message)" }
+    package var description: String { "unreadable \(tool) output: \(message)" }
 }
 
 extension Data {
