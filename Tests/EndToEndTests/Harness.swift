@@ -472,14 +472,14 @@ final class E2EWorld: @unchecked Sendable {
     func expectHealthy(voters: Int, leader: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let (r, json) = try statusJSON()
         #expect(r.exitCode == 0, "status exit code\n\(r)", sourceLocation: sourceLocation)
-        #expect(json["formatVersion"] as? String == "multidc.status/v1", sourceLocation: sourceLocation)
+        #expect(json["formatVersion"] as? String == "multidc.status/v2", sourceLocation: sourceLocation)
         #expect(json["healthy"] as? Bool == true, "status is not healthy\n\(r)", sourceLocation: sourceLocation)
         let rows = json["clusters"] as? [[String: Any]] ?? []
         #expect(rows.count == voters, "\(r)", sourceLocation: sourceLocation)
         let roles = rows.compactMap { $0["raftRole"] as? String }
         #expect(roles.filter { $0 == "leader" }.count == 1, "roles \(roles)", sourceLocation: sourceLocation)
         #expect(roles.filter { $0 == "follower" }.count == voters - 1, "roles \(roles)", sourceLocation: sourceLocation)
-        #expect(rows.allSatisfy { $0["sealed"] as? String == "false" }, "\(r)", sourceLocation: sourceLocation)
+        #expect(rows.allSatisfy { $0["sealed"] as? Bool == false }, "\(r)", sourceLocation: sourceLocation)
         #expect(Set(rows.compactMap { $0["cluster"] as? String }) == Set(clusterNames), sourceLocation: sourceLocation)
         if let leader {
             #expect(
