@@ -20,10 +20,10 @@ struct ExecuteReportTests {
         let report = try await JobExecutor(parallelism: 1, clock: ManualClock()).run(jobs)
         #expect(
             report.renderSummary() == """
-                JOB                          GROUP      STATUS     TIME    TRIES
-                network create               -          succeeded  2.00s   1
-                kind create cluster primary  primary    succeeded  1m00s   1
-                helm install                 secondary  failed     0s      1
+                JOB                          GROUP      STATUS     TIME   TRIES
+                network create               -          succeeded  2.00s  1
+                kind create cluster primary  primary    succeeded  1m00s  1
+                helm install                 secondary  failed     0s     1
                 1 skipped: blocked by helm install
                 critical path (1m02s): network create 2.00s → kind create cluster primary 1m00s
                 wall time 1m02s: 4 steps, 2 succeeded, 1 failed, 1 skipped
