@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MultiDC
+import Synchronization
 import YAML
 
 /// `multidc apply SPEC`: converge the world to the spec and prove it with the Raft health check.
@@ -91,6 +92,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let interactive = Terminal.stdinIsTTY && !yes
         let autoApprove = yes
         let outputFormat = output
+        let lastHealth = Mutex<String?>(nil)
         let task = Task {
             await session.converge(
                 loaded, options: options,
@@ -107,7 +109,12 @@ struct ApplyCommand: AsyncParsableCommand {
                     return true
                 },
                 onHealth: { report in
-                    if !report.isHealthy { printer.note("health: \(report.summary)") }
+                    // Once per change, not once per poll.
+                    let changed = lastHealth.withLock { last in
+                        defer { last = report.summary }
+                        return last != report.summary
+                    }
+                    if !report.isHealthy && changed { printer.note("health: \(report.summary)") }
                 })
         }
         let trap = SignalTrap.interrupting(task, lock: lock)
