@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MultiDC
+import Synchronization
 import YAML
 
 /// `multidc apply SPEC`: converge the world to the spec and prove it with the Raft health check.
@@ -8,11 +9,12 @@ struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Create only what is missing, then check Raft health.",
-        usage: "multidc apply <spec> [--yes] [--parallelism N] [--timeout D] [--wait-timeout D] [--allow-data-loss] [-o text|json]",
+        usage:
+            "multidc apply <spec> [--yes] [--parallelism N] [--timeout D] [--wait-timeout D] [--lock-timeout D] [--allow-data-loss] [--kubeconfig PATH] [--no-color] [-o text|json]",
         discussion: """
             Observes the world, prints the plan, asks on a TTY (--yes skips; without a TTY it refuses only when something would be deleted or replaced), carries the plan out as a DAG (independent clusters in parallel), re-plans until nothing is left, and ends with the Raft health check. A second apply does nothing and says so.
 
-            Steps that lose data — a missing or replaced KMS while Vault clusters exist, a network whose subnet differs from the spec — are refused unless --allow-data-loss. Ctrl-C or SIGTERM stops running tools and reports what finished (exit 130/143).
+            Steps that lose data — a missing or replaced KMS while Vault clusters exist, a network whose subnet differs from the spec — are refused unless --allow-data-loss. Ctrl-C, SIGTERM or SIGHUP stops running tools, removes temporary files and reports what finished (exit 130/143/129); Ctrl-C at the confirmation prompt exits 130 at once.
 
             Exit status: 0 converged and healthy; 1 error, refusal, failure or unhealthy.
 
@@ -22,7 +24,7 @@ struct ApplyCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The Topology spec file.")
+    @Argument(help: "The Topology spec file.", completion: .file(extensions: ["yaml", "yml"]))
     var spec: String
 
     @Flag(name: [.customShort("y"), .long], help: "Do not ask for confirmation.")
@@ -50,9 +52,21 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json (one event per line).")
     var output: OutputFormat = .text
 
+    @Option(
+        parsing: .unconditional,
+        help: "Wait this long for another apply or destroy of the topology to finish, e.g. 5m (default: refuse at once).")
+    var lockTimeout: String?
+
+    @OptionGroup var tools: ToolOptions
+    @OptionGroup var common: CommonOptions
+
     func validate() throws {
         try Self.checkParallelism(parallelism)
-        for (flag, text) in [("--timeout", timeout), ("--wait-timeout", waitTimeout)] {
+        try Self.checkDurations([("--timeout", timeout), ("--wait-timeout", waitTimeout), ("--lock-timeout", lockTimeout)])
+    }
+
+    static func checkDurations(_ flags: [(String, String?)]) throws {
+        for (flag, text) in flags {
             guard let text else { continue }
             do {
                 _ = try DurationText.parseChecked(text)
@@ -63,16 +77,12 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let session = SpecLoading.session()
+        common.activate()
+        let session = tools.session()
         let loaded = try SpecLoading.load(spec, session: session)
         try StateDirectory.check()
-        let lock: TopologyLock
-        do {
-            lock = try TopologyLock.acquire(topology: loaded.topology.name, command: "apply")
-        } catch {
-            Terminal.err("error: \(error)")
-            throw ExitCode(1)
-        }
+        let lock = try await LockWaiting.acquire(
+            topology: loaded.topology.name, command: "apply", timeout: lockTimeout.flatMap(DurationText.parse))
         defer { lock.release() }
 
         let printer = ProgressPrinter.forOutput(output)
@@ -85,11 +95,13 @@ struct ApplyCommand: AsyncParsableCommand {
         let interactive = Terminal.stdinIsTTY && !yes
         let autoApprove = yes
         let outputFormat = output
+        let lastHealth = Mutex<String?>(nil)
         let task = Task {
             await session.converge(
                 loaded, options: options,
                 confirm: { plan, round in
                     Self.show(plan, round: round, output: outputFormat, printer: printer)
+                    printer.expect(plan)
                     if autoApprove { return true }
                     if interactive { return Terminal.confirm("Do you want to perform these actions?") }
                     if plan.deletesOrReplaces {
@@ -100,12 +112,18 @@ struct ApplyCommand: AsyncParsableCommand {
                     return true
                 },
                 onHealth: { report in
-                    if !report.isHealthy { printer.note("health: \(report.summary)") }
+                    // Once per change, not once per poll.
+                    let changed = lastHealth.withLock { last in
+                        defer { last = report.summary }
+                        return last != report.summary
+                    }
+                    if !report.isHealthy && changed { printer.note("health: \(report.summary)") }
                 })
         }
-        let trap = SignalTrap(cancelling: task)
+        let trap = SignalTrap.interrupting(task, lock: lock)
         let outcome = await task.value
         trap.cancel()
+        printer.finish()
         try finish(outcome, printer: printer, signal: trap.receivedSignal)
     }
 
@@ -116,8 +134,7 @@ struct ApplyCommand: AsyncParsableCommand {
     static func show(_ plan: Plan, round: Int, output: OutputFormat, printer: ProgressPrinter) {
         switch output {
         case .json:
-            printer.jsonEvent(["event": "plan", "round": round, "summary": plan.summaryLine])
-            Terminal.out(PlanDocument.node(plan).jsonString() + "\n")
+            printer.jsonEvent(EventStream.fields(plan: plan, round: round))
         case .text:
             if round > 1 { Terminal.out("\nRound \(round): what is left after the first changes\n") }
             Terminal.out(PlanRenderer(color: Terminal.color, showInSync: false).render(plan))
@@ -126,8 +143,11 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func finish(_ outcome: ConvergeOutcome, printer: ProgressPrinter, signal: Int32?) throws {
         for round in outcome.rounds {
-            if let report = round.report, !printer.isJSON {
-                Terminal.out("\n" + report.renderSummary())
+            guard let report = round.report else { continue }
+            if printer.isJSON {
+                printer.jsonEvent(Self.reportFields(report))
+            } else {
+                Terminal.out("\n" + report.renderSummary(width: Terminal.stdoutIsTTY ? Terminal.width : 80))
             }
         }
         if let signal {
@@ -148,10 +168,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 if !printer.isJSON { Terminal.out(health.renderText()) }
             }
         case .blocked(let plan, _):
-            if outcome.rounds.count == 1 {
-                Self.show(plan, round: 1, output: output, printer: printer)
-            }
-            for problem in plan.problems { Terminal.err("error: \(problem)") }
+            Self.unavailable(plan, printer: printer)
             throw ExitCode(1)
         case .refused(let plan, _):
             Self.show(plan, round: outcome.rounds.count, output: output, printer: printer)
@@ -164,9 +181,10 @@ struct ApplyCommand: AsyncParsableCommand {
             Terminal.err("Apply cancelled; nothing was changed in this round.")
             throw ExitCode(1)
         case .failed(let rounds):
-            let failed = rounds.last?.report?.jobs.filter { $0.status != .succeeded } ?? []
-            for job in failed where job.error != nil { Terminal.err("error: \(job.label): \(job.error ?? "")") }
-            if let report = rounds.last?.report, report.timedOut { Terminal.err("error: the overall --timeout ran out") }
+            if let report = rounds.last?.report { Self.reportErrors(report) }
+            if let report = rounds.last?.report, report.timedOut, let timeout {
+                Terminal.err("error: the overall --timeout ran out (--timeout \(timeout))")
+            }
             Terminal.err("apply failed; what finished is kept — rerun `multidc apply \(spec)` to continue")
             throw ExitCode(1)
         case .unhealthy(_, let health):
@@ -180,4 +198,25 @@ struct ApplyCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+
+    /// A plan made from an incomplete observation is no plan: its errors on stderr, and
+    /// `plan unavailable: N errors` instead of it (in `-o json`, a `plan-unavailable` event).
+    static func unavailable(_ plan: Plan, printer: ProgressPrinter) {
+        let count = plan.problems.count
+        for problem in plan.problems { Terminal.err("error: \(problem)") }
+        printer.jsonEvent(["event": "plan-unavailable", "errors": plan.problems.map(\.description)])
+        Terminal.err("plan unavailable: \(count) error\(count == 1 ? "" : "s")")
+    }
+
+    /// One `error:` line per step that failed or was cancelled, then one line per cause for the
+    /// steps a failure skipped (`7 skipped: blocked by + kind cluster p4`).
+    static func reportErrors(_ report: ExecutionReport) {
+        for job in report.jobs where job.status != .succeeded && job.status != .skipped && job.error != nil {
+            Terminal.err("error: \(job.label): \(job.error ?? "")")
+        }
+        for line in report.skippedLines { Terminal.err(line) }
+    }
+
+    /// The `report` event of `-o json`: the execution report, durations in seconds.
+    static func reportFields(_ report: ExecutionReport) -> [String: Any] { EventStream.fields(report: report) }
 }

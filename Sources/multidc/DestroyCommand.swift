@@ -6,7 +6,7 @@ struct DestroyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "destroy",
         abstract: "Remove what this topology owns, nothing else.",
-        usage: "multidc destroy <spec> [--yes] [--parallelism N] [-o text|json]",
+        usage: "multidc destroy <spec> [--yes] [--parallelism N] [--lock-timeout D] [--kubeconfig PATH] [--no-color] [-o text|json]",
         discussion: """
             Removes only what carries this topology's ownership marks, in reverse dependency order and in parallel across clusters: its kind clusters (or, for existing clusters, its Vault CRs, copied secrets, operator release and ownership record), its KMS container, and the network if multidc created it and nothing else uses it. Foreign containers, other kind clusters and other networks are left alone. Asks on a TTY; --yes skips.
 
@@ -15,7 +15,7 @@ struct DestroyCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The Topology spec file.")
+    @Argument(help: "The Topology spec file.", completion: .file(extensions: ["yaml", "yml"]))
     var spec: String
 
     @Flag(name: [.customShort("y"), .long], help: "Do not ask for confirmation.")
@@ -27,21 +27,26 @@ struct DestroyCommand: AsyncParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json.")
     var output: OutputFormat = .text
 
+    @Option(
+        parsing: .unconditional,
+        help: "Wait this long for another apply or destroy of the topology to finish, e.g. 5m (default: refuse at once).")
+    var lockTimeout: String?
+
+    @OptionGroup var tools: ToolOptions
+    @OptionGroup var common: CommonOptions
+
     func validate() throws {
         try ApplyCommand.checkParallelism(parallelism)
+        try ApplyCommand.checkDurations([("--lock-timeout", lockTimeout)])
     }
 
     func run() async throws {
-        let session = SpecLoading.session()
+        common.activate()
+        let session = tools.session()
         let loaded = try SpecLoading.load(spec, session: session)
         try StateDirectory.check()
-        let lock: TopologyLock
-        do {
-            lock = try TopologyLock.acquire(topology: loaded.topology.name, command: "destroy")
-        } catch {
-            Terminal.err("error: \(error)")
-            throw ExitCode(1)
-        }
+        let lock = try await LockWaiting.acquire(
+            topology: loaded.topology.name, command: "destroy", timeout: lockTimeout.flatMap(DurationText.parse))
         defer { lock.release() }
         let printer = ProgressPrinter.forOutput(output)
         let interactive = Terminal.stdinIsTTY && !yes
@@ -50,18 +55,19 @@ struct DestroyCommand: AsyncParsableCommand {
         let task = Task {
             await session.destroy(loaded, execution: .init(parallelism: parallelism, onEvent: { printer.handle($0) })) { plan in
                 ApplyCommand.show(plan, round: 1, output: outputFormat, printer: printer)
+                printer.expect(plan)
                 if autoApprove { return true }
                 if interactive { return Terminal.confirm("Do you really want to destroy these resources?") }
                 Terminal.err("error: destroy deletes resources and there is no terminal to ask; rerun with --yes to approve it")
                 return false
             }
         }
-        let trap = SignalTrap(cancelling: task)
+        let trap = SignalTrap.interrupting(task, lock: lock)
         let (plan, report, confirmed) = await task.value
         trap.cancel()
+        printer.finish()
         if !plan.problems.isEmpty {
-            if report == nil { ApplyCommand.show(plan, round: 1, output: output, printer: printer) }
-            for problem in plan.problems { Terminal.err("error: \(problem)") }
+            ApplyCommand.unavailable(plan, printer: printer)
             throw ExitCode(1)
         }
         if !plan.hasChanges {
@@ -69,15 +75,24 @@ struct DestroyCommand: AsyncParsableCommand {
                 Terminal.out(PlanRenderer(color: Terminal.color).render(plan))
                 Terminal.out("Nothing to destroy: topology \(plan.topology) owns nothing here.\n")
             }
+            printer.jsonEvent(["event": "outcome", "result": "nothing-to-destroy"])
             return
         }
         guard confirmed else { throw ExitCode(1) }
-        if let report, !printer.isJSON { Terminal.out("\n" + report.renderSummary()) }
+        if let report {
+            if printer.isJSON {
+                printer.jsonEvent(ApplyCommand.reportFields(report))
+            } else {
+                Terminal.out("\n" + report.renderSummary(width: Terminal.stdoutIsTTY ? Terminal.width : 80))
+            }
+        }
         if let signal = trap.receivedSignal { throw ExitCode(SignalTrap.exitCode(for: signal)) }
         guard let report, report.succeeded else {
-            for job in report?.jobs ?? [] where job.error != nil { Terminal.err("error: \(job.label): \(job.error ?? "")") }
+            if let report { ApplyCommand.reportErrors(report) }
+            printer.jsonEvent(["event": "outcome", "result": "failed"])
             throw ExitCode(1)
         }
+        printer.jsonEvent(["event": "outcome", "result": "destroyed"])
         if !printer.isJSON { Terminal.out("Destroy complete.\n") }
     }
 }

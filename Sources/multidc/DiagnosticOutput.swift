@@ -25,9 +25,10 @@ enum DiagnosticOutput {
         var message: String
     }
 
-    /// `{"errors": [...], "valid": bool, "warnings": [...]}` with sorted keys; warnings do not
+    /// `{"errors": [...], "formatVersion": "multidc.validate/v1", "valid": bool, "warnings": [...]}` with sorted keys; warnings do not
     /// make a spec invalid.
     struct Report: Codable {
+        var formatVersion = "multidc.validate/v1"
         var valid: Bool
         var errors: [Item]
         var warnings: [Item]

@@ -19,8 +19,10 @@ struct Multidc: AsyncParsableCommand {
               multidc apply examples/vault-raft/spec.yaml --yes
               multidc status examples/vault-raft/spec.yaml
               multidc destroy examples/vault-raft/spec.yaml --yes
+
+            Shell completions: multidc --generate-completion-script bash|zsh|fish (see README, Install).
             """,
-        version: MultiDCVersion.current,
+        version: VersionCommand.text,
         subcommands: [
             ValidateCommand.self,
             RenderCommand.self,
@@ -28,6 +30,7 @@ struct Multidc: AsyncParsableCommand {
             ApplyCommand.self,
             StatusCommand.self,
             DestroyCommand.self,
+            VersionCommand.self,
         ]
     )
 

@@ -7,7 +7,7 @@ struct RenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Print the manifests each cluster would get (the spec's manifests, then its Vault CR).",
-        usage: "multidc render <spec> [--cluster <name>] [--assume <name>=<value>]...",
+        usage: "multidc render <spec> [--cluster <name>] [--assume <name>=<value>]... [--no-color]",
         discussion: """
             Values known only after apply print as (known after apply) unless assumed with --assume; secrets (kms.token) always print as (sensitive). Placeholder names: \(TemplateValues.names.joined(separator: ", ")).
 
@@ -17,10 +17,10 @@ struct RenderCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The Topology spec file.")
+    @Argument(help: "The Topology spec file.", completion: .file(extensions: ["yaml", "yml"]))
     var spec: String
 
-    @Option(help: "Render only this cluster.")
+    @Option(help: "Render only this cluster.", completion: .custom(RenderCommand.clusterNames))
     var cluster: String?
 
     @Option(name: .customLong("assume"), help: ArgumentHelp("Assume a value known only after apply.", valueName: "name=value"))
@@ -29,8 +29,17 @@ struct RenderCommand: AsyncParsableCommand {
     /// `--assume` as a dictionary; filled by `validate()`.
     private var assumed: [String: String] = [:]
 
+    @OptionGroup var common: CommonOptions
+
     private enum CodingKeys: String, CodingKey {
-        case spec, cluster, assumptions
+        case spec, cluster, assumptions, common
+    }
+
+    /// Shell completion of `--cluster`: the cluster names of the spec already on the command line.
+    static func clusterNames(_ words: [String], _ index: Int, _ prefix: String) -> [String] {
+        let spec = words.dropFirst().first { !$0.hasPrefix("-") && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) }
+        guard let spec, let loaded = try? TopologyLoader.load(path: spec) else { return [] }
+        return loaded.topology.clusters.map(\.name).filter { $0.hasPrefix(prefix) }
     }
 
     mutating func validate() throws {
@@ -50,6 +59,7 @@ struct RenderCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        common.activate()
         let loaded: LoadedTopology
         do {
             loaded = try TopologyLoader.load(path: spec)

@@ -5,10 +5,10 @@ import MultiDC
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show each cluster: reachable, pool, LB IP, operator, Vault pod, seal, Raft role.",
-        usage: "multidc status <spec> [-o text|json]",
+        abstract: "Show each cluster (reachable, pool, LB IP, operator, Vault pod, seal, Raft role), the network and the KMS.",
+        usage: "multidc status <spec> [--kubeconfig PATH] [--no-color] [-o text|json]",
         discussion: """
-            Read-only. Observes every cluster and asks every Vault pod for `vault status` once. Exit status: 0 healthy, 1 not healthy or error.
+            Read-only. Observes every cluster, the network and the KMS, and asks every Vault pod for `vault status` once. What could not be read shows as unknown (null in JSON); a Docker engine that does not answer is named. Exit status: 0 healthy, 1 not healthy or error.
 
             Examples:
               multidc status examples/vault-raft/spec.yaml
@@ -16,14 +16,18 @@ struct StatusCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The Topology spec file.")
+    @Argument(help: "The Topology spec file.", completion: .file(extensions: ["yaml", "yml"]))
     var spec: String
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json (multidc.status/v1).")
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json (multidc.status/v2).")
     var output: OutputFormat = .text
 
+    @OptionGroup var tools: ToolOptions
+    @OptionGroup var common: CommonOptions
+
     func run() async throws {
-        let session = SpecLoading.session()
+        common.activate()
+        let session = tools.session()
         let loaded = try SpecLoading.load(spec, session: session)
         let report = await session.status(loaded)
         switch output {

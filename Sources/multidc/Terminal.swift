@@ -11,11 +11,29 @@ enum Terminal {
     static var stdoutIsTTY: Bool { isatty(STDOUT_FILENO) == 1 }
     static var stdinIsTTY: Bool { isatty(STDIN_FILENO) == 1 }
 
-    /// Colour on a TTY unless NO_COLOR is set (https://no-color.org).
+    /// `--no-color` was given.
+    static let noColorFlag = Mutex(false)
+
+    /// Colour on a TTY unless `--no-color`, NO_COLOR (https://no-color.org) or TERM=dumb.
     static var color: Bool {
-        let env = ProcessInfo.processInfo.environment
-        return stdoutIsTTY && env["NO_COLOR"].map(\.isEmpty) ?? true && env["TERM"] != "dumb"
+        colorAllowed(environment: ProcessInfo.processInfo.environment, noColorFlag: noColorFlag.withLock { $0 }, isTTY: stdoutIsTTY)
     }
+
+    static func colorAllowed(environment env: [String: String], noColorFlag: Bool, isTTY: Bool) -> Bool {
+        isTTY && !noColorFlag && (env["NO_COLOR"].map(\.isEmpty) ?? true) && env["TERM"] != "dumb"
+    }
+
+    /// The terminal's width in columns (stdout's window size, else $COLUMNS, else 80).
+    static var width: Int {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        return 80
+    }
+
+    /// True while `confirm` waits for an answer: a signal then ends the process at once, since
+    /// nothing has been changed yet (`readLine` would otherwise hold it until Enter).
+    static let prompting = Mutex(false)
 
     /// Where `out` and `err` write instead of the process's streams (in-process CLI tests).
     @TaskLocal static var capture: Capture?
@@ -45,7 +63,14 @@ enum Terminal {
     /// Asks on the terminal; true only for "yes".
     static func confirm(_ question: String) -> Bool {
         out("\(question) Only 'yes' will be accepted: ")
-        guard let answer = readLine() else { return false }
+        prompting.withLock { $0 = true }
+        let answer = readLine()
+        prompting.withLock { $0 = false }
+        // Ctrl-D: end the prompt's line, so what follows starts on a line of its own.
+        guard let answer else {
+            out("\n")
+            return false
+        }
         return answer.trimmingCharacters(in: .whitespaces) == "yes"
     }
 

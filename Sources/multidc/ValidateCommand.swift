@@ -12,7 +12,7 @@ struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check a spec and its templates without touching anything.",
-        usage: "multidc validate <spec> [-o text|json]",
+        usage: "multidc validate <spec> [--no-color] [-o text|json]",
         discussion: """
             Reports every problem of the spec and of the templates it names, each as file:line:column with the source line and a caret. Exit status: 0 valid, 1 invalid.
 
@@ -22,13 +22,16 @@ struct ValidateCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The Topology spec file.")
+    @Argument(help: "The Topology spec file.", completion: .file(extensions: ["yaml", "yml"]))
     var spec: String
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json.")
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json (multidc.validate/v1).")
     var output: OutputFormat = .text
 
+    @OptionGroup var common: CommonOptions
+
     func run() async throws {
+        common.activate()
         let diagnostics: [Diagnostic]
         var warnings: [Diagnostic] = []
         var summary = ""

@@ -503,14 +503,14 @@ final class E2EWorld: @unchecked Sendable {
     func expectHealthy(voters: Int, leader: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let (r, json) = try statusJSON()
         #expect(r.exitCode == 0, "status exit code\n\(r)", sourceLocation: sourceLocation)
-        #expect(json["formatVersion"] as? String == "multidc.status/v1", sourceLocation: sourceLocation)
+        #expect(json["formatVersion"] as? String == "multidc.status/v2", sourceLocation: sourceLocation)
         #expect(json["healthy"] as? Bool == true, "status is not healthy\n\(r)", sourceLocation: sourceLocation)
         let rows = json["clusters"] as? [[String: Any]] ?? []
         #expect(rows.count == voters, "\(r)", sourceLocation: sourceLocation)
         let roles = rows.compactMap { $0["raftRole"] as? String }
         #expect(roles.filter { $0 == "leader" }.count == 1, "roles \(roles)", sourceLocation: sourceLocation)
         #expect(roles.filter { $0 == "follower" }.count == voters - 1, "roles \(roles)", sourceLocation: sourceLocation)
-        #expect(rows.allSatisfy { $0["sealed"] as? String == "false" }, "\(r)", sourceLocation: sourceLocation)
+        #expect(rows.allSatisfy { $0["sealed"] as? Bool == false }, "\(r)", sourceLocation: sourceLocation)
         #expect(Set(rows.compactMap { $0["cluster"] as? String }) == Set(clusterNames), sourceLocation: sourceLocation)
         if let leader {
             #expect(
@@ -587,4 +587,124 @@ struct PlanDoc {
     var changes: [[String: Any]] { actions.filter { $0["change"] as? String != "in-sync" } }
     func ids(_ list: [[String: Any]]) -> Set<String> { Set(list.compactMap { $0["id"] as? String }) }
     var summary: [String: Any] { json["summary"] as? [String: Any] ?? [:] }
+}
+
+// MARK: - A terminal: tmux
+
+/// A detached tmux session on a private server (its own socket, started with the world's
+/// environment) running one shell command at a fixed size; `capture()` reads the screen as
+/// `tmux capture-pane` shows it. Missing tmux fails the test on CI and skips it elsewhere
+/// (scripts/setup.sh installs it).
+final class TmuxPane {
+    let socket: String
+    let environment: [String: String]
+
+    static let available = Proc.runSync(["tmux", "-V"], environment: ProcessInfo.processInfo.environment, timeout: 30).exitCode == 0
+
+    /// Starts `command` (a shell line) in a `width`×`height` pane; the line ends by printing
+    /// `EXIT=<status>` and keeps the pane open.
+    init(_ command: String, width: Int, height: Int = 60, environment: [String: String]) throws {
+        socket = "multidc-e2e-\(UUID().uuidString.prefix(8))"
+        var env = environment
+        env["TERM"] = "xterm-256color"
+        self.environment = env
+        // The shell survives a Ctrl-C meant for the command (a caught signal is reset to its
+        // default in the command), to print its status.
+        let line = "trap : INT; \(command); echo EXIT=$?; sleep 600"
+        // The server tmux forks off keeps every descriptor of its client, and Foundation's
+        // Process never sees such a client end: spawn it with /dev/null and reap it ourselves.
+        let status = Self.spawnAndWait(
+            [
+                "tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "\(width)", "-y", "\(height)", "sh", "-c",
+                line,
+            ],
+            environment: env)
+        guard status == 0 else { throw HarnessFailure("tmux new-session exited \(status)") }
+        _ = Proc.runSync(["tmux", "-L", socket, "set-option", "-g", "history-limit", "5000"], environment: env, timeout: 30)
+    }
+
+    /// posix_spawnp with stdin, stdout and stderr on /dev/null; waits for the child.
+    static func spawnAndWait(_ argv: [String], environment: [String: String]) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] {
+            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for p in cArgs { free(p) }
+            for p in cEnv { free(p) }
+        }
+        // Default dispositions: a test runner may ignore SIGHUP or SIGINT, and the panes would
+        // inherit that (tmux ends them with SIGHUP).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE] { sigaddset(&defaults, signal) }
+        var noMask = sigset_t()
+        sigemptyset(&noMask)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &noMask)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var pid: pid_t = 0
+        guard posix_spawnp(&pid, argv[0], &actions, &attributes, cArgs, cEnv) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+    }
+
+    /// The pane's text, wrapped rows joined (-J), with `history` lines of scrollback.
+    func capture(history: Bool = false) -> String {
+        var argv = ["tmux", "-L", socket, "capture-pane", "-p", "-J", "-t", "e2e"]
+        if history { argv += ["-S", "-"] }
+        return Proc.runSync(argv, environment: environment, timeout: 30).stdout
+    }
+
+    func send(_ keys: String...) {
+        _ = Proc.runSync(["tmux", "-L", socket, "send-keys", "-t", "e2e"] + keys, environment: environment, timeout: 30)
+    }
+
+    /// Captures until `condition` holds for a capture (bounded), calling `each` on every capture.
+    @discardableResult
+    func waitFor(
+        seconds: TimeInterval = 300, each: (String) -> Void = { _ in }, _ condition: (String) -> Bool
+    ) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let screen = capture()
+            each(screen)
+            if condition(screen) { return screen }
+            usleep(250_000)
+        }
+        throw HarnessFailure("tmux: the condition never held; the pane shows:\n\(capture(history: true))")
+    }
+
+    /// The `EXIT=<status>` the command line printed, once it did.
+    func exitStatus(seconds: TimeInterval = 300) throws -> Int32 {
+        let screen = try waitFor(seconds: seconds) { $0.contains("EXIT=") }
+        let match = screen.firstMatch(of: /EXIT=(\d+)/)
+        return Int32(match.map { String($0.1) } ?? "") ?? -1
+    }
+
+    /// Ends the pane's processes (its process group) and the server.
+    func close() {
+        let panes = Proc.runSync(["tmux", "-L", socket, "list-panes", "-a", "-F", "#{pane_pid}"], environment: environment, timeout: 30)
+        for pid in panes.stdout.split(separator: "\n").compactMap({ Int32($0) }) { kill(-pid, SIGKILL) }
+        _ = Proc.runSync(["tmux", "-L", socket, "kill-server"], environment: environment, timeout: 30)
+    }
+}
+
+/// Fails (CI) or skips (elsewhere) a test that needs tmux when it is missing; true when present.
+func requireTmux(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    if TmuxPane.available { return true }
+    if Engine.isCI {
+        Issue.record("CI=true but tmux is missing (scripts/setup.sh installs it)", sourceLocation: sourceLocation)
+    } else {
+        FileHandle.standardError.write(Data("skipped: tmux is not installed (scripts/setup.sh installs it)\n".utf8))
+    }
+    return false
 }

@@ -157,7 +157,10 @@ import Testing
             let result = await CLI.run(
                 ["diff", spec.path] + flags, session: CLIFixture.session(CLIFixture.emptyWorld(overrides: Self.engineDown)))
             #expect(result.exitCode == 1)
-            #expect(result.stdout.contains("the Docker engine is unreachable"))
+            // No plan from an incomplete observation: the errors on stderr, nothing on stdout.
+            #expect(result.stderr.contains("error: the Docker engine is unreachable"))
+            #expect(result.stderr.contains("plan unavailable: "))
+            #expect(result.stdout.isEmpty)
         }
     }
 

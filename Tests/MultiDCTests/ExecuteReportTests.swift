@@ -20,13 +20,13 @@ struct ExecuteReportTests {
         let report = try await JobExecutor(parallelism: 1, clock: ManualClock()).run(jobs)
         #expect(
             report.renderSummary() == """
-                JOB                          GROUP      STATUS     DURATION  ATTEMPTS  ERROR
-                network create               -          succeeded  2s        1
-                kind create cluster primary  primary    succeeded  1m0s      1
-                helm install                 secondary  failed     0s        1         chart not found
-                vault CR                     secondary  skipped    -         -         dependency 'broken' did not succeed
-                critical path (1m2s): network create 2s → kind create cluster primary 1m0s
-                wall time 1m2s: 2 succeeded, 1 failed, 1 skipped
+                JOB                          GROUP      STATUS     TIME   TRIES
+                network create               -          succeeded  2.00s  1
+                kind create cluster primary  primary    succeeded  1m00s  1
+                helm install                 secondary  failed     0s     1
+                1 skipped: blocked by helm install
+                critical path (1m02s): network create 2.00s → kind create cluster primary 1m00s
+                wall time 1m02s: 4 steps, 2 succeeded, 1 failed, 1 skipped
 
                 """)
     }

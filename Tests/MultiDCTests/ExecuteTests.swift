@@ -191,7 +191,7 @@ struct ExecuteTests {
         #expect(report["webhook"]?.status == .timedOut)
         #expect(
             report["webhook"]?.error
-                == "cancelled: the overall timeout of 1m0s passed while waiting for MetalLB webhook to be ready: no endpoints")
+                == "cancelled: the overall --timeout passed while waiting for MetalLB webhook to be ready: no endpoints")
         #expect(report["after-webhook"]?.status == .notStarted)
         #expect(log.kinds(of: "webhook").contains(.cancelled(timedOut: true)))
         #expect(log.kinds(of: "webhook").contains(.progress("waiting for MetalLB webhook to be ready: no endpoints")))

@@ -101,7 +101,7 @@ import YAML
         #expect(status.rows.map(\.raftRole) == ["leader", "follower", "follower"])
         #expect(status.rows[0].vaultPod == "vault-primary-0 Ready")
         #expect(status.renderText().hasPrefix("Topology vault-raft\nCLUSTER"))
-        #expect(status.json().contains(#""formatVersion" : "multidc.status/v1""#))
+        #expect(status.json().contains(#""formatVersion" : "multidc.status/v2""#))
         // Read only: one observation and one `vault status` per pod, no polling.
         #expect(script.writes.isEmpty)
         #expect(script.observations == 1)
@@ -117,7 +117,8 @@ import YAML
         let status = await SessionFixture.session(script).status(loaded)
         #expect(!status.health.isHealthy)
         #expect(status.rows[2].reachable == "no (no context)")
-        #expect(status.rows[2].operatorRelease == "absent")
+        // Not read, so not known: unknown, never absent.
+        #expect(status.rows[2].operatorRelease == "unknown")
         #expect(status.rows[2].sealed == "true")
         #expect(status.rows[0].reachable == "yes")
     }

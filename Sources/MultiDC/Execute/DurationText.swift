@@ -37,3 +37,30 @@ package enum DurationText {
         return "\(whole)." + String(repeating: "0", count: digits - fractionText.count) + fractionText
     }
 }
+
+extension DurationText {
+    /// A duration as people read it, rounded to what matters at its size: `0s`, `340ms`, `1.46s`,
+    /// `12.3s`, `2m05s`, `1h02m`. For reports and progress, never for parsing back.
+    package static func human(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        var millis = Int128(seconds) * 1000 + Int128(attoseconds / 1_000_000_000_000_000)
+        let sign = millis < 0 ? "-" : ""
+        if millis < 0 { millis = -millis }
+        if millis == 0 { return "0s" }
+        if millis < 1000 { return "\(sign)\(millis)ms" }
+        if millis < 10_000 {
+            let hundredths = (millis + 5) / 10
+            return sign + "\(hundredths / 100)." + twoDigits(hundredths % 100) + "s"
+        }
+        if millis < 59_950 {
+            let tenths = (millis + 50) / 100
+            return sign + "\(tenths / 10).\(tenths % 10)s"
+        }
+        let totalSeconds = (millis + 500) / 1000
+        if totalSeconds < 3600 { return sign + "\(totalSeconds / 60)m" + twoDigits(totalSeconds % 60) + "s" }
+        let totalMinutes = (totalSeconds + 30) / 60
+        return sign + "\(totalMinutes / 60)h" + twoDigits(totalMinutes % 60) + "m"
+    }
+
+    private static func twoDigits(_ value: Int128) -> String { value < 10 ? "0\(value)" : "\(value)" }
+}

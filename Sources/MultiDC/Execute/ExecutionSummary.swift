@@ -1,30 +1,62 @@
 extension ExecutionReport {
-    /// The closing summary as plain text: one aligned row per job (JOB GROUP STATUS DURATION
-    /// ATTEMPTS ERROR), then the critical path and the wall time. Durations in Go style.
-    package func renderSummary() -> String {
-        var rows = [["JOB", "GROUP", "STATUS", "DURATION", "ATTEMPTS", "ERROR"]]
-        for job in jobs {
+    /// One line per cause of a cascade: the job that did not succeed and how many jobs were
+    /// skipped because of it (transitively), in the order the causes first appear.
+    package var skippedCauses: [(cause: JobResult, count: Int)] {
+        var byID: [String: JobResult] = [:]
+        for job in jobs { byID[job.id] = job }
+        func root(_ job: JobResult) -> JobResult {
+            var current = job
+            var seen: Set<String> = []
+            while current.status == .skipped, let next = current.blockedBy.first.flatMap({ byID[$0] }), seen.insert(next.id).inserted {
+                current = next
+            }
+            return current
+        }
+        var order: [String] = []
+        var counts: [String: (JobResult, Int)] = [:]
+        for job in jobs where job.status == .skipped {
+            let cause = root(job)
+            if counts[cause.id] == nil { order.append(cause.id) }
+            counts[cause.id, default: (cause, 0)].1 += 1
+        }
+        return order.compactMap { counts[$0] }.map { (cause: $0.0, count: $0.1) }
+    }
+
+    /// `7 skipped: blocked by + kind cluster p4`, one line per cause.
+    package var skippedLines: [String] {
+        skippedCauses.map { "\($0.count) skipped: blocked by \($0.cause.label)" }
+    }
+
+    /// The closing summary as plain text, at most `width` columns wide: one aligned row per job
+    /// that ran or was cancelled (JOB GROUP STATUS TIME TRIES; long job labels are clipped with
+    /// `…`), one line per cause for the jobs a failure skipped, the critical path and the wall
+    /// time with the counts. Durations as people read them (`1.46s`, `2m05s`).
+    package func renderSummary(width: Int = 80) -> String {
+        var rows = [["JOB", "GROUP", "STATUS", "TIME", "TRIES"]]
+        for job in jobs where job.status != .skipped {
             rows.append([
                 job.label, job.group ?? "-", job.status.rawValue,
-                job.duration.map(DurationText.format) ?? "-",
+                job.duration.map(DurationText.human) ?? "-",
                 job.attempts == 0 ? "-" : String(job.attempts),
-                job.error ?? "",
             ])
         }
-        var text = TextTable.render(rows)
+        var text = TextTable.render(rows, width: width)
+        for line in skippedLines { text += line + "\n" }
         if !criticalPath.isEmpty {
-            text +=
-                "critical path (\(DurationText.format(criticalPathDuration))): "
-                + criticalPath.map { "\($0.label) \(DurationText.format($0.duration))" }.joined(separator: " → ") + "\n"
+            var line =
+                "critical path (\(DurationText.human(criticalPathDuration))): "
+                + criticalPath.map { "\($0.label) \(DurationText.human($0.duration))" }.joined(separator: " → ")
+            if line.count > width { line = String(line.prefix(width - 1)) + "…" }
+            text += line + "\n"
         }
-        var outcome = "wall time \(DurationText.format(wallTime))"
+        var outcome = "wall time \(DurationText.human(wallTime))"
         if timedOut { outcome += ", timed out" }
         if cancelled { outcome += ", cancelled" }
         let counts = JobStatus.allCases.compactMap { status -> String? in
             let n = jobs.filter { $0.status == status }.count
             return n == 0 ? nil : "\(n) \(status.rawValue)"
         }
-        text += outcome + ": " + counts.joined(separator: ", ") + "\n"
+        text += outcome + ": \(jobs.count) step\(jobs.count == 1 ? "" : "s"), " + counts.joined(separator: ", ") + "\n"
         return text
     }
 }

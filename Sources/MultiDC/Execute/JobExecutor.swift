@@ -219,7 +219,7 @@ package struct JobExecutor: Sendable {
                         let doing = lastProgress.last(i).map { " while \($0)" } ?? ""
                         results[i].error =
                             timedOut
-                            ? "cancelled: the overall timeout of \(DurationText.format(timeout ?? .zero)) passed\(doing)"
+                            ? "cancelled: the overall --timeout passed\(doing)"
                             : "cancelled\(doing)"
                         emit(i, .cancelled(timedOut: timedOut))
                     }

@@ -1,3 +1,5 @@
+import Foundation
+
 extension JobResult: Encodable {
     private enum Key: String, CodingKey {
         case id, label, group, status, started, ended, duration, attempts, error, blockedBy = "blocked_by"
@@ -44,5 +46,52 @@ extension ExecutionReport: Encodable {
             criticalPath.map { Step(id: $0.id, label: $0.label, duration: ExecutionEvent.seconds($0.duration)) },
             forKey: .criticalPath)
         try c.encode(ExecutionEvent.seconds(criticalPathDuration), forKey: .criticalPathDuration)
+    }
+}
+
+/// The `-o json` event stream of apply and destroy (multidc.events/v1, specs/events.schema.json):
+/// one JSON object per line, each with `event`, `formatVersion` and an RFC 3339 `time`;
+/// durations in seconds.
+package enum EventStream {
+    package static let formatVersion = "multidc.events/v1"
+
+    /// One line (without its newline): `fields` plus `formatVersion` and `time`, keys sorted.
+    package static func line(_ fields: [String: Any], time: Date) -> String {
+        var fields = fields
+        fields["formatVersion"] = formatVersion
+        fields["time"] = rfc3339(time)
+        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return #"{"event":"error","formatVersion":"\#(formatVersion)"}"# }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A job's event (`started`, `progress`, `retrying`, `succeeded`, `failed`, `skipped`, `cancelled`).
+    package static func fields(_ event: ExecutionEvent) -> [String: Any] {
+        object(event) ?? ["event": "unknown"]
+    }
+
+    /// The `plan` event: the round, the summary line and the plan document (multidc.plan/v1).
+    package static func fields(plan: Plan, round: Int) -> [String: Any] {
+        var fields: [String: Any] = ["event": "plan", "round": round, "summary": plan.summaryLine]
+        if let document = try? JSONSerialization.jsonObject(with: Data(PlanDocument.json(plan).utf8)) { fields["plan"] = document }
+        return fields
+    }
+
+    /// The `report` event: the execution report of a round.
+    package static func fields(report: ExecutionReport) -> [String: Any] {
+        ["event": "report", "report": object(report) ?? [:]]
+    }
+
+    /// `2026-11-29T15:18:45.123Z`.
+    package static func rfc3339(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    private static func object(_ value: some Encodable) -> [String: Any]? {
+        guard let data = try? JSONEncoder().encode(value) else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 }

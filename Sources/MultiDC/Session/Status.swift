@@ -13,12 +13,33 @@ package struct StatusReport: Sendable {
         package var sealed: String
         package var raftRole: String
         package var appliedIndex: String
+        /// The same facts typed, for `-o json` (nil: not known).
+        package var isReachable: Bool?
+        package var isSealed: Bool?
+        package var isVaultPodReady: Bool?
+        package var appliedIndexValue: Int?
+    }
+
+    /// A docker-level resource of the topology (the network, the KMS container).
+    package struct Resource: Sendable, Equatable {
+        package var name: String
+        /// `present`, `running`, `stopped`, `absent`, `unknown` or `not configured`.
+        package var state: String
+        /// The subnet (network) or the address (KMS), when known.
+        package var detail: String?
+        /// Why the state is unknown.
+        package var reason: String?
     }
 
     package var topology: String
     package var rows: [Row]
     package var health: HealthReport
     package var notes: [String]
+    /// Whether the Docker engine answered (nil: not needed); `dockerProblem` says why not.
+    package var dockerReachable: Bool? = nil
+    package var dockerProblem: String? = nil
+    package var network: Resource? = nil
+    package var kms: Resource? = nil
 
     /// The aligned table, then the health summary.
     package func renderText() -> String {
@@ -28,27 +49,56 @@ package struct StatusReport: Sendable {
                 r.cluster, r.reachable, r.pool, r.loadBalancerIP, r.operatorRelease, r.vaultPod, r.sealed, r.raftRole, r.appliedIndex,
             ])
         }
-        var text = "Topology \(topology)\n" + TextTable.render(table) + "\n" + health.summary + "\n"
+        var text = "Topology \(topology)\n" + TextTable.render(table)
+        var resources: [[String]] = []
+        for (kind, resource) in [("network", network), ("KMS", kms)] {
+            guard let resource else { continue }
+            resources.append([kind, resource.name, resource.state, resource.detail ?? resource.reason ?? ""])
+        }
+        if !resources.isEmpty { text += TextTable.render(resources) }
+        if dockerReachable == false { text += "docker: the Docker engine does not answer: \(dockerProblem ?? "")\n" }
+        text += "\n" + health.summary + "\n"
         for problem in health.problems { text += "problem: \(problem)\n" }
         for node in health.nodes where !node.isHealthy { text += "\(node.cluster)/\(node.pod): \(node.reason)\n" }
         for note in notes { text += "note: \(note)\n" }
         return text
     }
 
-    /// `{"topology": …, "healthy": bool, "clusters": [{…}], "problems": […]}`.
+    /// The version of `json()`'s document (see specs/status.schema.json).
+    package static let formatVersion = "multidc.status/v2"
+
+    /// `{"formatVersion": "multidc.status/v2", "topology": …, "healthy": bool, "docker": {…},
+    /// "network": {…}, "kms": {…}, "clusters": [{…}], "problems": […]}`: booleans and numbers
+    /// typed, `null` for what could not be read.
     package func json() -> String {
+        func optional(_ text: String?) -> Node { text.map { .string($0) } ?? .scalar("null") }
+        func optional(_ value: Bool?) -> Node { value.map { .scalar($0 ? "true" : "false") } ?? .scalar("null") }
+        func optional(_ value: Int?) -> Node { value.map { .scalar(String($0)) } ?? .scalar("null") }
+        func resource(_ r: Resource?) -> Node {
+            guard let r else { return .scalar("null") }
+            return .mapping([
+                "name": .string(r.name), "state": .string(r.state), "detail": optional(r.detail), "reason": optional(r.reason),
+            ])
+        }
         let clusters: [Node] = rows.map { r in
             .mapping([
-                "cluster": .string(r.cluster), "reachable": .string(r.reachable), "pool": .string(r.pool),
-                "loadBalancerIP": .string(r.loadBalancerIP), "operator": .string(r.operatorRelease), "vaultPod": .string(r.vaultPod),
-                "sealed": .string(r.sealed), "raftRole": .string(r.raftRole), "appliedIndex": .string(r.appliedIndex),
+                "cluster": .string(r.cluster), "reachable": optional(r.isReachable), "reachability": .string(r.reachable),
+                "pool": optional(r.pool == "-" || r.pool == "unknown" ? nil : r.pool),
+                "loadBalancerIP": optional(["-", "pending", "unknown"].contains(r.loadBalancerIP) ? nil : r.loadBalancerIP),
+                "operator": .string(r.operatorRelease),
+                "vaultPod": optional(r.vaultPod == "-" ? nil : r.vaultPod.split(separator: " ").first.map(String.init)),
+                "vaultPodReady": optional(r.isVaultPodReady),
+                "sealed": optional(r.isSealed), "raftRole": .string(r.raftRole), "appliedIndex": optional(r.appliedIndexValue),
             ])
         }
         return Node.mapping([
-            "formatVersion": .string("multidc.status/v1"),
+            "formatVersion": .string(Self.formatVersion),
             "topology": .string(topology),
             "healthy": .scalar(health.isHealthy ? "true" : "false"),
             "summary": .string(health.summary),
+            "docker": .mapping(["reachable": optional(dockerReachable), "problem": optional(dockerProblem)]),
+            "network": resource(network),
+            "kms": resource(kms),
             "clusters": .sequence(clusters),
             "problems": .sequence(health.problems.map { .string($0) }),
             "notes": .sequence(notes.map { .string($0) }),
@@ -69,17 +119,46 @@ extension Session {
         if case .success(let list)? = PoolSlicer.pools(for: topology, knownSubnet: subnet) {
             for p in list { pools[p.cluster] = p }
         }
+        var dockerDown = false
+        var dockerReachable: Bool?
+        var dockerProblem: String?
+        switch world.engine {
+        case .notObserved: break
+        case .reachable: dockerReachable = true
+        case .unreachable(let message):
+            (dockerDown, dockerReachable, dockerProblem) = (true, false, message)
+        }
+        let unknownReason = dockerDown ? "the Docker engine does not answer" : nil
+        let network: StatusReport.Resource?
+        switch world.network {
+        case .notObserved: network = nil
+        case .absent: network = .init(name: topology.network.name, state: "absent")
+        case .present(let n): network = .init(name: n.name, state: "present", detail: n.ipv4Subnet)
+        case .unknown(let why): network = .init(name: topology.network.name, state: "unknown", reason: unknownReason ?? why)
+        }
+        let kms: StatusReport.Resource?
+        switch world.kms {
+        case .notConfigured: kms = nil
+        case .absent: kms = .init(name: topology.kmsContainerName ?? "-", state: "absent")
+        case .present(let c):
+            kms = .init(name: c.name, state: c.isRunning ? "running" : "stopped", detail: c.ipv4Address)
+        case .unknown(let why): kms = .init(name: topology.kmsContainerName ?? "-", state: "unknown", reason: unknownReason ?? why)
+        }
         var rows: [StatusReport.Row] = []
         for cluster in topology.clusters {
             let observed = world.cluster(named: cluster.name)
             let reachable: String
+            var isReachable: Bool?
             switch observed?.reachability {
-            case .reachable: reachable = "yes"
-            case .apiServerUnreachable: reachable = "no (API server down)"
-            case .contextMissing: reachable = "no (no context)"
-            case .failed(let m): reachable = "no (\(m.prefix(40)))"
-            case nil: reachable = "not observed"
+            case .reachable: (reachable, isReachable) = ("yes", true)
+            case .apiServerUnreachable: (reachable, isReachable) = ("no (API server down)", false)
+            case .contextMissing: (reachable, isReachable) = ("no (no context)", false)
+            case .failed(let m): (reachable, isReachable) = ("no (\(m.prefix(40)))", false)
+            case nil: reachable = dockerDown ? "unknown (Docker down)" : "unknown"
             }
+            // What could not be read is unknown, not absent.
+            let read = observed?.reachability == .reachable
+            let helmRead = read && observed?.helmError == nil
             let objects = observed?.objects ?? ClusterObjects()
             let op = topology.vaultOperator
             let release = observed?.helmRelease(named: op.release, namespace: op.namespace)
@@ -91,12 +170,17 @@ extension Session {
                     cluster: cluster.name, reachable: reachable,
                     pool: pools[cluster.name]?.cidr.description ?? (topology.loadBalancer == .none ? "-" : "unknown"),
                     loadBalancerIP: service?.loadBalancerIP ?? (service == nil ? "-" : "pending"),
-                    operatorRelease: release.map { "\($0.status)" } ?? "absent",
-                    vaultPod: node.map { n in "\(n.pod) \(pod.map { $0.ready ? "Ready" : $0.phase } ?? "absent")" } ?? "-",
+                    operatorRelease: release.map { "\($0.status)" } ?? (helmRead ? "absent" : "unknown"),
+                    vaultPod: node.map { n in "\(n.pod) \(pod.map { $0.ready ? "Ready" : $0.phase } ?? (read ? "absent" : "unknown"))" }
+                        ?? "-",
                     sealed: node?.sealed.map { String($0) } ?? "-",
                     raftRole: node?.role.rawValue ?? "-",
-                    appliedIndex: node?.appliedIndex.map(String.init) ?? "-"))
+                    appliedIndex: node?.appliedIndex.map(String.init) ?? "-",
+                    isReachable: isReachable, isSealed: node?.sealed, isVaultPodReady: read ? (pod?.ready ?? false) : nil,
+                    appliedIndexValue: node?.appliedIndex.map { Int($0) }))
         }
-        return StatusReport(topology: topology.name, rows: rows, health: health, notes: [])
+        return StatusReport(
+            topology: topology.name, rows: rows, health: health, notes: [], dockerReachable: dockerReachable,
+            dockerProblem: dockerProblem, network: network, kms: kms)
     }
 }
