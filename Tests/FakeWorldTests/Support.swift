@@ -147,7 +147,7 @@ final class TestWorld: @unchecked Sendable {
 
 private final class ErrBox: @unchecked Sendable { var data = Data() }
 
-/// Docker gating (COMMON.md): skip with a printed reason when no engine answers, except in CI,
+/// Docker gating (docs/style.md#tests-swift-testing): skip with a printed reason when no engine answers, except in CI,
 /// where the tests run and a missing engine fails them.
 enum Engine {
     static let available: Bool = {

@@ -250,24 +250,24 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
     struct Delete: Step {
         var name: String
         func run(_ context: StepContext) async throws {
-            let delete = Kind.deleteCluster(name: name)
-            try await context.waitUntil("kind to delete cluster \(name)", interval: .milliseconds(250)) {
-                let result = try await context.run(delete)
-                if result.isSuccess { return .ready }
-                if result.stderr.contains("failed to lock config file") { return .notYet(result.lastErrorLine) }
-                throw ToolFailure(delete, result)
-            }
+            try await whileKubeconfigLocked(Kind.deleteCluster(name: name), "kind to delete cluster \(name)", context)
         }
     }
 
     /// `kind export kubeconfig`, retried while another kind holds the kubeconfig lock.
     static func exportKubeconfig(_ cluster: String, _ context: StepContext) async throws {
-        let export = Kind.exportKubeconfig(name: cluster)
-        try await context.waitUntil("kind to export the kubeconfig context of \(cluster)", interval: .milliseconds(250)) {
-            let result = try await context.run(export)
+        try await whileKubeconfigLocked(
+            Kind.exportKubeconfig(name: cluster), "kind to export the kubeconfig context of \(cluster)", context)
+    }
+
+    /// Runs a kind command again while it fails only on kind's kubeconfig lock (bounded by the
+    /// readiness timeout); any other failure is final.
+    static func whileKubeconfigLocked(_ command: Command, _ description: String, _ context: StepContext) async throws {
+        try await context.waitUntil(description, interval: .milliseconds(250)) {
+            let result = try await context.run(command)
             if result.isSuccess { return .ready }
             if result.stderr.contains("failed to lock config file") { return .notYet(result.lastErrorLine) }
-            throw ToolFailure(export, result)
+            throw ToolFailure(command, result)
         }
     }
 
