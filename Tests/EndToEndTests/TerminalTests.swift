@@ -130,3 +130,19 @@ extension EndToEndTests {
         }
     }
 }
+
+extension EndToEndTests {
+    @Test("(t4) --timeout 2s is reported as 2s, durations rounded, no temporary file left")
+    func overallTimeoutSaysWhatWasGiven() async throws {
+        try await withWorld { w in
+            let (tmp, tmpEnv) = try Self.privateTemp(w)
+            let r = w.multidc(
+                "apply", ["--yes", "--timeout", "2s"], env: tmpEnv.merging(["FAKEWORLD_LATENCY": "cluster-create=30s"]) { $1 })
+            #expect(r.exitCode == 1, "\(r)")
+            #expect(r.stderr.contains("error: the overall --timeout ran out (--timeout 2s)"), "\(r)")
+            #expect((r.stdout + r.stderr).firstMatch(of: /\d\.\d{4,}s/) == nil, "durations are rounded\n\(r)")
+            #expect(!r.stdout.contains("No changes"), "\(r)")
+            #expect(Self.multidcFiles(tmp) == [])
+        }
+    }
+}

@@ -55,3 +55,19 @@ import Testing
         }
     }
 }
+
+/// The one-command install (scripts/install.sh; building it is minutes of release build, so the
+/// test reads the script, and `multidc version` is checked in-process).
+@Suite struct InstallScriptTests {
+    @Test func theInstallBuildsAStaticReleaseStampsTheCommitAndInstallsPageAndCompletions() throws {
+        let script = try String(
+            contentsOf: DocumentationTests.root.appendingPathComponent("scripts/install.sh"), encoding: .utf8)
+        #expect(script.contains("swift build -c release --static-swift-stdlib --product multidc"))
+        #expect(script.contains("git rev-parse"))
+        #expect(script.contains("trap 'cp \"$backup\" \"$info\""), "BuildInfo.swift is restored")
+        for shell in ["bash", "zsh", "fish"] { #expect(script.contains("--generate-completion-script \(shell)")) }
+        #expect(script.contains("docs/multidc.1"))
+        let readme = try String(contentsOf: DocumentationTests.root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("bash scripts/install.sh"))
+    }
+}
