@@ -19,11 +19,13 @@ mkdir -p "$FAKEWORLD_HOME"
 export PATH="$demo/bin:$bin:$PATH"
 # The images the example names, made locally (no registry); only when missing, so a rerun does
 # not move the tags under running containers.
-if ! docker image inspect kindest/node:v1.19.1 vault:1.6.2 >/dev/null 2>&1; then
-  fakeworld image --node kindest/node:v1.19.1 --kms vault:1.6.2 >/dev/null
+spec=examples/vault-raft/spec.yaml
+node_image="$(awk '/^  nodeImage:/ {print $2}' "$spec")"
+kms_image="$(awk '/^    image: .*vault/ {print $2; exit}' "$spec")"
+if ! docker image inspect "$node_image" "$kms_image" >/dev/null 2>&1; then
+  fakeworld image --node "$node_image" --kms "$kms_image" >/dev/null
 fi
 
-spec=examples/vault-raft/spec.yaml
 case "${1:-apply}" in
   apply)   multidc apply "$spec" --yes ;;
   diff)    multidc diff "$spec" ;;
