@@ -3,21 +3,25 @@
 /// together in one file under Sources/MultiDC/Resources.
 package enum Planner {
     /// Rules for the topology-wide resources planned before the clusters, in order.
-    static let globalRules: [any GlobalRule.Type] = [NetworkResource.self, PoolResource.self, KMSResource.self]
+    static var globalRules: [any GlobalRule.Type] { [NetworkResource.self, PoolResource.self, KMSResource.self] }
     /// Rules for what lives inside each cluster, in order, once the cluster's own rule
     /// (`KindClusterResource`) has said its insides can be planned.
-    static let insideRules: [any ClusterRule.Type] = [
-        OwnershipResource.self, MetalLBResource.self, PoolResource.self, OperatorResource.self, ManifestsResource.self,
-        SharedSecretResource.self, VaultResource.self, VaultReadyResource.self,
-    ]
+    static var insideRules: [any ClusterRule.Type] {
+        [
+            OwnershipResource.self, MetalLBResource.self, PoolResource.self, OperatorResource.self, ManifestsResource.self,
+            SharedSecretResource.self, VaultResource.self, VaultReadyResource.self,
+        ]
+    }
     /// Rules for topology-wide resources that depend on what the clusters need.
-    static let closingRules: [any GlobalRule.Type] = [HelmRepositoryResource.self, RaftBootstrapResource.self]
+    static var closingRules: [any GlobalRule.Type] { [HelmRepositoryResource.self, RaftBootstrapResource.self] }
     /// Destroy rules per cluster, in removal order, then the topology-wide ones.
-    static let clusterDestroyRules: [any ClusterDestroyRule.Type] = [
-        VaultResource.self, SharedSecretResource.self, OperatorResource.self, PoolResource.self, OwnershipResource.self,
-        KindClusterResource.self,
-    ]
-    static let globalDestroyRules: [any GlobalDestroyRule.Type] = [KMSResource.self, NetworkResource.self]
+    static var clusterDestroyRules: [any ClusterDestroyRule.Type] {
+        [
+            VaultResource.self, SharedSecretResource.self, OperatorResource.self, PoolResource.self, OwnershipResource.self,
+            KindClusterResource.self,
+        ]
+    }
+    static var globalDestroyRules: [any GlobalDestroyRule.Type] { [KMSResource.self, NetworkResource.self] }
 
     /// What `apply` would do.
     package static func plan(_ input: PlanInput) -> Plan {
