@@ -19,6 +19,44 @@
 ///   `fstat` does not know (pipes, `/proc`) by reading at most `limit + 1` bytes;
 /// - bytes that are not UTF-8: positioned at the line and column of the first bad byte.
 package enum SourceFile {
+    /// Why `bytes(path:limit:)` could not read a file, for callers to put in their own words.
+    package enum Failure: Error, Sendable, Hashable {
+        /// `open` failed with this errno.
+        case open(Int32)
+        /// `fstat` or `read` failed with this errno.
+        case read(Int32)
+        case isDirectory
+        /// Over `limit` bytes; `size` is nil when `fstat` does not know it (a pipe).
+        case tooLarge(size: Int?, limit: Int)
+    }
+
+    /// The bytes of the file at `path`, never more than `limit + 1` of them read: the size is
+    /// checked with `fstat` first, and files without a size are read at most `limit + 1` bytes.
+    package static func bytes(path: String, limit: Int) throws(Failure) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .open(errno) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw .read(errno) }
+        let type = status.st_mode & S_IFMT
+        if type == S_IFDIR { throw .isDirectory }
+        if type == S_IFREG, Int(status.st_size) > limit { throw .tooLarge(size: Int(status.st_size), limit: limit) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while bytes.count <= limit {
+            let wanted = min(chunk.count, limit + 1 - bytes.count)
+            let got = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, wanted) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw .read(errno)
+            }
+            if got == 0 { break }
+            bytes += chunk[..<got]
+        }
+        if bytes.count > limit { throw .tooLarge(size: nil, limit: limit) }
+        return bytes
+    }
+
     /// The text of the file at `path`; `file` names it in messages (default: the path).
     package static func read(
         path: String, file: String? = nil, limit: Int = ParseLimits.default.maxBytes
@@ -27,29 +65,16 @@ package enum SourceFile {
         func refuse(_ message: String) -> Diagnostic {
             Diagnostic(file: name, mark: Mark(line: 1, column: 1), message: message)
         }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw refuse(reason(errno)) }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw refuse(reason(errno)) }
-        let type = status.st_mode & S_IFMT
-        if type == S_IFDIR { throw refuse("cannot read \(name): it is a directory, not a file") }
-        if type == S_IFREG, Int(status.st_size) > limit {
-            throw refuse(tooLarge(Int(status.st_size), limit))
-        }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while bytes.count <= limit {
-            let wanted = min(chunk.count, limit + 1 - bytes.count)
-            let got = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, wanted) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw refuse(reason(errno))
+        let bytes: [UInt8]
+        do {
+            bytes = try Self.bytes(path: path, limit: limit)
+        } catch {
+            switch error {
+            case .open(let code), .read(let code): throw refuse(reason(code))
+            case .isDirectory: throw refuse("cannot read \(name): it is a directory, not a file")
+            case .tooLarge(let size, let limit): throw refuse(tooLarge(size, limit))
             }
-            if got == 0 { break }
-            bytes += chunk[..<got]
         }
-        if bytes.count > limit { throw refuse(tooLarge(nil, limit)) }
         if let bad = firstInvalidUTF8(bytes) {
             let text = String(decoding: bytes[..<bad], as: UTF8.self)
             let mark = SourceText(file: name, text: text).mark(atUTF8Offset: bad)

@@ -1,4 +1,5 @@
 import Foundation
+import YAML
 
 #if canImport(Glibc)
     import Glibc
@@ -6,9 +7,9 @@ import Foundation
     import Darwin
 #endif
 
-/// Reads the text files multidc parses (specs, templates), bounded: the size is checked with
-/// `fstat` before reading, and at most `limit + 1` bytes are ever read (a pipe or device
-/// without a size cannot make multidc read more than that either).
+/// Reads the text files multidc parses (specs, templates), bounded by `YAML.SourceFile.bytes`
+/// (the size checked with `fstat` first, never more than `limit + 1` bytes read), with the
+/// spec layer's own phrases for what went wrong.
 package enum SourceFile {
     /// Why a file cannot be used, as a phrase for the user.
     package enum ReadError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -34,42 +35,24 @@ package enum SourceFile {
         }
     }
 
-    /// The file's text, or why it cannot be read.
+    /// The file's text, or why it cannot be read (the bounded read is the YAML module's).
     package static func read(_ path: String, limit: Int) throws(ReadError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw openError(errno, path: path) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .cannotRead(String(cString: strerror(errno))) }
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw .isDirectory }
-        if (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) > limit { throw .tooLarge(size: Int(info.st_size), limit: limit) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while bytes.count <= limit {
-            let wanted = min(chunk.count, limit + 1 - bytes.count)
-            let n = chunk.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress, wanted) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EISDIR { throw .isDirectory }
-                throw .cannotRead(String(cString: strerror(errno)))
+        let bytes: [UInt8]
+        do {
+            bytes = try YAML.SourceFile.bytes(path: path, limit: limit)
+        } catch {
+            switch error {
+            case .open(let code): throw openError(code)
+            case .read(let code): throw code == EISDIR ? .isDirectory : .cannotRead(String(cString: strerror(code)))
+            case .isDirectory: throw .isDirectory
+            case .tooLarge(let size, let limit): throw .tooLarge(size: size, limit: limit)
             }
-            if n == 0 { break }
-            bytes += chunk[..<n]
         }
-        if bytes.count > limit { throw .tooLarge(size: nil, limit: limit) }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .notUTF8 }
         return text
     }
 
-    private static func readBytes(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
-        #if canImport(Glibc)
-            Glibc.read(fd, buffer, count)
-        #else
-            Darwin.read(fd, buffer, count)
-        #endif
-    }
-
-    private static func openError(_ code: Int32, path: String) -> ReadError {
+    private static func openError(_ code: Int32) -> ReadError {
         switch code {
         case ENOENT:
             // A dangling symlink or a missing directory on the way: both "no such file".
