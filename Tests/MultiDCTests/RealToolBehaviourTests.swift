@@ -173,3 +173,20 @@ import YAML
         #expect(String(decoding: applies[0].standardInput!.bytes, as: UTF8.self).contains("kind: Namespace"))
     }
 }
+
+/// A leader cluster whose insides wait for the next round (its context is exported again)
+/// takes its followers' secret copies and Vault CRs with it: planned then, not now.
+@Suite struct DeferredLeaderTests {
+    @Test func followersOfADeferredLeaderWaitForTheNextRound() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        let world = try WorldBuilder(loaded).converged().removingCluster("secondary").editing("primary") {
+            $0.reachability = .contextMissing("error: context \"kind-primary\" does not exist")
+            $0.objects = ClusterObjects()
+        }
+        let plan = Planner.plan(PlanInput(loaded: loaded, world: world))
+        #expect(plan.deferredClusters == ["primary"])
+        #expect(plan.action("cluster/secondary")?.change == .create)
+        #expect(plan.action("secret/vault-primary-tls/secondary") == nil)
+        #expect(plan.action("vault/secondary") == nil)
+    }
+}

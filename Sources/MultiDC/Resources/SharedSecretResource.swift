@@ -47,6 +47,9 @@ enum SharedSecretResource: ClusterRule, ClusterDestroyRule {
                     : (inside.isNew ? "cluster \(name) is new" : "missing in cluster \(name)")
                 action = PlanAction(id: id, change: .create, step: step, resource: resource, reason: reason, needs: needs)
             }
+            // A leader whose insides wait for the next round (stopped, or its context being
+            // exported) makes no secret this round: a copy that must change is planned with it.
+            if plan.deferredClusters.contains(leader), action.change != .inSync { continue }
             plan.add(action)
         }
     }

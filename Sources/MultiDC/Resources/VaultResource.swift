@@ -7,6 +7,15 @@ import YAML
 /// they copy), not its pod Ready: a follower's Raft join is retried until the leader answers.
 enum VaultResource: ClusterRule, ClusterDestroyRule {
     static func planApply(_ cluster: Topology.Cluster, _ plan: inout PlanBuilder) {
+        planCR(cluster, &plan)
+        // A follower joins a leader whose insides are planned next round (stopped, or its
+        // context being exported) only then: a changing CR would wait on a secret nobody makes now.
+        if cluster.name != plan.leaderName, plan.deferredClusters.contains(plan.leaderName) {
+            plan.actions.removeAll { $0.id == .vault(cluster.name) && $0.change != .inSync }
+        }
+    }
+
+    private static func planCR(_ cluster: Topology.Cluster, _ plan: inout PlanBuilder) {
         guard let inside = plan.inside[cluster.name] else { return }
         let name = cluster.name
         let topology = plan.topology
