@@ -121,6 +121,15 @@ enum CLIFixture {
           "Containers":{},"Options":{},"Labels":{}}]
         """
 
+    /// `vault operator raft list-peers -format=json` of the three clusters' nodes at their pools'
+    /// first addresses (172.30.1.128, .2.128, .3.128), primary leading.
+    static let peersJSON = """
+        {"request_id":"r","lease_id":"","lease_duration":0,"renewable":false,"data":{"config":{"index":120,"servers":[
+         {"address":"172.30.1.128:8201","leader":true,"node_id":"a1","protocol_version":"3","voter":true},
+         {"address":"172.30.2.128:8201","leader":false,"node_id":"b2","protocol_version":"3","voter":true},
+         {"address":"172.30.3.128:8201","leader":false,"node_id":"c3","protocol_version":"3","voter":true}]}},"warnings":null}
+        """
+
     /// What `vault status -format=json` prints on an unsealed Raft node.
     static func vaultStatus(leader: Bool) -> String {
         """
@@ -159,6 +168,19 @@ enum CLIFixture {
             let pod = command.arguments[command.arguments.firstIndex(of: "exec")! + 1]
             if sealed.contains(where: { pod.contains($0) }) { return .result(CommandResult(exitCode: 2, stdout: sealedStatus)) }
             return .result(CommandResult(stdout: vaultStatus(leader: pod.contains("primary"))))
+        }
+        // The Raft peers (list-peers as root) and the Vault CR it reads the key store from.
+        runner.on(where: { $0.executable == "kubectl" && $0.arguments.last?.contains("list-peers") == true }) { _ in
+            .result(CommandResult(stdout: peersJSON))
+        }
+        runner.on(where: { $0.executable == "kubectl" && $0.arguments.contains("vaults.vault.banzaicloud.com") }) { _ in
+            .result(
+                CommandResult(
+                    stdout: """
+                        {"apiVersion":"vault.banzaicloud.com/v1alpha1","kind":"Vault","metadata":{"name":"vault-primary"},
+                         "spec":{"unsealConfig":{"vault":{"address":"http://172.30.0.100:8200","token":"\(token)",
+                         "unsealKeysPath":"secret/data/vault-unseal-keys"}}}}
+                        """))
         }
         // Writes, as ActionRunnerTests.happyRunner answers them.
         runner.on(["docker", "network", "inspect", "bridge"], stdout: "1500\n")

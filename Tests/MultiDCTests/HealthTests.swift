@@ -263,7 +263,7 @@ struct HealthTests {
             expectedVoters: 3, timeout: .seconds(60), interval: .seconds(2), clock: clock,
             onReport: { seen.append($0.isHealthy) }
         ) {
-            polls.next() < 3 ? sealed : healthy
+            (polls.next() < 3 ? sealed : healthy, nil, nil)
         }
         #expect(report.isHealthy)
         #expect(seen == [false, false, true])
@@ -274,7 +274,7 @@ struct HealthTests {
         let clock = ManualClock()
         let sealed = try threeNodes(tertiary: VaultStatusSample.sealed)
         let report = await RaftHealthCheck.poll(expectedVoters: 3, timeout: .seconds(5), interval: .seconds(2), clock: clock) {
-            sealed
+            (sealed, nil, nil)
         }
         #expect(!report.isHealthy)
         #expect(report.nodes[2].role == .sealed)

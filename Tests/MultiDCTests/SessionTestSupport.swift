@@ -58,7 +58,39 @@ final class ScriptedWorld: Sendable {
         let argv = command.argv
         return argv.starts(with: ["docker", "ps"]) || (argv.starts(with: ["docker", "network", "inspect"]) && argv.count == 4)
             || argv.count <= 4 && argv.contains("version")
-            || argv.starts(with: ["helm", "list"]) || isObserverGet(command) || isVaultStatus(command)
+            || argv.starts(with: ["helm", "list"]) || isObserverGet(command) || isVaultStatus(command) || isListPeers(command)
+            || isVaultCRGet(command)
+    }
+
+    static func isListPeers(_ command: Command) -> Bool {
+        command.executable == "kubectl" && command.arguments.contains("exec") && command.arguments.last?.contains("list-peers") == true
+    }
+
+    static func isVaultCRGet(_ command: Command) -> Bool {
+        command.executable == "kubectl" && command.arguments.contains("get") && command.arguments.contains("vaults.vault.banzaicloud.com")
+            && !command.arguments.contains("-A")
+    }
+
+    /// The Raft peers the world's Vault CRs make: one voter per cluster holding a CR, at its
+    /// Vault Service's LoadBalancer address (else its pool's first address); the leader's is the leader.
+    func peersJSON() -> String {
+        let topology = loaded.topology
+        let subnet = topology.network.subnet ?? world.network.value?.ipv4Subnet.flatMap { CIDR($0) }
+        var pools: [String: ClusterPool] = [:]
+        if case .success(let list)? = PoolSlicer.pools(for: topology, knownSubnet: subnet) {
+            for p in list { pools[p.cluster] = p }
+        }
+        var servers: [[String: Any]] = []
+        for cluster in world.clusters where !cluster.objects.vaults.isEmpty {
+            let host =
+                cluster.objects.vaultServices.first { $0.type == "LoadBalancer" }?.loadBalancerIP
+                ?? pools[cluster.name]?.loadBalancerIP.description ?? "vault-\(cluster.name)"
+            servers.append([
+                "node_id": "node-\(cluster.name)", "address": "\(host):8201", "leader": cluster.name == topology.leader.name,
+                "protocol_version": "3", "voter": true,
+            ])
+        }
+        return Self.json(["data": ["config": ["index": 120, "servers": servers]]]) + "\n"
     }
 
     static func isObserverGet(_ command: Command) -> Bool {
@@ -104,6 +136,17 @@ final class ScriptedWorld: Sendable {
                     CommandResult(exitCode: 1, stderr: "Error: Kubernetes cluster unreachable: context \"\(context)\" does not exist\n"))
             }
             return .result(CommandResult(stdout: Self.helmJSON(cluster.helmReleases)))
+        }
+        runner.on(where: Self.isListPeers) { [self] _ in .result(CommandResult(stdout: peersJSON())) }
+        runner.on(where: Self.isVaultCRGet) { [self] command in
+            let context = Self.context(of: command)
+            let name = command.arguments[(command.arguments.firstIndex(of: "vaults.vault.banzaicloud.com") ?? 0) + 1]
+            guard let cr = world.clusters.first(where: { $0.context == context })?.objects.vaults[name] else {
+                return .result(
+                    CommandResult(
+                        exitCode: 1, stderr: "Error from server (NotFound): vaults.vault.banzaicloud.com \"\(name)\" not found\n"))
+            }
+            return .result(CommandResult(stdout: cr.node.jsonString()))
         }
         runner.on(where: Self.isVaultStatus) { [self] command in
             let context = Self.context(of: command)

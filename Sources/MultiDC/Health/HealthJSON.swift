@@ -21,7 +21,11 @@ extension NodeHealth: Encodable {
 
 extension HealthReport: Encodable {
     private enum Key: String, CodingKey {
-        case healthy, leader, expectedVoters = "expected_voters", problems, nodes
+        case healthy, leader, expectedVoters = "expected_voters", problems, warnings, nodes, peers
+    }
+
+    private enum PeerKey: String, CodingKey {
+        case nodeID = "node_id", address, voter, leader
     }
 
     /// The report for `-o json`, with `healthy` computed.
@@ -31,6 +35,19 @@ extension HealthReport: Encodable {
         try c.encodeIfPresent(leader, forKey: .leader)
         try c.encode(expectedVoters, forKey: .expectedVoters)
         try c.encode(problems, forKey: .problems)
+        try c.encode(warnings, forKey: .warnings)
         try c.encode(nodes, forKey: .nodes)
+        if let peers {
+            var list = c.nestedUnkeyedContainer(forKey: .peers)
+            for peer in peers {
+                var p = list.nestedContainer(keyedBy: PeerKey.self)
+                try p.encode(peer.nodeID, forKey: .nodeID)
+                try p.encode(peer.address, forKey: .address)
+                try p.encode(peer.voter, forKey: .voter)
+                try p.encode(peer.leader, forKey: .leader)
+            }
+        } else {
+            try c.encodeNil(forKey: .peers)
+        }
     }
 }

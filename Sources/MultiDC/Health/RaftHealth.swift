@@ -61,6 +61,10 @@ package struct HealthReport: Sendable, Equatable {
     package var expectedVoters: Int
     /// The name (pod, or cluster/pod when pod names repeat) of the single active leader.
     package var leader: String?
+    /// The Raft configuration's servers, when they were read.
+    package var peers: [RaftPeer]? = nil
+    /// What is allowed but worth saying (the active leader is not the spec's leader cluster).
+    package var warnings: [String] = []
 
     /// Healthy: no problems and no node with a reason.
     package var isHealthy: Bool { problems.isEmpty && nodes.allSatisfy(\.isHealthy) }
@@ -68,7 +72,8 @@ package struct HealthReport: Sendable, Equatable {
     /// One line: `healthy: 3 of 3 voters, leader vault-primary-0` or `unhealthy: …`.
     package var summary: String {
         if isHealthy {
-            return "healthy: \(nodes.count) of \(expectedVoters) voters, leader \(leader ?? "-")"
+            let voters = peers.map { $0.filter(\.voter).count } ?? nodes.count
+            return "healthy: \(voters) of \(expectedVoters) voters, leader \(leader ?? "-")"
         }
         let bad = nodes.filter { !$0.isHealthy }.count
         var parts = problems
@@ -85,7 +90,13 @@ package enum RaftHealth {
     /// is the active leader, every other node names that leader's address, each follower's
     /// applied index trails the leader's committed index by at most `maxIndexLag`, and there
     /// are exactly `expectedVoters` nodes.
-    package static func evaluate(nodes observations: [NodeObservation], expectedVoters: Int, maxIndexLag: UInt64 = 10) -> HealthReport {
+    ///
+    /// `membership` adds the Raft configuration's verdict (`RaftMembershipCheck`): its problems
+    /// make the report unhealthy, its warnings are shown.
+    package static func evaluate(
+        nodes observations: [NodeObservation], expectedVoters: Int, maxIndexLag: UInt64 = 10,
+        peers: [RaftPeer]? = nil, membership: RaftMembershipCheck.Verdict? = nil
+    ) -> HealthReport {
         let podCounts = Dictionary(observations.map { ($0.pod, 1) }, uniquingKeysWith: +)
         func name(_ o: NodeObservation) -> String { podCounts[o.pod, default: 0] > 1 ? "\(o.cluster)/\(o.pod)" : o.pod }
 
@@ -166,7 +177,10 @@ package enum RaftHealth {
         if rows.count != expectedVoters {
             problems.append("\(rows.count) node\(rows.count == 1 ? "" : "s") but health.raft.voters is \(expectedVoters)")
         }
-        return HealthReport(nodes: rows, problems: problems, expectedVoters: expectedVoters, leader: leaderName)
+        problems += membership?.problems ?? []
+        return HealthReport(
+            nodes: rows, problems: problems, expectedVoters: expectedVoters, leader: leaderName, peers: peers,
+            warnings: membership?.warnings ?? [])
     }
 }
 
@@ -181,11 +195,14 @@ package enum RaftHealthCheck {
         interval: Duration = .seconds(2),
         clock: any ExecutionClock = SystemClock(),
         onReport: (HealthReport) -> Void = { _ in },
-        observe: () async -> [NodeObservation]
+        observe: () async -> (nodes: [NodeObservation], peers: [RaftPeer]?, membership: RaftMembershipCheck.Verdict?)
     ) async -> HealthReport {
         let start = clock.now
         while true {
-            let report = RaftHealth.evaluate(nodes: await observe(), expectedVoters: expectedVoters, maxIndexLag: maxIndexLag)
+            let observed = await observe()
+            let report = RaftHealth.evaluate(
+                nodes: observed.nodes, expectedVoters: expectedVoters, maxIndexLag: maxIndexLag, peers: observed.peers,
+                membership: observed.membership)
             onReport(report)
             let elapsed = clock.now - start
             if report.isHealthy || elapsed >= timeout || Task.isCancelled { return report }

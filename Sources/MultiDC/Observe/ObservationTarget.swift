@@ -40,6 +40,12 @@ package struct ObservationTarget: Sendable, Equatable {
     /// Also read MetalLB's IPAddressPool and L2Advertisement objects (MetalLB ≥ v0.13). Reading a
     /// kind whose CRD is missing costs one more kubectl call, so say whether the spec expects them.
     package var metalLBCustomResources: Bool
+    /// Clusters whose Vault pod may answer `list-peers`, in the order to try (the spec's leader
+    /// first); empty: the Raft peers are not read.
+    package var raftSourceOrder: [String] = []
+    /// Clusters no longer in the spec that this topology may own (this machine's creation
+    /// record names them): observed like the others, so the planner can prune them.
+    package var formerClusters: [Cluster] = []
 
     package init(
         topologyName: String, provider: Provider = .kind, networkName: String? = "kind", kmsContainerName: String? = nil,

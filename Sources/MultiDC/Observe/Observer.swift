@@ -2,8 +2,9 @@ import YAML
 
 /// Reads the world through a `CommandRunner`, every read concurrent, with a small fixed number
 /// of processes: 2 docker calls (`network inspect`, `ps -a`), then per cluster one `kubectl get`
-/// of every managed kind and one `helm list` — 2 + 2 per cluster for a converged world. A kind
-/// whose CRD is not installed yet costs one more kubectl call for that cluster.
+/// of every managed kind and one `helm list` — 2 + 2 per cluster — and, once a Vault pod runs,
+/// one `vault operator raft list-peers` inside it: 3 + 2 per cluster for a converged world. A
+/// kind whose CRD is not installed yet costs one more kubectl call for that cluster.
 ///
 /// `observe` never throws: failures become facts in the `World` with their message.
 package struct Observer: Sendable {
@@ -18,16 +19,24 @@ package struct Observer: Sendable {
 
     package func observe(_ target: ObservationTarget) async -> World {
         async let docker = observeDocker(target)
-        let clusters = await withTaskGroup(of: (Int, ClusterObservation).self) { group in
-            for (index, cluster) in target.clusters.enumerated() {
+        let all = await withTaskGroup(of: (Int, ClusterObservation).self) { group in
+            for (index, cluster) in (target.clusters + target.formerClusters).enumerated() {
                 group.addTask { (index, await observeCluster(cluster, target: target)) }
             }
             var results: [(Int, ClusterObservation)] = []
             for await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }.map(\.1)
         }
+        let clusters = Array(all.prefix(target.clusters.count))
         var world = await docker
         world.clusters = clusters
+        world.formerClusters = Array(all.dropFirst(target.clusters.count))
+        if !target.raftSourceOrder.isEmpty {
+            switch RaftAccess.find(in: clusters, order: target.raftSourceOrder, target: target) {
+            case .success(let access): world.raft = await RaftMembership.read(access, runner: runner, timeout: callTimeout)
+            case .failure(let why): world.raft = .notObserved(why.description)
+            }
+        }
         return world
     }
 

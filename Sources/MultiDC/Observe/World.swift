@@ -55,6 +55,10 @@ package struct World: Sendable, Equatable {
     package var kms: KMS
     /// One entry per target cluster, in target order.
     package var clusters: [ClusterObservation]
+    /// The clusters of `ObservationTarget.formerClusters`, in target order.
+    package var formerClusters: [ClusterObservation] = []
+    /// The Raft peers, as the active Vault node reports them.
+    package var raft: RaftMembership = .notObserved("the Raft peers were not read")
 
     package init(
         topologyName: String, engine: Engine = .notObserved, network: Network = .notObserved, containers: [DockerContainer] = [],

@@ -20,6 +20,8 @@ package enum ActionID: Sendable, Hashable, CustomStringConvertible {
     case vaultReady(String)
     /// An object multidc wrote that destroy removes: kind (lower case), name, cluster.
     case object(kind: String, name: String, cluster: String)
+    /// A server of the Raft configuration, by node id (removed with `remove-peer`).
+    case raftPeer(String)
 
     package var description: String {
         switch self {
@@ -36,6 +38,7 @@ package enum ActionID: Sendable, Hashable, CustomStringConvertible {
         case .vault(let c): "vault/\(c)"
         case .vaultReady(let c): "vault-ready/\(c)"
         case .object(let kind, let name, let c): "metallb/\(kind)/\(name)/\(c)"
+        case .raftPeer(let id): "raft-peer/\(id)"
         }
     }
 
@@ -56,6 +59,7 @@ package enum ActionID: Sendable, Hashable, CustomStringConvertible {
         case ("secret", 3): self = .sharedSecret(parts[1], cluster: parts[2])
         case ("vault", 2): self = .vault(parts[1])
         case ("vault-ready", 2): self = .vaultReady(parts[1])
+        case ("raft-peer", 2): self = .raftPeer(parts[1])
         default: return nil
         }
     }
@@ -63,7 +67,7 @@ package enum ActionID: Sendable, Hashable, CustomStringConvertible {
     /// The cluster the action belongs to (nil: topology-wide).
     package var cluster: String? {
         switch self {
-        case .network, .kms, .helmRepository: nil
+        case .network, .kms, .helmRepository, .raftPeer: nil
         case .cluster(let c), .ownership(let c), .metalLB(let c), .pool(let c), .vaultOperator(let c), .manifests(let c),
             .vault(let c), .vaultReady(let c):
             c

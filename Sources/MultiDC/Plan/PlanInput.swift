@@ -48,5 +48,6 @@ extension ObservationTarget {
                 if case .metallb(let m) = topology.loadBalancer { return m.mode == .customResources }
                 return false
             }())
+        raftSourceOrder = [topology.leader.name] + topology.clusters.map(\.name).filter { $0 != topology.leader.name }
     }
 }

@@ -13,7 +13,9 @@ package enum Planner {
         ]
     }
     /// Rules for topology-wide resources that depend on what the clusters need.
-    static var closingRules: [any GlobalRule.Type] { [HelmRepositoryResource.self, RaftBootstrapResource.self] }
+    static var closingRules: [any GlobalRule.Type] {
+        [HelmRepositoryResource.self, RaftBootstrapResource.self, RaftPeerResource.self]
+    }
     /// Destroy rules per cluster, in removal order, then the topology-wide ones.
     static var clusterDestroyRules: [any ClusterDestroyRule.Type] {
         [

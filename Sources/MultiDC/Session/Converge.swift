@@ -93,7 +93,7 @@ extension Session {
             guard plan.hasChanges else {
                 rounds.append(ConvergeRound(plan: plan))
                 if options.skipHealth { return .converged(rounds: rounds, health: nil) }
-                let report = await health(loaded, timeout: healthTimeout(), onReport: onHealth)
+                let report = await health(loaded, world: world, timeout: healthTimeout(), onReport: onHealth)
                 return report.isHealthy ? .converged(rounds: rounds, health: report) : .unhealthy(rounds: rounds, health: report)
             }
             if !plan.dataLosses.isEmpty && !options.allowDataLoss { return .refused(plan, rounds: rounds + [ConvergeRound(plan: plan)]) }
@@ -116,7 +116,7 @@ extension Session {
             // Otherwise the Raft health check is the confirmation, without a second observation.
             if plan.deferredClusters.isEmpty {
                 if options.skipHealth { return .converged(rounds: rounds, health: nil) }
-                let report = await health(loaded, timeout: healthTimeout(), onReport: onHealth)
+                let report = await health(loaded, world: world, timeout: healthTimeout(), onReport: onHealth)
                 return report.isHealthy ? .converged(rounds: rounds, health: report) : .unhealthy(rounds: rounds, health: report)
             }
             let next = await observe(loaded)

@@ -26,7 +26,19 @@ package struct Session: Sendable {
 
     /// Every read, in parallel, into a World.
     package func observe(_ loaded: LoadedTopology) async -> World {
-        await Observer(runner: runner).observe(ObservationTarget(loaded.topology))
+        await Observer(runner: runner).observe(target(loaded))
+    }
+
+    /// What to observe: the spec's clusters, and the kind clusters this machine created for the
+    /// topology that are no longer in the spec (to prune them).
+    package func target(_ loaded: LoadedTopology) -> ObservationTarget {
+        var target = ObservationTarget(loaded.topology)
+        if loaded.topology.provider == .kind {
+            let spec = Set(loaded.topology.clusters.map(\.name))
+            target.formerClusters = CreationRecord.clusters(topology: loaded.topology.name, environment: environment)
+                .subtracting(spec).sorted().map { ObservationTarget.Cluster(name: $0, context: Kind.context(forCluster: $0)) }
+        }
+        return target
     }
 
     package func input(_ loaded: LoadedTopology, _ world: World, adopt: Bool = false) -> PlanInput {
@@ -75,7 +87,7 @@ package struct Session: Sendable {
             runner: runner, loaded: loaded, environment: environment, readinessTimeout: options.readinessTimeout)
         let executor = JobExecutor(parallelism: options.parallelism, timeout: options.timeout, clock: clock)
         let report = try await executor.run(actions.jobs(for: plan), onEvent: options.onEvent)
-        if plan.purpose == .destroy {
+        if plan.purpose == .destroy || plan.changes.contains(where: { $0.change == .delete }) {
             try? CreationRecord.forget(CreationRecord.deleted(by: plan, report), topology: loaded.topology.name, environment: environment)
         }
         return report
@@ -135,15 +147,73 @@ package struct Session: Sendable {
     }
 
     /// The Raft health check, polled until healthy or `timeout` (default: health.raft.timeout).
+    /// Each poll reads every Vault pod's `vault status` and the Raft peers (one `list-peers`);
+    /// `world` (the last observation, if any) lends its Raft access and Vault addresses.
     package func health(
-        _ loaded: LoadedTopology, timeout: Duration? = nil, interval: Duration = .milliseconds(500),
+        _ loaded: LoadedTopology, world: World? = nil, timeout: Duration? = nil, interval: Duration = .milliseconds(500),
         onReport: @escaping @Sendable (HealthReport) -> Void = { _ in }
     ) async -> HealthReport {
-        await RaftHealthCheck.poll(
-            expectedVoters: loaded.topology.health.raft.voters, timeout: timeout ?? loaded.topology.health.raft.timeout,
+        let topology = loaded.topology
+        let book = await raftAddressBook(loaded, world: world)
+        var access = world?.raft.access
+        return await RaftHealthCheck.poll(
+            expectedVoters: topology.health.raft.voters, timeout: timeout ?? topology.health.raft.timeout,
             interval: interval, clock: clock, onReport: onReport
         ) {
-            await nodeObservations(loaded)
+            if access == nil, case .success(let found) = await raftAccess(loaded) { access = found }
+            async let nodes = nodeObservations(loaded)
+            let membership: RaftMembership
+            if let access {
+                membership = await RaftMembership.read(access, runner: runner, timeout: .seconds(60))
+            } else {
+                membership = .notObserved("no Vault CR with a KV key store answers yet")
+            }
+            let verdict = RaftMembershipCheck.evaluate(
+                membership, clusters: topology.clusters.map(\.name), specLeader: topology.leader.name, book: book)
+            return (await nodes, membership.peers, verdict)
         }
+    }
+
+    /// Where `list-peers` can run: the first cluster (the leader's first) whose Vault CR names a
+    /// KV key store; its pod `<CR>-0`. One `kubectl get` per cluster tried.
+    package func raftAccess(_ loaded: LoadedTopology) async -> Result<RaftAccess, RaftAccessError> {
+        let topology = loaded.topology
+        var why: [String] = []
+        for cluster in [topology.leader] + topology.clusters.filter({ $0.name != topology.leader.name }) {
+            guard let name = (try? VaultResource.names(loaded, cluster: cluster))?.first else { continue }
+            let kubectl = Kubectl(context: topology.context(of: cluster))
+            guard
+                let result = try? await runner.run(
+                    kubectl.getObject("vaults.vault.banzaicloud.com", name, namespace: topology.vault.namespace)),
+                result.isSuccess, let node = try? YAMLParser.parse(result.stdout)
+            else { continue }
+            switch VaultCLI.KeyStore.from(vaultCR: node) {
+            case .success(let store):
+                return .success(
+                    RaftAccess(
+                        cluster: cluster.name, context: kubectl.context, namespace: topology.vault.namespace, pod: "\(name)-0",
+                        keyStore: store))
+            case .failure(let error): why.append("\(cluster.name): \(error)")
+            }
+        }
+        return .failure(RaftAccessError(why.isEmpty ? "no Vault CR could be read" : why.joined(separator: "; ")))
+    }
+
+    /// Which cluster each Raft peer is: pools from the spec's subnet (or the observed one, or one
+    /// `docker network inspect` when the network is new), and the observed Vault Services.
+    package func raftAddressBook(_ loaded: LoadedTopology, world: World?) async -> RaftAddressBook {
+        let topology = loaded.topology
+        var subnet = topology.network.subnet ?? world?.network.value?.ipv4Subnet.flatMap { CIDR($0) }
+        if subnet == nil, topology.provider == .kind, case .metallb = topology.loadBalancer,
+            let result = try? await runner.run(Docker.networkInspect(topology.network.name)),
+            let network = try? Docker.parseNetworkInspect(result)
+        {
+            subnet = network.ipv4Subnet.flatMap { CIDR($0) }
+        }
+        var pools: [String: CIDR] = [:]
+        if case .metallb = topology.loadBalancer, case .success(let list)? = PoolSlicer.pools(for: topology, knownSubnet: subnet) {
+            for pool in list { pools[pool.cluster] = pool.cidr }
+        }
+        return RaftAddressBook(pools: pools, clusters: world?.clusters ?? [])
     }
 }

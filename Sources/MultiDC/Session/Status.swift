@@ -40,6 +40,19 @@ package struct StatusReport: Sendable {
     package var dockerProblem: String? = nil
     package var network: Resource? = nil
     package var kms: Resource? = nil
+    /// The Raft configuration's servers (nil: not read; `peersProblem` says why).
+    package var peers: [Peer]? = nil
+    package var peersProblem: String? = nil
+
+    /// One server of the Raft configuration, with the cluster its address belongs to.
+    package struct Peer: Sendable, Equatable {
+        package var nodeID: String
+        package var address: String
+        /// nil: no cluster of the spec (a stale peer).
+        package var cluster: String?
+        package var voter: Bool
+        package var leader: Bool
+    }
 
     /// The aligned table, then the health summary.
     package func renderText() -> String {
@@ -57,9 +70,19 @@ package struct StatusReport: Sendable {
         }
         if !resources.isEmpty { text += TextTable.render(resources) }
         if dockerReachable == false { text += "docker: the Docker engine does not answer: \(dockerProblem ?? "")\n" }
+        if let peers {
+            var table = [["RAFT PEER", "ADDRESS", "CLUSTER", "VOTER", "LEADER"]]
+            for p in peers {
+                table.append([p.nodeID, p.address, p.cluster ?? "(none: stale)", p.voter ? "yes" : "no", p.leader ? "yes" : ""])
+            }
+            text += "\n" + TextTable.render(table)
+        } else if let peersProblem {
+            text += "\nraft peers: not read (\(peersProblem))\n"
+        }
         text += "\n" + health.summary + "\n"
         for problem in health.problems { text += "problem: \(problem)\n" }
         for node in health.nodes where !node.isHealthy { text += "\(node.cluster)/\(node.pod): \(node.reason)\n" }
+        for warning in health.warnings { text += "warning: \(warning)\n" }
         for note in notes { text += "note: \(note)\n" }
         return text
     }
@@ -100,7 +123,18 @@ package struct StatusReport: Sendable {
             "network": resource(network),
             "kms": resource(kms),
             "clusters": .sequence(clusters),
+            "raftPeers": peers.map { list in
+                .sequence(
+                    list.map { p in
+                        .mapping([
+                            "nodeID": .string(p.nodeID), "address": .string(p.address), "cluster": optional(p.cluster),
+                            "voter": optional(p.voter), "leader": optional(p.leader),
+                        ])
+                    })
+            } ?? .scalar("null"),
+            "raftPeersProblem": optional(peersProblem),
             "problems": .sequence(health.problems.map { .string($0) }),
+            "warnings": .sequence(health.warnings.map { .string($0) }),
             "notes": .sequence(notes.map { .string($0) }),
         ]).jsonString(pretty: true)
     }
@@ -111,13 +145,25 @@ extension Session {
     package func status(_ loaded: LoadedTopology) async -> StatusReport {
         async let worldTask = observe(loaded)
         async let nodesTask = nodeObservations(loaded)
-        let (world, nodes) = await (worldTask, nodesTask)
+        var (world, nodes) = await (worldTask, nodesTask)
+        if world.raft.access == nil, case .success(let access) = await raftAccess(loaded) {
+            // No Ready pod in the observation (e.g. readiness lags): read the CR the way health does.
+            world.raft = await RaftMembership.read(access, runner: runner, timeout: .seconds(60))
+        }
         let topology = loaded.topology
-        let health = RaftHealth.evaluate(nodes: nodes, expectedVoters: topology.health.raft.voters)
         let subnet = topology.network.subnet ?? world.network.value?.ipv4Subnet.flatMap { CIDR($0) }
         var pools: [String: ClusterPool] = [:]
         if case .success(let list)? = PoolSlicer.pools(for: topology, knownSubnet: subnet) {
             for p in list { pools[p.cluster] = p }
+        }
+        let book = RaftAddressBook(pools: pools.mapValues(\.cidr), clusters: world.clusters)
+        let verdict = RaftMembershipCheck.evaluate(
+            world.raft, clusters: topology.clusters.map(\.name), specLeader: topology.leader.name, book: book)
+        let health = RaftHealth.evaluate(
+            nodes: nodes, expectedVoters: topology.health.raft.voters, peers: world.raft.peers, membership: verdict)
+        let peerRows = (world.raft.peers ?? []).map { peer in
+            StatusReport.Peer(
+                nodeID: peer.nodeID, address: peer.address, cluster: book.cluster(of: peer), voter: peer.voter, leader: peer.leader)
         }
         var dockerDown = false
         var dockerReachable: Bool?
@@ -181,6 +227,7 @@ extension Session {
         }
         return StatusReport(
             topology: topology.name, rows: rows, health: health, notes: [], dockerReachable: dockerReachable,
-            dockerProblem: dockerProblem, network: network, kms: kms)
+            dockerProblem: dockerProblem, network: network, kms: kms, peers: world.raft.peers == nil ? nil : peerRows,
+            peersProblem: world.raft.problem)
     }
 }

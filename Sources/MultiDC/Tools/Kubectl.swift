@@ -86,9 +86,9 @@ package struct Kubectl: Sendable, Hashable {
         command((namespace.map { ["-n", $0] } ?? []) + ["wait", "--for=\(condition)", target, "--timeout=\(timeout)"])
     }
 
-    /// `-n NS exec POD [-c C] -- ARGS…`.
-    package func exec(pod: String, namespace: String, container: String? = nil, _ arguments: [String]) -> Command {
-        command(["-n", namespace, "exec", pod] + (container.map { ["-c", $0] } ?? []) + ["--"] + arguments)
+    /// `-n NS exec [-i] POD [-c C] -- ARGS…` (`-i` passes the command's standard input on).
+    package func exec(pod: String, namespace: String, container: String? = nil, stdin: Bool = false, _ arguments: [String]) -> Command {
+        command(["-n", namespace, "exec"] + (stdin ? ["-i"] : []) + [pod] + (container.map { ["-c", $0] } ?? []) + ["--"] + arguments)
     }
 
     // MARK: failures
