@@ -115,6 +115,15 @@ import YAML
         #expect(plan.notes.contains { $0.contains("p4 left the spec but carries no ownership record") })
     }
 
+    @Test func destroyAlsoRemovesTheClustersThatLeftTheSpec() throws {
+        let (loaded, world) = try Self.world(spec: ["primary", "secondary", "tertiary"])
+        let plan = Planner.destroyPlan(PlanInput(loaded: loaded, world: world, createdClusters: Set(Self.four)))
+        let p4 = try #require(plan.changes.first { $0.id == .cluster("p4") })
+        #expect(p4.change == .delete && p4.reason.contains("no longer in the spec"))
+        #expect(!plan.changes.contains { if case .raftPeer = $0.id { true } else { false } })
+        for name in ["primary", "secondary", "tertiary"] { #expect(plan.changes.contains { $0.id == .cluster(name) }) }
+    }
+
     // MARK: health
 
     @Test func healthWantsExactlyTheSpecsClustersAsVotersAndOneLeader() throws {

@@ -51,6 +51,8 @@ package enum Planner {
             guard let scope = KindClusterResource.destroyScope(cluster, &plan) else { continue }
             for rule in clusterDestroyRules { rule.planDestroy(cluster, scope, &plan) }
         }
+        // The topology's clusters that already left the spec go too (nothing of Raft is kept).
+        RaftPeerResource.planDestroyFormer(&plan)
         for rule in globalDestroyRules { rule.planDestroy(&plan) }
         return plan.finish(purpose: .destroy)
     }

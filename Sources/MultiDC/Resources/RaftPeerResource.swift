@@ -144,6 +144,21 @@ enum RaftPeerResource: GlobalRule {
         }
     }
 
+    /// `destroy`: the former clusters are deleted with the rest (no peer removal: the whole Raft
+    /// cluster goes).
+    static func planDestroyFormer(_ plan: inout PlanBuilder) {
+        for former in formerClusters(&plan) {
+            let vaults = former.objects.vaults.keys.sorted()
+            plan.add(
+                PlanAction(
+                    id: .cluster(former.name), change: .delete, step: KindClusterResource.Delete(name: former.name),
+                    resource: "kind cluster \(former.name)",
+                    reason: "owned by topology \(plan.topology.name), no longer in the spec",
+                    observed: "\(plan.world.kindCluster(named: former.name)?.nodes.count ?? 0) node(s)",
+                    dataLoss: vaults.isEmpty ? nil : "the Vault node(s) \(vaults.joined(separator: ", ")) in cluster \(former.name)"))
+        }
+    }
+
     /// `vault operator raft remove-peer ID` in a Vault pod, as root (`RaftAccess`).
     struct RemovePeer: Step {
         var nodeID: String
