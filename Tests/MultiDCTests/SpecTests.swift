@@ -136,6 +136,20 @@ import YAML
         }
     }
 
+    @Test func votersOtherThanTheClusterCountAreRefusedAtTheField() {
+        let text = Self.minimal + "\n  health:\n    raft: { voters: 3 }\n"
+        do {
+            _ = try Self.load(text)
+            Issue.record("expected an error")
+        } catch {
+            #expect(
+                error.items.map(\.summary) == [
+                    "spec.yaml:16:21: error: health.raft.voters is 3 but the spec lists 2 clusters; every cluster's Vault node is a Raft voter (set it to 2, or drop it: it defaults to the number of clusters)"
+                ])
+        }
+        #expect((try? Self.load(Self.minimal + "\n  health:\n    raft: { voters: 2 }\n"))?.topology.health.raft.voters == 2)
+    }
+
     @Test func diagnosticShowsTheSourceLineAndACaret() {
         let text = Self.minimal.replacingOccurrences(of: "  kms:", with: "  nodeImag: kindest/node:v1.19.1\n  kms:")
         do {

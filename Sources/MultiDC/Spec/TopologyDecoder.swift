@@ -389,6 +389,13 @@ struct TopologyDecoder {
         }
         if let raftNode = f.value("raft"), let r = reader.fields(raftNode, path: "spec.health.raft", allowed: ["voters", "timeout"]) {
             raft.voters = reader.int(r, "voters", range: 1...Int.max) ?? raft.voters
+            if let votersNode = r.value("voters"), raft.voters != clusterCount, clusterCount > 0 {
+                // Every cluster's Vault node is a voter: the health check compares the Raft
+                // configuration with the spec's clusters, so another count can never pass.
+                reader.error(
+                    "health.raft.voters is \(raft.voters) but the spec lists \(clusterCount) cluster\(clusterCount == 1 ? "" : "s"); every cluster's Vault node is a Raft voter (set it to \(clusterCount), or drop it: it defaults to the number of clusters)",
+                    at: votersNode.mark)
+            }
             if let timeoutNode = r.value("timeout") {
                 if let text = timeoutNode.scalar {
                     do throws(DurationText.ParseError) {
