@@ -1,4 +1,5 @@
 import Foundation
+import MultiDCTestSupport
 import Testing
 import YAML
 
@@ -168,6 +169,42 @@ import YAML
         #expect(verdict.problems.contains("cluster tertiary's Vault node is not a Raft peer"))
         #expect(verdict.problems.contains("Raft peer node-secondary (cluster secondary) is not a voter"))
         #expect(verdict.problems.contains("Raft has 1 voter, the spec has 3 clusters"))
+    }
+
+    // MARK: observation
+
+    @Test func theObserverReadsThePeersOnceInTheLeadersPodWithTheTokenOnStdinOnly() async throws {
+        let loaded = try SessionFixture.loaded()
+        let script = ScriptedWorld(loaded, world: try SessionFixture.builder(loaded).converged())
+        let world = await SessionFixture.session(script).observe(loaded)
+        #expect(world.raft.peers?.count == 3, "\(world.raft)")
+        let reads = script.runner.calls.filter(ScriptedWorld.isListPeers)
+        #expect(reads.count == 1)
+        let read = try #require(reads.first)
+        #expect(
+            read.arguments.starts(with: ["--context", "kind-primary", "-n", "default", "exec", "-i", "vault-primary-0", "-c", "vault"]))
+        #expect(read.standardInput?.isSensitive == true)
+        let token = String(decoding: read.standardInput?.bytes ?? [], as: UTF8.self).trimmingCharacters(in: .newlines)
+        #expect(!token.isEmpty && !script.runner.calls.contains { $0.argv.joined(separator: " ").contains(token) })
+        // 2 docker reads + 2 per cluster + the peers: 3 + 2N.
+        #expect(script.runner.calls.count == 3 + 2 * loaded.topology.clusters.count)
+    }
+
+    @Test func aFailedPeersReadIsAFactNamingTheCauseNotKubectlsExitLine() async throws {
+        let loaded = try SessionFixture.loaded()
+        let script = ScriptedWorld(loaded, world: try SessionFixture.builder(loaded).converged()) { runner in
+            runner.on(where: ScriptedWorld.isListPeers) { _ in
+                .result(
+                    CommandResult(
+                        exitCode: 2,
+                        stderr:
+                            "Error reading the raft cluster configuration: Error making API request.\n\nCode: 503. Errors:\n\n* Vault is sealed\ncommand terminated with exit code 2\n"
+                    ))
+            }
+        }
+        let world = await SessionFixture.session(script).observe(loaded)
+        #expect(world.raft.peers == nil)
+        #expect(world.raft.problem == "list-peers in primary/vault-primary-0 failed: * Vault is sealed")
     }
 
     // MARK: the tool texts

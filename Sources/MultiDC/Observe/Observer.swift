@@ -19,19 +19,30 @@ package struct Observer: Sendable {
 
     package func observe(_ target: ObservationTarget) async -> World {
         async let docker = observeDocker(target)
-        let all = await withTaskGroup(of: (Int, ClusterObservation).self) { group in
+        // The peers are read in the first source cluster (the leader's) as soon as its own read
+        // shows a Ready Vault pod, overlapping the other clusters' reads.
+        let first = target.raftSourceOrder.first
+        let (all, early) = await withTaskGroup(of: (Int, ClusterObservation, RaftMembership?).self) { group in
             for (index, cluster) in (target.clusters + target.formerClusters).enumerated() {
-                group.addTask { (index, await observeCluster(cluster, target: target)) }
+                group.addTask {
+                    let observation = await observeCluster(cluster, target: target)
+                    guard index < target.clusters.count, cluster.name == first,
+                        case .success(let access) = RaftAccess.find(in: [observation], order: [cluster.name], target: target)
+                    else { return (index, observation, nil) }
+                    return (index, observation, await RaftMembership.read(access, runner: runner, timeout: callTimeout))
+                }
             }
-            var results: [(Int, ClusterObservation)] = []
+            var results: [(Int, ClusterObservation, RaftMembership?)] = []
             for await result in group { results.append(result) }
-            return results.sorted { $0.0 < $1.0 }.map(\.1)
+            return (results.sorted { $0.0 < $1.0 }.map(\.1), results.compactMap(\.2).first)
         }
         let clusters = Array(all.prefix(target.clusters.count))
         var world = await docker
         world.clusters = clusters
         world.formerClusters = Array(all.dropFirst(target.clusters.count))
-        if !target.raftSourceOrder.isEmpty {
+        if let early {
+            world.raft = early
+        } else if !target.raftSourceOrder.isEmpty {
             switch RaftAccess.find(in: clusters, order: target.raftSourceOrder, target: target) {
             case .success(let access): world.raft = await RaftMembership.read(access, runner: runner, timeout: callTimeout)
             case .failure(let why): world.raft = .notObserved(why.description)
