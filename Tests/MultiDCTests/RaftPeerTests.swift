@@ -240,7 +240,7 @@ import YAML
         let store = VaultCLI.KeyStore(address: "http://kms:8200", mount: "secret", path: "it's/keys", token: Secret("tok"))
         let (argv, input) = VaultCLI.asRoot(store, VaultCLI.listPeers())
         #expect(argv[0...1] == ["sh", "-c"])
-        #expect(argv[2].contains(#"'it'\''s/keys/vault-root'"#))
+        #expect(argv[2].contains(#"'secret/it'\''s/keys/vault-root'"#))
         #expect(!argv.joined().contains("tok"))
         #expect(input.isSensitive && String(decoding: input.bytes, as: UTF8.self) == "tok\n")
     }
