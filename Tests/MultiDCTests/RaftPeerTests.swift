@@ -1,5 +1,6 @@
 import Foundation
 import MultiDCTestSupport
+import Synchronization
 import Testing
 import YAML
 
@@ -205,6 +206,31 @@ import YAML
         let world = await SessionFixture.session(script).observe(loaded)
         #expect(world.raft.peers == nil)
         #expect(world.raft.problem == "list-peers in primary/vault-primary-0 failed: * Vault is sealed")
+    }
+
+    @Test func healthReadsTheVaultCRAgainWhenTheAccessItWasGivenFails() async throws {
+        // After an apply that re-created the KMS, the observation's key store (token, address) is
+        // stale: list-peers answers 403. The next poll reads the CR again and succeeds.
+        let loaded = try SessionFixture.loaded()
+        let calls = Mutex(0)
+        let script = ScriptedWorld(loaded, world: try SessionFixture.builder(loaded).converged()) { runner in
+            runner.on(where: {
+                ScriptedWorld.isListPeers($0)
+                    && calls.withLock {
+                        $0 += 1; return $0 <= 2
+                    }
+            }) { _ in
+                .result(
+                    CommandResult(
+                        exitCode: 2, stderr: "Error reading the raft cluster configuration: Code: 403. Errors:\n\n* permission denied\n"))
+            }
+        }
+        let session = SessionFixture.session(script)
+        let world = await session.observe(loaded)
+        #expect(world.raft.peers == nil)
+        let report = await session.health(loaded, world: world, timeout: .seconds(30), interval: .seconds(1))
+        #expect(report.isHealthy, "\(report.problems)")
+        #expect(script.runner.calls.contains(where: ScriptedWorld.isVaultCRGet))
     }
 
     // MARK: the tool texts
