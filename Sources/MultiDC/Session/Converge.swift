@@ -11,11 +11,14 @@ package struct ConvergeOptions: Sendable {
     package var skipHealth: Bool
     /// Health check timeout; nil: `health.raft.timeout`.
     package var healthTimeout: Duration?
+    /// What to record on the ownership records (`Provenance`'s rule); nil: record nothing.
+    package var provenance: Provenance?
 
     package init(
         allowDataLoss: Bool = false, adopt: Bool = false, execution: Session.ExecutionOptions = .init(), maxRounds: Int = 3,
-        skipHealth: Bool = false, healthTimeout: Duration? = nil
+        skipHealth: Bool = false, healthTimeout: Duration? = nil, provenance: Provenance? = nil
     ) {
+        self.provenance = provenance
         self.adopt = adopt
         self.allowDataLoss = allowDataLoss
         self.execution = execution
@@ -55,6 +58,8 @@ package enum ConvergeOutcome: Sendable {
 package struct ConvergeRound: Sendable {
     package var plan: Plan
     package var report: ExecutionReport?
+    /// The provenance written at the end of the apply (on its last round).
+    package var provenance: ProvenanceWrite? = nil
 }
 
 extension Session {
@@ -91,7 +96,15 @@ extension Session {
             }
             if !plan.problems.isEmpty { return .blocked(plan, rounds: rounds + [ConvergeRound(plan: plan)]) }
             guard plan.hasChanges else {
+                // Earlier rounds changed the world: record all; otherwise only outdated records.
+                let applied = rounds.contains { $0.report != nil }
                 rounds.append(ConvergeRound(plan: plan))
+                if let provenance = options.provenance {
+                    let clusters = applied ? loaded.topology.clusters.map(\.name) : provenanceOutdated(loaded, world: world)
+                    if !clusters.isEmpty {
+                        rounds[rounds.count - 1].provenance = await recordProvenance(loaded, provenance, clusters: clusters)
+                    }
+                }
                 if options.skipHealth { return .converged(rounds: rounds, health: nil) }
                 let report = await health(loaded, world: world, timeout: healthTimeout(), onReport: onHealth)
                 return report.isHealthy ? .converged(rounds: rounds, health: report) : .unhealthy(rounds: rounds, health: report)
@@ -115,6 +128,10 @@ extension Session {
             // actions ran: only clusters it could not look into (stopped) need another round.
             // Otherwise the Raft health check is the confirmation, without a second observation.
             if plan.deferredClusters.isEmpty {
+                if let provenance = options.provenance {
+                    rounds[rounds.count - 1].provenance = await recordProvenance(
+                        loaded, provenance, clusters: loaded.topology.clusters.map(\.name))
+                }
                 if options.skipHealth { return .converged(rounds: rounds, health: nil) }
                 let report = await health(loaded, world: world, timeout: healthTimeout(), onReport: onHealth)
                 return report.isHealthy ? .converged(rounds: rounds, health: report) : .unhealthy(rounds: rounds, health: report)
