@@ -55,6 +55,12 @@ import YAML
             )
         }
         do {
+            _ = try await session.output("vault.url", loaded: loaded, sensitive: false)
+            Issue.record("an unknown name printed")
+        } catch {
+            #expect(error.message.hasPrefix("unknown output 'vault.url'. The outputs of topology vault-raft are: kms.address, "))
+        }
+        do {
             _ = try await session.output("kms.token", loaded: loaded, sensitive: false)
             Issue.record("the token printed without --sensitive")
         } catch {

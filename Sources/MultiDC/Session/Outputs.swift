@@ -44,7 +44,7 @@ extension Session {
         let topology = loaded.topology
         let names = Outputs.names(topology)
         guard names.contains(name) else {
-            let hint = EditDistance.suggestion(for: name, among: names).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = EditDistance.suggestion(for: name, among: names).map { "; did you mean '\($0)'?" } ?? "."
             throw OutputError(
                 .unknownName,
                 "unknown output '\(name)'\(hint) The outputs of topology \(topology.name) are: "
