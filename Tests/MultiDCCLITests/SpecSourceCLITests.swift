@@ -24,6 +24,20 @@ import Testing
         #expect(fromStdin.stdout.contains("Plan: "))
     }
 
+    @Test func diffNeverRunsGitAndApplyRunsItTwice() async throws {
+        let spec = try CLIFixture.write()
+        let runner = CLIFixture.emptyWorld()
+        _ = await CLI.run(["diff", spec.path], session: CLIFixture.session(runner))
+        #expect(!runner.calls.contains { $0.executable == "git" }, "provenance costs a no-op diff no process")
+        let applying = CLIFixture.emptyWorld()
+        _ = await CLI.run(["apply", spec.path, "--yes"], session: CLIFixture.session(applying))
+        // rev-parse answers nothing here (not in a work tree), so status is not asked.
+        #expect(
+            applying.calls.filter { $0.executable == "git" }.map { Array($0.arguments.prefix(3)) } == [
+                ["-C", Self.directory(spec), "rev-parse"]
+            ])
+    }
+
     @Test func aBrokenSpecOnStandardInputIsPositionedAtStdin() async throws {
         let spec = try CLIFixture.write()
         let text = try String(contentsOfFile: spec.path, encoding: .utf8).replacingOccurrences(
