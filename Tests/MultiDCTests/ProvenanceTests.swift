@@ -129,7 +129,7 @@ extension World {
         let none = sync([("a", nil)], git: clean)
         #expect(none.state == .unknown && none.applied == nil)
         #expect(none.syncLine == "sync: unknown (the ownership records carry no provenance; the next apply records it)")
-        #expect(sync([], git: clean).syncLine == "sync: unknown (no cluster's ownership record could be read)")
+        #expect(sync([], git: clean).syncLine == "sync: unknown (no ownership record was read: not applied yet, or no cluster answers)")
     }
 
     // MARK: when apply records (the rule)

@@ -35,7 +35,8 @@ package struct SyncStatus: Sendable, Hashable {
         guard let newest = recorded.max(by: { $0.provenance.time < $1.provenance.time })?.provenance else {
             let why =
                 records.isEmpty
-                ? "no cluster's ownership record could be read" : "the ownership records carry no provenance; the next apply records it"
+                ? "no ownership record was read: not applied yet, or no cluster answers"
+                : "the ownership records carry no provenance; the next apply records it"
             return SyncStatus(
                 applied: nil, state: .unknown, specDigest: specDigest, git: git, appliedLine: "applied from: not recorded",
                 syncLine: "sync: unknown (\(why))", notes: [])
