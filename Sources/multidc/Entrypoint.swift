@@ -19,6 +19,7 @@ struct Multidc: AsyncParsableCommand {
               multidc apply examples/vault-raft/spec.yaml --yes
               multidc status examples/vault-raft/spec.yaml
               multidc destroy examples/vault-raft/spec.yaml --yes
+              multidc output examples/vault-raft/spec.yaml kms.url
 
             Shell completions: multidc --generate-completion-script bash|zsh|fish (see README, Install).
             """,
@@ -30,6 +31,7 @@ struct Multidc: AsyncParsableCommand {
             ApplyCommand.self,
             StatusCommand.self,
             DestroyCommand.self,
+            OutputCommand.self,
             VersionCommand.self,
         ]
     )

@@ -233,6 +233,20 @@ import YAML
         #expect(script.runner.calls.contains(where: ScriptedWorld.isVaultCRGet))
     }
 
+    @Test func peersOfClustersWhoseAddressesAreNotKnownYetAreNotCalledStale() throws {
+        // Cloud LoadBalancers seen before they had addresses: no pool, nothing observed.
+        var (_, world) = try Self.world(clusters: ["primary", "secondary", "tertiary"], spec: ["primary", "secondary", "tertiary"])
+        let clusters = ["primary", "secondary", "tertiary"]
+        let blind = RaftAddressBook(pools: [:], observed: [:])
+        #expect(RaftMembershipCheck.evaluate(world.raft, clusters: clusters, specLeader: "primary", book: blind).problems.isEmpty)
+        guard case .peers(var peers, let access) = world.raft else { return }
+        peers.append(RaftPeer(nodeID: "extra", address: "10.9.9.9:8201", leader: false, voter: true))
+        world.raft = .peers(peers, access: access)
+        let verdict = RaftMembershipCheck.evaluate(world.raft, clusters: clusters, specLeader: "primary", book: blind)
+        #expect(verdict.problems.contains("Raft has 4 voters, the spec has 3 clusters"))
+        #expect(verdict.problems.contains { $0.contains("is the Vault node of no cluster in the spec") })
+    }
+
     // MARK: the tool texts
 
     @Test func listPeersJSONParses() throws {
