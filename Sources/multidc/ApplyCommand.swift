@@ -10,7 +10,7 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Create only what is missing, then check Raft health.",
         usage:
-            "multidc apply <spec>|- [--rev REV] [--base DIR] [--yes] [--parallelism N] [--timeout D] [--wait-timeout D] [--lock-timeout D] [--allow-data-loss] [--cluster NAME]... [--kubeconfig PATH] [--no-color] [-o text|json]",
+            "multidc apply <spec>|<plan.json>|- [--rev REV] [--base DIR] [--yes] [--parallelism N] [--timeout D] [--wait-timeout D] [--lock-timeout D] [--allow-data-loss] [--cluster NAME]... [--kubeconfig PATH] [--no-color] [-o text|json]",
         discussion: """
             Observes the world, prints the plan, asks on a TTY (--yes skips; without a TTY it refuses only when something would be deleted or replaced), carries the plan out as a DAG (independent clusters in parallel), re-plans until nothing is left, and ends with the Raft health check. A second apply does nothing and says so.
 
@@ -29,7 +29,9 @@ struct ApplyCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The Topology spec file, or - to read it from standard input.", completion: .file(extensions: ["yaml", "yml"]))
+    @Argument(
+        help: "The Topology spec file, a plan saved by `diff --out`, or - to read the spec from standard input.",
+        completion: .file(extensions: ["yaml", "yml", "json"]))
     var spec: String
 
     @OptionGroup var source: SpecSourceOptions
@@ -88,7 +90,25 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         common.activate()
         let session = tools.session()
-        let loaded = try await SpecLoading.load(spec, source: source, session: session)
+        let saved = try Self.savedPlan(spec)
+        var source = source
+        var targets = targets
+        if let saved {
+            guard self.source.rev == nil, targets.clusters.isEmpty else {
+                throw ValidationError("a saved plan carries its own spec, revision and --cluster targets; give only the plan file")
+            }
+            source.rev = saved.revision
+            targets.clusters = saved.targets
+        }
+        let loaded = try await SpecLoading.load(saved?.spec ?? spec, source: source, session: session)
+        if let saved {
+            guard loaded.specDigest == saved.specDigest else {
+                DiagnosticOutput.printError(
+                    "error: the spec changed since the plan was made (\(saved.spec): its spec, templates or manifests differ); make a new plan with `multidc diff \(saved.spec) --out \(spec)`"
+                )
+                throw ExitCode(1)
+            }
+        }
         let limit = try targets.targets(loaded, former: session.target(loaded).formerClusters.map(\.name))
         try StateDirectory.check()
         let lock = try await LockWaiting.acquire(
@@ -110,10 +130,23 @@ struct ApplyCommand: AsyncParsableCommand {
         let autoApprove = yes
         let outputFormat = output
         let lastHealth = Mutex<String?>(nil)
+        let refusedSaved = Mutex(false)
+        let planPath = spec
         let task = Task {
             await session.converge(
                 loaded, options: options,
                 confirm: { plan, round in
+                    if let saved, round == 1 {
+                        // The world moved since the plan was made: refuse, saying what.
+                        let moved = saved.differences(from: plan)
+                        if !moved.isEmpty {
+                            Terminal.err("error: the world changed since the plan was made; nothing was applied:")
+                            for line in moved { Terminal.err("  \(line)") }
+                            Terminal.err("make a new plan with `multidc diff \(saved.spec) --out \(planPath)`")
+                            refusedSaved.withLock { $0 = true }
+                            return false
+                        }
+                    }
                     Self.show(plan, round: round, output: outputFormat, printer: printer)
                     printer.expect(plan)
                     if autoApprove { return true }
@@ -138,7 +171,32 @@ struct ApplyCommand: AsyncParsableCommand {
         let outcome = await task.value
         trap.cancel()
         printer.finish()
-        try finish(outcome, name: loaded.origin.displayName, printer: printer, signal: trap.receivedSignal, limit: limit)
+        if let saved, !saved.changes.isEmpty, case .converged(let rounds, _) = outcome, rounds.first?.report == nil,
+            let plan = rounds.first?.plan
+        {
+            // Nothing to do any more: someone else changed the world since the plan was made.
+            Terminal.err("error: the world changed since the plan was made; nothing was applied:")
+            for line in saved.differences(from: plan) { Terminal.err("  \(line)") }
+            throw ExitCode(1)
+        }
+        try finish(
+            outcome, name: loaded.origin.displayName, printer: printer, signal: trap.receivedSignal, limit: limit,
+            refusedSaved: refusedSaved.withLock { $0 })
+    }
+
+    /// The saved plan `spec` names, if it is one (`multidc diff SPEC --out FILE`); nil for a spec.
+    static func savedPlan(_ spec: String) throws -> PlanFile? {
+        guard spec != "-", spec.hasSuffix(".json") || !(spec.hasSuffix(".yaml") || spec.hasSuffix(".yml")),
+            let data = FileManager.default.contents(atPath: spec), data.count < 16 << 20
+        else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        guard PlanFile.isPlanFile(text) else { return nil }
+        do {
+            return try PlanFile.parse(text, file: spec)
+        } catch {
+            DiagnosticOutput.printError("error: \(error.description)")
+            throw ExitCode(1)
+        }
     }
 
     static func checkParallelism(_ parallelism: Int?) throws {
@@ -155,7 +213,10 @@ struct ApplyCommand: AsyncParsableCommand {
         }
     }
 
-    func finish(_ outcome: ConvergeOutcome, name: String, printer: ProgressPrinter, signal: Int32?, limit: Set<String>? = nil) throws {
+    func finish(
+        _ outcome: ConvergeOutcome, name: String, printer: ProgressPrinter, signal: Int32?, limit: Set<String>? = nil,
+        refusedSaved: Bool = false
+    ) throws {
         for round in outcome.rounds {
             guard let report = round.report else { continue }
             if printer.isJSON {
@@ -200,7 +261,7 @@ struct ApplyCommand: AsyncParsableCommand {
             Terminal.err("rerun with --allow-data-loss to accept this loss")
             throw ExitCode(1)
         case .declined:
-            Terminal.err("Apply cancelled; nothing was changed in this round.")
+            if !refusedSaved { Terminal.err("Apply cancelled; nothing was changed in this round.") }
             throw ExitCode(1)
         case .failed(let rounds):
             if let report = rounds.last?.report { Self.reportErrors(report) }

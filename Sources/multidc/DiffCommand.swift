@@ -8,7 +8,7 @@ struct DiffCommand: AsyncParsableCommand {
         commandName: "diff",
         abstract: "Show what apply would do.",
         usage:
-            "multidc diff <spec>|- [--rev REV] [--base DIR] [--detailed-exitcode] [--cluster NAME]... [--kubeconfig PATH] [--no-color] [-o text|json]",
+            "multidc diff <spec>|- [--rev REV] [--base DIR] [--detailed-exitcode] [--out FILE] [--cluster NAME]... [--kubeconfig PATH] [--no-color] [-o text|json]",
         discussion: """
             Observes docker, kind, kubectl and helm (all reads in parallel), compares with the spec and prints the plan grouped by cluster: + create, ~ update, -/+ replace, - delete, = in sync, each with its reason and the observed value it fixes. Sensitive values print as (sensitive); values known only after apply as (known after apply).
 
@@ -33,6 +33,13 @@ struct DiffCommand: AsyncParsableCommand {
 
     @Flag(help: "Exit 0 when there are no changes, 2 when there are, 1 on error.")
     var detailedExitcode = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Also save the plan to this file (multidc.plan/v1 and where the spec is, never a secret); `multidc apply FILE` runs exactly it.",
+            valueName: "file"),
+        completion: .file(extensions: ["json"]))
+    var out: String?
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json (multidc.plan/v1).")
     var output: OutputFormat = .text
@@ -77,7 +84,27 @@ struct DiffCommand: AsyncParsableCommand {
             }
         }
         if !plan.problems.isEmpty { throw ExitCode(1) }
+        if let out { try Self.save(plan, loaded: loaded, to: out, spec: spec, revision: source.rev, targets: targets.clusters) }
         if detailedExitcode && plan.hasChanges { throw ExitCode(2) }
+    }
+
+    /// Writes the plan file (a spec on standard input cannot be read again by apply: refused).
+    static func save(_ plan: Plan, loaded: LoadedTopology, to out: String, spec: String, revision: String?, targets: [String]) throws {
+        guard spec != "-" else {
+            DiagnosticOutput.printError(
+                "error: --out needs a spec file (or a file at --rev): apply reads the spec again to check it did not change, and standard input cannot be read twice"
+            )
+            throw ExitCode(1)
+        }
+        let absolute = URL(fileURLWithPath: spec).standardizedFileURL.path
+        let text = PlanFile.text(plan, loaded: loaded, spec: absolute, revision: revision, targets: targets)
+        do {
+            try text.write(toFile: out, atomically: true, encoding: .utf8)
+        } catch {
+            DiagnosticOutput.printError("error: cannot write the plan to \(out): \(error.localizedDescription)")
+            throw ExitCode(1)
+        }
+        Terminal.err("Saved the plan to \(out); `multidc apply \(out)` runs exactly this plan, or refuses if the spec or the world moved.")
     }
 
     /// Who holds the topology's lock (an apply or destroy running now), if anyone.
