@@ -87,7 +87,7 @@ extension NameRules {
     }
 }
 
-/// Kubernetes label rules, for the node labels passed to kind (docs/tools.md#kind-config-labels).
+/// Kubernetes label rules, for the node labels passed to kind (docs/tools.md#kind-config, Labels).
 extension NameRules {
     /// `[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?`, at most 63 characters: a label key's name part
     /// and a non-empty label value (kubernetes/apimachinery@eed236ce
