@@ -97,6 +97,10 @@ struct SpecReader {
             error("expected a non-empty string", at: node.mark)
             return nil
         }
+        if let what = Scaffold.placeholder(s) {
+            error("`multidc init` left a placeholder here: fill in \(what)", at: node.mark)
+            return nil
+        }
         return s
     }
 

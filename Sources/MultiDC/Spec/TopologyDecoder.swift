@@ -178,20 +178,23 @@ struct TopologyDecoder {
             return nil
         }
         guard let f = reader.fields(node, path: "spec.kms", allowed: ["name", "image", "rootToken", "url"]) else { return nil }
-        if let url = reader.string(f, "url") {
+        if f.has("url") {
+            // An unreadable url (or a placeholder still to fill in) is reported by `string`; the
+            // KMS is still external.
+            let url = reader.string(f, "url")
             for key in ["name", "image"] where f.has(key) {
                 reader.error(
                     "'\(key)' is for a KMS container multidc runs; an external KMS (url) takes only 'url' and 'rootToken'",
                     at: f.keyNode(key)!.mark)
             }
-            if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
                 reader.error("invalid KMS url '\(url)'; write it like https://vault.example.com:8200", at: f.value("url")!.mark)
             }
             guard f.has("rootToken") else {
                 reader.missing("rootToken", in: f, note: "; an external KMS needs rootToken.fromEnv")
                 return nil
             }
-            guard let token = decodeRootToken(f, external: true) else { return nil }
+            guard let token = decodeRootToken(f, external: true), let url else { return nil }
             return .external(url: url, rootToken: token)
         }
         if provider == .existing {
