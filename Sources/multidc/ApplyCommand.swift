@@ -10,7 +10,7 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Create only what is missing, then check Raft health.",
         usage:
-            "multidc apply <spec> [--yes] [--parallelism N] [--timeout D] [--wait-timeout D] [--lock-timeout D] [--allow-data-loss] [--kubeconfig PATH] [--no-color] [-o text|json]",
+            "multidc apply <spec> [--yes] [--parallelism N] [--timeout D] [--wait-timeout D] [--lock-timeout D] [--allow-data-loss] [--cluster NAME]... [--kubeconfig PATH] [--no-color] [-o text|json]",
         discussion: """
             Observes the world, prints the plan, asks on a TTY (--yes skips; without a TTY it refuses only when something would be deleted or replaced), carries the plan out as a DAG (independent clusters in parallel), re-plans until nothing is left, and ends with the Raft health check. A second apply does nothing and says so.
 
@@ -57,6 +57,7 @@ struct ApplyCommand: AsyncParsableCommand {
         help: "Wait this long for another apply or destroy of the topology to finish, e.g. 5m (default: refuse at once).")
     var lockTimeout: String?
 
+    @OptionGroup var targets: TargetOptions
     @OptionGroup var tools: ToolOptions
     @OptionGroup var common: CommonOptions
 
@@ -80,18 +81,20 @@ struct ApplyCommand: AsyncParsableCommand {
         common.activate()
         let session = tools.session()
         let loaded = try SpecLoading.load(spec, session: session)
+        let limit = try targets.targets(loaded, former: session.target(loaded).formerClusters.map(\.name))
         try StateDirectory.check()
         let lock = try await LockWaiting.acquire(
             topology: loaded.topology.name, command: "apply", timeout: lockTimeout.flatMap(DurationText.parse))
         defer { lock.release() }
 
         let printer = ProgressPrinter.forOutput(output)
-        let options = ConvergeOptions(
+        var options = ConvergeOptions(
             allowDataLoss: allowDataLoss, adopt: adopt,
             execution: Session.ExecutionOptions(
                 parallelism: parallelism, timeout: timeout.flatMap(DurationText.parse),
                 readinessTimeout: waitTimeout.flatMap(DurationText.parse) ?? .seconds(300),
                 onEvent: { printer.handle($0) }))
+        options.targets = limit
         let interactive = Terminal.stdinIsTTY && !yes
         let autoApprove = yes
         let outputFormat = output
@@ -124,7 +127,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let outcome = await task.value
         trap.cancel()
         printer.finish()
-        try finish(outcome, printer: printer, signal: trap.receivedSignal)
+        try finish(outcome, printer: printer, signal: trap.receivedSignal, limit: limit)
     }
 
     static func checkParallelism(_ parallelism: Int?) throws {
@@ -141,7 +144,7 @@ struct ApplyCommand: AsyncParsableCommand {
         }
     }
 
-    func finish(_ outcome: ConvergeOutcome, printer: ProgressPrinter, signal: Int32?) throws {
+    func finish(_ outcome: ConvergeOutcome, printer: ProgressPrinter, signal: Int32?, limit: Set<String>? = nil) throws {
         for round in outcome.rounds {
             guard let report = round.report else { continue }
             if printer.isJSON {
@@ -166,6 +169,13 @@ struct ApplyCommand: AsyncParsableCommand {
             if let health {
                 printer.jsonEvent(["event": "health", "healthy": true, "summary": health.summary])
                 if !printer.isJSON { Terminal.out(health.renderText()) }
+            } else if let limit {
+                // The Raft health check judges the whole topology; a limited apply does not claim it.
+                if !printer.isJSON {
+                    Terminal.out(
+                        "Raft health check skipped: --cluster \(limit.sorted().joined(separator: ", ")) applied part of the topology; run `multidc status` for the verdict.\n"
+                    )
+                }
             }
         case .blocked(let plan, _):
             Self.unavailable(plan, printer: printer)

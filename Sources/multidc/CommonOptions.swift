@@ -14,6 +14,29 @@ struct CommonOptions: ParsableArguments {
     }
 }
 
+/// `--cluster NAME` (repeatable): limit the work to some clusters, like `terraform -target`.
+struct TargetOptions: ParsableArguments {
+    @Option(
+        name: .customLong("cluster"),
+        help: ArgumentHelp(
+            "Limit the work to this cluster (repeatable) and what it needs (the network, the KMS); never another cluster's actions.",
+            valueName: "name"))
+    var clusters: [String] = []
+
+    /// The targets, checked against the spec (and the clusters that left it, which a prune may
+    /// name); nil without --cluster.
+    func targets(_ loaded: LoadedTopology, former: [String] = []) throws -> Set<String>? {
+        guard !clusters.isEmpty else { return nil }
+        let known = loaded.topology.clusters.map(\.name) + former
+        for name in clusters where !known.contains(name) {
+            throw ValidationError(
+                "unknown cluster '\(name)' in --cluster; the spec has \(loaded.topology.clusters.map(\.name).joined(separator: ", "))"
+                    + (former.isEmpty ? "" : " (and \(former.joined(separator: ", ")), which left it)"))
+        }
+        return Set(clusters)
+    }
+}
+
 /// Options of the commands that run kind, kubectl and helm.
 struct ToolOptions: ParsableArguments {
     @Option(

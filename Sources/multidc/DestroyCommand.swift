@@ -6,7 +6,8 @@ struct DestroyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "destroy",
         abstract: "Remove what this topology owns, nothing else.",
-        usage: "multidc destroy <spec> [--yes] [--parallelism N] [--lock-timeout D] [--kubeconfig PATH] [--no-color] [-o text|json]",
+        usage:
+            "multidc destroy <spec> [--yes] [--parallelism N] [--lock-timeout D] [--cluster NAME]... [--kubeconfig PATH] [--no-color] [-o text|json]",
         discussion: """
             Removes only what carries this topology's ownership marks, in reverse dependency order and in parallel across clusters: its kind clusters (or, for existing clusters, its Vault CRs, copied secrets, operator release and ownership record), its KMS container, and the network if multidc created it and nothing else uses it. Foreign containers, other kind clusters and other networks are left alone. Asks on a TTY; --yes skips.
 
@@ -32,6 +33,7 @@ struct DestroyCommand: AsyncParsableCommand {
         help: "Wait this long for another apply or destroy of the topology to finish, e.g. 5m (default: refuse at once).")
     var lockTimeout: String?
 
+    @OptionGroup var targets: TargetOptions
     @OptionGroup var tools: ToolOptions
     @OptionGroup var common: CommonOptions
 
@@ -44,6 +46,7 @@ struct DestroyCommand: AsyncParsableCommand {
         common.activate()
         let session = tools.session()
         let loaded = try SpecLoading.load(spec, session: session)
+        let limit = try targets.targets(loaded, former: session.target(loaded).formerClusters.map(\.name))
         try StateDirectory.check()
         let lock = try await LockWaiting.acquire(
             topology: loaded.topology.name, command: "destroy", timeout: lockTimeout.flatMap(DurationText.parse))
@@ -53,7 +56,9 @@ struct DestroyCommand: AsyncParsableCommand {
         let autoApprove = yes
         let outputFormat = output
         let task = Task {
-            await session.destroy(loaded, execution: .init(parallelism: parallelism, onEvent: { printer.handle($0) })) { plan in
+            await session.destroy(
+                loaded, execution: .init(parallelism: parallelism, onEvent: { printer.handle($0) }), targets: limit
+            ) { plan in
                 ApplyCommand.show(plan, round: 1, output: outputFormat, printer: printer)
                 printer.expect(plan)
                 if autoApprove { return true }

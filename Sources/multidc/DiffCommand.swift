@@ -7,7 +7,7 @@ struct DiffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Show what apply would do.",
-        usage: "multidc diff <spec> [--detailed-exitcode] [--kubeconfig PATH] [--no-color] [-o text|json]",
+        usage: "multidc diff <spec> [--detailed-exitcode] [--cluster NAME]... [--kubeconfig PATH] [--no-color] [-o text|json]",
         discussion: """
             Observes docker, kind, kubectl and helm (all reads in parallel), compares with the spec and prints the plan grouped by cluster: + create, ~ update, -/+ replace, - delete, = in sync, each with its reason and the observed value it fixes. Sensitive values print as (sensitive); values known only after apply as (known after apply).
 
@@ -30,6 +30,7 @@ struct DiffCommand: AsyncParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json (multidc.plan/v1).")
     var output: OutputFormat = .text
 
+    @OptionGroup var targets: TargetOptions
     @OptionGroup var tools: ToolOptions
     @OptionGroup var common: CommonOptions
 
@@ -39,7 +40,8 @@ struct DiffCommand: AsyncParsableCommand {
         let loaded = try SpecLoading.load(spec, session: session)
         let running = Self.runningHolder(topology: loaded.topology.name)
         let world = await session.observe(loaded)
-        let plan = session.plan(loaded, world: world)
+        let plan = session.plan(
+            loaded, world: world, targets: try targets.targets(loaded, former: world.formerClusters.map(\.name)))
         if let running {
             // The world is changing under an apply or destroy: what is missing now is what it
             // is about to make, not something to repair.

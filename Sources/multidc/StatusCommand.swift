@@ -6,7 +6,7 @@ struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show each cluster (reachable, pool, LB IP, operator, Vault pod, seal, Raft role), the network and the KMS.",
-        usage: "multidc status <spec> [--kubeconfig PATH] [--no-color] [-o text|json]",
+        usage: "multidc status <spec> [--cluster NAME]... [--kubeconfig PATH] [--no-color] [-o text|json]",
         discussion: """
             Read-only. Observes every cluster, the network and the KMS, and asks every Vault pod for `vault status` once. What could not be read shows as unknown (null in JSON); a Docker engine that does not answer is named. Exit status: 0 healthy, 1 not healthy or error.
 
@@ -22,6 +22,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json (multidc.status/v2).")
     var output: OutputFormat = .text
 
+    @OptionGroup var targets: TargetOptions
     @OptionGroup var tools: ToolOptions
     @OptionGroup var common: CommonOptions
 
@@ -29,7 +30,13 @@ struct StatusCommand: AsyncParsableCommand {
         common.activate()
         let session = tools.session()
         let loaded = try SpecLoading.load(spec, session: session)
-        let report = await session.status(loaded)
+        let limit = try targets.targets(loaded)
+        var report = await session.status(loaded)
+        if let limit {
+            // The rows of those clusters; the verdict stays the whole topology's (Raft is one cluster).
+            report.rows = report.rows.filter { limit.contains($0.cluster) }
+            report.notes.append("--cluster: showing \(limit.sorted().joined(separator: ", ")); the health verdict is the whole topology's")
+        }
         switch output {
         case .json: Terminal.out(report.json() + "\n")
         case .text: Terminal.out(report.renderText())

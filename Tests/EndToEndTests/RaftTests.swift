@@ -122,11 +122,54 @@ extension EndToEndTests {
             let two = w.clusterNames.filter { $0 != tertiary }
             try Self.setClusters(w, two)
             let diff = w.multidc("diff", [])
-            #expect(diff.stdout.contains("- Raft peer \(after)"), "\(diff)")
+            let line = diff.stdout.split(separator: "\n").first { $0.contains("Raft peer \(after) ") }
+            #expect(line?.trimmingCharacters(in: .whitespaces).hasPrefix("-   Raft peer") == true, "\(diff)")
             #expect(diff.stdout.contains("the Vault node of no cluster in the spec"), "\(diff)")
             let removed = w.multidc("apply", ["--yes"], timeout: 600)
             #expect(removed.exitCode == 0, "\(removed)")
             try Self.expectHealthy(w, clusters: two)
+        }
+    }
+
+    @Test("(raft c) a leader change over a live Raft cluster is refused with the reason, and re-bootstraps with --allow-data-loss")
+    func leaderChange() async throws {
+        try await withWorld { w in
+            _ = try Self.applied(w)
+            let old = w.leader
+            let new = w.cluster("secondary")
+            // The new leader renders the leader's template, the old one a follower's; the followers
+            // trust the new leader's CA.
+            let url = URL(fileURLWithPath: w.specPath)
+            var spec = try #require(try YAMLParser.parse(try String(contentsOf: url, encoding: .utf8), file: url.path))
+            var body = try #require(spec["spec"])
+            var vault = try #require(body["vault"])
+            vault["leader"] = .string(new)
+            vault["shareSecrets"] = .sequence([.string("vault-\(new)-tls")])
+            body["vault"] = vault
+            body["clusters"] = .sequence(
+                w.clusterNames.map { name in
+                    name == new
+                        ? .mapping(["name": .string(name)])
+                        : .mapping(["name": .string(name), "vault": .mapping(["template": .string("vault-follower.yaml")])])
+                })
+            spec["spec"] = body
+            try YAMLEmitter.emit([spec]).write(to: url, atomically: true, encoding: .utf8)
+            let follower = url.deletingLastPathComponent().appendingPathComponent("vault-follower.yaml")
+            try Self.edit(follower) { $0.replacingOccurrences(of: "vault-\(old)-tls", with: "vault-\(new)-tls") }
+
+            let refused = w.multidc("apply", ["--yes"])
+            #expect(refused.exitCode == 1, "\(refused)")
+            #expect(refused.stdout.contains("vault.leader moved from \(old) to \(new)"), "\(refused)")
+            #expect(refused.stdout.contains("the leader only bootstraps Raft"), "\(refused)")
+            #expect(refused.stderr.contains("rerun with --allow-data-loss to accept this loss"), "\(refused)")
+
+            let moved = w.multidc("apply", ["--yes", "--allow-data-loss"], timeout: 600)
+            #expect(moved.exitCode == 0, "\(moved)")
+            try Self.expectHealthy(w, clusters: w.clusterNames)
+            let peers = try Self.peers(w)
+            #expect(peers.first { $0.leader }?.cluster == new, "\(peers)")
+            let clean = w.multidc("diff", ["--detailed-exitcode"])
+            #expect(clean.exitCode == 0, "\(clean)")
         }
     }
 }

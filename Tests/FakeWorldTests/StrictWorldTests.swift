@@ -196,7 +196,8 @@ let operatorRBAC = """
         #expect(stale.count == 3)
         let fAddress = try #require(stale.dropFirst().first?["address"] as? String)
         let oldID = try #require(stale.first { $0["address"] as? String == fAddress }?["node_id"] as? String)
-        let removed = vaultWithToken(w, nil, "vault-l-0", "operator raft remove-peer \(oldID) \(caFlag)", token: token)
+        // Flags before the id: Go's flag package stops at the first positional argument.
+        let removed = vaultWithToken(w, nil, "vault-l-0", "operator raft remove-peer \(caFlag) \(oldID)", token: token)
         #expect(removed.stdout == "Peer removed successfully!\n", "\(removed)")
         #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-f-0", "--timeout=30s").code == 0)
         let after = try peers(list())
@@ -429,4 +430,300 @@ let operatorRBAC = """
         #expect(w.kubectl("get", "serviceaccount", "vault", "-n", "vault", "-o", "name").stdout == "serviceaccount/vault\n")
         #expect(w.kubectl("get", "sa", "vault", "-o", "name").stdout == "serviceaccount/vault\n")
     }
+
+    // MARK: One process in the vault container: sh, base64, kv get, raft
+
+    /// The world's sh: `$(…)` holding pipelines and quotes (also inside "…"), `|`, `&&`, `||`, `;`,
+    /// one reader of stdin, POSIX statuses, ash's syntax errors (2) and `not found` (127).
+    @Test func shInTheVaultContainer() throws {
+        let (w, _, kms, _) = try vaultWorld("sh")
+        defer { w.cleanup() }
+        _ = w.kubectl("apply", "-f", "-", stdin: vaultCR(name: "vault", kms: kms, token: "t", leaderAddress: "self"))
+        #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-0", "--timeout=30s").code == 0)
+        let nested = shInPod(
+            w, "vault-0", #"A=$(cat) && B="$(echo "<$A>" | cat)" && C=$(cat) && echo "$B[$C]" | cat"#, stdin: "se cret\n")
+        #expect(nested.stdout == "<se cret>[]\n", "\(nested)")
+        #expect(nested.code == 0)
+        // `VAR=$(failing) && next`: the assignment has the substitution's status; next does not run.
+        let stop = shInPod(w, "vault-0", "RT=$(cat /nosuch) && echo next")
+        #expect(stop.stdout == "")
+        #expect(stop.stderr == "cat: can't open '/nosuch': No such file or directory\ncommand terminated with exit code 1\n", "\(stop)")
+        #expect(shInPod(w, "vault-0", "RT=$(cat /nosuch) || echo fallback").stdout == "fallback\n")
+        // A pipeline ends with its last command's status (no pipefail) …
+        #expect(shInPod(w, "vault-0", "cat /nosuch | true").code == 0)
+        #expect(shInPod(w, "vault-0", "true | false").code == 1)
+        // … unless `set -o pipefail`.
+        #expect(shInPod(w, "vault-0", "set -o pipefail; cat /nosuch | true").code == 1)
+        #expect(shInPod(w, "vault-0", #"echo 'it'\''s' "a  b" a  b; echo two"#).stdout == "it's a  b a b\ntwo\n")
+        let syntax = shInPod(w, "vault-0", "echo one\nRT=$(echo a | ) && echo two")
+        #expect(syntax.code == 2)
+        #expect(syntax.stdout == "one\n")
+        #expect(syntax.stderr == "sh: syntax error: unexpected \")\"\ncommand terminated with exit code 2\n", "\(syntax)")
+        let redirect = shInPod(w, "vault-0", "vault status > /tmp/x")
+        #expect(redirect.code == 2)
+        #expect(redirect.stderr.hasPrefix("sh: syntax error: unsupported construct in the world's sh: redirection >\n"))
+        let missing = shInPod(w, "vault-0", "jq .")
+        #expect(missing.code == 127)
+        #expect(missing.stderr == "sh: jq: not found\ncommand terminated with exit code 127\n")
+        // The script can come on stdin too.
+        #expect(w.kubectl("exec", "-i", "vault-0", "-c", "vault", "--", "sh", stdin: "echo from-stdin").stdout == "from-stdin\n")
+    }
+
+    /// busybox base64 in the vault container: encode wraps at 76, `-d` skips characters outside the
+    /// alphabet and fails `truncated input` (1) on a cut group, after writing what it decoded.
+    @Test func busyboxBase64InTheVaultContainer() throws {
+        let (w, _, kms, _) = try vaultWorld("b64")
+        defer { w.cleanup() }
+        _ = w.kubectl("apply", "-f", "-", stdin: vaultCR(name: "vault", kms: kms, token: "t", leaderAddress: "self"))
+        #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-0", "--timeout=30s").code == 0)
+        #expect(shInPod(w, "vault-0", "echo -n hello | base64").stdout == "aGVsbG8=\n")
+        #expect(w.kubectl("exec", "-i", "vault-0", "-c", "vault", "--", "base64", "-d", stdin: "aGVs\nbG8=\n").stdout == "hello")
+        #expect(shInPod(w, "vault-0", "echo 'a!G-V.s bG8=' | base64 -d").stdout == "hello")
+        let cut = shInPod(w, "vault-0", "echo -n aGVsbG8 | base64 -d")
+        #expect(cut.stdout == "hel")
+        #expect(cut.stderr == "base64: truncated input\ncommand terminated with exit code 1\n", "\(cut)")
+        // The mounted CA round-trips: base64 FILE | base64 -d.
+        let ca = w.kubectl("get", "secret", "vault-tls", "-o", "jsonpath={.data.ca\\.crt}").stdout
+        let pem = try #require(Data(base64Encoded: ca))
+        let round = shInPod(w, "vault-0", "base64 /vault/tls/ca.crt | base64 -d")
+        #expect(Data(round.stdout.utf8) == pem, "\(round)")
+        #expect(shInPod(w, "vault-0", "base64 -w 0 /vault/tls/ca.crt").stdout == pem.base64EncodedString())
+        #expect(shInPod(w, "vault-0", "base64 -q").stderr.hasPrefix("base64: unrecognized option: q\nBusyBox v1.36.1 multi-call binary.\n"))
+    }
+
+    /// `vault kv get` in the pod against the dev-mode KMS: the preflight and KV v2 read of
+    /// hashicorp/vault command/kv_get.go, -field printed raw (no newline), real failures and exit codes.
+    @Test func kvGetReadsBankVaultsKeysFromTheKMS() throws {
+        let (w, _, kms, _) = try vaultWorld("kv")
+        defer { w.cleanup() }
+        _ = w.kubectl("apply", "-f", "-", stdin: vaultCR(name: "vault", kms: kms, token: "t", leaderAddress: "self", image: vault2))
+        #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-0", "--timeout=30s").code == 0)
+        let ip = kmsIP(w, kms)
+        let stored = try kmsValue(w, "secret/data/vault-keys/vault-root", "vault-root")
+        func kv(_ flags: String, token: String = "t") -> TestWorld.Run {
+            shInPod(w, "vault-0", "VAULT_TOKEN=$(cat) vault kv get \(flags)", stdin: token + "\n")
+        }
+        let field = kv("-address=http://\(ip):8200 -mount=secret -field=vault-root vault-keys/vault-root")
+        #expect(field.stdout == stored, "\(field)")
+        #expect(field.code == 0)
+        #expect(kv("-address=http://\(kms):8200 -field=vault-root secret/vault-keys/vault-root").stdout == stored)
+        #expect(
+            shInPod(
+                w, "vault-0",
+                "VAULT_ADDR='http://\(ip):8200' VAULT_TOKEN=$(cat) vault kv get -mount=secret -field=vault-root vault-keys/vault-root",
+                stdin: "t"
+            ).stdout == stored)
+        let json = kv("-address=http://\(ip):8200 -mount=secret -format=json vault-keys/vault-root")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json)")
+        let data = try #require(doc["data"] as? [String: Any])
+        #expect((data["data"] as? [String: String])?["vault-root"] == stored)
+        #expect((data["metadata"] as? [String: Any])?["version"] as? Int == 1)
+        let none = kv("-address=http://\(ip):8200 -mount=secret vault-keys/nosuch")
+        #expect(none.stderr == "No value found at secret/data/vault-keys/nosuch\ncommand terminated with exit code 2\n", "\(none)")
+        let noField = kv("-address=http://\(ip):8200 -mount=secret -field=nosuch vault-keys/vault-root")
+        #expect(noField.stderr == "Field \"nosuch\" not present in secret\ncommand terminated with exit code 1\n", "\(noField)")
+        let tls = kv("-address=https://\(ip):8200 -mount=secret -field=vault-root vault-keys/vault-root")
+        #expect(
+            tls.stderr
+                == "Get \"https://\(ip):8200/v1/sys/internal/ui/mounts/secret\": http: server gave HTTP response to HTTPS client\ncommand terminated with exit code 2\n",
+            "\(tls)")
+        let denied = kv("-address=http://\(ip):8200 -mount=secret -field=vault-root vault-keys/vault-root", token: "wrong")
+        #expect(
+            denied.stderr
+                == "Error making API request.\n\nURL: GET http://\(ip):8200/v1/sys/internal/ui/mounts/secret\nCode: 403. Errors:\n\n* permission denied\ncommand terminated with exit code 2\n",
+            "\(denied)")
+        let noMount = kv("-address=http://\(ip):8200 -mount=kv vault-keys/vault-root")
+        #expect(
+            noMount.stderr.contains(
+                "* preflight capability check returned 403, please ensure client's policies grant access to path \"kv/\"\n"))
+        // A flag after the path is a second argument (Go's flag package); Vault ≥ 1.12 warns.
+        let late = kv("-address=http://\(ip):8200 vault-keys/vault-root -mount=secret")
+        #expect(
+            late.stderr
+                == "Command flags must be provided before positional arguments. The following arguments will not be parsed as flags: [-mount=secret]\nToo many arguments (expected 1, got 2)\ncommand terminated with exit code 1\n",
+            "\(late)")
+        // vault 1.6 has no -mount.
+        _ = w.kubectl("apply", "-f", "-", stdin: vaultCR(name: "vault-old", kms: kms, token: "t", leaderAddress: "self"))
+        #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-old-0", "--timeout=300ms").code == 1)
+        let old = shInPod(
+            w, "vault-old-0", "VAULT_TOKEN=$(cat) vault kv get -address=http://\(ip):8200 -mount=secret vault-keys/vault-root", stdin: "t")
+        #expect(old.stderr == "flag provided but not defined: -mount\ncommand terminated with exit code 1\n", "\(old)")
+        // A stopped KMS: its ip answers nobody, its name resolves to nothing.
+        #expect(w.docker("stop", "-t", "1", kms).code == 0)
+        let byIP = kv("-address=http://\(ip):8200 -mount=secret -field=vault-root vault-keys/vault-root")
+        #expect(
+            byIP.stderr
+                == "Get \"http://\(ip):8200/v1/sys/internal/ui/mounts/secret\": dial tcp \(ip):8200: connect: no route to host\ncommand terminated with exit code 2\n",
+            "\(byIP)")
+        let byName = kv("-address=http://\(kms):8200 -mount=secret -field=vault-root vault-keys/vault-root")
+        #expect(
+            byName.stderr.hasPrefix(
+                "Get \"http://\(kms):8200/v1/sys/internal/ui/mounts/secret\": dial tcp: lookup \(kms) on 10.96.0.10:53: no such host\n"))
+        // Started again, the dev-mode KMS has forgotten everything.
+        #expect(w.docker("start", kms).code == 0)
+        let forgotten = kv("-address=http://\(kms):8200 -mount=secret -field=vault-root vault-keys/vault-root")
+        #expect(
+            forgotten.stderr == "No value found at secret/data/vault-keys/vault-root\ncommand terminated with exit code 2\n", "\(forgotten)"
+        )
+    }
+
+    /// THE observation: one process reads the KMS token on stdin, the root token from the KMS
+    /// (`kv get … | base64 -d`) and lists the Raft peers; remove-peer the same way.
+    @Test func oneProcessReadsTheRootTokenAndListsPeers() throws {
+        let (w, _, kms, leaderIP) = try vaultWorld("one")
+        defer { w.cleanup() }
+        w.env["FAKEWORLD_LATENCY"] = "crash-backoff=0s"
+        _ = w.kubectl("apply", "-f", "-", stdin: vaultCR(name: "vault-l", kms: kms, token: "t", leaderAddress: "self", image: vault2))
+        #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-l-0", "--timeout=30s").code == 0)
+        let f = vaultCR(name: "vault-f", kms: kms, token: "t", leaderAddress: leaderIP, leaderName: "vault-l", image: vault2)
+        _ = w.kubectl("apply", "-f", "-", stdin: f)
+        #expect(w.kubectl("wait", "--for=condition=ready", "pod/vault-f-0", "--timeout=30s").code == 0)
+        let ip = kmsIP(w, kms)
+        let list = observe(
+            w, nil, "default", "vault-l-0", kmsIP: ip, keysPath: "vault-keys", "operator raft list-peers -format=json \(caFlag)")
+        #expect(list.code == 0, "\(list)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any], "\(list)")
+        // api.Secret (request_id … warnings, mount_type) around sys/storage/raft/configuration.
+        #expect(Set(doc.keys) == ["request_id", "lease_id", "lease_duration", "renewable", "data", "warnings", "mount_type"])
+        let servers = try peers(list)
+        #expect(servers.count == 2)
+        for s in servers {
+            #expect(Set(s.keys) == ["node_id", "address", "leader", "protocol_version", "voter"])
+            #expect(s["protocol_version"] as? String == "3")
+            #expect(s["voter"] as? Bool == true)
+        }
+        #expect(servers.first?["leader"] as? Bool == true)
+        #expect(servers.first?["address"] as? String == "\(leaderIP):8201")
+        // Without pipefail a failed KMS read is hidden by `base64 -d` (status 0, empty RT): list-peers
+        // runs without a token. With pipefail the chain stops at the read.
+        let wrong = observe(
+            w, nil, "default", "vault-l-0", kmsIP: ip, keysPath: "vault-keys", "operator raft list-peers -format=json \(caFlag)",
+            kmsToken: "wrong")
+        #expect(wrong.code == 2)
+        #expect(
+            wrong.stderr.hasPrefix("Error making API request.\n\nURL: GET http://\(ip):8200/v1/sys/internal/ui/mounts/secret\nCode: 403."),
+            "\(wrong)")
+        #expect(
+            wrong.stderr.contains(
+                "Error reading the raft cluster configuration: Error making API request.\n\nURL: GET https://127.0.0.1:8200/v1/sys/storage/raft/configuration\nCode: 403."
+            ))
+        let strict = shInPod(
+            w, "vault-l-0", "set -o pipefail; " + observeScript(kmsIP: ip, keysPath: "vault-keys", "operator raft list-peers \(caFlag)"),
+            stdin: "wrong\n")
+        #expect(strict.code == 2)
+        #expect(!strict.stderr.contains("Error reading the raft cluster configuration"), "\(strict)")
+        // remove-peer: flags before the id; an unknown id is no error (raft-autopilot RemoveServer).
+        let late = observe(w, nil, "default", "vault-l-0", kmsIP: ip, keysPath: "vault-keys", "operator raft remove-peer nosuch \(caFlag)")
+        #expect(late.code == 1)
+        #expect(late.stderr.hasSuffix("Incorrect arguments (expected 1, got 2)\ncommand terminated with exit code 1\n"), "\(late)")
+        let unknown = observe(
+            w, nil, "default", "vault-l-0", kmsIP: ip, keysPath: "vault-keys", "operator raft remove-peer \(caFlag) nosuch")
+        #expect(unknown.stdout == "Peer removed successfully!\n", "\(unknown)")
+        let fID = try #require(servers.last?["node_id"] as? String)
+        let removed = observe(
+            w, nil, "default", "vault-l-0", kmsIP: ip, keysPath: "vault-keys", "operator raft remove-peer \(caFlag) \(fID)")
+        #expect(removed.stdout == "Peer removed successfully!\n", "\(removed)")
+        let after = try peers(
+            observe(w, nil, "default", "vault-l-0", kmsIP: ip, keysPath: "vault-keys", "operator raft list-peers -format=json \(caFlag)"))
+        #expect(after.count == 1)
+    }
+
+    /// A Vault whose kind cluster is deleted stays a (dead) voter until remove-peer, and counts
+    /// against the quorum meanwhile.
+    @Test func aDeletedClustersVaultStaysAStaleVoter() throws {
+        let (w, a, kms, leaderIP) = try vaultWorld("sv")
+        defer { w.cleanup() }
+        w.env["FAKEWORLD_LATENCY"] = "crash-backoff=0s"
+        let ctxA = "kind-\(a)"
+        let b = w.cluster("sv2")
+        try #require(w.createCluster(b).code == 0)
+        let ctxB = "kind-\(b)"
+        func kA(_ args: String..., stdin: String? = nil) -> TestWorld.Run { w.run("kubectl", ["--context", ctxA] + args, stdin: stdin) }
+        func kB(_ args: String..., stdin: String? = nil) -> TestWorld.Run { w.run("kubectl", ["--context", ctxB] + args, stdin: stdin) }
+        _ = kA("apply", "-f", "-", stdin: vaultCR(name: "vault-l", kms: kms, token: "t", leaderAddress: "self", image: vault2))
+        #expect(kA("wait", "--for=condition=ready", "pod/vault-l-0", "--timeout=30s").code == 0)
+        let f1 = vaultCR(name: "vault-f", kms: kms, token: "t", leaderAddress: leaderIP, leaderName: "vault-l", image: vault2)
+        _ = kA("apply", "-f", "-", stdin: f1)
+        #expect(kA("wait", "--for=condition=ready", "pod/vault-f-0", "--timeout=30s").code == 0)
+        // The second follower lives in cluster B: operator, the leader's CA, a ClusterIP Service.
+        #expect(
+            w.run(
+                "helm", ["upgrade", "--install", "vault-operator", operatorChart, "--version", "1.24.0", "--kube-context", ctxB, "--wait"]
+            ).code == 0)
+        #expect(kB("apply", "-f", "-", stdin: try stripped(kA("get", "secret", "vault-l-tls", "-o", "json").stdout)).code == 0)
+        _ = kB(
+            "apply", "-f", "-",
+            stdin: vaultCR(
+                name: "vault-g", kms: kms, token: "t", leaderAddress: leaderIP, leaderName: "vault-l", image: vault2,
+                serviceType: "ClusterIP"))
+        #expect(kB("wait", "--for=condition=ready", "pod/vault-g-0", "--timeout=30s").code == 0)
+        let ip = kmsIP(w, kms)
+        func list() -> TestWorld.Run {
+            observe(w, ctxA, "default", "vault-l-0", kmsIP: ip, keysPath: "vault-keys", "operator raft list-peers -format=json \(caFlag)")
+        }
+        let three = try peers(list())
+        #expect(three.count == 3)
+        let gID = try #require(three.last?["node_id"] as? String)
+        // Cluster B goes: vault-g stays a member (a voter, not the leader); 2 of 3 live keep a leader.
+        #expect(w.kind("delete", "cluster", "--name", b).code == 0)
+        let stale = try peers(list())
+        #expect(stale.count == 3)
+        #expect(stale.last?["node_id"] as? String == gID)
+        #expect(stale.last?["voter"] as? Bool == true)
+        #expect(stale.last?["leader"] as? Bool == false)
+        // The stale voter counts: with vault-f gone too, 1 live of 3 is no quorum.
+        _ = kA("delete", "vault", "vault-f")
+        let noQuorum = list()
+        #expect(noQuorum.code == 2)
+        #expect(
+            noQuorum.stderr.contains("Code: 500. Errors:\n\n* local node not active but active cluster node not found\n"), "\(noQuorum)")
+        _ = kA("apply", "-f", "-", stdin: f1)
+        #expect(kA("wait", "--for=condition=ready", "pod/vault-f-0", "--timeout=30s").code == 0)
+        let removed = observe(
+            w, ctxA, "default", "vault-l-0", kmsIP: ip, keysPath: "vault-keys", "operator raft remove-peer \(caFlag) \(gID)")
+        #expect(removed.stdout == "Peer removed successfully!\n", "\(removed)")
+        let two = try peers(list())
+        #expect(two.count == 2)
+        #expect(!two.contains { $0["node_id"] as? String == gID })
+    }
+}
+
+/// A Vault image with `kv get -mount` (≥ 1.11) and the flag-order warning (≥ 1.12).
+let vault2 = "hashicorp/vault:2.0.1"
+
+/// `kubectl exec [-i] POD -c vault -- sh -c SCRIPT` (stdin only when given).
+func shInPod(_ w: TestWorld, _ pod: String, _ script: String, stdin: String? = nil, context: String? = nil) -> TestWorld.Run {
+    var args = context.map { ["--context", $0] } ?? []
+    args += ["exec"] + (stdin == nil ? [] : ["-i"]) + [pod, "-c", "vault", "--", "sh", "-c", script]
+    return w.run("kubectl", args, stdin: stdin)
+}
+
+/// The KMS container's ip on the world's network.
+func kmsIP(_ w: TestWorld, _ kms: String) -> String {
+    w.docker("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", kms).stdout.trimmingCharacters(
+        in: .whitespacesAndNewlines)
+}
+
+/// A value Bank-Vaults wrote to the KMS (the world's state).
+func kmsValue(_ w: TestWorld, _ path: String, _ field: String) throws -> String {
+    let state = try #require(try JSONSerialization.jsonObject(with: Data(w.run("fakeworld", ["state"]).stdout.utf8)) as? [String: Any])
+    for (_, data) in state["kms"] as? [String: [String: [String: String]]] ?? [:] {
+        if let v = data[path]?[field] { return v }
+    }
+    throw TestFailure("no \(path) in the KMS")
+}
+
+/// multidc's observation script: the KMS token on stdin, the root token from the KMS, then `vault CMD`.
+func observeScript(kmsIP: String, keysPath: String, _ cmd: String) -> String {
+    "KT=$(cat) && RT=$(VAULT_TOKEN=\"$KT\" vault kv get -address=http://\(kmsIP):8200 -mount=secret -field=vault-root \(keysPath)/vault-root | base64 -d) && VAULT_TOKEN=\"$RT\" vault \(cmd)"
+}
+
+/// `kubectl --context C exec -i -n NS POD -c vault -- sh -c '<observeScript>'` with the KMS token on stdin.
+func observe(
+    _ w: TestWorld, _ context: String?, _ namespace: String, _ pod: String, kmsIP: String, keysPath: String, _ cmd: String,
+    kmsToken: String = "t"
+) -> TestWorld.Run {
+    var args = context.map { ["--context", $0] } ?? []
+    args += ["exec", "-i", "-n", namespace, pod, "-c", "vault", "--", "sh", "-c", observeScript(kmsIP: kmsIP, keysPath: keysPath, cmd)]
+    return w.run("kubectl", args, stdin: kmsToken + "\n")
 }

@@ -224,6 +224,18 @@ import Testing
         #expect(SignalTrap.exitCode(for: SIGTERM) == 143)
     }
 
+    @Test func anUnknownClusterTargetIsAUsageErrorNamingTheClusters() async throws {
+        let spec = try CLIFixture.write()
+        let result = await CLI.run(["diff", spec.path, "--cluster", "quaternary"], session: CLIFixture.session(CLIFixture.emptyWorld()))
+        #expect(result.exitCode == 64, "\(result)")
+        #expect(result.stderr.contains("unknown cluster 'quaternary' in --cluster; the spec has primary, secondary, tertiary"))
+        let limited = await CLI.run(
+            ["apply", spec.path, "--yes", "--cluster", "primary"], session: CLIFixture.session(CLIFixture.emptyWorld()))
+        #expect(limited.exitCode == 0, "\(limited)")
+        #expect(limited.stdout.contains("Raft health check skipped: --cluster primary applied part of the topology"), "\(limited)")
+        #expect(!limited.stdout.contains("kind cluster secondary"), "\(limited)")
+    }
+
     @Test func statusExitsZeroWhenHealthyAndOneWhenNot() async throws {
         let spec = try CLIFixture.write()
         let healthy = await CLI.run(["status", spec.path, "-o", "json"], session: CLIFixture.session(CLIFixture.emptyWorld()))

@@ -240,8 +240,42 @@ import YAML
         let store = VaultCLI.KeyStore(address: "http://kms:8200", mount: "secret", path: "it's/keys", token: Secret("tok"))
         let (argv, input) = VaultCLI.asRoot(store, VaultCLI.listPeers())
         #expect(argv[0...1] == ["sh", "-c"])
-        #expect(argv[2].contains(#"'it'\''s/keys/vault-root'"#))
+        #expect(argv[2].contains(#"'secret/it'\''s/keys/vault-root'"#))
         #expect(!argv.joined().contains("tok"))
         #expect(input.isSensitive && String(decoding: input.bytes, as: UTF8.self) == "tok\n")
+    }
+}
+
+/// `--cluster`: a plan limited to some clusters and what they need.
+@Suite struct PlanTargetTests {
+    static func classic() throws -> (LoadedTopology, WorldBuilder) {
+        let loaded = try PlanFixture.load(PlanFixture.spec())
+        return (loaded, WorldBuilder(loaded))
+    }
+
+    @Test func theLeaderAloneGetsTheNetworkAndTheKMSButNoOtherClustersActions() throws {
+        let (loaded, builder) = try Self.classic()
+        let full = Planner.plan(PlanInput(loaded: loaded, world: builder.empty()))
+        let plan = full.limited(to: ["primary"])
+        #expect(plan.problems.isEmpty, "\(plan.problems)")
+        #expect(plan.changes.allSatisfy { $0.cluster == nil || $0.cluster == "primary" })
+        #expect(plan.action(.network)?.change == .create)
+        #expect(plan.action(.kms)?.change == .create)
+        #expect(plan.action(.vault("primary")) != nil && plan.action(.vault("secondary")) == nil)
+        #expect(plan.notes.contains { $0.hasPrefix("--cluster primary: ") && $0.contains("left for a full apply") })
+    }
+
+    @Test func aFollowerWhoseActionsNeedTheLeadersIsAProblemNamingIt() throws {
+        let (loaded, builder) = try Self.classic()
+        let plan = Planner.plan(PlanInput(loaded: loaded, world: builder.empty())).limited(to: ["secondary"])
+        #expect(plan.problems.contains { $0.cluster == "secondary" && $0.message.contains("add --cluster primary or drop --cluster") })
+        // With the leader in the targets it plans cleanly.
+        #expect(Planner.plan(PlanInput(loaded: loaded, world: builder.empty())).limited(to: ["primary", "secondary"]).problems.isEmpty)
+    }
+
+    @Test func aLimitedDestroyNeverRemovesTheNetworkOrTheKMS() throws {
+        let (loaded, builder) = try Self.classic()
+        let plan = Planner.destroyPlan(PlanInput(loaded: loaded, world: try builder.converged())).limited(to: ["tertiary"])
+        #expect(plan.changes.map(\.id) == [.cluster("tertiary")], "\(plan.changes.map(\.id))")
     }
 }

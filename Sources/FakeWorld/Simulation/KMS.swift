@@ -46,6 +46,61 @@ struct KMS {
         return .success(Located(id: id, startedAt: container[path: "State", "StartedAt"]?.string ?? ""))
     }
 
+    /// What a client in a pod of a cluster on `network` reaches at host:port, as Go's net/http dials
+    /// it: a running container holding the ip (or carrying the name or a network alias, answered
+    /// by docker's DNS through the cluster's CoreDNS), else the dial error.
+    enum Reach {
+        /// A dev-mode Vault (image `…vault:TAG`) listening on 8200 (plain HTTP).
+        case devVault(Located, image: String, env: [String])
+        /// The host is there but nothing listens on the port.
+        case refused(String)
+        /// No host: `no route to host` for an ip nobody holds, `no such host` for a name.
+        case unreachable(String)
+    }
+
+    func reach(host: String, port: Int, network: String) -> Reach {
+        let hostPort = "\(host):\(port)"
+        var container: JSON?
+        if IPv4.parse(host) != nil {
+            // An ip nobody on the bridge answers ARP for [Linux: EHOSTUNREACH after the ARP timeout].
+            for (id, info) in docker.networkInspect(network)?["Containers"]?.object ?? [:]
+            where info["IPv4Address"]?.string?.hasPrefix(host + "/") == true {
+                container = docker.inspectContainer(id)
+            }
+            guard let container else { return .unreachable("dial tcp \(hostPort): connect: no route to host") }
+            return answer(container, hostPort: hostPort, port: port)
+        }
+        // Docker's embedded DNS answers running containers only [SRC moby daemon/container_operations.go
+        // v25.0 buildEndpointDNSNames]; a pod asks kube-dns (10.96.0.10 in kind), which forwards to it.
+        if let c = docker.inspectContainer(host), c[path: "NetworkSettings", "Networks", network] != nil { container = c }
+        if container == nil, let net = docker.networkInspect(network) {
+            for id in (net["Containers"]?.object ?? [:]).keys.sorted() {
+                guard let c = docker.inspectContainer(id), let ep = c[path: "NetworkSettings", "Networks", network] else { continue }
+                let names = (ep["Aliases"]?.array ?? []) + (ep["DNSNames"]?.array ?? [])
+                if names.contains(where: { $0.string == host }) {
+                    container = c
+                    break
+                }
+            }
+        }
+        guard let container, container[path: "State", "Running"]?.bool == true else {
+            return .unreachable("dial tcp: lookup \(host) on 10.96.0.10:53: no such host")
+        }
+        // Go's dial error names the address it resolved, not the name.
+        let ip = container[path: "NetworkSettings", "Networks", network, "IPAddress"]?.string ?? host
+        return answer(container, hostPort: "\(ip):\(port)", port: port)
+    }
+
+    private func answer(_ c: JSON, hostPort: String, port: Int) -> Reach {
+        let image = c[path: "Config", "Image"]?.string ?? ""
+        let repo = image.split(separator: ":").first.map(String.init) ?? image
+        guard let id = c["Id"]?.string, port == 8200, repo == "vault" || repo.hasSuffix("/vault") else {
+            return .refused("dial tcp \(hostPort): connect: connection refused")
+        }
+        let located = Located(id: id, startedAt: c[path: "State", "StartedAt"]?.string ?? "")
+        return .devVault(located, image: image, env: c[path: "Config", "Env"]?.array?.compactMap(\.string) ?? [])
+    }
+
     /// A dev-mode Vault keeps everything in memory ("inmem" storage): a container that was stopped
     /// or restarted since its data was recorded has none [SRC hashicorp/vault command/server.go
     /// v1.15.0, `-dev`: storage "inmem"]. Compared by docker's State.StartedAt.

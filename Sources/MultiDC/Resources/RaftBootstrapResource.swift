@@ -17,7 +17,22 @@ enum RaftBootstrapResource: GlobalRule {
             let names = live.keys.sorted().joined(separator: ", ")
             var action = plan.actions[index]
             action.change = .replace
-            action.step = VaultResource.Apply(cluster: cluster, deleteFirst: true)
+            var step = VaultResource.Apply(cluster: cluster, deleteFirst: true)
+            if cluster == leader, !plan.kmsIsNew, plan.kmsKeysLost == nil {
+                // The KMS holds the old Raft cluster's keys and bank-vaults never initialises over
+                // them (docs/tools.md#bank-vaults-kv): the dev-mode KMS is restarted, which empties
+                // it (docs/tools.md#vault-dev), before the new leader's CR is created.
+                if case .container(let kms, _, _) = plan.topology.kms {
+                    step.restartKMS = kms
+                } else {
+                    plan.problems.append(
+                        PlanProblem(
+                            cluster: leader,
+                            "re-bootstrapping Raft with leader \(leader) needs the old unseal keys gone from the external KMS (bank-vaults never initialises over existing keys): delete the vault-root, vault-test and vault-unseal-* entries under the CRs' unsealKeysPath, or give the new cluster another unsealKeysPath"
+                        ))
+                }
+            }
+            action.step = step
             action.reason =
                 "vault.leader moved from \(bootstrap) to \(leader), but \(bootstrap)'s Vault bootstrapped the running Raft cluster; the leader only bootstraps Raft, so \(leader) taking over means re-bootstrapping every node (to keep the data, set vault.leader back to \(bootstrap))"
             action.observed = "Raft bootstrapped by cluster \(bootstrap)"

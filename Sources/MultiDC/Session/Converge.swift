@@ -11,6 +11,9 @@ package struct ConvergeOptions: Sendable {
     package var skipHealth: Bool
     /// Health check timeout; nil: `health.raft.timeout`.
     package var healthTimeout: Duration?
+    /// `--cluster`: only these clusters and what they need are applied; the health check, which
+    /// judges the whole topology, is skipped.
+    package var targets: Set<String>? = nil
 
     package init(
         allowDataLoss: Bool = false, adopt: Bool = false, execution: Session.ExecutionOptions = .init(), maxRounds: Int = 3,
@@ -87,12 +90,12 @@ extension Session {
                 confirmed = nil
             } else {
                 world = await observe(loaded)
-                plan = self.plan(loaded, world: world, adopt: options.adopt)
+                plan = self.plan(loaded, world: world, adopt: options.adopt, targets: options.targets)
             }
             if !plan.problems.isEmpty { return .blocked(plan, rounds: rounds + [ConvergeRound(plan: plan)]) }
             guard plan.hasChanges else {
                 rounds.append(ConvergeRound(plan: plan))
-                if options.skipHealth { return .converged(rounds: rounds, health: nil) }
+                if options.skipHealth || options.targets != nil { return .converged(rounds: rounds, health: nil) }
                 let report = await health(loaded, world: world, timeout: healthTimeout(), onReport: onHealth)
                 return report.isHealthy ? .converged(rounds: rounds, health: report) : .unhealthy(rounds: rounds, health: report)
             }
@@ -115,19 +118,19 @@ extension Session {
             // actions ran: only clusters it could not look into (stopped) need another round.
             // Otherwise the Raft health check is the confirmation, without a second observation.
             if plan.deferredClusters.isEmpty {
-                if options.skipHealth { return .converged(rounds: rounds, health: nil) }
+                if options.skipHealth || options.targets != nil { return .converged(rounds: rounds, health: nil) }
                 let report = await health(loaded, world: world, timeout: healthTimeout(), onReport: onHealth)
                 return report.isHealthy ? .converged(rounds: rounds, health: report) : .unhealthy(rounds: rounds, health: report)
             }
             let next = await observe(loaded)
-            confirmed = (next, self.plan(loaded, world: next, adopt: options.adopt))
+            confirmed = (next, self.plan(loaded, world: next, adopt: options.adopt, targets: options.targets))
         }
         let last: (world: World, plan: Plan)
         if let confirmed {
             last = confirmed
         } else {
             let world = await observe(loaded)
-            last = (world, self.plan(loaded, world: world, adopt: options.adopt))
+            last = (world, self.plan(loaded, world: world, adopt: options.adopt, targets: options.targets))
         }
         return .notConverged(last.plan, rounds: rounds + [ConvergeRound(plan: last.plan)])
     }
@@ -135,13 +138,14 @@ extension Session {
     /// Destroys what the topology owns; `confirm` sees the plan first. A plan whose graph cannot
     /// be built comes back with that as a problem (never silently without a report).
     package func destroy(
-        _ loaded: LoadedTopology, execution: ExecutionOptions, confirm: @escaping (Plan) async -> Bool = { _ in true }
+        _ loaded: LoadedTopology, execution: ExecutionOptions, targets: Set<String>? = nil,
+        confirm: @escaping (Plan) async -> Bool = { _ in true }
     ) async -> (plan: Plan, report: ExecutionReport?, confirmed: Bool) {
         if let missing = await preflightProblem(loaded.topology) {
             return (Plan(topology: loaded.topology.name, purpose: .destroy, problems: [missing]), nil, true)
         }
         let world = await observe(loaded)
-        return await destroy(loaded, plan: destroyPlan(loaded, world: world), execution: execution, confirm: confirm)
+        return await destroy(loaded, plan: destroyPlan(loaded, world: world, targets: targets), execution: execution, confirm: confirm)
     }
 
     /// Carries out a destroy plan made by `destroyPlan` (the second half of `destroy`).

@@ -48,13 +48,16 @@ package struct Session: Sendable {
     }
 
     /// What apply would do (`adopt`: take over kind clusters without an ownership record).
-    package func plan(_ loaded: LoadedTopology, world: World, adopt: Bool = false) -> Plan {
-        Planner.plan(input(loaded, world, adopt: adopt))
+    /// `targets` (`--cluster`) limits it to those clusters and what they need (`Plan.limited`).
+    package func plan(_ loaded: LoadedTopology, world: World, adopt: Bool = false, targets: Set<String>? = nil) -> Plan {
+        let plan = Planner.plan(input(loaded, world, adopt: adopt))
+        return targets.map { plan.limited(to: $0) } ?? plan
     }
 
-    /// What destroy would do.
-    package func destroyPlan(_ loaded: LoadedTopology, world: World) -> Plan {
-        Planner.destroyPlan(input(loaded, world))
+    /// What destroy would do (limited to `targets`: never the network or the KMS then).
+    package func destroyPlan(_ loaded: LoadedTopology, world: World, targets: Set<String>? = nil) -> Plan {
+        let plan = Planner.destroyPlan(input(loaded, world))
+        return targets.map { plan.limited(to: $0) } ?? plan
     }
 
     /// How an execution is carried out.

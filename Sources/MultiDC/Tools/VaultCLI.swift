@@ -70,9 +70,9 @@ extension VaultCLI {
     /// way the CLI takes a token (docs/tools.md#vault-cli-token). No secret is on any argv; the
     /// returned input carries the KMS token, marked sensitive.
     package static func asRoot(_ store: KeyStore, _ arguments: [String]) -> (arguments: [String], standardInput: Command.Input) {
-        let kvGet = [
-            "vault", "kv", "get", "-address=\(store.address)", "-mount=\(store.mount)", "-field=vault-root", "\(store.path)/vault-root",
-        ]
+        // `kv get MOUNT/PATH` (not `-mount`, which needs a 1.11+ CLI): the CLI finds the mount with
+        // its preflight request and reads MOUNT/data/PATH (docs/tools.md#vault-kv-get).
+        let kvGet = ["vault", "kv", "get", "-address=\(store.address)", "-field=vault-root", "\(store.mount)/\(store.path)/vault-root"]
         let script =
             "KT=$(cat) && B=$(VAULT_TOKEN=\"$KT\" \(kvGet.map(shellQuoted).joined(separator: " "))) && RT=$(echo \"$B\" | base64 -d) && VAULT_TOKEN=\"$RT\" "
             + arguments.map(shellQuoted).joined(separator: " ")
