@@ -8,11 +8,9 @@ extension EndToEndTests {
     func initThenApply() async throws {
         try await withInitWorld(["--clusters", "3", "--leader", "dc-2"]) { w, written in
             #expect(written.stdout.contains("topology lab: 3 clusters (dc-1, dc-2, dc-3), leader dc-2, provider kind\n"), "\(written)")
-            let text = try String(contentsOfFile: w.specPath, encoding: .utf8)
-            #expect(text.contains("shareSecrets: [vault-\(w.cluster("dc-2"))-tls]"), "the world renamed the leader's secret")
             let validate = w.multidc("validate")
             #expect(validate.exitCode == 0, "\(validate)")
-            #expect(w.calls().isEmpty, "validate ran a tool")
+            #expect(!w.calls().contains { ["kind", "kubectl", "helm"].contains($0.tool) }, "validate ran a tool")
             let r = try Self.applied(w)
             #expect(r.stdout.contains("Apply complete."), "\(r)")
             #expect(r.stdout.contains("healthy: 3 of 3 voters, leader vault-\(w.cluster("dc-2"))-0"), "\(r)")

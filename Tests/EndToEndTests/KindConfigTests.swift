@@ -34,7 +34,7 @@ extension EndToEndTests {
                     "error: unknown key 'nOtAReaLFielD'; allowed keys in spec.kindConfig.controlPlane.extraPortMappings[0] are containerPort, hostPort, listenAddress, protocol"
                 ), "\(bad)")
             #expect(w.multidc("apply", ["--yes"]).exitCode == 1)
-            #expect(w.calls().isEmpty, "a tool ran for an invalid spec")
+            #expect(!w.calls().contains { ["kind", "kubectl", "helm"].contains($0.tool) }, "a tool ran for an invalid spec")
 
             try Self.setKindConfig(
                 w, all: "{ featureGates: { InPlacePodVerticalScaling: true }, controlPlane: { labels: { tier: vault } } }",
