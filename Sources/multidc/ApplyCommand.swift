@@ -10,22 +10,29 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Create only what is missing, then check Raft health.",
         usage:
-            "multidc apply <spec> [--yes] [--parallelism N] [--timeout D] [--wait-timeout D] [--lock-timeout D] [--allow-data-loss] [--cluster NAME]... [--kubeconfig PATH] [--no-color] [-o text|json]",
+            "multidc apply <spec>|- [--rev REV] [--base DIR] [--yes] [--parallelism N] [--timeout D] [--wait-timeout D] [--lock-timeout D] [--allow-data-loss] [--cluster NAME]... [--kubeconfig PATH] [--no-color] [-o text|json]",
         discussion: """
             Observes the world, prints the plan, asks on a TTY (--yes skips; without a TTY it refuses only when something would be deleted or replaced), carries the plan out as a DAG (independent clusters in parallel), re-plans until nothing is left, and ends with the Raft health check. A second apply does nothing and says so.
 
             Steps that lose data — a missing or replaced KMS while Vault clusters exist, a network whose subnet differs from the spec — are refused unless --allow-data-loss. Ctrl-C, SIGTERM or SIGHUP stops running tools, removes temporary files and reports what finished (exit 130/143/129); Ctrl-C at the confirmation prompt exits 130 at once.
+
+            Each apply that changes something records its provenance on every cluster's ownership record: the spec's digest (spec, templates, manifests), the git commit of the spec's repository and whether its files had uncommitted changes, the multidc version and the time. An apply with nothing to change writes it only where the record names another spec (multidc status shows it).
+
+            The spec may come from standard input (-; its templates are then relative to --base DIR, else the current directory) or from a git revision (--rev REV).
 
             Exit status: 0 converged and healthy; 1 error, refusal, failure or unhealthy.
 
             Examples:
               multidc apply examples/vault-raft/spec.yaml --yes
               multidc apply spec.yaml --parallelism 2 --timeout 20m -o json
+              multidc apply --rev v1.2.0 spec.yaml --yes
             """
     )
 
-    @Argument(help: "The Topology spec file.", completion: .file(extensions: ["yaml", "yml"]))
+    @Argument(help: "The Topology spec file, or - to read it from standard input.", completion: .file(extensions: ["yaml", "yml"]))
     var spec: String
+
+    @OptionGroup var source: SpecSourceOptions
 
     @Flag(name: [.customShort("y"), .long], help: "Do not ask for confirmation.")
     var yes = false
@@ -64,6 +71,7 @@ struct ApplyCommand: AsyncParsableCommand {
     func validate() throws {
         try Self.checkParallelism(parallelism)
         try Self.checkDurations([("--timeout", timeout), ("--wait-timeout", waitTimeout), ("--lock-timeout", lockTimeout)])
+        try source.check(spec: spec)
     }
 
     static func checkDurations(_ flags: [(String, String?)]) throws {
@@ -80,7 +88,7 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         common.activate()
         let session = tools.session()
-        let loaded = try SpecLoading.load(spec, session: session)
+        let loaded = try await SpecLoading.load(spec, source: source, session: session)
         let limit = try targets.targets(loaded, former: session.target(loaded).formerClusters.map(\.name))
         try StateDirectory.check()
         let lock = try await LockWaiting.acquire(
@@ -88,12 +96,15 @@ struct ApplyCommand: AsyncParsableCommand {
         defer { lock.release() }
 
         let printer = ProgressPrinter.forOutput(output)
+        // Where the spec stands in git, for the provenance the apply records (never an error).
+        let git = await session.gitState(loaded)
         var options = ConvergeOptions(
             allowDataLoss: allowDataLoss, adopt: adopt,
             execution: Session.ExecutionOptions(
                 parallelism: parallelism, timeout: timeout.flatMap(DurationText.parse),
                 readinessTimeout: waitTimeout.flatMap(DurationText.parse) ?? .seconds(300),
-                onEvent: { printer.handle($0) }))
+                onEvent: { printer.handle($0) }),
+            provenance: Provenance(loaded, git: git, version: VersionCommand.recordedVersion))
         options.targets = limit
         let interactive = Terminal.stdinIsTTY && !yes
         let autoApprove = yes
@@ -127,7 +138,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let outcome = await task.value
         trap.cancel()
         printer.finish()
-        try finish(outcome, printer: printer, signal: trap.receivedSignal, limit: limit)
+        try finish(outcome, name: loaded.origin.displayName, printer: printer, signal: trap.receivedSignal, limit: limit)
     }
 
     static func checkParallelism(_ parallelism: Int?) throws {
@@ -144,7 +155,7 @@ struct ApplyCommand: AsyncParsableCommand {
         }
     }
 
-    func finish(_ outcome: ConvergeOutcome, printer: ProgressPrinter, signal: Int32?, limit: Set<String>? = nil) throws {
+    func finish(_ outcome: ConvergeOutcome, name: String, printer: ProgressPrinter, signal: Int32?, limit: Set<String>? = nil) throws {
         for round in outcome.rounds {
             guard let report = round.report else { continue }
             if printer.isJSON {
@@ -161,11 +172,12 @@ struct ApplyCommand: AsyncParsableCommand {
         case .converged(let rounds, let health):
             if rounds.count == 1 && rounds[0].report == nil {
                 printer.jsonEvent(["event": "outcome", "result": "no-changes"])
-                if !printer.isJSON { Terminal.out("No changes. The world already matches \(spec).\n") }
+                if !printer.isJSON { Terminal.out("No changes. The world already matches \(name).\n") }
             } else {
                 printer.jsonEvent(["event": "outcome", "result": "converged"])
                 if !printer.isJSON { Terminal.out("Apply complete.\n") }
             }
+            Self.showProvenance(outcome, printer: printer)
             if let health {
                 printer.jsonEvent(["event": "health", "healthy": true, "summary": health.summary])
                 if !printer.isJSON { Terminal.out(health.renderText()) }
@@ -198,6 +210,7 @@ struct ApplyCommand: AsyncParsableCommand {
             Terminal.err("apply failed; what finished is kept — rerun `multidc apply \(spec)` to continue")
             throw ExitCode(1)
         case .unhealthy(_, let health):
+            Self.showProvenance(outcome, printer: printer)
             printer.jsonEvent(["event": "health", "healthy": false, "summary": health.summary])
             Terminal.err("error: the Raft health check did not pass within health.raft.timeout")
             Terminal.err(health.renderText())
@@ -206,6 +219,22 @@ struct ApplyCommand: AsyncParsableCommand {
             Self.show(plan, round: outcome.rounds.count, output: output, printer: printer)
             Terminal.err("error: changes remain after \(outcome.rounds.count - 1) rounds; see the plan above")
             throw ExitCode(1)
+        }
+    }
+
+    /// The provenance the apply recorded (`Recorded: …`; in `-o json`, a `provenance` event);
+    /// a cluster where the write failed is a warning: the apply itself succeeded.
+    static func showProvenance(_ outcome: ConvergeOutcome, printer: ProgressPrinter) {
+        guard let write = outcome.rounds.last?.provenance else { return }
+        let p = write.provenance
+        printer.jsonEvent(EventStream.fields(provenance: write))
+        for cluster in write.failures.keys.sorted() {
+            Terminal.err("warning: the provenance was not recorded in cluster \(cluster): \(write.failures[cluster]!)")
+        }
+        if !printer.isJSON, !write.clusters.isEmpty {
+            Terminal.out(
+                "Recorded: applied from \(p.commitText) at \(p.time) (spec sha256 \(p.specDigest.prefix(12))) on \(write.clusters.joined(separator: ", ")).\n"
+            )
         }
     }
 

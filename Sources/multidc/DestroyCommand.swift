@@ -7,17 +7,21 @@ struct DestroyCommand: AsyncParsableCommand {
         commandName: "destroy",
         abstract: "Remove what this topology owns, nothing else.",
         usage:
-            "multidc destroy <spec> [--yes] [--parallelism N] [--lock-timeout D] [--cluster NAME]... [--kubeconfig PATH] [--no-color] [-o text|json]",
+            "multidc destroy <spec>|- [--rev REV] [--base DIR] [--yes] [--parallelism N] [--lock-timeout D] [--cluster NAME]... [--kubeconfig PATH] [--no-color] [-o text|json]",
         discussion: """
             Removes only what carries this topology's ownership marks, in reverse dependency order and in parallel across clusters: its kind clusters (or, for existing clusters, its Vault CRs, copied secrets, operator release and ownership record), its KMS container, and the network if multidc created it and nothing else uses it. Foreign containers, other kind clusters and other networks are left alone. Asks on a TTY; --yes skips.
+
+            The spec may come from standard input (-, with --base DIR) or a git revision (--rev REV).
 
             Examples:
               multidc destroy examples/vault-raft/spec.yaml --yes
             """
     )
 
-    @Argument(help: "The Topology spec file.", completion: .file(extensions: ["yaml", "yml"]))
+    @Argument(help: "The Topology spec file, or - to read it from standard input.", completion: .file(extensions: ["yaml", "yml"]))
     var spec: String
+
+    @OptionGroup var source: SpecSourceOptions
 
     @Flag(name: [.customShort("y"), .long], help: "Do not ask for confirmation.")
     var yes = false
@@ -40,12 +44,13 @@ struct DestroyCommand: AsyncParsableCommand {
     func validate() throws {
         try ApplyCommand.checkParallelism(parallelism)
         try ApplyCommand.checkDurations([("--lock-timeout", lockTimeout)])
+        try source.check(spec: spec)
     }
 
     func run() async throws {
         common.activate()
         let session = tools.session()
-        let loaded = try SpecLoading.load(spec, session: session)
+        let loaded = try await SpecLoading.load(spec, source: source, session: session)
         let limit = try targets.targets(loaded, former: session.target(loaded).formerClusters.map(\.name))
         try StateDirectory.check()
         let lock = try await LockWaiting.acquire(

@@ -20,6 +20,7 @@ struct Multidc: AsyncParsableCommand {
               multidc apply examples/vault-raft/spec.yaml --yes
               multidc status examples/vault-raft/spec.yaml
               multidc destroy examples/vault-raft/spec.yaml --yes
+              multidc output examples/vault-raft/spec.yaml kms.url
 
             Shell completions: multidc --generate-completion-script bash|zsh|fish (see README, Install).
             """,
@@ -32,6 +33,7 @@ struct Multidc: AsyncParsableCommand {
             ApplyCommand.self,
             StatusCommand.self,
             DestroyCommand.self,
+            OutputCommand.self,
             VersionCommand.self,
         ]
     )

@@ -6,18 +6,23 @@ struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show each cluster (reachable, pool, LB IP, operator, Vault pod, seal, Raft role), the network and the KMS.",
-        usage: "multidc status <spec> [--cluster NAME]... [--kubeconfig PATH] [--no-color] [-o text|json]",
+        usage: "multidc status <spec>|- [--rev REV] [--base DIR] [--cluster NAME]... [--kubeconfig PATH] [--no-color] [-o text|json]",
         discussion: """
             Read-only. Observes every cluster, the network and the KMS, and asks every Vault pod for `vault status` once. What could not be read shows as unknown (null in JSON); a Docker engine that does not answer is named. Exit status: 0 healthy, 1 not healthy or error.
+
+            Then the provenance the last apply recorded (applied from <commit> (dirty) at <time>) and the sync status of the spec at hand: in sync with HEAD, or HEAD is <commit>, world is at <commit> and whether the spec differs. The spec may come from standard input (-, with --base DIR) or a git revision (--rev REV).
 
             Examples:
               multidc status examples/vault-raft/spec.yaml
               multidc status spec.yaml -o json
+              multidc status --rev origin/main spec.yaml
             """
     )
 
-    @Argument(help: "The Topology spec file.", completion: .file(extensions: ["yaml", "yml"]))
+    @Argument(help: "The Topology spec file, or - to read it from standard input.", completion: .file(extensions: ["yaml", "yml"]))
     var spec: String
+
+    @OptionGroup var source: SpecSourceOptions
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json (multidc.status/v2).")
     var output: OutputFormat = .text
@@ -26,10 +31,12 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var tools: ToolOptions
     @OptionGroup var common: CommonOptions
 
+    func validate() throws { try source.check(spec: spec) }
+
     func run() async throws {
         common.activate()
         let session = tools.session()
-        let loaded = try SpecLoading.load(spec, session: session)
+        let loaded = try await SpecLoading.load(spec, source: source, session: session)
         let limit = try targets.targets(loaded)
         var report = await session.status(loaded)
         if let limit {

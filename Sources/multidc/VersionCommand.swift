@@ -20,6 +20,13 @@ struct VersionCommand: ParsableCommand {
         return "multidc \(MultiDCVersion.current) (\(commit)\(dirty))"
     }
 
+    /// The version an apply records in its provenance: `0.1.0`, with the commit when stamped
+    /// (`0.1.0 (commit 0123abcd4567)`).
+    static var recordedVersion: String {
+        guard let commit = BuildInfo.commit else { return MultiDCVersion.current }
+        return "\(MultiDCVersion.current) (commit \(commit)\(BuildInfo.dirty ? ", with uncommitted changes" : ""))"
+    }
+
     func run() throws {
         Terminal.out(Self.text + "\n")
     }

@@ -10,7 +10,9 @@ import YAML
 /// `kind create cluster`, then `kubectl config rename-context kind-X <the example's context>`.
 /// The clouds are fakeworld settings: `cloud-lb` (a service controller handing out ips, GKE-like)
 /// and `lb-hostname` (hostnames only, EKS-like). The external KMS is a dev-mode Vault container on
-/// the clusters' network reached by the example's DNS name (a network alias).
+/// the clusters' network reached by the example's DNS name (a network alias), labelled
+/// `fakeworld.tls=public`: it answers the example's https URL as an external Vault with a trusted
+/// certificate would (docs/fakeworld.md).
 extension EndToEndTests {
     /// How a test cluster's cloud gives LoadBalancer addresses.
     enum CloudLB { case ip, hostname }
@@ -45,7 +47,7 @@ extension EndToEndTests {
         let kms = w.run(
             [
                 "docker", "run", "-d", "--name", w.kmsName, "--network", w.network, "--network-alias", host, "-e",
-                "VAULT_DEV_ROOT_TOKEN_ID", w.kmsImage,
+                "VAULT_DEV_ROOT_TOKEN_ID", "--label", "fakeworld.tls=public", w.kmsImage,
             ], env: ["VAULT_DEV_ROOT_TOKEN_ID": token], timeout: 120)
         try #require(kms.exitCode == 0, "\(kms)")
         w.environment["MULTIDC_KMS_TOKEN"] = token

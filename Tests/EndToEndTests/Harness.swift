@@ -59,7 +59,8 @@ enum Proc {
         let out: URL
         let err: URL
 
-        init(_ argv: [String], environment: [String: String], directory: URL? = nil) throws {
+        /// - Parameter stdin: the child's standard input (nil: /dev/null).
+        init(_ argv: [String], environment: [String: String], directory: URL? = nil, stdin: String? = nil) throws {
             self.argv = argv
             let base = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-proc-\(UUID().uuidString)")
             out = base.appendingPathExtension("out")
@@ -70,7 +71,14 @@ enum Proc {
             process.arguments = argv
             process.environment = environment
             if let directory { process.currentDirectoryURL = directory }
-            process.standardInput = FileHandle.nullDevice
+            if let stdin {
+                let input = base.appendingPathExtension("in")
+                _ = FileManager.default.createFile(atPath: input.path, contents: Data(stdin.utf8))
+                process.standardInput = try FileHandle(forReadingFrom: input)
+                try? FileManager.default.removeItem(at: input)  // the open handle keeps it readable
+            } else {
+                process.standardInput = FileHandle.nullDevice
+            }
             process.standardOutput = try FileHandle(forWritingTo: out)
             process.standardError = try FileHandle(forWritingTo: err)
             try process.run()
@@ -103,9 +111,11 @@ enum Proc {
         }
     }
 
-    static func runSync(_ argv: [String], environment: [String: String], timeout: TimeInterval = 300) -> ProcResult {
+    static func runSync(
+        _ argv: [String], environment: [String: String], timeout: TimeInterval = 300, directory: URL? = nil, stdin: String? = nil
+    ) -> ProcResult {
         do {
-            return try Running(argv, environment: environment).wait(timeout: timeout)
+            return try Running(argv, environment: environment, directory: directory, stdin: stdin).wait(timeout: timeout)
         } catch {
             return ProcResult(argv: argv, exitCode: 127, stdout: "", stderr: "cannot start \(argv[0]): \(error)", signalled: false)
         }
@@ -439,9 +449,14 @@ final class E2EWorld: @unchecked Sendable {
 
     /// Runs argv with this world's environment (PATH finds kind/kubectl/helm = fakeworld, multidc, docker).
     @discardableResult
-    func run(_ argv: [String], env extra: [String: String] = [:], timeout: TimeInterval = 300) -> ProcResult {
-        Proc.runSync(argv, environment: env(extra), timeout: timeout)
+    func run(
+        _ argv: [String], env extra: [String: String] = [:], timeout: TimeInterval = 300, directory: URL? = nil, stdin: String? = nil
+    ) -> ProcResult {
+        Proc.runSync(argv, environment: env(extra), timeout: timeout, directory: directory, stdin: stdin)
     }
+
+    /// The built multidc binary.
+    var multidcPath: String { binDir.appendingPathComponent("multidc").path }
 
     /// `multidc <command> <spec> args…`
     @discardableResult

@@ -17,17 +17,20 @@ enum CLI {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], session: Session? = nil) async -> Result {
+    /// - Parameter stdin: what `-` reads as the spec (nil: the process's standard input).
+    static func run(_ arguments: [String], session: Session? = nil, stdin: String? = nil) async -> Result {
         let capture = Terminal.Capture()
         var code: Int32 = 0
         do {
             var command = try Multidc.parseAsRoot(arguments)
             try await Terminal.$capture.withValue(capture) {
                 try await SpecLoading.$testSession.withValue(session) {
-                    if var asyncCommand = command as? any AsyncParsableCommand {
-                        try await asyncCommand.run()
-                    } else {
-                        try command.run()
+                    try await SpecLoading.$testStandardInput.withValue(stdin) {
+                        if var asyncCommand = command as? any AsyncParsableCommand {
+                            try await asyncCommand.run()
+                        } else {
+                            try command.run()
+                        }
                     }
                 }
             }

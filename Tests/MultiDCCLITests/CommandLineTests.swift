@@ -49,7 +49,8 @@ import Testing
                 .hasPrefix("--assume: unknown value name 'leader.loadBalancerIp'; did you mean 'leader.loadBalancerIP'?") == true)
         let format = CLI.parseError(["diff", "s.yaml", "-o", "xml"])
         #expect(format?.contains("'xml'") == true && format?.contains("text") == true && format?.contains("json") == true)
-        #expect(CLI.parseError(["status", "s.yaml", "--yes"]) == "Unknown option '--yes'")
+        // ArgumentParser may add a did-you-mean (here '--rev').
+        #expect(CLI.parseError(["status", "s.yaml", "--yes"])?.hasPrefix("Unknown option '--yes'") == true)
         #expect(CLI.parseError(["frobnicate", "s.yaml"])?.contains("frobnicate") == true)
     }
 

@@ -12,7 +12,7 @@ import Testing
     static let commands: [(name: String, type: any ParsableCommand.Type)] = [
         ("init", InitCommand.self), ("validate", ValidateCommand.self), ("render", RenderCommand.self), ("diff", DiffCommand.self),
         ("apply", ApplyCommand.self), ("status", StatusCommand.self), ("destroy", DestroyCommand.self),
-        ("version", VersionCommand.self),
+        ("output", OutputCommand.self), ("version", VersionCommand.self),
     ]
 
     /// The long flags `--help` lists for a command (without --help and --version).

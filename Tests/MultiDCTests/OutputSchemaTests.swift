@@ -33,8 +33,12 @@ import YAML
             world: try SessionFixture.builder(loaded).converged().editing("tertiary") {
                 $0.reachability = .contextMissing("error: context was not found for specified context: kind-tertiary")
             }, health: .sealed(["tertiary"]))
+        // With provenance recorded, in a git work tree (scripted) and outside one (the broken world).
+        let recorded = ScriptedWorld(
+            loaded, world: try SessionFixture.builder(loaded).converged().recording(ProvenanceTests.recorded(loaded))
+        ) { ProvenanceTests.git($0, commit: ProvenanceTests.head, dirty: true) }
         let schema = try Self.schema("status")
-        for script in [healthy, broken] {
+        for script in [healthy, broken, recorded] {
             let json = await SessionFixture.session(script).status(loaded).json()
             #expect(schema.validate(try Self.node(json)) == [], "\(json)")
         }
@@ -81,6 +85,13 @@ import YAML
         lines.append(EventStream.line(EventStream.fields(report: report), time: time))
         lines.append(EventStream.line(["event": "outcome", "result": "converged"], time: time))
         lines.append(EventStream.line(["event": "health", "healthy": true, "summary": "healthy"], time: time))
+        for commit in ["1a2b3c4d5e6f708192a3b4c5d6e7f80910111213", nil] {
+            let recorded = Provenance(
+                specDigest: loaded.specDigest, commit: commit, dirty: commit == nil ? nil : true, source: "spec.yaml", version: "0.1.0",
+                time: "2026-05-01T12:00:00Z")
+            let write = ProvenanceWrite(provenance: recorded, clusters: ["primary"], failures: ["secondary": "Forbidden"])
+            lines.append(EventStream.line(EventStream.fields(provenance: write), time: time))
+        }
         for line in lines {
             #expect(!line.contains("\n"))
             let node = try Self.node(line)

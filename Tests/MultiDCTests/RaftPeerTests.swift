@@ -1,5 +1,6 @@
 import Foundation
 import MultiDCTestSupport
+import Synchronization
 import Testing
 import YAML
 
@@ -205,6 +206,45 @@ import YAML
         let world = await SessionFixture.session(script).observe(loaded)
         #expect(world.raft.peers == nil)
         #expect(world.raft.problem == "list-peers in primary/vault-primary-0 failed: * Vault is sealed")
+    }
+
+    @Test func healthReadsTheVaultCRAgainWhenTheAccessItWasGivenFails() async throws {
+        // After an apply that re-created the KMS, the observation's key store (token, address) is
+        // stale: list-peers answers 403. The next poll reads the CR again and succeeds.
+        let loaded = try SessionFixture.loaded()
+        let calls = Mutex(0)
+        let script = ScriptedWorld(loaded, world: try SessionFixture.builder(loaded).converged()) { runner in
+            runner.on(where: {
+                ScriptedWorld.isListPeers($0)
+                    && calls.withLock {
+                        $0 += 1; return $0 <= 2
+                    }
+            }) { _ in
+                .result(
+                    CommandResult(
+                        exitCode: 2, stderr: "Error reading the raft cluster configuration: Code: 403. Errors:\n\n* permission denied\n"))
+            }
+        }
+        let session = SessionFixture.session(script)
+        let world = await session.observe(loaded)
+        #expect(world.raft.peers == nil)
+        let report = await session.health(loaded, world: world, timeout: .seconds(30), interval: .seconds(1))
+        #expect(report.isHealthy, "\(report.problems)")
+        #expect(script.runner.calls.contains(where: ScriptedWorld.isVaultCRGet))
+    }
+
+    @Test func peersOfClustersWhoseAddressesAreNotKnownYetAreNotCalledStale() throws {
+        // Cloud LoadBalancers seen before they had addresses: no pool, nothing observed.
+        var (_, world) = try Self.world(clusters: ["primary", "secondary", "tertiary"], spec: ["primary", "secondary", "tertiary"])
+        let clusters = ["primary", "secondary", "tertiary"]
+        let blind = RaftAddressBook(pools: [:], observed: [:])
+        #expect(RaftMembershipCheck.evaluate(world.raft, clusters: clusters, specLeader: "primary", book: blind).problems.isEmpty)
+        guard case .peers(var peers, let access) = world.raft else { return }
+        peers.append(RaftPeer(nodeID: "extra", address: "10.9.9.9:8201", leader: false, voter: true))
+        world.raft = .peers(peers, access: access)
+        let verdict = RaftMembershipCheck.evaluate(world.raft, clusters: clusters, specLeader: "primary", book: blind)
+        #expect(verdict.problems.contains("Raft has 4 voters, the spec has 3 clusters"))
+        #expect(verdict.problems.contains { $0.contains("is the Vault node of no cluster in the spec") })
     }
 
     // MARK: the tool texts

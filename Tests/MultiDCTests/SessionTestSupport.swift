@@ -59,7 +59,7 @@ final class ScriptedWorld: Sendable {
         return argv.starts(with: ["docker", "ps"]) || (argv.starts(with: ["docker", "network", "inspect"]) && argv.count == 4)
             || argv.count <= 4 && argv.contains("version")
             || argv.starts(with: ["helm", "list"]) || isObserverGet(command) || isVaultStatus(command) || isListPeers(command)
-            || isVaultCRGet(command)
+            || isVaultCRGet(command) || command.executable == "git"
     }
 
     static func isListPeers(_ command: Command) -> Bool {

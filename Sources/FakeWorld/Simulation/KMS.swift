@@ -38,6 +38,9 @@ struct KMS {
         guard container[path: "State", "Running"]?.bool == true else {
             return .failure(KMSError("dial tcp \(host):8200: connect: connection refused"))
         }
+        if let problem = Self.schemeProblem(URL(string: address)?.scheme, container: container) {
+            return .failure(KMSError("Put \"\(address)/v1/sys/...\": \(problem)"))
+        }
         let env = container[path: "Config", "Env"]?.array?.compactMap(\.string) ?? []
         guard let token, env.contains("VAULT_DEV_ROOT_TOKEN_ID=\(token)") else {
             return .failure(
@@ -46,12 +49,32 @@ struct KMS {
         return .success(Located(id: id, startedAt: container[path: "State", "StartedAt"]?.string ?? ""))
     }
 
+    /// The label that makes a KMS container stand in for an EXTERNAL Vault served over TLS with a
+    /// certificate from a CA the clients trust (the examples' `kms.url: https://…`): it answers
+    /// https only; certificates are not modelled. Without it a KMS container is what it is, a
+    /// dev-mode Vault on plain HTTP [SRC hashicorp/vault command/server.go `-dev`: tls_disable].
+    static let publicTLSLabel = "fakeworld.tls"
+
+    static func servesTLS(_ container: JSON) -> Bool { container[path: "Config", "Labels", publicTLSLabel]?.string == "public" }
+
+    /// Why a client speaking `scheme` gets no answer from the container, as Go's client says it.
+    static func schemeProblem(_ scheme: String?, container: JSON) -> String? {
+        switch (scheme, servesTLS(container)) {
+        // [SRC golang/go src/net/http/transport.go: "http: server gave HTTP response to HTTPS client"]
+        case ("https", false): return "http: server gave HTTP response to HTTPS client"
+        // A TLS listener answers plain HTTP with 400 [SRC golang/go src/net/http/server.go: "Client
+        // sent an HTTP request to an HTTPS server."].
+        case ("http", true): return "Code: 400. Raw Message:\n\nClient sent an HTTP request to an HTTPS server."
+        default: return nil
+        }
+    }
+
     /// What a client in a pod of a cluster on `network` reaches at host:port, as Go's net/http dials
     /// it: a running container holding the ip (or carrying the name or a network alias, answered
     /// by docker's DNS through the cluster's CoreDNS), else the dial error.
     enum Reach {
         /// A dev-mode Vault (image `…vault:TAG`) listening on 8200 (plain HTTP).
-        case devVault(Located, image: String, env: [String])
+        case devVault(Located, image: String, env: [String], container: JSON)
         /// The host is there but nothing listens on the port.
         case refused(String)
         /// No host: `no route to host` for an ip nobody holds, `no such host` for a name.
@@ -98,7 +121,7 @@ struct KMS {
             return .refused("dial tcp \(hostPort): connect: connection refused")
         }
         let located = Located(id: id, startedAt: c[path: "State", "StartedAt"]?.string ?? "")
-        return .devVault(located, image: image, env: c[path: "Config", "Env"]?.array?.compactMap(\.string) ?? [])
+        return .devVault(located, image: image, env: c[path: "Config", "Env"]?.array?.compactMap(\.string) ?? [], container: c)
     }
 
     /// A dev-mode Vault keeps everything in memory ("inmem" storage): a container that was stopped

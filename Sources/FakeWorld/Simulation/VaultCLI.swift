@@ -318,11 +318,12 @@ struct VaultCLI {
             switch KMS(docker: cli.world.docker).reach(host: t.host, port: t.port, network: c.network) {
             case .unreachable(let e), .refused(let e):
                 return fail(Request.transport(method, url, e))
-            case .devVault(let located, let image, let cenv):
-                // A dev server listens on plain HTTP [SRC hashicorp/vault command/server.go `-dev`
-                // (tls_disable)]; Go's TLS client sees an HTTP answer [SRC golang/go
-                // src/net/http/transport.go: "http: server gave HTTP response to HTTPS client"].
-                if t.scheme == "https" { return fail(Request.transport(method, url, "http: server gave HTTP response to HTTPS client")) }
+            case .devVault(let located, let image, let cenv, let container):
+                // A dev server listens on plain HTTP (unless it stands in for an external TLS Vault:
+                // KMS.publicTLSLabel); the wrong scheme fails as Go's client reports it.
+                if let problem = KMS.schemeProblem(t.scheme, container: container) {
+                    return fail(Request.transport(method, url, problem))
+                }
                 return .success(.kms(located, image: image, env: cenv))
             }
         }

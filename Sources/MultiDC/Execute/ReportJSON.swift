@@ -82,6 +82,21 @@ package enum EventStream {
         ["event": "report", "report": object(report) ?? [:]]
     }
 
+    /// The `provenance` event: what apply recorded (the fields of status's `provenance`), the
+    /// clusters it was written on and, for the others, why not (`errors`).
+    package static func fields(provenance write: ProvenanceWrite) -> [String: Any] {
+        let p = write.provenance
+        var fields: [String: Any] = [
+            "event": "provenance", "clusters": write.clusters,
+            "provenance": [
+                "specSHA256": p.specDigest, "commit": p.commit ?? NSNull(), "dirty": p.dirty.map { $0 as Any } ?? NSNull(),
+                "source": p.source, "version": p.version, "time": p.time,
+            ] as [String: Any],
+        ]
+        if !write.failures.isEmpty { fields["errors"] = write.failures.keys.sorted().map { "cluster \($0): \(write.failures[$0]!)" } }
+        return fields
+    }
+
     /// `2026-11-29T15:18:45.123Z`.
     package static func rfc3339(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()

@@ -52,17 +52,28 @@ package enum RaftMembershipCheck {
             return verdict
         }
         var seen: [String: [RaftPeer]] = [:]
+        var unclaimed: [RaftPeer] = []
         for peer in peers {
             guard let cluster = book.cluster(of: peer), clusters.contains(cluster) else {
-                verdict.problems.append(
-                    "Raft peer \(peer.nodeID) at \(peer.address) is the Vault node of no cluster in the spec (stale: `multidc apply` removes it)"
-                )
+                unclaimed.append(peer)
                 continue
             }
             seen[cluster, default: []].append(peer)
             if !peer.voter { verdict.problems.append("Raft peer \(peer.nodeID) (cluster \(cluster)) is not a voter") }
         }
-        for cluster in clusters {
+        // Clusters whose Vault address is not known yet (a cloud LoadBalancer not observed since
+        // it got one): the unclaimed peers may be theirs; only a surplus is stale.
+        let blind = clusters.filter { seen[$0] == nil && book.pools[$0] == nil && book.observed[$0] == nil }
+        for peer in unclaimed.dropFirst(blind.count) {
+            verdict.problems.append(
+                "Raft peer \(peer.nodeID) at \(peer.address) is the Vault node of no cluster in the spec (stale: `multidc apply` removes it)"
+            )
+        }
+        for peer in unclaimed.prefix(blind.count) where !peer.voter {
+            verdict.problems.append("Raft peer \(peer.nodeID) at \(peer.address) is not a voter")
+        }
+        let assumed = Set(blind.prefix(unclaimed.count))
+        for cluster in clusters where !assumed.contains(cluster) {
             switch seen[cluster]?.count ?? 0 {
             case 0: verdict.problems.append("cluster \(cluster)'s Vault node is not a Raft peer")
             case 1: break

@@ -39,6 +39,7 @@ package enum Planner {
             for rule in insideRules { rule.planApply(cluster, &plan) }
         }
         for rule in closingRules { rule.planApply(&plan) }
+        OwnershipResource.noteProvenance(&plan)
         return plan.finish(purpose: .apply)
     }
 

@@ -12,7 +12,7 @@ enum ManifestsResource: ClusterRule {
         var record: KubeObject?
         if case .observed(let objects, _) = inside { record = objects.ownership }
         let live = record?.node["data"]?["manifests-sha256"]?.string
-        let step = Apply(cluster: name, files: files.map(\.resolved), manifestDigest: wanted)
+        let step = Apply(cluster: name, manifests: ManifestArguments(files, loaded: plan.input.loaded), manifestDigest: wanted)
         let resource = "manifests \(files.map(\.display).joined(separator: ", "))"
         let needs: [ActionID] = [.cluster(name), .ownership(name)]
         if inside.isNew || record == nil || live != wanted {
@@ -31,14 +31,15 @@ enum ManifestsResource: ClusterRule {
         }
     }
 
-    /// `kubectl apply -f FILE…`, then the ownership record with the digest of what was applied.
+    /// `kubectl apply -f FILE…` (a revision's files on stdin), then the ownership record with
+    /// the digest of what was applied.
     struct Apply: Step {
         var cluster: String
-        var files: [String]
+        var manifests: ManifestArguments
         var manifestDigest: String?
 
         func run(_ context: StepContext) async throws {
-            try await context.check(context.kubectl(cluster).apply(files: files))
+            try await context.check(manifests.apply(context.kubectl(cluster)))
             try await OwnershipResource.Record(cluster: cluster, manifestDigest: manifestDigest).run(context)
         }
     }

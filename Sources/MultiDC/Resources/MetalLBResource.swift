@@ -18,8 +18,11 @@ enum MetalLBResource: ClusterRule {
     static func planApply(_ cluster: Topology.Cluster, _ plan: inout PlanBuilder) {
         guard case .metallb(let metallb) = plan.topology.loadBalancer, let inside = plan.inside[cluster.name] else { return }
         let name = cluster.name
-        let urls = metallb.manifests.isEmpty ? manifestURLs(version: metallb.version) : metallb.manifests.map(\.resolved)
-        let step = Install(cluster: name, version: metallb.version, manifests: urls)
+        let manifests =
+            metallb.manifests.isEmpty
+            ? ManifestArguments(files: manifestURLs(version: metallb.version))
+            : ManifestArguments(metallb.manifests, loaded: plan.input.loaded)
+        let step = Install(cluster: name, version: metallb.version, manifests: manifests)
         let resource = "MetalLB \(metallb.version)"
         let needs: [ActionID] = [.cluster(name)]
         guard case .observed(let objects, _) = inside, objects.metalLB.installed else {
@@ -52,11 +55,11 @@ enum MetalLBResource: ClusterRule {
     struct Install: Step {
         var cluster: String
         var version: String
-        var manifests: [String]
+        var manifests: ManifestArguments
 
         func run(_ context: StepContext) async throws {
             let kubectl = context.kubectl(cluster)
-            try await context.check(kubectl.apply(files: manifests))
+            try await context.check(manifests.apply(kubectl))
             if Topology.MetalLB(version: version).mode == .configMap {
                 // ≤ v0.12 needs the memberlist secret (MetalLB's installation guide); on stdin, never on argv.
                 let secret = Node.mapping([

@@ -98,6 +98,20 @@ extension OwnershipResource {
     /// in `kind create cluster`, and nothing of it can be read back cheaply.
     static let kindConfigKey = "multidc/kind-config"
 
+    /// A plan with nothing to change whose clusters' records name another spec digest (a comment
+    /// edited, or the same world made from another spec): says that apply records this spec and
+    /// changes nothing else (`Provenance`'s rule). Read from the observed records: no process.
+    static func noteProvenance(_ plan: inout PlanBuilder) {
+        guard plan.problems.isEmpty, !plan.actions.contains(where: { $0.change != .inSync }) else { return }
+        let digest = plan.input.loaded.specDigest
+        let other = plan.topology.clusters.compactMap { Provenance.recorded(in: plan.world.cluster(named: $0.name)) }
+            .filter { $0.specDigest != digest }.max { $0.time < $1.time }
+        guard let other else { return }
+        plan.notes.append(
+            "the world was applied from another spec (sha256 \(other.specDigest.prefix(12)), from \(other.commitText) at \(other.time)); apply records this one (sha256 \(digest.prefix(12))) and changes nothing else"
+        )
+    }
+
     /// The record's annotations.
     static func annotations(_ record: KubeObject?) -> [String: String] {
         KubeObject.stringMap(record?.node[path: "metadata", "annotations"])

@@ -12,13 +12,16 @@ package struct ConvergeOptions: Sendable {
     /// Health check timeout; nil: `health.raft.timeout`.
     package var healthTimeout: Duration?
     /// `--cluster`: only these clusters and what they need are applied; the health check, which
-    /// judges the whole topology, is skipped.
+    /// judges the whole topology, is skipped, and provenance is recorded on those clusters only.
     package var targets: Set<String>? = nil
+    /// What to record on the ownership records (`Provenance`'s rule); nil: record nothing.
+    package var provenance: Provenance?
 
     package init(
         allowDataLoss: Bool = false, adopt: Bool = false, execution: Session.ExecutionOptions = .init(), maxRounds: Int = 3,
-        skipHealth: Bool = false, healthTimeout: Duration? = nil
+        skipHealth: Bool = false, healthTimeout: Duration? = nil, provenance: Provenance? = nil
     ) {
+        self.provenance = provenance
         self.adopt = adopt
         self.allowDataLoss = allowDataLoss
         self.execution = execution
@@ -58,6 +61,8 @@ package enum ConvergeOutcome: Sendable {
 package struct ConvergeRound: Sendable {
     package var plan: Plan
     package var report: ExecutionReport?
+    /// The provenance written at the end of the apply (on its last round).
+    package var provenance: ProvenanceWrite? = nil
 }
 
 extension Session {
@@ -94,7 +99,16 @@ extension Session {
             }
             if !plan.problems.isEmpty { return .blocked(plan, rounds: rounds + [ConvergeRound(plan: plan)]) }
             guard plan.hasChanges else {
+                // Earlier rounds changed the world: record all; otherwise only outdated records.
+                let applied = rounds.contains { $0.report != nil }
                 rounds.append(ConvergeRound(plan: plan))
+                if let provenance = options.provenance {
+                    let clusters = (applied ? loaded.topology.clusters.map(\.name) : provenanceOutdated(loaded, world: world))
+                        .filter { options.targets?.contains($0) ?? true }
+                    if !clusters.isEmpty {
+                        rounds[rounds.count - 1].provenance = await recordProvenance(loaded, provenance, clusters: clusters)
+                    }
+                }
                 if options.skipHealth || options.targets != nil { return .converged(rounds: rounds, health: nil) }
                 let report = await health(loaded, world: world, timeout: healthTimeout(), onReport: onHealth)
                 return report.isHealthy ? .converged(rounds: rounds, health: report) : .unhealthy(rounds: rounds, health: report)
@@ -118,6 +132,10 @@ extension Session {
             // actions ran: only clusters it could not look into (stopped) need another round.
             // Otherwise the Raft health check is the confirmation, without a second observation.
             if plan.deferredClusters.isEmpty {
+                if let provenance = options.provenance {
+                    rounds[rounds.count - 1].provenance = await recordProvenance(
+                        loaded, provenance, clusters: loaded.topology.clusters.map(\.name).filter { options.targets?.contains($0) ?? true })
+                }
                 if options.skipHealth || options.targets != nil { return .converged(rounds: rounds, health: nil) }
                 let report = await health(loaded, world: world, timeout: healthTimeout(), onReport: onHealth)
                 return report.isHealthy ? .converged(rounds: rounds, health: report) : .unhealthy(rounds: rounds, health: report)

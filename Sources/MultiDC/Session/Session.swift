@@ -166,8 +166,11 @@ package struct Session: Sendable {
             if access == nil, case .success(let found) = await raftAccess(loaded) { access = found }
             async let nodes = nodeObservations(loaded)
             let membership: RaftMembership
-            if let access {
-                membership = await RaftMembership.read(access, runner: runner, timeout: .seconds(60))
+            if let current = access {
+                membership = await RaftMembership.read(current, runner: runner, timeout: .seconds(60))
+                // The access may be stale (the apply re-created the KMS or the CRs: a new token or
+                // address): read the Vault CR again before the next poll.
+                if membership.peers == nil { access = nil }
             } else {
                 membership = .notObserved("no Vault CR with a KV key store answers yet")
             }

@@ -43,6 +43,8 @@ package struct StatusReport: Sendable {
     /// The Raft configuration's servers (nil: not read; `peersProblem` says why).
     package var peers: [Peer]? = nil
     package var peersProblem: String? = nil
+    /// Which spec the world was applied from, and whether the spec at hand is that one.
+    package var sync: SyncStatus? = nil
 
     /// One server of the Raft configuration, with the cluster its address belongs to.
     package struct Peer: Sendable, Equatable {
@@ -69,6 +71,7 @@ package struct StatusReport: Sendable {
             resources.append([kind, resource.name, resource.state, resource.detail ?? resource.reason ?? ""])
         }
         if !resources.isEmpty { text += TextTable.render(resources) }
+        if let sync { text += sync.appliedLine + "\n" + sync.syncLine + "\n" }
         if dockerReachable == false { text += "docker: the Docker engine does not answer: \(dockerProblem ?? "")\n" }
         if let peers {
             var table = [["RAFT PEER", "ADDRESS", "CLUSTER", "VOTER", "LEADER"]]
@@ -83,7 +86,7 @@ package struct StatusReport: Sendable {
         for problem in health.problems { text += "problem: \(problem)\n" }
         for node in health.nodes where !node.isHealthy { text += "\(node.cluster)/\(node.pod): \(node.reason)\n" }
         for warning in health.warnings { text += "warning: \(warning)\n" }
-        for note in notes { text += "note: \(note)\n" }
+        for note in notes + (sync?.notes ?? []) { text += "note: \(note)\n" }
         return text
     }
 
@@ -91,8 +94,8 @@ package struct StatusReport: Sendable {
     package static let formatVersion = "multidc.status/v2"
 
     /// `{"formatVersion": "multidc.status/v2", "topology": …, "healthy": bool, "docker": {…},
-    /// "network": {…}, "kms": {…}, "clusters": [{…}], "problems": […]}`: booleans and numbers
-    /// typed, `null` for what could not be read.
+    /// "network": {…}, "kms": {…}, "clusters": [{…}], "provenance": {…}, "sync": {…},
+    /// "problems": […]}`: booleans and numbers typed, `null` for what could not be read.
     package func json() -> String {
         func optional(_ text: String?) -> Node { text.map { .string($0) } ?? .scalar("null") }
         func optional(_ value: Bool?) -> Node { value.map { .scalar($0 ? "true" : "false") } ?? .scalar("null") }
@@ -133,10 +136,28 @@ package struct StatusReport: Sendable {
                     })
             } ?? .scalar("null"),
             "raftPeersProblem": optional(peersProblem),
+            "provenance": sync?.applied.map(Self.json(provenance:)) ?? .scalar("null"),
+            "sync": sync.map { s in
+                .mapping([
+                    "state": .string(s.state.rawValue), "summary": .string(s.syncLine), "specSHA256": .string(s.specDigest),
+                    "revision": .string(s.git.revision), "commit": optional(s.git.commit), "dirty": optional(s.git.dirty),
+                    "git": optional(s.git.problem),
+                ])
+            } ?? .scalar("null"),
             "problems": .sequence(health.problems.map { .string($0) }),
             "warnings": .sequence(health.warnings.map { .string($0) }),
-            "notes": .sequence(notes.map { .string($0) }),
+            "notes": .sequence((notes + (sync?.notes ?? [])).map { .string($0) }),
         ]).jsonString(pretty: true)
+    }
+
+    /// A recorded provenance: `{"specSHA256", "commit", "dirty", "source", "version", "time"}`.
+    static func json(provenance p: Provenance) -> Node {
+        func optional(_ text: String?) -> Node { text.flatMap { $0.isEmpty ? nil : Node.string($0) } ?? .scalar("null") }
+        return .mapping([
+            "specSHA256": .string(p.specDigest), "commit": optional(p.commit),
+            "dirty": p.dirty.map { .scalar($0 ? "true" : "false") } ?? .scalar("null"), "source": optional(p.source),
+            "version": optional(p.version), "time": optional(p.time),
+        ])
     }
 }
 
@@ -145,7 +166,8 @@ extension Session {
     package func status(_ loaded: LoadedTopology) async -> StatusReport {
         async let worldTask = observe(loaded)
         async let nodesTask = nodeObservations(loaded)
-        var (world, nodes) = await (worldTask, nodesTask)
+        async let gitTask = gitState(loaded)
+        var (world, nodes, git) = await (worldTask, nodesTask, gitTask)
         if world.raft.access == nil, case .success(let access) = await raftAccess(loaded) {
             // No Ready pod in the observation (e.g. readiness lags): read the CR the way health does.
             world.raft = await RaftMembership.read(access, runner: runner, timeout: .seconds(60))
@@ -225,9 +247,16 @@ extension Session {
                     isReachable: isReachable, isSealed: node?.sealed, isVaultPodReady: read ? (pod?.ready ?? false) : nil,
                     appliedIndexValue: node?.appliedIndex.map { Int($0) }))
         }
+        // Provenance from the ownership records the observation read (no extra process).
+        let records = topology.clusters.compactMap { cluster -> (cluster: String, provenance: Provenance?)? in
+            guard let observed = world.cluster(named: cluster.name), observed.reachability == .reachable,
+                observed.objects.ownership != nil
+            else { return nil }
+            return (cluster.name, Provenance.recorded(in: observed))
+        }
         return StatusReport(
             topology: topology.name, rows: rows, health: health, notes: [], dockerReachable: dockerReachable,
             dockerProblem: dockerProblem, network: network, kms: kms, peers: world.raft.peers == nil ? nil : peerRows,
-            peersProblem: world.raft.problem)
+            peersProblem: world.raft.problem, sync: SyncStatus.evaluate(records: records, specDigest: loaded.specDigest, git: git))
     }
 }

@@ -16,6 +16,18 @@ package struct LoadedTopology: Sendable {
     package let manifests: [ManifestFile]
     /// SHA-256 over the manifests (nil when there are none), recorded in the ownership record.
     package let manifestDigest: String?
+    /// SHA-256 over the spec text, its templates and its manifests (`SpecDigest`): what apply
+    /// records as the provenance of the world, and status compares.
+    package let specDigest: String
+    /// Where the spec came from (a file, stdin, a git revision); the loader says `.file`, and
+    /// `Session.load(_:)` the origin it read.
+    package internal(set) var origin: SpecOrigin
+    /// What the templates and manifests were read from: steps hand kubectl the text of a git
+    /// revision's files, which are not on disk (`ManifestArguments`).
+    package let files: any SpecFiles
+    /// The absolute paths of every local file the spec names (templates, manifests, MetalLB
+    /// manifests), in order: the files whose uncommitted changes make the spec "dirty".
+    package let localFiles: [String]
 
     /// Findings that do not make the spec invalid (a Vault CR's ServiceAccount that no manifest
     /// creates), positioned in the files they concern.

@@ -15,7 +15,8 @@ package struct ManifestFile: Sendable {
 enum ManifestFiles {
     /// The files read and parsed, or every problem found in them.
     static func load(
-        _ references: [FileReference], at field: (Int) -> Diagnostic.Builder
+        _ references: [FileReference], from source: any SpecFiles = LocalFiles(), limit: Int = ParseLimits.default.maxBytes,
+        at field: (Int) -> Diagnostic.Builder
     ) -> (
         files: [ManifestFile], problems: [Diagnostic]
     ) {
@@ -26,26 +27,32 @@ enum ManifestFiles {
                 files.append(ManifestFile(reference: reference, documents: [], bytes: []))
                 continue
             }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: reference.resolved, isDirectory: &isDirectory) else {
+            switch source.entry(reference.resolved) {
+            case .missing:
                 problems.append(field(index)("manifest '\(reference.written)' does not exist"))
                 continue
-            }
-            guard !isDirectory.boolValue else {
+            case .directory:
                 problems.append(field(index)("manifest '\(reference.written)' is a directory; name the YAML files in it"))
                 continue
+            case .file:
+                break
             }
-            guard let data = FileManager.default.contents(atPath: reference.resolved) else {
-                problems.append(field(index)("cannot read manifest '\(reference.written)'"))
-                continue
-            }
-            guard let text = String(data: data, encoding: .utf8) else {
-                problems.append(field(index)("manifest '\(reference.written)' is not UTF-8 text"))
+            let bytes: [UInt8]
+            let text: String
+            do {
+                bytes = try source.bytes(reference.resolved, limit: limit)
+                text = try SourceFile.text(bytes)
+            } catch {
+                switch error {
+                case .notUTF8: problems.append(field(index)("manifest '\(reference.written)' is not UTF-8 text"))
+                case .tooLarge: problems.append(field(index)("manifest '\(reference.written)' is too large: \(error)"))
+                default: problems.append(field(index)("cannot read manifest '\(reference.written)': \(error)"))
+                }
                 continue
             }
             do {
                 let documents = try YAMLParser.parseDocuments(text, file: reference.display)
-                files.append(ManifestFile(reference: reference, documents: documents, bytes: Array(data)))
+                files.append(ManifestFile(reference: reference, documents: documents, bytes: bytes))
             } catch {
                 problems.append(error)
             }

@@ -1,7 +1,8 @@
 import Foundation
 import YAML
 
-/// Resolves the paths a spec names against the spec file's directory.
+/// Resolves the paths a spec names against the spec file's directory (or the directory the
+/// caller names), and checks them in the spec's `SpecFiles`.
 struct PathResolver {
     /// The spec's directory as the user gave it ("" for the current directory).
     let displayDirectory: String
@@ -9,14 +10,38 @@ struct PathResolver {
     let absoluteDirectory: String
     /// When false, missing files are not reported (specs parsed from memory in tests).
     let checkFiles: Bool
+    /// Where the files are looked up (the disk, or a git revision).
+    let files: any SpecFiles
 
-    init(specFile: String, directory: String? = nil, checkFiles: Bool) {
+    /// - Parameters:
+    ///   - directory: anchors relative paths instead of the spec file's directory; messages then
+    ///     show paths as written, or under `displayDirectory` when given.
+    init(
+        specFile: String, directory: String? = nil, displayDirectory: String? = nil, checkFiles: Bool,
+        files: any SpecFiles = LocalFiles()
+    ) {
         let dir = directory ?? (specFile as NSString).deletingLastPathComponent
-        displayDirectory = directory == nil ? dir : ""
-        let cwd = FileManager.default.currentDirectoryPath
-        let absolute = dir.hasPrefix("/") ? dir : (dir.isEmpty ? cwd : cwd + "/" + dir)
-        absoluteDirectory = (absolute as NSString).standardizingPath
+        self.displayDirectory = directory == nil ? dir : (displayDirectory ?? "")
+        absoluteDirectory = Self.absolute(dir)
         self.checkFiles = checkFiles
+        self.files = files
+    }
+
+    /// A directory as an absolute, standardized path ("" is the current directory).
+    static func absolute(_ directory: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        let absolute = directory.hasPrefix("/") ? directory : (directory.isEmpty ? cwd : cwd + "/" + directory)
+        return (absolute as NSString).standardizingPath
+    }
+
+    /// `path` relative to the directory `base` (both absolute and standardized): `x.yaml`,
+    /// `../shared/x.yaml`.
+    static func relative(from base: String, to path: String) -> String {
+        let from = base.split(separator: "/")
+        let to = path.split(separator: "/")
+        var common = 0
+        while common < from.count, common < to.count, from[common] == to[common] { common += 1 }
+        return (Array(repeating: "..", count: from.count - common) + to[common...].map(String.init)).joined(separator: "/")
     }
 
     /// A template reference; templates that exist are remembered in `reader.templates`, so
@@ -45,16 +70,17 @@ struct PathResolver {
         }
         let isAbsolute = written.hasPrefix("/")
         let resolved = isAbsolute ? written : ((absoluteDirectory + "/" + written) as NSString).standardizingPath
-        let display = isAbsolute || displayDirectory.isEmpty ? written : displayDirectory + "/" + written
+        let display = files.display(isAbsolute || displayDirectory.isEmpty ? written : displayDirectory + "/" + written)
         if checkFiles {
-            var isDirectory: ObjCBool = false
             let looked = display == written ? "" : " (looked for \(display))"
-            if !FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) {
-                reader.error("file '\(written)' does not exist\(looked)", at: node.mark)
-            } else if isDirectory.boolValue {
-                reader.error("'\(written)' is a directory, not a file\(looked)", at: node.mark)
+            switch files.entry(resolved) {
+            case .missing: reader.error("file '\(written)' does not exist\(looked)", at: node.mark)
+            case .directory: reader.error("'\(written)' is a directory, not a file\(looked)", at: node.mark)
+            case .file: break
             }
         }
-        return FileReference(written: written, resolved: resolved, display: display)
+        let reference = FileReference(written: written, resolved: resolved, display: display)
+        reader.references.append(reference)
+        return reference
     }
 }

@@ -37,9 +37,13 @@ package enum SourceFile {
 
     /// The file's text, or why it cannot be read (the bounded read is the YAML module's).
     package static func read(_ path: String, limit: Int) throws(ReadError) -> String {
-        let bytes: [UInt8]
+        try text(bytes(path, limit: limit))
+    }
+
+    /// The file's bytes, at most `limit` of them, or why it cannot be read.
+    package static func bytes(_ path: String, limit: Int) throws(ReadError) -> [UInt8] {
         do {
-            bytes = try YAML.SourceFile.bytes(path: path, limit: limit)
+            return try YAML.SourceFile.bytes(path: path, limit: limit)
         } catch {
             switch error {
             case .open(let code): throw openError(code)
@@ -48,6 +52,10 @@ package enum SourceFile {
             case .tooLarge(let size, let limit): throw .tooLarge(size: size, limit: limit)
             }
         }
+    }
+
+    /// Bytes as UTF-8 text (`notUTF8` otherwise).
+    package static func text(_ bytes: [UInt8]) throws(ReadError) -> String {
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .notUTF8 }
         return text
     }

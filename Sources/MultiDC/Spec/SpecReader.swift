@@ -11,6 +11,8 @@ struct SpecReader {
     var templates: [FileReference] = []
     /// Where the spec names each template (by resolved path): file problems are reported there.
     var templateMarks: [String: Mark] = [:]
+    /// Every local file the spec names (templates, manifests, MetalLB manifests), in order.
+    var references: [FileReference] = []
 
     init(source: SourceText) {
         self.source = source

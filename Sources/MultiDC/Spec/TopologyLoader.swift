@@ -18,13 +18,23 @@ package enum TopologyLoader {
         package var checkFiles: Bool
         package var limits: ParseLimits
         /// The directory relative paths resolve against; nil: the spec file's directory.
-        /// Messages then show paths as written in the spec.
+        /// Messages then show paths as written in the spec, or under `displayDirectory`.
         package var directory: String?
+        /// How messages name `directory` (`--base DIR` as the user wrote it); nil: not at all.
+        package var displayDirectory: String?
+        /// Where templates and manifests are read (the disk, or a git revision's files); it also
+        /// names every file in messages (`vault-cr.yaml@origin/main`), the spec included.
+        package var files: any SpecFiles
 
-        package init(checkFiles: Bool = true, limits: ParseLimits = .default, directory: String? = nil) {
+        package init(
+            checkFiles: Bool = true, limits: ParseLimits = .default, directory: String? = nil, displayDirectory: String? = nil,
+            files: any SpecFiles = LocalFiles()
+        ) {
             self.checkFiles = checkFiles
             self.limits = limits
             self.directory = directory
+            self.displayDirectory = displayDirectory
+            self.files = files
         }
     }
 
@@ -39,28 +49,29 @@ package enum TopologyLoader {
         return try load(text: text, file: path, options: options)
     }
 
-    /// Loads a spec from text; `file` names it in messages and anchors relative paths.
+    /// Loads a spec from text; `file` anchors relative paths and, as `options.files` shows it,
+    /// names the spec in messages.
     package static func load(text: String, file: String, options: Options = Options()) throws(Diagnostics) -> LoadedTopology {
+        let name = options.files.display(file)
         let root: Node?
         do {
-            root = try YAMLParser.parse(text, file: file, limits: options.limits)
+            root = try YAMLParser.parse(text, file: name, limits: options.limits)
         } catch {
             throw Diagnostics([error])
         }
-        let source = SourceText(file: file, text: text)
-        var decoder = TopologyDecoder(
-            reader: SpecReader(source: source),
-            paths: PathResolver(specFile: file, directory: options.directory, checkFiles: options.checkFiles))
+        let source = SourceText(file: name, text: text)
+        var decoder = TopologyDecoder(reader: SpecReader(source: source), paths: paths(file: file, options: options))
         let decoded = decoder.decode(root)
         var diagnostics = decoder.reader.diagnostics
         // Templates are checked even when the spec has errors: one run reports everything.
         var templates: [String: Template] = [:]
+        var templateTexts: [SpecDigest.Template] = []
         var templateDiagnostics: [Diagnostic] = []
         if options.checkFiles {
             for reference in decoder.reader.templates {
                 let text: String
                 do {
-                    text = try SourceFile.read(reference.resolved, limit: options.limits.maxBytes)
+                    text = try options.files.text(reference.resolved, limit: options.limits.maxBytes)
                 } catch {
                     // At the spec line naming the template: the template has no line to point at.
                     diagnostics.append(
@@ -73,6 +84,7 @@ package enum TopologyLoader {
                     let template = try Template.parse(text: text, file: reference.display)
                     templateDiagnostics += template.check()
                     templates[reference.resolved] = template
+                    templateTexts.append(SpecDigest.Template(written: reference.written, text: text))
                 } catch {
                     templateDiagnostics += error.items
                 }
@@ -84,7 +96,7 @@ package enum TopologyLoader {
         var manifests: [ManifestFile] = []
         if options.checkFiles {
             let positions = decoder.reader.positions
-            let read = ManifestFiles.load(topology.manifests) { index in
+            let read = ManifestFiles.load(topology.manifests, from: options.files, limit: options.limits.maxBytes) { index in
                 { message in
                     source.diagnostic(
                         message, at: positions["spec.manifests[\(index)]"] ?? positions["spec.manifests"] ?? Mark(line: 1, column: 1))
@@ -95,7 +107,9 @@ package enum TopologyLoader {
         }
         let loaded = LoadedTopology(
             topology: topology, file: file, source: source, positions: decoder.reader.positions, templates: templates,
-            manifests: manifests, manifestDigest: ManifestFiles.digest(manifests))
+            manifests: manifests, manifestDigest: ManifestFiles.digest(manifests),
+            specDigest: SpecDigest.digest(spec: text, templates: templateTexts, manifests: manifests), origin: .file(file),
+            files: options.files, localFiles: unique(decoder.reader.references.map(\.resolved)))
         diagnostics += checkProvider(loaded)
         diagnostics += RaftBootstrapResource.duplicateBootstraps(loaded)
         do { _ = try loaded.pools() } catch { diagnostics += error.items }
@@ -103,6 +117,30 @@ package enum TopologyLoader {
             throw Diagnostics(sorted(diagnostics) + templateDiagnostics)
         }
         return loaded
+    }
+
+    /// The absolute paths of the local templates and manifests a spec names, from its text alone
+    /// (nothing is read; none when the spec does not parse): what `--rev` fetches from git before
+    /// loading the spec with `RevisionFiles`.
+    package static func referencedFiles(text: String, file: String, options: Options = Options()) -> [String] {
+        guard let root = try? YAMLParser.parse(text, file: file, limits: options.limits) else { return [] }
+        var unchecked = options
+        unchecked.checkFiles = false
+        var decoder = TopologyDecoder(
+            reader: SpecReader(source: SourceText(file: file, text: text)), paths: paths(file: file, options: unchecked))
+        _ = decoder.decode(root)
+        return unique(decoder.reader.references.map(\.resolved))
+    }
+
+    static func unique(_ paths: [String]) -> [String] {
+        var seen: Set<String> = []
+        return paths.filter { seen.insert($0).inserted }
+    }
+
+    static func paths(file: String, options: Options) -> PathResolver {
+        PathResolver(
+            specFile: file, directory: options.directory, displayDirectory: options.displayDirectory, checkFiles: options.checkFiles,
+            files: options.files)
     }
 
     /// A read error as the rest of a sentence about a named file.

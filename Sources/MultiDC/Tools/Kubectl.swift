@@ -60,6 +60,12 @@ package struct Kubectl: Sendable, Hashable {
     /// `apply -f FILE_OR_URL…` (manifests the spec names; URLs are fetched by kubectl).
     package func apply(files: [String]) -> Command { command(["apply"] + files.flatMap { ["-f", $0] }) }
 
+    /// `apply -f - -f URL…` with `inline` on stdin: manifests whose text is in memory (a git
+    /// revision's files, not on disk), then those kubectl fetches.
+    package func apply(inline: String, files: [String]) -> Command {
+        command(["apply", "-f", "-"] + files.flatMap { ["-f", $0] }, standardInput: .init(inline))
+    }
+
     /// `-n NS delete KIND NAME… --ignore-not-found`.
     package func delete(_ kind: String, _ names: [String], namespace: String) -> Command {
         command(["-n", namespace, "delete", kind] + names + ["--ignore-not-found"])
