@@ -42,7 +42,7 @@ extension EndToEndTests {
                 var text = try String(contentsOfFile: path, encoding: .utf8)
                 text = text.replacingOccurrences(
                     of: "\"<fill in: the URL of the external KMS Vault, like https://vault.example.com:8200>\"",
-                    with: "http://kms.lab.example.com:8200")  // the test world's dev-mode KMS serves plain HTTP
+                    with: "https://kms.lab.example.com:8200")
                 for n in 1...3 {
                     text = text.replacingOccurrences(
                         of: "\"<fill in: the kubeconfig context of cluster dc-\(n)>\"", with: "gke_lab_region-\(n)_vault")

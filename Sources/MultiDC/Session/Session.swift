@@ -157,7 +157,7 @@ package struct Session: Sendable {
         onReport: @escaping @Sendable (HealthReport) -> Void = { _ in }
     ) async -> HealthReport {
         let topology = loaded.topology
-        var book = await raftAddressBook(loaded, world: world)
+        let book = await raftAddressBook(loaded, world: world)
         var access = world?.raft.access
         return await RaftHealthCheck.poll(
             expectedVoters: topology.health.raft.voters, timeout: timeout ?? topology.health.raft.timeout,
@@ -173,12 +173,6 @@ package struct Session: Sendable {
                 if membership.peers == nil { access = nil }
             } else {
                 membership = .notObserved("no Vault CR with a KV key store answers yet")
-            }
-            // A peer no pool and no observed Service claims may be the node of a Vault Service made
-            // after the last observation (an apply's new Vault CR): without MetalLB pools (a cloud's
-            // addresses) only the Service tells. Its address is read then, not at every poll.
-            if let peers = membership.peers, peers.contains(where: { book.cluster(of: $0) == nil }) {
-                book = await withVaultServices(book, loaded)
             }
             let verdict = RaftMembershipCheck.evaluate(
                 membership, clusters: topology.clusters.map(\.name), specLeader: topology.leader.name, book: book)
@@ -209,33 +203,6 @@ package struct Session: Sendable {
             }
         }
         return .failure(RaftAccessError(why.isEmpty ? "no Vault CR could be read" : why.joined(separator: "; ")))
-    }
-
-    /// `book` with every cluster's Vault Services' addresses read now (one `kubectl get services`
-    /// per cluster, in parallel); a cluster that does not answer keeps what `book` knew.
-    func withVaultServices(_ book: RaftAddressBook, _ loaded: LoadedTopology) async -> RaftAddressBook {
-        let topology = loaded.topology
-        var book = book
-        let runner = self.runner
-        let read = await withTaskGroup(of: (String, Set<String>?).self) { group in
-            for cluster in topology.clusters {
-                let command = Kubectl(context: topology.context(of: cluster)).get(["services"], namespace: topology.vault.namespace)
-                group.addTask {
-                    guard let result = try? await runner.run(command), let items = try? Kubectl.parseObjects(result) else {
-                        return (cluster.name, nil)
-                    }
-                    let objects = ClusterObjects(
-                        items: items, vaultNamespace: topology.vault.namespace, sharedSecretNames: [],
-                        operatorRelease: topology.vaultOperator.release, operatorNamespace: topology.vaultOperator.namespace)
-                    return (cluster.name, Set(objects.vaultServices.filter { $0.type == "LoadBalancer" }.flatMap(\.ingressIPs)))
-                }
-            }
-            var out: [(String, Set<String>?)] = []
-            for await pair in group { out.append(pair) }
-            return out
-        }
-        for (cluster, hosts) in read { if let hosts, !hosts.isEmpty { book.observed[cluster] = hosts } }
-        return book
     }
 
     /// Which cluster each Raft peer is: pools from the spec's subnet (or the observed one, or one
