@@ -14,6 +14,7 @@ struct Multidc: AsyncParsableCommand {
             multidc reads a Topology spec (apiVersion multidc/v1alpha1) and converges the world to it. The spec format is described in specs/README.md.
 
             Examples:
+              multidc init vault-lab --clusters 3                 # a working topology to start from
               multidc validate examples/vault-raft/spec.yaml
               multidc diff examples/vault-raft/spec.yaml
               multidc apply examples/vault-raft/spec.yaml --yes
@@ -25,6 +26,7 @@ struct Multidc: AsyncParsableCommand {
             """,
         version: VersionCommand.text,
         subcommands: [
+            InitCommand.self,
             ValidateCommand.self,
             RenderCommand.self,
             DiffCommand.self,

@@ -240,22 +240,35 @@ final class E2EWorld: @unchecked Sendable {
         example: String, metalLBVersion: String? = nil, pinSubnet: Bool = false,
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> E2EWorld {
+        try make(
+            source: Binaries.packageRoot.appendingPathComponent("examples/\(example)"), metalLBVersion: metalLBVersion,
+            pinSubnet: pinSubnet, sourceLocation: sourceLocation)
+    }
+
+    /// A world from a topology directory (a spec.yaml and the files it names), rewritten like an example.
+    static func make(
+        source: URL, metalLBVersion: String? = nil, pinSubnet: Bool = false, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> E2EWorld {
+        let bin = try binDirectory(sourceLocation: sourceLocation)
+        return try E2EWorld(source: source, binDir: bin, metalLBVersion: metalLBVersion, pinSubnet: pinSubnet)
+    }
+
+    /// The built binaries' directory; a missing engine or binary is a recorded failure.
+    static func binDirectory(sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
         if let reason = Engine.unavailableReason {
             // Only reached with CI=true (otherwise the suite is disabled): a failure, never a skip.
             Issue.record("CI=true but no Docker engine answers: \(reason)", sourceLocation: sourceLocation)
             throw HarnessFailure("no Docker engine")
         }
-        let bin: URL
         switch Binaries.directory {
-        case .success(let url): bin = url
+        case .success(let url): return url
         case .failure(let missing):
             Issue.record("\(missing.message)", sourceLocation: sourceLocation)
             throw missing
         }
-        return try E2EWorld(example: example, binDir: bin, metalLBVersion: metalLBVersion, pinSubnet: pinSubnet)
     }
 
-    private init(example: String, binDir: URL, metalLBVersion: String?, pinSubnet: Bool) throws {
+    private init(source: URL, binDir: URL, metalLBVersion: String?, pinSubnet: Bool) throws {
         let fm = FileManager.default
         id = String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(6))
         self.binDir = binDir
@@ -282,8 +295,7 @@ final class E2EWorld: @unchecked Sendable {
             [binDir.appendingPathComponent("fakeworld").path, "install", toolDir.path], environment: env, timeout: 60)
         guard install.exitCode == 0 else { throw HarnessFailure("fakeworld install failed:\n\(install)") }
 
-        // Copy the example and rewrite its names.
-        let source = Binaries.packageRoot.appendingPathComponent("examples/\(example)")
+        // Copy the topology and rewrite its names.
         let target = dir.appendingPathComponent("spec")
         try fm.copyItem(at: source, to: target)
         let specURL = target.appendingPathComponent("spec.yaml")
@@ -557,6 +569,27 @@ final class E2EWorld: @unchecked Sendable {
         }
         try? FileManager.default.removeItem(at: dir)
     }
+}
+
+/// Runs `multidc init` (the built binary) into a fresh directory with `arguments`, then `body` in a
+/// world made from what it wrote; always cleans up.
+/// `edit` may change the written files first (fill in placeholders), as a user would.
+func withInitWorld(
+    _ arguments: [String], edit: (URL) throws -> Void = { _ in }, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: (E2EWorld, ProcResult) async throws -> Void
+) async throws {
+    let bin = try E2EWorld.binDirectory(sourceLocation: sourceLocation)
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("multidc-e2e-init-\(UUID().uuidString.prefix(6))")
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let directory = scratch.appendingPathComponent("lab")
+    let written = Proc.runSync(
+        [bin.appendingPathComponent("multidc").path, "init", directory.path] + arguments,
+        environment: ProcessInfo.processInfo.environment, timeout: 60)
+    try #require(written.exitCode == 0, "multidc init failed\n\(written)", sourceLocation: sourceLocation)
+    try edit(directory)
+    let world = try E2EWorld.make(source: directory, sourceLocation: sourceLocation)
+    defer { world.close() }
+    try await body(world, written)
 }
 
 /// Runs `body` in a fresh world and always cleans it up.

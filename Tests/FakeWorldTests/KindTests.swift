@@ -117,7 +117,11 @@ import Testing
             "kind", ["create", "cluster", "--name", "\(name)x", "--config", "-"],
             stdin: "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodez: []\n")
         #expect(bad.code == 1)
-        #expect(bad.stderr.hasPrefix("ERROR: failed to create cluster: error parsing config"))
+        // kind decodes strictly (go-yaml v3, KnownFields): docs/tools.md#kind-config.
+        #expect(
+            bad.stderr
+                == "ERROR: failed to create cluster: unable to decode config: yaml: unmarshal errors:\n  line 3: field nodez not found in type v1alpha4.Cluster\n"
+        )
         let badName = w.kind("create", "cluster", "--name", "Bad_Name")
         #expect(badName.code == 1)
         #expect(

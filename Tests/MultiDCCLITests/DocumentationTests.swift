@@ -10,7 +10,7 @@ import Testing
         .deletingLastPathComponent()
 
     static let commands: [(name: String, type: any ParsableCommand.Type)] = [
-        ("validate", ValidateCommand.self), ("render", RenderCommand.self), ("diff", DiffCommand.self),
+        ("init", InitCommand.self), ("validate", ValidateCommand.self), ("render", RenderCommand.self), ("diff", DiffCommand.self),
         ("apply", ApplyCommand.self), ("status", StatusCommand.self), ("destroy", DestroyCommand.self),
         ("output", OutputCommand.self), ("version", VersionCommand.self),
     ]

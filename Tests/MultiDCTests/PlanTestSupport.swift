@@ -268,12 +268,17 @@ struct WorldBuilder {
         if let digest = manifestDigest ?? loaded.manifestDigest, !digest.isEmpty {
             ownershipData.append(Node.Pair(key: .string("manifests-sha256"), value: .string(digest)))
         }
+        var annotations = ownershipAnnotations
+        // The kind config the cluster was created with (none passed through: no annotation).
+        if topology.provider == .kind, let text = KindClusterResource.recordedText(topology.kindConfig(of: cluster)) {
+            annotations.append(Node.Pair(key: .string(OwnershipResource.kindConfigKey), value: .string(text)))
+        }
         let ownership = ownedObject(
             .mapping([
                 "apiVersion": .string("v1"), "kind": .string("ConfigMap"),
                 "metadata": .mapping([
                     "name": .string(Ownership.configMapName), "namespace": .string(Ownership.configMapNamespace),
-                    "annotations": .mapping(ownershipAnnotations),
+                    "annotations": .mapping(annotations),
                 ]),
                 "data": .mapping(ownershipData),
             ]))

@@ -51,6 +51,9 @@ import YAML
         "spec-name-release-too-long.yaml", "spec-name-env-digit.yaml", "spec-name-share-secret.yaml",
         "spec-cidr-no-prefix.yaml", "spec-provider-unknown.yaml", "spec-kms-external-generate.yaml",
         "spec-kms-root-token-both.yaml", "spec-load-balancer-string.yaml", "spec-metallb-version-no-v.yaml",
+        "spec-kind-unknown-port-field.yaml", "spec-kind-not-passed-through.yaml", "spec-kind-node-field-at-cluster-level.yaml",
+        "spec-kind-typo.yaml", "spec-kind-protocol-lower-case.yaml", "spec-kind-port-range.yaml",
+        "spec-kind-feature-gate-quoted.yaml", "spec-kind-labels.yaml",
     ]
 
     /// Invalid specs whose rules a JSON Schema cannot state (arithmetic on addresses, references
@@ -62,7 +65,9 @@ import YAML
         "spec-pool-overlap-without-subnet.yaml", "spec-leader-typo.yaml", "spec-leader-unknown.yaml",
         "spec-duplicate-cluster.yaml", "spec-provider-kind-context.yaml", "spec-missing-existing-context.yaml",
         "spec-provider-existing-network.yaml", "spec-provider-existing-kms-container.yaml", "spec-file-template-missing.yaml",
-        "spec-file-no-template.yaml", "spec-template-unknown-placeholder-via-spec.yaml",
+        "spec-file-no-template.yaml", "spec-template-unknown-placeholder-via-spec.yaml", "spec-kind-host-port-every-cluster.yaml",
+        "spec-kind-host-port-same-node.yaml", "spec-kind-kubeadm-patches.yaml", "spec-kind-listen-address.yaml",
+        "spec-kind-provider-existing.yaml",
     ]
 
     static func parserRejects(_ name: String) throws -> Bool {
@@ -103,6 +108,15 @@ import YAML
         bad = minimal
         bad["spec"]?["health"] = .mapping(["raft": .mapping(["voters": .scalar("0")])])
         #expect(v.validate(bad) == ["$.spec.health.raft.voters: below the minimum 1"])
+        // kindConfig: kind's field names and shapes (docs/tools.md#kind-config).
+        var kind = minimal
+        kind["spec"]?["kindConfig"] = try YAMLParser.parse(
+            "{ featureGates: { A: true, B: yes }, controlPlane: { labels: { zone: a, n: 1 }, extraPortMappings: [ { containerPort: 80, hostPort: -1, protocol: UDP } ] } }"
+        )
+        #expect(v.validate(kind) == [])
+        kind["spec"]?["kindConfig"] = try YAMLParser.parse(
+            "{ controlPlane: { extraPortMappings: [ { containerPort: 80, protocol: tcp } ] } }")
+        #expect(v.validate(kind) == ["$.spec.kindConfig.controlPlane.extraPortMappings[0].protocol: not one of the allowed values"])
         bad = minimal
         bad["spec"]?["kms"] = .mapping(["image": .string("v"), "url": .string("https://x")])
         #expect(v.validate(bad) == ["$.spec.kms: matches 0 of the oneOf branches"])

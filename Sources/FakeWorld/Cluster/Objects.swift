@@ -139,8 +139,8 @@ extension ClusterState {
 
     func bornAt(_ obj: JSON) -> Double { obj.uid.flatMap { born[$0] } ?? createdAt }
 
-    /// The objects a fresh kind cluster has.
-    mutating func seed(now: Double) {
+    /// The objects a fresh kind cluster has; `labels` are the kind config's node labels, by node name.
+    mutating func seed(now: Double, labels nodeLabels: [String: [String: String]] = [:]) {
         for ns in ClusterState.systemNamespaces {
             create(
                 [
@@ -157,6 +157,7 @@ extension ClusterState {
                 labels["node-role.kubernetes.io/control-plane"] = ""
                 labels["node-role.kubernetes.io/master"] = ""
             }
+            for (key, value) in nodeLabels[node] ?? [:] { labels[key] = .string(value) }
             create(
                 [
                     "apiVersion": "v1", "kind": "Node", "metadata": ["name": .string(node), "labels": .object(labels)],

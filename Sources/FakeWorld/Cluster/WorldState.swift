@@ -41,6 +41,9 @@ struct ClusterState: Codable {
     var releases: [String: HelmRelease] = [:]
     /// Vault servers (one per Vault CR), by "namespace/name".
     var vaults: [String: VaultNode] = [:]
+    /// The cluster-level fields of the kind config it was created with (featureGates,
+    /// runtimeConfig, kubeadm and containerd patches), as kind decoded them; nil when none.
+    var kindConfig: [String: JSON]? = nil
     /// What is written on each PersistentVolumeClaim's volume, by the claim's uid (a deleted
     /// claim takes its data with it): the Vault Raft storage of the pod that mounts it.
     var volumes: [String: RaftStorage] = [:]

@@ -101,16 +101,17 @@ struct KindCommand {
         if !existing.trimmed.isEmpty {
             throw ToolFailure(stderr: "ERROR: failed to create cluster: node(s) already exist for a cluster with the name \"\(name)\"")
         }
-        // [SRC kind create.go] Warnf (no prefix), then Config.Validate (name regexp ^[a-z0-9.-]+$).
+        // [SRC kind create.go] Warnf (no prefix), then Config.Validate (the name regexp ^[a-z0-9.-]+$,
+        // the nodes' roles and port mappings), every problem at once.
         if name.count > 50 { out.warn("cluster name \"\(name)\" is probably too long, this might not work properly on some systems") }
-        if name.isEmpty || !name.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "." || $0 == "-" }) {
-            out.warn("ERROR: failed to create cluster: '\(name)' is not a valid cluster name, cluster names must match `^[a-z0-9.-]+$`")
+        if let problem = config.validationError(name: name) {
+            out.warn("ERROR: failed to create cluster: \(problem)")
             throw ToolFailure(stderr: out.err)
         }
         out.warn("Creating cluster \"\(name)\" ...")
-        let nodes = config.nodeNames(cluster: name)
+        let nodes = config.namedNodes(cluster: name)
         let image = p.last("image")
-        let images = Array(Set(nodes.map { image ?? $0.image ?? KindCommand.defaultImage })).sorted()
+        let images = Array(Set(nodes.map { image ?? $0.spec.image ?? KindCommand.defaultImage })).sorted()
         func fail(_ step: String, _ message: String, cleanup: [String]) -> ToolFailure {
             out.warn(" ✗ \(step)")
             if !cleanup.isEmpty && !p.bool("retain") {
@@ -160,18 +161,25 @@ struct KindCommand {
         let preparing = "Preparing nodes \(String(repeating: "📦 ", count: nodes.count))"
         out.warn(" • \(preparing)  ...")
         for node in nodes {
+            let role = node.spec.role
             var args = [
-                "run", "--name", node.name, "--hostname", node.name, "--label", "\(KindCommand.roleLabel)=\(node.role)",
+                "run", "--name", node.name, "--hostname", node.name, "--label", "\(KindCommand.roleLabel)=\(role)",
                 "--tmpfs", "/tmp", "--tmpfs", "/run", "--detach", "--tty",
                 "--label", "\(KindCommand.clusterLabel)=\(name)", "--net", network, "--restart=on-failure:1", "--init=false",
             ]
-            if node.role == "control-plane" {
+            // The node's extraPortMappings, published by the real engine (a host port another
+            // container holds fails the run as it does for kind), before the API server's.
+            switch config.publishArguments(node.spec) {
+            case .success(let publish): args += publish
+            case .failure(let failure): throw fail(preparing, failure.stderr, cleanup: [node.name])
+            }
+            if role == "control-plane" {
                 args += [
                     apiPort > 0 ? "--publish=127.0.0.1:\(apiPort):6443/TCP" : "--publish=127.0.0.1::6443/TCP", "-e",
                     "KUBECONFIG=/etc/kubernetes/admin.conf",
                 ]
             }
-            args.append(image ?? node.image ?? KindCommand.defaultImage)
+            args.append(image ?? node.spec.image ?? KindCommand.defaultImage)
             let r = docker.run(args)
             if !r.ok {
                 throw fail(
@@ -208,7 +216,7 @@ struct KindCommand {
         out.warn(" ✓ Installing CNI 🔌")
         out.warn(" • Installing StorageClass 💾  ...")
         out.warn(" ✓ Installing StorageClass 💾")
-        if nodes.contains(where: { $0.role == "worker" }) {
+        if nodes.contains(where: { $0.spec.role == "worker" }) {
             out.warn(" • Joining worker nodes 🚜  ...")
             out.warn(" ✓ Joining worker nodes 🚜")
         }
@@ -222,7 +230,10 @@ struct KindCommand {
             var cluster = ClusterState(
                 name: name, network: network, image: image ?? KindCommand.defaultImage, apiPort: apiPort,
                 nodes: nodes.map(\.name), createdAt: now)
-            cluster.seed(now: now)
+            cluster.kindConfig = config.passthrough.isEmpty ? nil : config.passthrough
+            // [SRC kind pkg/cluster/internal/create/actions/config/config.go v0.32.0] a node's labels
+            // go to its kubelet's --node-labels: the Node object carries them.
+            cluster.seed(now: now, labels: Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, $0.spec.labels) }))
             state.clusters[name] = cluster
             return cluster.apiPort
         }

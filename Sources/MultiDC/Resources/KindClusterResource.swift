@@ -1,3 +1,5 @@
+import YAML
+
 /// A kind cluster: created with its nodes on the topology's network, started when its nodes
 /// are stopped, replaced when its nodes do not match the spec, deleted by destroy. With provider
 /// `existing` it is a kubeconfig context that must answer. Its rule decides what the rules after
@@ -12,8 +14,11 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
         let loss = holdsVault ? "cluster \(name) holds a Vault node whose data is lost" : nil
         if topology.provider == .kind {
             let image = topology.nodeImage(of: cluster)
+            let passthrough = topology.kindConfig(of: cluster)
             let create = { (deleteFirst: Bool) in
-                Create(name: name, image: image, workers: cluster.workers, network: topology.network.name, deleteFirst: deleteFirst)
+                Create(
+                    name: name, image: image, workers: cluster.workers, passthrough: passthrough, network: topology.network.name,
+                    deleteFirst: deleteFirst)
             }
             if plan.networkReplaced {
                 // The network's own step removes the cluster first.
@@ -34,12 +39,16 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
             }
             let wantedNodes = 1 + cluster.workers
             let why: String?
+            var fields: [FieldChange] = []
             if kind.controlPlanes.isEmpty {
                 why = "its control-plane container is gone (nodes left: \(kind.nodes.map(\.name).joined(separator: ", ")))"
             } else if kind.nodes.count != wantedNodes {
                 why = "it has \(kind.nodes.count) nodes, the spec wants \(wantedNodes) (1 control plane + \(cluster.workers) workers)"
             } else if let image, let node = kind.nodes.first(where: { KMSResource.imageDiffers($0.container.image, image) }) {
                 why = "its nodes run \(node.container.image), the spec says \(image)"
+            } else if let changes = kindConfigChanges(passthrough, record: observed?.objects.ownership) {
+                why = "its kind config differs from the spec's kindConfig (kind reads it only when it creates a cluster)"
+                fields = changes
             } else {
                 why = nil
             }
@@ -48,7 +57,7 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
                 plan.add(
                     PlanAction(
                         id: .cluster(name), change: .replace, step: create(true), resource: resource, reason: why, needs: [.network],
-                        dataLoss: loss))
+                        dataLoss: loss, fields: fields))
                 return
             }
             let stopped = kind.nodes.filter { !$0.container.isRunning }
@@ -96,8 +105,8 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
                     step: ExportKubeconfig(
                         cluster: name,
                         recreate: Create(
-                            name: name, image: topology.nodeImage(of: cluster), workers: cluster.workers, network: topology.network.name,
-                            deleteFirst: true)),
+                            name: name, image: topology.nodeImage(of: cluster), workers: cluster.workers,
+                            passthrough: topology.kindConfig(of: cluster), network: topology.network.name, deleteFirst: true)),
                     resource: resource,
                     reason:
                         "its kubeconfig context \(observed.context) is missing; export it again (re-create the cluster if its create never finished)",
@@ -167,13 +176,15 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
         var name: String
         var image: String?
         var workers: Int
+        /// The spec's kind config fields for this cluster (docs/tools.md#kind-config).
+        var passthrough: Topology.KindConfig = Topology.KindConfig()
         var network: String
         /// A replacement: `kind delete cluster` first.
         var deleteFirst: Bool
 
         func run(_ context: StepContext) async throws {
             if deleteFirst { try await Delete(name: name).run(context) }
-            let file = try SecretFile(contents: Kind.clusterConfig(workers: workers), suffix: ".yaml")
+            let file = try SecretFile(contents: Kind.clusterConfig(workers: workers, passthrough: passthrough), suffix: ".yaml")
             defer { file.remove() }
             let command = Kind.createCluster(name: name, image: image, configPath: file.path, network: network)
             let result: CommandResult
@@ -277,5 +288,52 @@ enum KindClusterResource: ClusterRule, ClusterDestroyRule {
             let result = try await context.run(probe)
             return result.isSuccess ? .ready : .notYet(result.lastErrorLine)
         }
+    }
+}
+
+extension KindClusterResource {
+    /// The `multidc/kind-config` annotation text for a cluster's kind config: compact JSON of the
+    /// passed-through fields, nil when nothing is passed through (no annotation).
+    static func recordedText(_ config: Topology.KindConfig) -> String? {
+        config.isEmpty ? nil : config.node.jsonString()
+    }
+
+    /// How the kind config the cluster was created with (recorded on its ownership record) differs
+    /// from the spec's, field by field under `kindConfig.`; nil when they agree or the record is
+    /// unknown (not read: the cluster is stopped or has no context).
+    ///
+    /// No annotation means nothing was passed through: clusters made before multidc passed
+    /// kind fields through, and those made without any, were created with the plain config.
+    static func kindConfigChanges(_ wanted: Topology.KindConfig, record: KubeObject?) -> [FieldChange]? {
+        guard let record else { return nil }
+        let text = OwnershipResource.annotations(record)[OwnershipResource.kindConfigKey]
+        guard text != recordedText(wanted) else { return nil }
+        let recorded = text.flatMap { try? YAMLParser.parse($0, file: OwnershipResource.kindConfigKey) } ?? .mapping([])
+        let changes = fieldChanges(wanted: wanted.node, recorded: recorded, path: "kindConfig")
+        // Equal meaning written differently (an older multidc's JSON) is no change.
+        return changes.isEmpty ? nil : changes
+    }
+
+    /// Field changes from `recorded` to `wanted`: changed and added fields, then removed ones.
+    static func fieldChanges(wanted: Node, recorded: Node?, path: String) -> [FieldChange] {
+        if let pairs = wanted.mapping, let recordedPairs = recorded?.mapping {
+            var out: [FieldChange] = []
+            for pair in pairs {
+                let key = pair.key.scalar ?? ""
+                out += fieldChanges(wanted: pair.value, recorded: recorded?[key], path: FieldDiff.join(path, key))
+            }
+            for pair in recordedPairs where wanted[pair.key.scalar ?? ""] == nil {
+                out.append(FieldChange(path: FieldDiff.join(path, pair.key.scalar ?? ""), before: display(pair.value), after: nil))
+            }
+            return out
+        }
+        if let recorded, recorded == wanted { return [] }
+        return [FieldChange(path: path, before: recorded.map(display), after: display(wanted))]
+    }
+
+    /// One line: multi-line patches as a quoted string with escapes.
+    static func display(_ node: Node) -> String {
+        if let text = node.scalar, !text.contains("\n") { return text.isEmpty ? "\"\"" : text }
+        return YAMLEmitter.emitFlowString(node)
     }
 }

@@ -31,10 +31,14 @@ enum OwnershipResource: ClusterRule, ClusterDestroyRule {
                     "kind cluster \(name) exists but carries no ownership record (ConfigMap \(Ownership.configMapNamespace)/\(Ownership.configMapName)), and no earlier apply of topology \(plan.topology.name) on this machine created it; rerun with --adopt to take it over, or choose another cluster name"
                 ))
         }
+        // A record written now describes the cluster as the spec makes it (a new cluster) or
+        // takes it as the spec says it is (adoption): it carries the kind config passed through.
+        let kindConfig = plan.topology.provider == .kind ? KindClusterResource.recordedText(plan.topology.kindConfig(of: cluster)) : nil
         plan.add(
             PlanAction(
-                id: .ownership(name), change: record == nil ? .create : .inSync, step: Record(cluster: name, manifestDigest: nil),
-                resource: resource, reason: reason, needs: [.cluster(name)]))
+                id: .ownership(name), change: record == nil ? .create : .inSync,
+                step: Record(cluster: name, manifestDigest: nil, kindConfig: kindConfig), resource: resource, reason: reason,
+                needs: [.cluster(name)]))
     }
 
     static func planDestroy(_ cluster: Topology.Cluster, _ scope: DestroyScope, _ plan: inout PlanBuilder) {
@@ -46,10 +50,13 @@ enum OwnershipResource: ClusterRule, ClusterDestroyRule {
                 needs: plan.actions.filter { $0.cluster == name }.map(\.id)))
     }
 
-    /// Writes the record (with the manifests' digest when the manifests step writes it).
+    /// Writes the record (with the manifests' digest when the manifests step writes it), then
+    /// annotates it with the kind config passed through when the cluster was made with one.
     struct Record: Step {
         var cluster: String
         var manifestDigest: String?
+        /// The `kindConfigKey` annotation (nil: none; absent means nothing passed through).
+        var kindConfig: String? = nil
 
         func run(_ context: StepContext) async throws {
             var data: [Node.Pair] = [Node.Pair(key: .string("topology"), value: .string(context.topology.name))]
@@ -61,6 +68,7 @@ enum OwnershipResource: ClusterRule, ClusterDestroyRule {
                     "data": .mapping(data),
                 ]))
             try await context.check(context.kubectl(cluster).apply(manifest: YAMLEmitter.emit(object)))
+            if let kindConfig { try await OwnershipResource.annotate(cluster, [(OwnershipResource.kindConfigKey, kindConfig)], context) }
         }
     }
 
@@ -85,6 +93,10 @@ extension OwnershipResource {
     /// The KMS container's network endpoint id when this cluster's Vault CR was applied: the KMS
     /// incarnation its unseal keys went into (docs/tools.md#vault-dev: a restart empties it).
     static let kmsEndpointKey = "multidc/kms-endpoint"
+    /// The kind config fields passed through when the cluster was created (compact JSON in kind's
+    /// field names, `Topology.KindConfig.node`); absent when none was. kind reads its config only
+    /// in `kind create cluster`, and nothing of it can be read back cheaply.
+    static let kindConfigKey = "multidc/kind-config"
 
     /// A plan with nothing to change whose clusters' records name another spec digest (a comment
     /// edited, or the same world made from another spec): says that apply records this spec and

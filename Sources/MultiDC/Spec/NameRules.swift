@@ -86,3 +86,65 @@ extension NameRules {
         return out
     }
 }
+
+/// Kubernetes label rules, for the node labels passed to kind (docs/tools.md#kind-config, Labels).
+extension NameRules {
+    /// `[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?`, at most 63 characters: a label key's name part
+    /// and a non-empty label value (kubernetes/apimachinery@eed236ce
+    /// `pkg/api/validate/content/kube.go`, `labelKeyFmt`, `labelValueFmt`).
+    static func isLabelName(_ s: String) -> Bool {
+        func alnum(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) }
+        let bytes = Array(s.utf8)
+        guard let first = bytes.first, let last = bytes.last, bytes.count <= 63, alnum(first), alnum(last) else { return false }
+        return bytes.allSatisfy { alnum($0) || $0 == 45 || $0 == 95 || $0 == 46 }
+    }
+
+    static let labelNameRule =
+        "alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character, at most 63 characters"
+
+    /// The problem with a label key (`[prefix/]name`, the prefix a DNS-1123 subdomain), or nil
+    /// (apimachinery `IsLabelKey`).
+    static func labelKeyProblem(_ key: String) -> String? {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count <= 2 else {
+            return "invalid label key '\(key)': write [prefix/]name with one '/', the name \(labelNameRule)"
+        }
+        if parts.count == 2, !isDNSSubdomain(parts[0]) {
+            return "invalid label key '\(key)': its prefix '\(parts[0])' must be a DNS-1123 subdomain (\(labelRule), dot-separated)"
+        }
+        guard isLabelName(parts[parts.count - 1]) else {
+            return "invalid label key '\(key)': its name part must be \(labelNameRule)"
+        }
+        return nil
+    }
+
+    /// The problem with a label value (empty, or a label name), or nil (apimachinery `IsLabelValue`).
+    static func labelValueProblem(_ value: String, key: String) -> String? {
+        value.isEmpty || isLabelName(value)
+            ? nil : "invalid value '\(value)' of label '\(key)': a label value is empty or \(labelNameRule)"
+    }
+
+    /// Keys in the `kubernetes.io` and `k8s.io` namespaces the kubelet sets on its own node.
+    static let kubeletLabels = [
+        "beta.kubernetes.io/arch", "beta.kubernetes.io/instance-type", "beta.kubernetes.io/os",
+        "failure-domain.beta.kubernetes.io/region", "failure-domain.beta.kubernetes.io/zone", "kubernetes.io/arch",
+        "kubernetes.io/hostname", "kubernetes.io/os", "node.kubernetes.io/instance-type", "topology.kubernetes.io/region",
+        "topology.kubernetes.io/zone",
+    ]
+    static let kubeletLabelNamespaces = ["kubelet.kubernetes.io", "node.kubernetes.io"]
+
+    /// The kubelet refuses to start with a `--node-labels` key in the `kubernetes.io` or `k8s.io`
+    /// namespace other than its own (kubernetes `cmd/kubelet/app/options/options.go`
+    /// `ValidateKubeletFlags`, `pkg/kubelet/apis/well_known_labels.go` `IsKubeletLabel`).
+    static func kubeletLabelProblem(_ key: String) -> String? {
+        let parts = key.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        let namespace = String(parts[0])
+        let restricted = ["kubernetes.io", "k8s.io"].contains { namespace == $0 || namespace.hasSuffix("." + $0) }
+        guard restricted, !kubeletLabels.contains(key),
+            !kubeletLabelNamespaces.contains(where: { namespace == $0 || namespace.hasSuffix("." + $0) })
+        else { return nil }
+        return
+            "label '\(key)' is in the \(namespace) namespace: the kubelet refuses it in --node-labels and the node never joins (allowed there are the prefixes \(kubeletLabelNamespaces.joined(separator: ", ")) and \(kubeletLabels.joined(separator: ", ")))"
+    }
+}

@@ -48,8 +48,9 @@ struct SpecReader {
         error("expected \(expected), found \(node.kindDescription)", at: node.mark)
     }
 
-    /// The fields of a mapping; unknown keys are reported with a did-you-mean.
-    mutating func fields(_ node: Node, path: String, allowed: [String]) -> Fields? {
+    /// The fields of a mapping; unknown keys are reported with a did-you-mean, else with
+    /// `unknown(key)` when it has a message for that key, else with the allowed keys.
+    mutating func fields(_ node: Node, path: String, allowed: [String], unknown: (String) -> String? = { _ in nil }) -> Fields? {
         guard case .mapping(let pairs) = node.content else {
             typeError("a mapping", node)
             return nil
@@ -64,6 +65,7 @@ struct SpecReader {
             guard allowed.contains(key) else {
                 let hint =
                     EditDistance.suggestion(for: key, among: allowed).map { "; did you mean '\($0)'?" }
+                    ?? unknown(key).map { "; \($0)" }
                     ?? "; allowed keys\(fields.inPath) are \(allowed.joined(separator: ", "))"
                 error("unknown key '\(key)'" + hint, at: pair.key.mark)
                 continue
@@ -95,6 +97,10 @@ struct SpecReader {
         }
         guard !s.isEmpty else {
             error("expected a non-empty string", at: node.mark)
+            return nil
+        }
+        if let what = Scaffold.placeholder(s) {
+            error("`multidc init` left a placeholder here: fill in \(what)", at: node.mark)
             return nil
         }
         return s

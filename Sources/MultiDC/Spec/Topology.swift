@@ -13,6 +13,8 @@ package struct Topology: Sendable, Equatable {
     package var provider: Provider
     /// Default node image of every cluster; nil means kind's own default.
     package var nodeImage: String?
+    /// `spec.kindConfig`: kind config fields passed through to every cluster (provider kind).
+    package var kindConfig: KindConfig
     package var network: Network
     package var loadBalancer: LoadBalancer
     package var kms: KMS
@@ -24,13 +26,14 @@ package struct Topology: Sendable, Equatable {
     package var health: Health
 
     package init(
-        name: String, provider: Provider = .kind, nodeImage: String? = nil, network: Network = Network(),
-        loadBalancer: LoadBalancer, kms: KMS, vaultOperator: VaultOperator, manifests: [FileReference] = [],
-        vault: Vault, clusters: [Cluster], health: Health
+        name: String, provider: Provider = .kind, nodeImage: String? = nil, kindConfig: KindConfig = KindConfig(),
+        network: Network = Network(), loadBalancer: LoadBalancer, kms: KMS, vaultOperator: VaultOperator,
+        manifests: [FileReference] = [], vault: Vault, clusters: [Cluster], health: Health
     ) {
         self.name = name
         self.provider = provider
         self.nodeImage = nodeImage
+        self.kindConfig = kindConfig
         self.network = network
         self.loadBalancer = loadBalancer
         self.kms = kms

@@ -4,12 +4,16 @@ import YAML
 struct TopologyDecoder {
     var reader: SpecReader
     let paths: PathResolver
+    /// The `extraPortMappings` read, with their marks, by the path of their node section
+    /// (`spec.kindConfig.controlPlane`): for the host-port check over every node.
+    var portSources: [String: [(Topology.PortMapping, Mark)]] = [:]
 
     static let rootKeys = ["apiVersion", "kind", "metadata", "spec"]
     static let specKeys = [
-        "provider", "nodeImage", "network", "loadBalancer", "kms", "operator", "manifests", "vault", "clusters", "health",
+        "provider", "nodeImage", "kindConfig", "network", "loadBalancer", "kms", "operator", "manifests", "vault", "clusters",
+        "health",
     ]
-    static let clusterKeys = ["name", "nodeImage", "workers", "pool", "context", "vault"]
+    static let clusterKeys = ["name", "nodeImage", "workers", "kindConfig", "pool", "context", "vault"]
 
     /// Decodes a whole document; nil when anything is wrong (see `reader.diagnostics`).
     mutating func decode(_ root: Node?) -> Topology? {
@@ -64,26 +68,32 @@ struct TopologyDecoder {
         }
         let kindOnly = provider == .kind
         if !kindOnly {
-            for key in ["nodeImage", "network"] where spec.has(key) {
+            for key in ["nodeImage", "kindConfig", "network"] where spec.has(key) {
                 reader.error(
                     "'\(key)' is for provider kind; provider existing uses clusters that already run",
                     at: spec.keyNode(key)!.mark)
             }
         }
         let nodeImage = reader.string(spec, "nodeImage")
+        var kindConfig = Topology.KindConfig()
+        if kindOnly, let node = spec.value("kindConfig") { kindConfig = decodeKindConfig(node, path: "spec.kindConfig") }
         let network = decodeNetwork(spec)
         let loadBalancer = decodeLoadBalancer(spec, provider: provider)
         let kms = decodeKMS(spec, provider: provider)
         let vaultOperator = decodeOperator(spec)
         let manifests = reader.strings(spec, "manifests").compactMap { paths.reference($0.0, at: $0.1, reader: &reader) }
         let clusters = decodeClusters(spec, provider: provider)
-        if let clusters { checkFirstBlock(network.slices, clusterCount: clusters.count) }
+        if let clusters {
+            checkFirstBlock(network.slices, clusterCount: clusters.count)
+            if kindOnly { checkHostPorts(clusters, clusterPaths: clusters.indices.map { "spec.clusters[\($0)]" }) }
+        }
         let vault = decodeVault(spec, clusters: clusters ?? [])
         let health = decodeHealth(spec, clusterCount: clusters?.count ?? 0)
 
         guard let clusters, let loadBalancer, let kms, let vaultOperator, let vault, let health else { return nil }
         return Topology(
-            name: name, provider: provider, nodeImage: nodeImage, network: network, loadBalancer: loadBalancer, kms: kms,
+            name: name, provider: provider, nodeImage: nodeImage, kindConfig: kindConfig, network: network,
+            loadBalancer: loadBalancer, kms: kms,
             vaultOperator: vaultOperator, manifests: manifests, vault: vault, clusters: clusters, health: health)
     }
 
@@ -168,20 +178,23 @@ struct TopologyDecoder {
             return nil
         }
         guard let f = reader.fields(node, path: "spec.kms", allowed: ["name", "image", "rootToken", "url"]) else { return nil }
-        if let url = reader.string(f, "url") {
+        if f.has("url") {
+            // An unreadable url (or a placeholder still to fill in) is reported by `string`; the
+            // KMS is still external.
+            let url = reader.string(f, "url")
             for key in ["name", "image"] where f.has(key) {
                 reader.error(
                     "'\(key)' is for a KMS container multidc runs; an external KMS (url) takes only 'url' and 'rootToken'",
                     at: f.keyNode(key)!.mark)
             }
-            if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
                 reader.error("invalid KMS url '\(url)'; write it like https://vault.example.com:8200", at: f.value("url")!.mark)
             }
             guard f.has("rootToken") else {
                 reader.missing("rootToken", in: f, note: "; an external KMS needs rootToken.fromEnv")
                 return nil
             }
-            guard let token = decodeRootToken(f, external: true) else { return nil }
+            guard let token = decodeRootToken(f, external: true), let url else { return nil }
             return .external(url: url, rootToken: token)
         }
         if provider == .existing {
@@ -304,13 +317,16 @@ struct TopologyDecoder {
             }
             var cluster = Topology.Cluster(name: name)
             if provider == .existing {
-                for key in ["nodeImage", "workers"] where f.has(key) {
+                for key in ["nodeImage", "workers", "kindConfig"] where f.has(key) {
                     reader.error(
                         "'\(key)' is for provider kind; provider existing uses clusters that already run", at: f.keyNode(key)!.mark)
                 }
             }
             cluster.nodeImage = reader.string(f, "nodeImage")
             cluster.workers = reader.int(f, "workers", range: 0...100) ?? 0
+            if provider == .kind, let node = f.value("kindConfig") {
+                cluster.kindConfig = decodeKindConfig(node, path: "\(path).kindConfig")
+            }
             if let text = reader.string(f, "pool") {
                 do {
                     cluster.pool = try CIDR.parse(text)

@@ -145,10 +145,12 @@ extension Topology {
         /// Kubeconfig context (provider existing only).
         package var context: String?
         package var vaultTemplate: FileReference?
+        /// `clusters[i].kindConfig`: merged over `spec.kindConfig` (`Topology.kindConfig(of:)`).
+        package var kindConfig: KindConfig
 
         package init(
             name: String, nodeImage: String? = nil, workers: Int = 0, pool: CIDR? = nil, context: String? = nil,
-            vaultTemplate: FileReference? = nil
+            vaultTemplate: FileReference? = nil, kindConfig: KindConfig = KindConfig()
         ) {
             self.name = name
             self.nodeImage = nodeImage
@@ -156,6 +158,7 @@ extension Topology {
             self.pool = pool
             self.context = context
             self.vaultTemplate = vaultTemplate
+            self.kindConfig = kindConfig
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import YAML
 
 /// argv builders and parsers for `kind` (docs/tools.md#kind-output and the kind sections after it).
 package enum Kind {
@@ -35,10 +36,25 @@ package enum Kind {
     /// `kind version`.
     package static func version() -> Command { Command(executable, ["version"]) }
 
-    /// The v1alpha4 cluster config multidc hands kind: one control plane and `workers` workers.
-    package static func clusterConfig(workers: Int) -> String {
-        "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n"
-            + String(repeating: "- role: worker\n", count: max(0, workers))
+    /// The v1alpha4 cluster config multidc hands kind: one control plane and `workers` workers,
+    /// with the spec's passed-through fields (docs/tools.md#kind-config) — the cluster-level ones
+    /// at the top, the node ones on each node of their role — in kind's own field names.
+    package static func clusterConfig(workers: Int, passthrough: Topology.KindConfig = Topology.KindConfig()) -> String {
+        var top: [Node.Pair] = [
+            Node.Pair(key: .string("kind"), value: .string("Cluster")),
+            Node.Pair(key: .string("apiVersion"), value: .string("kind.x-k8s.io/v1alpha4")),
+        ]
+        for pair in passthrough.node.mapping ?? [] where !["controlPlane", "workers"].contains(pair.key.scalar ?? "") {
+            top.append(pair)
+        }
+        func node(_ role: String, _ fields: Topology.KindNode) -> Node {
+            .mapping([Node.Pair(key: .string("role"), value: .string(role))] + (fields.node?.mapping ?? []))
+        }
+        let nodes =
+            [node("control-plane", passthrough.controlPlane)]
+            + Array(repeating: node("worker", passthrough.workers), count: max(0, workers))
+        top.append(Node.Pair(key: .string("nodes"), value: .sequence(nodes)))
+        return YAMLEmitter.emit(Node.mapping(top))
     }
 
     /// `kind delete cluster --name N [--kubeconfig K]` (succeeds when the cluster is gone).
