@@ -138,7 +138,7 @@ extension EndToEndTests {
             let old = w.leader
             let new = w.cluster("secondary")
             // The new leader renders the leader's template, the old one a follower's; the followers
-            // trust the new leader's CA.
+            // trust the new leader's CA (its shared TLS secret).
             let url = URL(fileURLWithPath: w.specPath)
             var spec = try #require(try YAMLParser.parse(try String(contentsOf: url, encoding: .utf8), file: url.path))
             var body = try #require(spec["spec"])
@@ -154,8 +154,7 @@ extension EndToEndTests {
                 })
             spec["spec"] = body
             try YAMLEmitter.emit([spec]).write(to: url, atomically: true, encoding: .utf8)
-            let follower = url.deletingLastPathComponent().appendingPathComponent("vault-follower.yaml")
-            try Self.edit(follower) { $0.replacingOccurrences(of: "vault-\(old)-tls", with: "vault-\(new)-tls") }
+            // The follower template names the leader's TLS secret as vault-${{ leader.name }}-tls.
 
             let refused = w.multidc("apply", ["--yes"])
             #expect(refused.exitCode == 1, "\(refused)")

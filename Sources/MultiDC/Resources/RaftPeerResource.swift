@@ -68,27 +68,22 @@ enum RaftPeerResource: GlobalRule {
         // Dead peers first (each removal raises the margin), then the pruned clusters' peers, one at a time.
         var previous: ActionID?
         let waits = plan.topology.clusters.map { ActionID.vaultReady($0.name) } + [.vault(access.cluster)]
-        for peer in dead {
+        func remove(_ peer: RaftPeer, because reason: String) -> ActionID {
             let id = ActionID.raftPeer(peer.nodeID)
             plan.add(
                 PlanAction(
                     id: id, change: .delete, step: RemovePeer(nodeID: peer.nodeID, access: access),
-                    resource: "Raft peer \(peer.nodeID) (\(peer.address))",
-                    reason: "its address is the Vault node of no cluster in the spec (the node is gone or moved)",
-                    observed: peer.voter ? "voter" : "non-voter", needs: waits + (previous.map { [$0] } ?? [])))
+                    resource: "Raft peer \(peer.nodeID) (\(peer.address))", reason: reason, observed: peer.voter ? "voter" : "non-voter",
+                    needs: waits + (previous.map { [$0] } ?? [])))
             previous = id
+            return id
+        }
+        for peer in dead {
+            _ = remove(peer, because: "its address is the Vault node of no cluster in the spec (the node is gone or moved)")
         }
         var peerOf: [String: ActionID] = [:]
         for (peer, cluster) in pruned {
-            let id = ActionID.raftPeer(peer.nodeID)
-            plan.add(
-                PlanAction(
-                    id: id, change: .delete, step: RemovePeer(nodeID: peer.nodeID, access: access),
-                    resource: "Raft peer \(peer.nodeID) (\(peer.address))",
-                    reason: "cluster \(cluster) left the spec; its Vault node leaves Raft before its cluster goes",
-                    observed: peer.voter ? "voter" : "non-voter", needs: waits + (previous.map { [$0] } ?? [])))
-            previous = id
-            peerOf[cluster] = id
+            peerOf[cluster] = remove(peer, because: "cluster \(cluster) left the spec; its Vault node leaves Raft before its cluster goes")
         }
         prune(formers, peers: peerOf, &plan)
     }
