@@ -22,6 +22,9 @@ package struct RaftAddressBook: Sendable, Equatable {
         self.init(pools: pools, observed: observed)
     }
 
+    /// Whether the book can place a peer of `cluster` at all (it has a pool or an observed address).
+    package func knowsAddress(of cluster: String) -> Bool { pools[cluster] != nil || observed[cluster] != nil }
+
     /// The cluster a peer's host belongs to (observed addresses first, then pools).
     package func cluster(of peer: RaftPeer) -> String? {
         let host = peer.host
@@ -63,7 +66,7 @@ package enum RaftMembershipCheck {
         }
         // Clusters whose Vault address is not known yet (a cloud LoadBalancer not observed since
         // it got one): the unclaimed peers may be theirs; only a surplus is stale.
-        let blind = clusters.filter { seen[$0] == nil && book.pools[$0] == nil && book.observed[$0] == nil }
+        let blind = clusters.filter { seen[$0] == nil && !book.knowsAddress(of: $0) }
         for peer in unclaimed.dropFirst(blind.count) {
             verdict.problems.append(
                 "Raft peer \(peer.nodeID) at \(peer.address) is the Vault node of no cluster in the spec (stale: `multidc apply` removes it)"

@@ -36,7 +36,7 @@ enum RaftPeerResource: GlobalRule {
 
         // A spec cluster that is not observed and has no pool cannot claim its peer: removing
         // "unclaimed" peers then could remove a live node.
-        let blind = plan.topology.clusters.filter { book.observed[$0.name] == nil && book.pools[$0.name] == nil }.map(\.name)
+        let blind = plan.topology.clusters.map(\.name).filter { !book.knowsAddress(of: $0) }
         var dead: [RaftPeer] = []
         var pruned: [(peer: RaftPeer, cluster: String)] = []
         var kept = 0
@@ -116,10 +116,10 @@ enum RaftPeerResource: GlobalRule {
             let name = former.name
             let vaults = former.objects.vaults.keys.sorted()
             var needs: [ActionID] = peers[name].map { [$0] } ?? []
-            let risk =
-                unknownPeers != nil && !vaults.isEmpty
-                ? "the Raft peers are unknown (\(unknownPeers!)): cluster \(name)'s Vault node may stay a voter after its cluster is gone"
-                : nil
+            let risk = unknownPeers.flatMap { why in
+                vaults.isEmpty
+                    ? nil : "the Raft peers are unknown (\(why)): cluster \(name)'s Vault node may stay a voter after its cluster is gone"
+            }
             if !vaults.isEmpty && former.reachability.isReachable {
                 plan.add(
                     PlanAction(

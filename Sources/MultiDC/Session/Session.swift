@@ -163,21 +163,24 @@ package struct Session: Sendable {
             expectedVoters: topology.health.raft.voters, timeout: timeout ?? topology.health.raft.timeout,
             interval: interval, clock: clock, onReport: onReport
         ) {
-            if access == nil, case .success(let found) = await raftAccess(loaded) { access = found }
             async let nodes = nodeObservations(loaded)
-            let membership: RaftMembership
-            if let current = access {
-                membership = await RaftMembership.read(current, runner: runner, timeout: .seconds(60))
-                // The access may be stale (the apply re-created the KMS or the CRs: a new token or
-                // address): read the Vault CR again before the next poll.
-                if membership.peers == nil { access = nil }
-            } else {
-                membership = .notObserved("no Vault CR with a KV key store answers yet")
-            }
+            let membership = await raftMembership(loaded, access: access)
+            // The access may be stale (the apply re-created the KMS or the CRs: a new token or
+            // address): read the Vault CR again before the next poll.
+            access = membership.peers == nil ? nil : membership.access
             let verdict = RaftMembershipCheck.evaluate(
                 membership, clusters: topology.clusters.map(\.name), specLeader: topology.leader.name, book: book)
             return (await nodes, membership.peers, verdict)
         }
+    }
+
+    /// The Raft peers read through `access`, or through the access the Vault CRs give when there
+    /// is none (one `kubectl get` per cluster tried, then the read).
+    package func raftMembership(_ loaded: LoadedTopology, access: RaftAccess?) async -> RaftMembership {
+        var access = access
+        if access == nil, case .success(let found) = await raftAccess(loaded) { access = found }
+        guard let access else { return .notObserved("no Vault CR with a KV key store answers yet") }
+        return await RaftMembership.read(access, runner: runner, timeout: .seconds(60))
     }
 
     /// Where `list-peers` can run: the first cluster (the leader's first) whose Vault CR names a

@@ -168,9 +168,10 @@ extension Session {
         async let nodesTask = nodeObservations(loaded)
         async let gitTask = gitState(loaded)
         var (world, nodes, git) = await (worldTask, nodesTask, gitTask)
-        if world.raft.access == nil, case .success(let access) = await raftAccess(loaded) {
+        if world.raft.access == nil {
             // No Ready pod in the observation (e.g. readiness lags): read the CR the way health does.
-            world.raft = await RaftMembership.read(access, runner: runner, timeout: .seconds(60))
+            let membership = await raftMembership(loaded, access: nil)
+            if membership.access != nil { world.raft = membership }
         }
         let topology = loaded.topology
         let subnet = topology.network.subnet ?? world.network.value?.ipv4Subnet.flatMap { CIDR($0) }
