@@ -43,17 +43,21 @@ package struct PlanFile: Sendable, Equatable {
             self.dataLoss = dataLoss
             self.fields = fields
         }
-
-        var text: String { "\(change) \(id)" }
     }
 
     package init(spec: String, revision: String?, specDigest: String, targets: [String], topology: String, plan: Plan) {
+        self.init(
+            spec: spec, revision: revision, specDigest: specDigest, targets: targets, topology: topology,
+            changes: plan.changes.map(SavedChange.init))
+    }
+
+    init(spec: String, revision: String?, specDigest: String, targets: [String], topology: String, changes: [SavedChange]) {
         self.spec = spec
         self.revision = revision
         self.specDigest = specDigest
         self.targets = targets
         self.topology = topology
-        self.changes = plan.changes.map(SavedChange.init)
+        self.changes = changes
     }
 
     /// The file's text: the plan document with a `source` section.
@@ -108,11 +112,9 @@ package struct PlanFile: Sendable, Equatable {
             }
             changes.append(SavedChange(id: id, change: change, dataLoss: action["dataLoss"]?.string, fields: fields))
         }
-        var file = PlanFile(
+        return PlanFile(
             spec: spec, revision: source["revision"]?.string, specDigest: digest,
-            targets: (source["targets"]?.sequence ?? []).compactMap(\.string), topology: topology, plan: Plan(topology: topology))
-        file.changes = changes
-        return file
+            targets: (source["targets"]?.sequence ?? []).compactMap(\.string), topology: topology, changes: changes)
     }
 
     /// What moved between the saved plan and `now` (empty: the same plan).
