@@ -273,6 +273,11 @@ struct WorldBuilder {
         if topology.provider == .kind, let text = KindClusterResource.recordedText(topology.kindConfig(of: cluster)) {
             annotations.append(Node.Pair(key: .string(OwnershipResource.kindConfigKey), value: .string(text)))
         }
+        // The images loaded into the cluster's nodes (spec.images).
+        let images = ImagesResource.images(of: cluster, loaded)
+        if !images.isEmpty {
+            annotations.append(Node.Pair(key: .string(ImagesResource.recordKey), value: .string(ImagesResource.recordValue(images))))
+        }
         let ownership = ownedObject(
             .mapping([
                 "apiVersion": .string("v1"), "kind": .string("ConfigMap"),

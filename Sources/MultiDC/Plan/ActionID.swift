@@ -6,6 +6,10 @@ package enum ActionID: Sendable, Hashable, CustomStringConvertible {
     case network
     case kms
     case helmRepository
+    /// The images of `spec.images` on the host's docker (pulled when missing).
+    case hostImages
+    /// The images of `spec.images` loaded into a cluster's nodes.
+    case images(String)
     case cluster(String)
     case ownership(String)
     case metalLB(String)
@@ -28,6 +32,8 @@ package enum ActionID: Sendable, Hashable, CustomStringConvertible {
         case .network: "network"
         case .kms: "kms"
         case .helmRepository: "helm-repo"
+        case .hostImages: "images"
+        case .images(let c): "images/\(c)"
         case .cluster(let c): "cluster/\(c)"
         case .ownership(let c): "ownership/\(c)"
         case .metalLB(let c): "metallb/\(c)"
@@ -49,6 +55,8 @@ package enum ActionID: Sendable, Hashable, CustomStringConvertible {
         case ("network", 1): self = .network
         case ("kms", 1): self = .kms
         case ("helm-repo", 1): self = .helmRepository
+        case ("images", 1): self = .hostImages
+        case ("images", 2): self = .images(parts[1])
         case ("cluster", 2): self = .cluster(parts[1])
         case ("ownership", 2): self = .ownership(parts[1])
         case ("metallb", 2): self = .metalLB(parts[1])
@@ -67,8 +75,8 @@ package enum ActionID: Sendable, Hashable, CustomStringConvertible {
     /// The cluster the action belongs to (nil: topology-wide).
     package var cluster: String? {
         switch self {
-        case .network, .kms, .helmRepository, .raftPeer: nil
-        case .cluster(let c), .ownership(let c), .metalLB(let c), .pool(let c), .vaultOperator(let c), .manifests(let c),
+        case .network, .kms, .helmRepository, .hostImages, .raftPeer: nil
+        case .cluster(let c), .images(let c), .ownership(let c), .metalLB(let c), .pool(let c), .vaultOperator(let c), .manifests(let c),
             .vault(let c), .vaultReady(let c):
             c
         case .sharedSecret(_, let c), .object(_, _, let c): c

@@ -8,13 +8,14 @@ package enum Planner {
     /// (`KindClusterResource`) has said its insides can be planned.
     static var insideRules: [any ClusterRule.Type] {
         [
-            OwnershipResource.self, MetalLBResource.self, PoolResource.self, OperatorResource.self, ManifestsResource.self,
+            OwnershipResource.self, ImagesResource.self, MetalLBResource.self, PoolResource.self, OperatorResource.self,
+            ManifestsResource.self,
             SharedSecretResource.self, VaultResource.self, VaultReadyResource.self,
         ]
     }
     /// Rules for topology-wide resources that depend on what the clusters need.
     static var closingRules: [any GlobalRule.Type] {
-        [HelmRepositoryResource.self, RaftBootstrapResource.self, RaftPeerResource.self]
+        [HelmRepositoryResource.self, ImagesResource.self, RaftBootstrapResource.self, RaftPeerResource.self]
     }
     /// Destroy rules per cluster, in removal order, then the topology-wide ones.
     static var clusterDestroyRules: [any ClusterDestroyRule.Type] {

@@ -24,7 +24,7 @@ enum MetalLBResource: ClusterRule {
             : ManifestArguments(metallb.manifests, loaded: plan.input.loaded)
         let step = Install(cluster: name, version: metallb.version, manifests: manifests)
         let resource = "MetalLB \(metallb.version)"
-        let needs: [ActionID] = [.cluster(name)]
+        let needs: [ActionID] = [.cluster(name), .images(name)]
         guard case .observed(let objects, _) = inside, objects.metalLB.installed else {
             let reason = inside.isNew ? "cluster \(name) is new" : "namespace metallb-system has no MetalLB controller"
             plan.add(PlanAction(id: .metalLB(name), change: .create, step: step, resource: resource, reason: reason, needs: needs))

@@ -9,7 +9,7 @@ enum OperatorResource: ClusterRule, ClusterDestroyRule {
         let name = cluster.name
         let op = plan.topology.vaultOperator
         let resource = "helm release \(op.namespace)/\(op.release)"
-        let needs: [ActionID] = [.cluster(name), .helmRepository]
+        let needs: [ActionID] = [.cluster(name), .helmRepository, .images(name)]
         var release: HelmRelease?
         if case .observed(_, let releases) = inside { release = releases.first { $0.name == op.release && $0.namespace == op.namespace } }
         guard let release else {

@@ -20,7 +20,9 @@ enum VaultResource: ClusterRule, ClusterDestroyRule {
         let name = cluster.name
         let topology = plan.topology
         let leader = plan.leaderName
-        var needs: [ActionID] = [.vaultOperator(name), .kms, .pool(name), .manifests(name), .ownership(name), .metalLB(name)]
+        var needs: [ActionID] = [
+            .vaultOperator(name), .kms, .pool(name), .manifests(name), .ownership(name), .metalLB(name), .images(name),
+        ]
         if name != leader {
             // bank-vaults joins the leader once and exits on failure; the pod then crash-loops
             // with the kubelet's back-off (10 s doubling to 5 min; docs/tools.md#bank-vaults-join,

@@ -24,11 +24,14 @@ package struct Topology: Sendable, Equatable {
     package var vault: Vault
     package var clusters: [Cluster]
     package var health: Health
+    /// `spec.images`: images fetched once and loaded into every node (nil: each node pulls).
+    package var images: Images?
 
     package init(
         name: String, provider: Provider = .kind, nodeImage: String? = nil, kindConfig: KindConfig = KindConfig(),
         network: Network = Network(), loadBalancer: LoadBalancer, kms: KMS, vaultOperator: VaultOperator,
-        manifests: [FileReference] = [], vault: Vault, clusters: [Cluster], health: Health
+        manifests: [FileReference] = [], vault: Vault, clusters: [Cluster], health: Health,
+        images: Images? = nil
     ) {
         self.name = name
         self.provider = provider
@@ -42,6 +45,7 @@ package struct Topology: Sendable, Equatable {
         self.vault = vault
         self.clusters = clusters
         self.health = health
+        self.images = images
     }
 
     /// Where the clusters come from.

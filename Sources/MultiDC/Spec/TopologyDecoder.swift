@@ -11,7 +11,7 @@ struct TopologyDecoder {
     static let rootKeys = ["apiVersion", "kind", "metadata", "spec"]
     static let specKeys = [
         "provider", "nodeImage", "kindConfig", "network", "loadBalancer", "kms", "operator", "manifests", "vault", "clusters",
-        "health",
+        "health", "images",
     ]
     static let clusterKeys = ["name", "nodeImage", "workers", "kindConfig", "pool", "context", "vault"]
 
@@ -89,12 +89,14 @@ struct TopologyDecoder {
         }
         let vault = decodeVault(spec, clusters: clusters ?? [])
         let health = decodeHealth(spec, clusterCount: clusters?.count ?? 0)
+        let images = decodeImages(spec, provider: provider)
 
         guard let clusters, let loadBalancer, let kms, let vaultOperator, let vault, let health else { return nil }
         return Topology(
             name: name, provider: provider, nodeImage: nodeImage, kindConfig: kindConfig, network: network,
             loadBalancer: loadBalancer, kms: kms,
-            vaultOperator: vaultOperator, manifests: manifests, vault: vault, clusters: clusters, health: health)
+            vaultOperator: vaultOperator, manifests: manifests, vault: vault, clusters: clusters, health: health,
+            images: images)
     }
 
     private mutating func decodeNetwork(_ spec: SpecReader.Fields) -> Topology.Network {

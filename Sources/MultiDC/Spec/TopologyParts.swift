@@ -52,10 +52,12 @@ extension Topology {
         /// How MetalLB is configured: a ConfigMap `config` before v0.13, CRs from v0.13 on.
         package enum Mode: Sendable, Hashable { case configMap, customResources }
 
-        package var mode: Mode {
+        package var mode: Mode { isBefore(major: 0, minor: 13) ? .configMap : .customResources }
+
+        /// Whether the release is older than `vMAJOR.MINOR.0`.
+        package func isBefore(major: Int, minor: Int) -> Bool {
             let numbers = version.drop { $0 == "v" }.split(separator: ".").compactMap { Int($0) }
-            let (major, minor) = (numbers.first ?? 0, numbers.count > 1 ? numbers[1] : 0)
-            return (major, minor) < (0, 13) ? .configMap : .customResources
+            return (numbers.first ?? 0, numbers.count > 1 ? numbers[1] : 0) < (major, minor)
         }
     }
 

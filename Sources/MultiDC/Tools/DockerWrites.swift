@@ -41,6 +41,15 @@ extension Docker {
         return Command(executable, args + ["--env-file", envFile, image])
     }
 
+    /// `docker image inspect --format {{.Id}} IMAGE`: the image's ID on this host (exit 1 with
+    /// `No such image` when the host lacks it; docs/tools.md#docker-images).
+    package static func imageID(_ image: String) -> Command {
+        Command(executable, ["image", "inspect", "--format", "{{.Id}}", image])
+    }
+
+    /// `docker pull --quiet IMAGE` (the reference alone on stdout when done).
+    package static func pull(_ image: String) -> Command { Command(executable, ["pull", "--quiet", image]) }
+
     /// `docker start NAME…`.
     package static func start(_ names: [String]) -> Command { Command(executable, ["start"] + names) }
 

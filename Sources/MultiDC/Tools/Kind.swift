@@ -33,6 +33,13 @@ package enum Kind {
         return Command(executable, args, environment: environment(network: network), standardInput: config.map { .init($0) })
     }
 
+    /// `kind load docker-image IMAGE… --name N`: saves the images from the host's docker and
+    /// imports them into every node of the cluster that does not hold them with the same ID
+    /// (docs/tools.md#kind-load). All images in one call: kind writes one archive for them.
+    package static func loadDockerImages(_ images: [String], cluster: String) -> Command {
+        Command(executable, ["load", "docker-image"] + images + ["--name", cluster])
+    }
+
     /// `kind version`.
     package static func version() -> Command { Command(executable, ["version"]) }
 

@@ -1,0 +1,171 @@
+import YAML
+
+/// Images fetched once (`spec.images`): the host's docker holds every image (`docker pull` once
+/// when it lacks one), and `kind load docker-image` copies them into every node of a cluster
+/// before MetalLB, the operator or Vault run there, so the kubelet finds them present
+/// (`IfNotPresent`) instead of pulling them on every node (docs/tools.md#kind-load).
+///
+/// Observed through the ownership record: the `multidc/images` annotation lists what was loaded
+/// (read with the record, no extra process). A node keeps its images as long as it lives, and a
+/// re-created cluster has a new record.
+enum ImagesResource: ClusterRule, GlobalRule {
+    /// The annotation on the ownership record: the normalised references loaded, sorted, comma-separated.
+    static let recordKey = "multidc/images"
+
+    /// The images to load into a cluster (empty: `spec.images` is absent, or names none).
+    static func images(of cluster: Topology.Cluster, _ loaded: LoadedTopology) -> [ImageReference] {
+        guard let spec = loaded.topology.images else { return [] }
+        var result: [ImageReference] = []
+        var seen: Set<ImageReference> = []
+        for image in spec.preload where seen.insert(image).inserted { result.append(image) }
+        if spec.derived {
+            for (image, _) in derived(of: cluster, loaded) where seen.insert(image).inserted { result.append(image) }
+        }
+        return result
+    }
+
+    /// The images multidc can name for a cluster, with where each comes from.
+    static func derived(of cluster: Topology.Cluster, _ loaded: LoadedTopology) -> [(image: ImageReference, source: String)] {
+        let values = TemplateValues.for(topology: loaded.topology, cluster: cluster)
+        let crs = (try? VaultResource.manifests(loaded, cluster: cluster, values: values, mode: .display)).map(VaultResource.vaults) ?? []
+        return loaded.topology.derivedImages(vaultCRs: crs)
+    }
+
+    static func planApply(_ cluster: Topology.Cluster, _ plan: inout PlanBuilder) {
+        let name = cluster.name
+        let wanted = images(of: cluster, plan.input.loaded)
+        guard !wanted.isEmpty, let inside = plan.inside[name] else { return }
+        let step = Load(cluster: name, images: wanted.map(\.written), record: recordValue(wanted))
+        let resource = "\(wanted.count) image\(wanted.count == 1 ? "" : "s") loaded into the nodes"
+        let needs: [ActionID] = [.cluster(name), .hostImages, .ownership(name)]
+        guard case .observed(let objects, _) = inside else {
+            plan.add(
+                PlanAction(
+                    id: .images(name), change: .create, step: step, resource: resource,
+                    reason: "cluster \(name) is new: \(list(wanted)) before anything there pulls them", needs: needs))
+            return
+        }
+        let recorded = recordedImages(objects.ownership)
+        let missing = wanted.filter { !recorded.contains($0.normalized) }
+        if missing.isEmpty {
+            plan.add(
+                PlanAction(
+                    id: .images(name), change: .inSync, step: step, resource: resource, reason: "loaded: \(list(wanted))", needs: needs))
+        } else {
+            plan.add(
+                PlanAction(
+                    id: .images(name), change: recorded.isEmpty ? .create : .update, step: step, resource: resource,
+                    reason: "not loaded yet: \(list(missing)) (kind loads only what a node lacks)",
+                    observed: recorded.isEmpty ? nil : "\(recorded.count) loaded", needs: needs))
+        }
+    }
+
+    /// The host step, planned when some cluster loads images: every image of those clusters must
+    /// be in the host's docker first (`kind load` reads them there).
+    static func planApply(_ plan: inout PlanBuilder) {
+        guard let spec = plan.topology.images else { return }
+        noteWhatIsNotLoaded(spec, &plan)
+        var needed: [ImageReference] = []
+        for cluster in plan.topology.clusters where plan.changes(.images(cluster.name)) {
+            for image in images(of: cluster, plan.input.loaded) where !needed.contains(image) { needed.append(image) }
+        }
+        guard !needed.isEmpty else { return }
+        let how =
+            spec.pull == .missing
+            ? "an image the host lacks is pulled once (images.pull: missing)"
+            : "an image the host lacks is an error (images.pull: never)"
+        plan.add(
+            PlanAction(
+                id: .hostImages, change: .create, step: Host(images: needed.map(\.written), pull: spec.pull),
+                resource: "\(needed.count) image\(needed.count == 1 ? "" : "s") on this host's docker",
+                reason: "kind load reads them from the host's docker; \(how)"))
+    }
+
+    /// Notes for images the nodes still pull: MetalLB releases whose manifests pull `Always`, and
+    /// the operator image, which comes from the chart (not known before helm renders it).
+    private static func noteWhatIsNotLoaded(_ spec: Topology.Images, _ plan: inout PlanBuilder) {
+        guard spec.derived else { return }
+        if case .metallb(let metallb) = plan.topology.loadBalancer, metallb.manifests.isEmpty {
+            let always = MetalLBImages.images(version: metallb.version).filter(\.alwaysPulled).map(\.reference)
+            if !always.isEmpty {
+                plan.notes.append(
+                    "MetalLB \(metallb.version)'s manifests pull \(always.joined(separator: " and ")) with imagePullPolicy Always: every node pulls them at each start, so they are not loaded (MetalLB v0.10.1 and later pull IfNotPresent)"
+                )
+            }
+        }
+        let values = plan.topology.vaultOperator.values
+        let operatorNamed = values[path: "image", "repository"]?.scalar != nil && values[path: "image", "tag"]?.scalar != nil
+        if !operatorNamed && !spec.preload.contains(where: { $0.normalized.contains("/vault-operator:") }) {
+            plan.notes.append(
+                "the operator's image comes from its chart and is not loaded: list it under spec.images.preload (for the chart \(plan.topology.vaultOperator.chart) \(plan.topology.vaultOperator.version ?? ""), ghcr.io/bank-vaults/vault-operator with the chart's appVersion as tag)"
+            )
+        }
+    }
+
+    static func recordValue(_ images: [ImageReference]) -> String { images.map(\.normalized).sorted().joined(separator: ",") }
+
+    static func recordedImages(_ record: KubeObject?) -> Set<String> {
+        let text = OwnershipResource.annotations(record)[recordKey] ?? ""
+        return Set(text.split(separator: ",").map(String.init))
+    }
+
+    private static func list(_ images: [ImageReference]) -> String {
+        images.count <= 3
+            ? images.map(\.written).joined(separator: ", ")
+            : images.prefix(2).map(\.written).joined(separator: ", ") + " and \(images.count - 2) more"
+    }
+
+    // MARK: Steps
+
+    /// Every image in the host's docker: `docker image inspect` each; a missing one is pulled
+    /// (`pull: missing`) or reported with the command that fetches it (`pull: never`).
+    struct Host: Step {
+        var images: [String]
+        var pull: Topology.Images.Pull
+
+        func run(_ context: StepContext) async throws {
+            var absent: [String] = []
+            for image in images {
+                let result = try await context.run(Docker.imageID(image))
+                if result.isSuccess { continue }
+                guard Docker.isNotFound(result) else { throw ToolFailure(Docker.imageID(image), result) }
+                absent.append(image)
+            }
+            guard !absent.isEmpty else { return }
+            guard pull == .missing else {
+                throw StepError(
+                    .images,
+                    "this host's docker lacks \(absent.joined(separator: ", ")) and spec.images.pull is never: run \(absent.map { "`docker pull \($0)`" }.joined(separator: " and ")), or set spec.images.pull: missing"
+                )
+            }
+            var failed: [String] = []
+            for image in absent {
+                context.progress("pulling \(image) (absent on this host)")
+                let result = try await context.run(Docker.pull(image))
+                if !result.isSuccess { failed.append("\(image): \(result.lastErrorLine)") }
+            }
+            guard failed.isEmpty else {
+                throw StepError(
+                    .images,
+                    "docker pull failed for \(failed.joined(separator: "; ")); fix the reference in spec.images (or the Vault template / MetalLB version it comes from), or fetch the image onto this host yourself (docker pull, docker load) and apply again"
+                )
+            }
+        }
+    }
+
+    /// `kind load docker-image IMAGE… --name CLUSTER`, then the record of what was loaded.
+    struct Load: Step {
+        var cluster: String
+        var images: [String]
+        var record: String
+
+        func run(_ context: StepContext) async throws {
+            try await context.check(Kind.loadDockerImages(images, cluster: cluster))
+            try await OwnershipResource.annotate(cluster, [(ImagesResource.recordKey, record)], context)
+        }
+    }
+}
+
+extension StepError.Code {
+    package static let images = StepError.Code(name: "images")
+}
