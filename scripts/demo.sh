@@ -25,6 +25,13 @@ kms_image="$(awk '/^    image: .*vault/ {print $2; exit}' "$spec")"
 if ! docker image inspect "$node_image" "$kms_image" >/dev/null 2>&1; then
   fakeworld image --node "$node_image" --kms "$kms_image" >/dev/null
 fi
+# The images the example loads into every node (spec.images), made locally too: on a machine with
+# a registry, multidc would `docker pull` each once instead.
+apps=()
+for image in $(multidc images "$spec"); do
+  docker image inspect "$image" >/dev/null 2>&1 || apps+=(--app "$image")
+done
+if [ ${#apps[@]} -gt 0 ]; then fakeworld image "${apps[@]}" >/dev/null; fi
 
 case "${1:-apply}" in
   apply)   multidc apply "$spec" --yes ;;

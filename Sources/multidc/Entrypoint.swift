@@ -29,6 +29,7 @@ struct Multidc: AsyncParsableCommand {
             InitCommand.self,
             ValidateCommand.self,
             RenderCommand.self,
+            ImagesCommand.self,
             DiffCommand.self,
             ApplyCommand.self,
             StatusCommand.self,

@@ -202,6 +202,26 @@ enum Images {
         built.insert(node)
         built.insert(kms)
     }
+
+    /// `fakeworld image --app REF` for the images a spec loads (`multidc images`) that the
+    /// engine lacks: `kind load docker-image` reads them from the host's docker.
+    static func ensureLoaded(spec: String, binDir: URL, environment: [String: String]) throws {
+        let listed = Proc.runSync([binDir.appendingPathComponent("multidc").path, "images", spec], environment: environment, timeout: 60)
+        guard listed.exitCode == 0 else { throw HarnessFailure("multidc images failed:\n\(listed)") }
+        try ensure(
+            apps: listed.stdout.split(separator: "\n").map(String.init), fakeworld: binDir.appendingPathComponent("fakeworld"),
+            environment: environment)
+    }
+
+    static func ensure(apps: [String], fakeworld: URL, environment: [String: String]) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        let missing = apps.filter { !built.contains($0) }
+        guard !missing.isEmpty else { return }
+        let r = Proc.runSync([fakeworld.path, "image"] + missing.flatMap { ["--app", $0] }, environment: environment, timeout: 180)
+        guard r.exitCode == 0 else { throw HarnessFailure("fakeworld image failed:\n\(r)") }
+        built.formUnion(missing)
+    }
 }
 
 // MARK: - One test's world
@@ -400,6 +420,7 @@ final class E2EWorld: @unchecked Sendable {
         }
 
         try Images.ensure(node: nodeImage, kms: kmsImage, fakeworld: binDir.appendingPathComponent("fakeworld"), environment: env)
+        if body["images"] != nil { try Images.ensureLoaded(spec: specPath, binDir: binDir, environment: env) }
     }
 
     /// The unique name of an example cluster ("secondary" → "e1a2b3c-secondary").
@@ -496,6 +517,17 @@ final class E2EWorld: @unchecked Sendable {
     }
 
     /// calls.log entries (tool, argv, exitCode) of this world.
+    /// The kubelet's image pulls in calls.log (fakeworld's `kubelet pull` lines): node, image as
+    /// the pod names it.
+    func pulls() -> [(node: String, image: String)] {
+        calls().filter { $0.tool == "kubelet" }.compactMap { call in
+            guard call.argv.count >= 3, call.argv[1] == "pull",
+                let obj = try? JSONSerialization.jsonObject(with: Data(call.raw.utf8)) as? [String: Any]
+            else { return nil }
+            return (obj["node"] as? String ?? "", call.argv[2])
+        }
+    }
+
     func calls() -> [Call] {
         let text = (try? String(contentsOf: home.appendingPathComponent("calls.log"), encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in

@@ -12,9 +12,12 @@ enum ImagesResource: ClusterRule, GlobalRule {
     /// The annotation on the ownership record: the normalised references loaded, sorted, comma-separated.
     static let recordKey = "multidc/images"
 
-    /// The images to load into a cluster (empty: `spec.images` is absent, or names none).
-    static func images(of cluster: Topology.Cluster, _ loaded: LoadedTopology) -> [ImageReference] {
-        guard let spec = loaded.topology.images else { return [] }
+    /// The images to load into a cluster (empty: `spec.images` is absent, or names none);
+    /// `settings` stands in for an absent `spec.images`.
+    static func images(
+        of cluster: Topology.Cluster, _ loaded: LoadedTopology, settings: Topology.Images? = nil
+    ) -> [ImageReference] {
+        guard let spec = loaded.topology.images ?? settings else { return [] }
         var result: [ImageReference] = []
         var seen: Set<ImageReference> = []
         for image in spec.preload where seen.insert(image).inserted { result.append(image) }
@@ -138,11 +141,17 @@ enum ImagesResource: ClusterRule, GlobalRule {
                     "this host's docker lacks \(absent.joined(separator: ", ")) and spec.images.pull is never: run \(absent.map { "`docker pull \($0)`" }.joined(separator: " and ")), or set spec.images.pull: missing"
                 )
             }
-            var failed: [String] = []
-            for image in absent {
-                context.progress("pulling \(image) (absent on this host)")
-                let result = try await context.run(Docker.pull(image))
-                if !result.isSuccess { failed.append("\(image): \(result.lastErrorLine)") }
+            // The pulls run side by side (the engine downloads concurrently); reported in order.
+            context.progress("pulling \(absent.joined(separator: ", ")) (absent on this host)")
+            let results = try await withThrowingTaskGroup(of: (Int, CommandResult).self) { group in
+                for (index, image) in absent.enumerated() { group.addTask { (index, try await context.run(Docker.pull(image))) } }
+                var results: [Int: CommandResult] = [:]
+                for try await (index, result) in group { results[index] = result }
+                return results
+            }
+            let failed = absent.indices.compactMap { index -> String? in
+                guard let result = results[index], !result.isSuccess else { return nil }
+                return "\(absent[index]): \(result.lastErrorLine)"
             }
             guard failed.isEmpty else {
                 throw StepError(
@@ -162,6 +171,34 @@ enum ImagesResource: ClusterRule, GlobalRule {
         func run(_ context: StepContext) async throws {
             try await context.check(Kind.loadDockerImages(images, cluster: cluster))
             try await OwnershipResource.annotate(cluster, [(ImagesResource.recordKey, record)], context)
+        }
+    }
+}
+
+/// `multidc images`: what apply loads, each image once, in load order.
+package enum ImageList {
+    /// One line per image (as written); with `sources`, then the clusters it goes to and where it
+    /// comes from. A spec without `images` lists what `images: {}` would load.
+    package static func lines(_ loaded: LoadedTopology, clusters: Set<String>?, sources: Bool) -> [String] {
+        let settings = loaded.topology.images ?? Topology.Images()
+        var order: [ImageReference] = []
+        var targets: [ImageReference: [String]] = [:]
+        var origins: [ImageReference: [String]] = [:]
+        for image in settings.preload { origins[image, default: []].append("spec.images.preload") }
+        for cluster in loaded.topology.clusters where clusters?.contains(cluster.name) ?? true {
+            for image in ImagesResource.images(of: cluster, loaded, settings: settings) {
+                if targets[image] == nil { order.append(image) }
+                targets[image, default: []].append(cluster.name)
+            }
+            guard settings.derived else { continue }
+            for (image, source) in ImagesResource.derived(of: cluster, loaded) where !(origins[image] ?? []).contains(source) {
+                origins[image, default: []].append(source)
+            }
+        }
+        return order.map { image in
+            guard sources else { return image.written }
+            return
+                "\(image.written)\t\(targets[image, default: []].joined(separator: ","))\t\((origins[image] ?? []).joined(separator: "; "))"
         }
     }
 }
