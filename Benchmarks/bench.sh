@@ -6,6 +6,8 @@
 #   Benchmarks/bench.sh converge-3   [--runs N]   # examples/vault-raft from empty, parallel vs --parallelism 1
 #   Benchmarks/bench.sh converge-5   [--runs N]   # examples/five-dc from empty, parallel vs --parallelism 1
 #   Benchmarks/bench.sh classic-3    [--runs N]   # vault-raft: multidc parallel vs the classic script (classic-vault-raft.sh)
+#   Benchmarks/bench.sh images-3     [--runs N]   # vault-raft with pulls modelled: every node pulls vs spec.images
+#   Benchmarks/bench.sh images-5     [--runs N]   # five-dc, the same
 #
 # Everything runs on the RELEASE binaries (built here with `swift build -c release`) against
 # the test world (fakeworld as kind/kubectl/helm, the real docker engine). Each world is a
@@ -21,7 +23,7 @@ shopt -s inherit_errexit 2>/dev/null || true
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-usage() { echo "usage: Benchmarks/bench.sh validate-500|noop-diff|converge-3|converge-5|classic-3 [--runs N]" >&2; exit 2; }
+usage() { echo "usage: Benchmarks/bench.sh validate-500|noop-diff|converge-3|converge-5|classic-3|images-3|images-5 [--runs N]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 bench="$1"; shift
 runs=""
@@ -113,7 +115,14 @@ new_world() {
     cat >"$w/wrap/$tool" <<EOF
 #!/bin/bash
 t0=\$EPOCHREALTIME
-"$realtool" "\$@"
+if [ "$tool" = docker ] && [ "\$1" = pull ] && [ -n "\${BENCH_REGISTRY_PULL:-}" ]; then
+  # images-N only: a stand-in registry (none is reachable here): the pull takes the per-image
+  # latency, then the image exists locally, as after a real pull.
+  sleep "\$BENCH_REGISTRY_PULL"
+  "$bin/fakeworld" image --app "\${@: -1}" >/dev/null && echo "\${@: -1}"
+else
+  "$realtool" "\$@"
+fi
 rc=\$?
 t1=\$EPOCHREALTIME
 read -r pc </proc/\$PPID/comm
@@ -321,7 +330,79 @@ bench_classic() {
   rm -f "$rows"
 }
 
+# ---------------------------------------------------------------- images fetched once
+
+# Pulls modelled by fakeworld: each image takes image-pull on each node that pulls it (serialised
+# per node, as the kubelet does); kind load takes image-load per image per node. The host's pulls
+# go to the stand-in registry of the docker wrapper (BENCH_REGISTRY_PULL, the same per-image time).
+pull_s=2.5
+images_latency="$latency,image-pull=${pull_s}s,image-load=500ms"
+
+# images_once EXAMPLE MODE(pull|preload) → one TSV row
+images_once() {
+  local example="$1" mode="$2" w spec t0 t1 rc=0
+  w="$(new_world "$example")"; worlds+=("$w"); spec="$(cat "$w/specpath")"
+  if [ "$mode" = pull ]; then
+    # without spec.images: drop the block (vault-raft has one; five-dc has none)
+    sed -i -e '/^  images:/,/^  [^ ]/{/^  images:/d;/^    /d}' "$spec"
+  elif ! grep -q '^  images:' "$spec"; then
+    # five-dc: its CR names no bankVaultsImage, so the operator's default is listed with the operator's image
+    printf '  images:\n    preload: [ghcr.io/bank-vaults/vault-operator:v1.24.0, ghcr.io/bank-vaults/bank-vaults:latest]\n' >>"$spec"
+  fi
+  (
+    set -e
+    world_env "$w"
+    export FAKEWORLD_LATENCY="$images_latency" BENCH_REGISTRY_PULL="$pull_s"
+    if [ "$mode" = preload ]; then
+      # a cold host: the images the spec loads are removed first, so the host step fetches what it
+      # lacks; the KMS's image stays (docker run of the KMS needs it, and it is the Vault CRs' image)
+      local kms_image; kms_image="$(awk '/^    image: .*vault/ {print $2; exit}' "$spec")"
+      multidc images "$spec" 2>/dev/null | grep -vxF "$kms_image" | xargs -r "$real_docker" rmi >/dev/null 2>&1 || true
+    fi
+    local held; held="$(multidc images "$spec" 2>/dev/null | while read -r i; do "$real_docker" image inspect "$i" >/dev/null 2>&1 && echo "$i"; done | wc -l)"
+    t0="$(now)"
+    multidc apply "$spec" --yes --timeout 3m >"$w/apply.out" 2>&1 || rc=$?
+    t1="$(now)"
+    local node_pulls distinct host_pulls loads
+    node_pulls="$(jq -s '[.[] | select(.tool == "kubelet")] | length' "$FAKEWORLD_HOME/calls.log")"
+    distinct="$(jq -s '[.[] | select(.tool == "kubelet") | .argv[2]] | unique | length' "$FAKEWORLD_HOME/calls.log")"
+    host_pulls="$(awk -F'\t' '$1 == "docker" && $2 == "multidc" && $6 ~ /^pull / {n++} END {print n+0}' "$BENCH_CALLS")"
+    loads="$(awk -F'\t' '$1 == "kind" && $2 == "multidc" && $6 ~ /^load / {n++} END {print n+0}' "$BENCH_CALLS")"
+    printf '%s\t%s\t%d\t%.3f\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n' "$example" "$mode" "$rc" "$(sub "$t1" "$t0")" \
+      "$node_pulls" "$distinct" "$host_pulls" "$((node_pulls + host_pulls))" "$held" "$loads" "$(basename "$w")"
+    if [ "$rc" != 0 ]; then
+      mkdir -p "$root/.build/bench-failures"; cp "$w/apply.out" "$root/.build/bench-failures/images-$example-$mode-$(basename "$w").out"
+      { echo "apply failed (exit $rc):"; grep -E '^error|FAILED' "$w/apply.out" | head -5; } >&2
+    fi
+  ) || echo "warning: run in $w broke: $?" >&2
+  cleanup_world "$w"
+}
+
+bench_images() {
+  local example="$1" n="${runs:-3}" i rows
+  echo "## images-$example: FAKEWORLD_LATENCY=$images_latency, host pulls ${pull_s}s each (stand-in registry), $n runs each, alternating"
+  example_images "$example"
+  rows="$(mktemp)"
+  printf 'example\tmode\texit\twall_s\tnode_pulls\tdistinct_images\thost_pulls\toutside_fetches\theld_by_host_before\tkind_loads\tworld\n'
+  for i in $(seq 1 "$n"); do
+    images_once "$example" pull >>"$rows"; tail -1 "$rows"
+    images_once "$example" preload >>"$rows"; tail -1 "$rows"
+  done
+  local m col
+  echo "failed runs (excluded from medians): $(awk -F'\t' '$3 != 0' "$rows" | wc -l)"
+  for m in pull preload; do
+    printf 'RESULT images-%s %s:' "$example" "$m"
+    for col in 4:wall_s 5:node_pulls 7:host_pulls 8:outside_fetches 10:kind_loads; do
+      printf ' %s median %s;' "${col#*:}" "$(awk -F'\t' -v m="$m" -v c="${col%%:*}" '$3 == 0 && $2 == m {print $c}' "$rows" | median)"
+    done
+    echo
+  done
+  rm -f "$rows"
+}
+
 case "$bench" in
+  images-3) bench_images vault-raft ;;
+  images-5) bench_images five-dc ;;
   classic-3) bench_classic ;;
   validate-500) bench_validate ;;
   noop-diff) bench_noop_diff ;;
