@@ -9,9 +9,11 @@ enum FakeWorldCommand {
 
             USAGE
               fakeworld install DIR                   write links DIR/kind, DIR/kubectl, DIR/helm -> this binary
-              fakeworld image [--node TAG] [--kms TAG] [--busybox PATH]
+              fakeworld image [--node TAG] [--kms TAG] [--app REF]… [--busybox PATH]
                                                       build local images with `docker import` from busybox-static
-                                                      (defaults: kindest/node:v1.19.1 and vault:1.6.2)
+                                                      (defaults: kindest/node:v1.19.1 and vault:1.6.2); --app REF
+                                                      makes a small image tagged REF for `kind load docker-image`
+                                                      (kept when the tag exists)
               fakeworld state                         print the world's state (JSON) for debugging
               fakeworld config                        print the world's persistent settings
               fakeworld config helm-major 3|4         the helm the world plays (default 3); helm 4 has no `list -a`,
@@ -29,6 +31,7 @@ enum FakeWorldCommand {
               kind delete cluster [--name N] [--kubeconfig K] | delete clusters NAME… | --all
               kind get clusters | get nodes [--name N] | get kubeconfig [--name N] [--internal]
               kind export kubeconfig [--name N] [--kubeconfig K] [--internal]
+              kind load docker-image IMAGE… [--name N] [--nodes a,b]   (images from the real engine)
               kubectl [--context C] [--kubeconfig K] [-n NS] [-A] apply -f FILE|DIR|-|URL [--server-side]
               kubectl get TYPE[,TYPE…] [NAME…|TYPE/NAME…] [-l SEL] [-o json|yaml|name|wide|jsonpath=T] [--ignore-not-found]
               kubectl create secret generic NAME [--from-literal=K=V] [--from-file=[K=]PATH] | create namespace NAME
@@ -166,7 +169,7 @@ enum FakeWorldCommand {
     /// Builds an image from busybox-static: /bin/busybox plus its applet links; the CMD keeps
     /// running as PID 1 and exits promptly on SIGTERM.
     static func image(_ args: [String], environment: [String: String]) -> ToolResult {
-        var node: String? = nil, kms: String? = nil
+        var node: String? = nil, kms: String? = nil, apps: [String] = []
         var busybox = ["/usr/bin/busybox", "/bin/busybox"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/busybox"
         var i = 0
         while i < args.count {
@@ -176,26 +179,41 @@ enum FakeWorldCommand {
             case "--node": node = value; i += 2
             case "--kms": kms = value; i += 2
             case "--busybox": busybox = value ?? busybox; i += 2
+            case "--app":
+                guard let value else { return ToolResult(stderr: "fakeworld image: --app needs an image reference\n", code: 1) }
+                apps.append(value); i += 2
             default:
                 if a.hasPrefix("--node=") {
                     node = String(a.dropFirst(7)); i += 1
                 } else if a.hasPrefix("--kms=") {
                     kms = String(a.dropFirst(6)); i += 1
+                } else if a.hasPrefix("--app=") {
+                    apps.append(String(a.dropFirst(6))); i += 1
                 } else {
                     return ToolResult(stderr: "fakeworld image: unknown argument \(a)\n", code: 1)
                 }
             }
         }
-        if node == nil && kms == nil { node = KindCommand.defaultImage; kms = "vault:1.6.2" }
+        if node == nil && kms == nil && apps.isEmpty { node = KindCommand.defaultImage; kms = "vault:1.6.2" }
         guard FileManager.default.isExecutableFile(atPath: busybox) else {
             return ToolResult(
                 stderr: "fakeworld image: \(busybox) not found; install busybox-static (apt-get install busybox-static)\n", code: 1)
         }
         let docker = Docker(environment: environment)
+        // `--app REF`: a small local image tagged REF (for `kind load docker-image`), made once: an
+        // existing tag is kept. Each gets its own ID (a label naming it).
+        var imports: [(tag: String, changes: [String])] = []
+        if let node { imports.append((node, ["ENV container=docker"])) }
+        if let kms { imports.append((kms, ["ENV VAULT_ADDR=http://127.0.0.1:8200"])) }
+        var out = ""
+        for app in apps where !imports.contains(where: { $0.tag == app }) {
+            let r = docker.run(["image", "inspect", "-f", "{{.Id}}", app])
+            if r.ok { out += "\(app) \(r.trimmed)\n" } else { imports.append((app, ["LABEL fakeworld.app=\(app)"])) }
+        }
+        if imports.isEmpty { return ToolResult(stdout: out) }
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("fakeworld-image-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: tmp) }
         let root = tmp.appendingPathComponent("rootfs")
-        var out = ""
         do {
             let fm = FileManager.default
             for d in ["bin", "usr/bin", "sbin", "usr/sbin", "tmp", "etc", "root", "var", "run", "proc", "sys", "dev"] {
@@ -225,11 +243,11 @@ enum FakeWorldCommand {
             t.waitUntilExit()
             guard t.terminationStatus == 0 else { return ToolResult(stderr: "fakeworld image: tar failed\n", code: 1) }
             let cmd = #"CMD ["/bin/sh", "-c", "trap 'exit 0' TERM INT; sleep 2147483647 & wait"]"#
-            for (tag, env) in [(node, "container=docker"), (kms, "VAULT_ADDR=http://127.0.0.1:8200")] {
-                guard let tag else { continue }
-                let r = docker.run([
-                    "import", "--change", cmd, "--change", "ENV \(env)", "--change", "ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin", tar, tag,
-                ])
+            for (tag, changes) in imports {
+                let r = docker.run(
+                    ["import", "--change", cmd] + changes.flatMap { ["--change", $0] } + [
+                        "--change", "ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin", tar, tag,
+                    ])
                 guard r.ok else {
                     return ToolResult(stdout: out, stderr: "fakeworld image: docker import \(tag) failed: \(r.stderr)", code: 1)
                 }

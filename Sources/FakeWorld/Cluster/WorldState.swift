@@ -47,6 +47,14 @@ struct ClusterState: Codable {
     /// What is written on each PersistentVolumeClaim's volume, by the claim's uid (a deleted
     /// claim takes its data with it): the Vault Raft storage of the pod that mounts it.
     var volumes: [String: RaftStorage] = [:]
+    /// The nodes' kubelets and containerd image stores (nil in state written before images were
+    /// modelled; read and written through `images`). Lives as long as the cluster.
+    var kubelet: KubeletState? = nil
+
+    var images: KubeletState {
+        get { kubelet ?? KubeletState() }
+        set { kubelet = newValue }
+    }
 
     init(name: String, network: String, image: String, apiPort: Int, nodes: [String], createdAt: Double) {
         self.name = name
@@ -56,6 +64,23 @@ struct ClusterState: Codable {
         self.nodes = nodes
         self.createdAt = createdAt
     }
+}
+
+/// What the nodes' container runtimes hold and what their kubelets pull.
+struct KubeletState: Codable, Equatable {
+    /// Each node's images: node → normalised reference (`docker.io/library/busybox:latest`) → image.
+    var onNode: [String: [String: ImageOnNode]] = [:]
+    /// Until when each node's kubelet is busy pulling (pulls are serialised per node).
+    var pullBusyUntil: [String: Double] = [:]
+    /// When each pod's container has its image: pod uid → "container|normalised ref" → time.
+    var podImages: [String: [String: Double]] = [:]
+}
+
+/// One image in a node's containerd store: its ID and since when it is there (a pull that is
+/// still running has a presentAt in the future).
+struct ImageOnNode: Codable, Equatable {
+    var id: String
+    var presentAt: Double
 }
 
 /// A helm release and its history.

@@ -9,6 +9,8 @@ package struct Latencies: Sendable, Equatable {
         case crdEstablished = "crd-established"
         case helmInstall = "helm-install"
         case crashBackoff = "crash-backoff"
+        case imagePull = "image-pull"
+        case imageLoad = "image-load"
 
         package var help: String {
             switch self {
@@ -18,6 +20,8 @@ package struct Latencies: Sendable, Equatable {
             case .crdEstablished: return "a CustomResourceDefinition turns Established this long after creation"
             case .helmInstall: return "slept inside `helm upgrade --install` before it returns"
             case .crashBackoff: return "the kubelet's first crash back-off (default 10s; doubles per restart up to 30x)"
+            case .imagePull: return "one image pull by the kubelet on one node (pulls on a node run one after another)"
+            case .imageLoad: return "slept inside `kind load docker-image`: this per image (the nodes import concurrently)"
             }
         }
     }

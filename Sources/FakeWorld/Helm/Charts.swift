@@ -78,6 +78,9 @@ enum Charts {
                             "containers": [
                                 [
                                     "name": "vault-operator", "image": .string("\(repo):\(tag)"),
+                                    // [SRC bank-vaults/vault-operator deploy/charts/vault-operator/templates/deployment.yaml
+                                    // v1.24.0: `imagePullPolicy: {{ .Values.image.pullPolicy }}`; values.yaml: IfNotPresent]
+                                    "imagePullPolicy": .string(values[path: "image", "pullPolicy"]?.scalarText ?? "IfNotPresent"),
                                     "ports": [["containerPort": 8080, "name": "metrics"]],
                                 ]
                             ],

@@ -27,6 +27,7 @@ struct KindCommand {
         case ("get", "nodes"): return try getNodes(rest)
         case ("get", "kubeconfig"): return try getKubeconfig(rest)
         case ("export", "kubeconfig"): return try exportKubeconfig(rest)
+        case ("load", "docker-image"): return try loadDockerImage(rest)
         case ("version", _):
             return ToolResult(stdout: "kind v0.9.0 go1.15.2 linux/amd64 (fakeworld \(FakeWorld.version))\n")
         case (let a?, let b):
@@ -43,14 +44,14 @@ struct KindCommand {
         return p
     }
 
-    private func clusterName(_ p: ParsedFlags, config: KindConfig? = nil) -> String {
+    func clusterName(_ p: ParsedFlags, config: KindConfig? = nil) -> String {
         if let n = p.last("name"), !n.isEmpty { return n }
         if let n = config?.name, !n.isEmpty { return n }
         if let n = world.env["KIND_CLUSTER_NAME"], !n.isEmpty { return n }
         return "kind"
     }
 
-    private func quiet(_ p: ParsedFlags, _ r: ToolResult) -> ToolResult {
+    func quiet(_ p: ParsedFlags, _ r: ToolResult) -> ToolResult {
         p.bool("quiet") ? ToolResult(stdout: r.stdout, stderr: "", code: r.code) : r
     }
 

@@ -40,6 +40,12 @@ enum BuiltinManifests {
             "name": .string(name), "image": .string("quay.io/metallb/\(name):\(version.text)"),
             "args": ["--port=7472", "--log-level=info"],
         ]
+        if version.minor < 10 {
+            // [SRC metallb manifests/metallb.yaml v0.9.3, v0.9.6] Docker Hub images, pulled Always;
+            // from v0.10 on quay.io and no policy (a version tag: IfNotPresent by defaulting).
+            container["image"] = .string("metallb/\(name):\(version.text)")
+            container["imagePullPolicy"] = "Always"
+        }
         if name == "speaker" {
             var env: [JSON] = [["name": "METALLB_NODE_NAME", "valueFrom": ["fieldRef": ["fieldPath": "spec.nodeName"]]]]
             if memberlist {

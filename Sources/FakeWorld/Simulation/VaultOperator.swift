@@ -171,7 +171,10 @@ struct VaultOperator {
                         "automountServiceAccountToken": true,
                         "containers": [
                             [
+                                // [SRC bank-vaults/vault-operator pkg/controller/vault/vault_controller.go v1.24.0]
+                                // `ImagePullPolicy: corev1.PullIfNotPresent` on the vault container and its others.
                                 "name": "vault", "image": .string(cr[path: "spec", "image"]?.string ?? "hashicorp/vault:latest"),
+                                "imagePullPolicy": "IfNotPresent",
                                 "args": ["server"], "env": .array(vaultEnv),
                                 "ports": [["containerPort": 8200, "name": "api-port"], ["containerPort": 8201, "name": "cluster-port"]],
                                 "volumeMounts": .array([tlsMount] + (cr[path: "spec", "volumeMounts"]?.array ?? [])),
@@ -179,6 +182,7 @@ struct VaultOperator {
                             [
                                 "name": "bank-vaults",
                                 "image": .string(cr[path: "spec", "bankVaultsImage"]?.string ?? "ghcr.io/bank-vaults/bank-vaults:latest"),
+                                "imagePullPolicy": "IfNotPresent",
                                 "command": .array(unseal.map(JSON.string)), "env": .array(bvEnv),
                                 "volumeMounts": .array([tlsMount] + (cr[path: "spec", "bankVaultsVolumeMounts"]?.array ?? [])),
                             ],

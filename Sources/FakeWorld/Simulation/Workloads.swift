@@ -17,6 +17,7 @@ struct Workloads {
             let replicas = sts[path: "spec", "replicas"]?.int ?? 1
             ensurePods(&c, owner: sts, names: (0..<replicas).map { "\(sts.name ?? "")-\($0)" })
         }
+        Kubelet(sim: sim).reconcile(&c)
         for pod in c.list(.pod, namespace: nil) { updatePod(&c, pod) }
         for d in c.list(.deployment, namespace: nil) { updateOwnerStatus(&c, d, type: .deployment) }
         for ds in c.list(.daemonSet, namespace: nil) { updateOwnerStatus(&c, ds, type: .daemonSet) }
@@ -184,26 +185,39 @@ struct Workloads {
         pod.namespace == "metallb-system" ? sim.latency[.metallbReady] : sim.latency[.podReady]
     }
 
-    /// Whether the pod's containers have started (used by the Vault simulation too).
+    /// When the kubelet starts the pod's containers: once every image is on its node (nil while one
+    /// never arrives).
+    func startAt(_ c: ClusterState, _ pod: JSON) -> Double? {
+        Kubelet.imagesAt(c, pod).map { max(c.bornAt(pod), $0) }
+    }
+
+    /// Whether the pod's containers have started (used by the Vault simulation too): its images are
+    /// on its node, then its readiness latency has passed.
     func started(_ c: ClusterState, _ pod: JSON) -> Bool {
-        sim.now >= c.bornAt(pod) + latency(for: pod)
+        guard let at = startAt(c, pod) else { return false }
+        return sim.now >= at + latency(for: pod)
     }
 
     func updatePod(_ c: inout ClusterState, _ pod: JSON) {
         let born = c.bornAt(pod)
         let crash = sim.world.settings.crashloop(c.name, pod: pod.name ?? "")
         let block = blocker(c, pod)
-        var ready = started(c, pod) && !crash && block == nil
+        let images = block == nil ? Kubelet(sim: sim).waiting(c, pod) : nil
+        var ready = started(c, pod) && !crash && block == nil && images == nil
         if ready, pod.labels["app.kubernetes.io/name"] == "vault", let cr = pod.labels["vault_cr"] {
             // A Vault pod's readiness probe passes only once Vault is unsealed.
             ready = c.vaults["\(pod.namespace ?? "")/\(cr)"].map { !$0.sealed } ?? false
         }
         let restarts = crash ? max(1, Int((sim.now - born) / 10)) : 0
-        let startedAt = rfc3339(born)
+        let startedAt = rfc3339(startAt(c, pod) ?? born)
         let containers = (pod[path: "spec", "containers"]?.array ?? []).map { ct -> JSON in
             var state: JSON
             if let block {
                 state = ["waiting": ["reason": .string(block.reason), "message": .string(block.message)]]
+            } else if let images {
+                let wait = images[ct["name"]?.string ?? ""] ?? ("ContainerCreating", nil)
+                state = ["waiting": ["reason": .string(wait.reason)]]
+                if let message = wait.message { state[path: "waiting", "message"] = .string(message) }
             } else if let wait = bankVaultsBackOff(c, pod, container: ct["name"]?.string ?? "") {
                 state = ["waiting": ["reason": "CrashLoopBackOff", "message": .string(wait)]]
             } else if crash {
@@ -219,7 +233,7 @@ struct Workloads {
             let bvRestarts = ct["name"]?.string == "bank-vaults" ? vaultNode(c, pod)?.bankVaultsRestarts ?? 0 : 0
             return [
                 "name": ct["name"] ?? "", "image": ct["image"] ?? "", "ready": .bool(ready), "restartCount": .int(restarts + bvRestarts),
-                "started": .bool(block == nil && !crash), "state": state,
+                "started": .bool(block == nil && images == nil && !crash), "state": state,
             ]
         }
         let cond = { (t: String, ok: Bool) -> JSON in
@@ -227,7 +241,7 @@ struct Workloads {
         }
         var p = pod
         p["status"] = [
-            "phase": block == nil ? "Running" : "Pending",
+            "phase": block == nil && images == nil ? "Running" : "Pending",
             "conditions": [cond("Initialized", true), cond("Ready", ready), cond("ContainersReady", ready), cond("PodScheduled", true)],
             "containerStatuses": .array(containers),
             "hostIP": "172.18.0.2", "podIP": .string("10.244.0.\(abs((pod.uid ?? "").hashValue) % 250 + 2)"),
