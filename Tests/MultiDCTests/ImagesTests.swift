@@ -171,6 +171,20 @@ import YAML
         #expect(derived.filter { $0.contains("metallb") } == expected)
     }
 
+    /// v0.10.0's manifests run the `main` tag: the installed release is still v0.10.0.
+    @Test func metalLBv0100RunningItsMainTagIsInSync() throws {
+        let loaded = try PlanFixture.load(PlanFixture.spec(metallb: "v0.10.0"))
+        var world = try WorldBuilder(loaded).converged()
+        for index in world.clusters.indices {
+            world.clusters[index].objects.metalLB.version = MetalLBState.imageTag("quay.io/metallb/controller:main")
+        }
+        let plan = Planner.plan(PlanInput(loaded: loaded, world: world))
+        #expect(plan.action(.metalLB("primary"))?.change == .inSync, "\(plan.changeRows)")
+        // Another tag is another release.
+        let other = try PlanFixture.load(PlanFixture.spec(metallb: "v0.10.1"))
+        #expect(Planner.plan(PlanInput(loaded: other, world: world)).action(.metalLB("primary"))?.change == .update)
+    }
+
     @Test func alwaysPulledMetalLBImagesAndTheChartsOperatorImageAreNoted() throws {
         let loaded = try PlanFixture.load(Self.spec("  images: { preload: [busybox:1.36] }\n", metallb: "v0.9.3"))
         let plan = Planner.plan(PlanInput(loaded: loaded, world: WorldBuilder(loaded).empty()))

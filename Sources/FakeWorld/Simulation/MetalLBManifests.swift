@@ -45,6 +45,9 @@ enum BuiltinManifests {
             // from v0.10 on quay.io and no policy (a version tag: IfNotPresent by defaulting).
             container["image"] = .string("metallb/\(name):\(version.text)")
             container["imagePullPolicy"] = "Always"
+        } else if version.text == "v0.10.0" {
+            // [SRC metallb manifests/metallb.yaml v0.10.0] the release's manifests name the `main` tag.
+            container["image"] = .string("quay.io/metallb/\(name):main")
         }
         if name == "speaker" {
             var env: [JSON] = [["name": "METALLB_NODE_NAME", "valueFrom": ["fieldRef": ["fieldPath": "spec.nodeName"]]]]

@@ -31,7 +31,8 @@ enum MetalLBResource: ClusterRule {
             return
         }
         let lb = objects.metalLB
-        if let version = lb.version, version != metallb.version {
+        // The version is told by the controller image's tag (v0.10.0's manifests name `main`).
+        if let version = lb.version, version != metallb.version, version != MetalLBImages.tag(version: metallb.version) {
             plan.add(
                 PlanAction(
                     id: .metalLB(name), change: .update, step: step, resource: resource, reason: "the controller runs \(version)",

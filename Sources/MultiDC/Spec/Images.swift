@@ -67,6 +67,9 @@ package enum MetalLBImages {
         package var alwaysPulled: Bool
     }
 
+    /// The tag of the release's images (the controller's tag is how an installed release is told).
+    package static func tag(version: String) -> String { version == "v0.10.0" ? "main" : version }
+
     package static func images(version: String) -> [Image] {
         let metallb = Topology.MetalLB(version: version)
         // Before v0.10.0 the images lived on Docker Hub and the manifests pull them Always;
@@ -74,8 +77,7 @@ package enum MetalLBImages {
         let old = metallb.isBefore(major: 0, minor: 10)
         return ["controller", "speaker"].map { name in
             if old { return Image(reference: "metallb/\(name):\(version)", alwaysPulled: true) }
-            let tag = version == "v0.10.0" ? "main" : version
-            return Image(reference: "quay.io/metallb/\(name):\(tag)", alwaysPulled: false)
+            return Image(reference: "quay.io/metallb/\(name):\(tag(version: version))", alwaysPulled: false)
         }
     }
 }
