@@ -71,13 +71,13 @@ import YAML
             + Self.newClusterChain("tertiary", leaderPending: true, kmsPending: true, poolNeedsNetwork: true)
         #expect(plan.rows == expected)
         // examples/vault-raft/spec.yaml plans the same resources, plus its RBAC manifests in each
-        // cluster, and no helm repository (its chart is an OCI reference).
+        // cluster and its images (spec.images), and no helm repository (its chart is an OCI reference).
         let example = try PlanFixture.example("vault-raft")
         let exampleIDs = Set(Self.plan(example, WorldBuilder(example).empty()).rows.map(\.id))
         #expect(
             exampleIDs
                 == Set(expected.map(\.id)).subtracting(["helm-repo"]).union(
-                    ["primary", "secondary", "tertiary"].map { "manifests/\($0)" }))
+                    ["primary", "secondary", "tertiary"].flatMap { ["manifests/\($0)", "images/\($0)"] } + ["images"]))
         #expect(plan.summaryLine == "Plan: 23 to add, 0 to change, 0 to destroy.")
         #expect(plan.dataLosses.isEmpty)
         #expect(!plan.deletesOrReplaces)

@@ -181,6 +181,11 @@ package enum Scaffold {
         text += """
               health:
                 raft: { voters: \(o.clusters.count), timeout: 10m }
+              # Each image fetched once into this machine's docker and loaded into every node (kind load
+              # docker-image) instead of pulled by each node: MetalLB's and the Vault CRs' images are derived
+              # from the spec (`multidc images spec.yaml` lists them); the operator's comes from its chart.
+              images:
+                preload: [ghcr.io/bank-vaults/vault-operator:v1.24.0]
 
             """
         return text
