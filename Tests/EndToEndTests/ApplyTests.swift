@@ -32,12 +32,13 @@ extension EndToEndTests {
     func applyFromEmpty() async throws {
         try await withWorld { w in
             let r = try Self.applied(w)
-            #expect(r.stdout.contains("Plan: 25 to add, 0 to change, 0 to destroy."), "\(r)")
-            #expect(r.stdout.contains("Runs as 28 steps, 3 of them readiness waits."), "\(r)")
+            #expect(r.stdout.contains("Plan: 29 to add, 0 to change, 0 to destroy."), "\(r)")
+            #expect(r.stdout.contains("Runs as 32 steps, 3 of them readiness waits."), "\(r)")
             #expect(r.stdout.contains("Apply complete."), "\(r)")
             #expect(r.stdout.contains("healthy: 3 of 3 voters, leader vault-\(w.leader)-0"), "\(r)")
-            // 25 changes (the RBAC manifests in each cluster included) and 3 readiness waits: 28 jobs.
-            #expect(r.stdout.contains("28 succeeded"), "\(r)")
+            // 29 changes (the RBAC manifests and the image loads in each cluster, and the host's
+            // images, included) and 3 readiness waits: 32 jobs.
+            #expect(r.stdout.contains("32 succeeded"), "\(r)")
             try w.expectHealthy(voters: 3, leader: w.leader)
             for c in w.clusterNames {
                 #expect(w.containers(["label=io.x-k8s.kind.cluster=\(c)"]) == ["\(c)-control-plane"])
@@ -103,10 +104,12 @@ extension EndToEndTests {
             for change in changes {
                 let id = change["id"] as? String ?? ""
                 if change["cluster"] as? String == secondary { continue }
-                // The only global step: `helm repo add`, which the operator install of secondary depends on.
-                #expect(id == "helm-repo", "\(id) changes outside cluster \(secondary): \(change)")
-                let operatorDeps = byID["operator/\(secondary)"]?["dependsOn"] as? [String] ?? []
-                #expect(operatorDeps.contains(id), "\(id) is not part of secondary's chain")
+                // The only global steps: `helm repo add`, which the operator install of secondary
+                // depends on, and the host's images, which its image load depends on.
+                #expect(["helm-repo", "images"].contains(id), "\(id) changes outside cluster \(secondary): \(change)")
+                let dependent = id == "images" ? "images/\(secondary)" : "operator/\(secondary)"
+                let deps = byID[dependent]?["dependsOn"] as? [String] ?? []
+                #expect(deps.contains(id), "\(id) is not part of secondary's chain")
             }
             #expect(byID["cluster/\(secondary)"]?["change"] as? String == "create")
             for c in w.clusterNames where c != secondary {

@@ -6,12 +6,13 @@ import Testing
 extension EndToEndTests {
     /// The ids of every action of the vault-raft example on an empty world.
     static func expectedIDs(_ w: E2EWorld) -> Set<String> {
-        // The example's chart is an OCI reference: no helm repository to add.
-        var ids: Set<String> = ["network", "kms"]
+        // The example's chart is an OCI reference: no helm repository to add. Its images
+        // (spec.images) are checked on the host once and loaded into each cluster.
+        var ids: Set<String> = ["network", "kms", "images"]
         for c in w.clusterNames {
             ids.formUnion([
                 "cluster/\(c)", "ownership/\(c)", "metallb/\(c)", "pool/\(c)", "operator/\(c)", "manifests/\(c)", "vault/\(c)",
-                "vault-ready/\(c)",
+                "vault-ready/\(c)", "images/\(c)",
             ])
             if c != w.leader { ids.insert("secret/vault-\(w.leader)-tls/\(c)") }
         }
@@ -23,7 +24,7 @@ extension EndToEndTests {
         try await withWorld { w in
             let text = w.multidc("diff", ["--detailed-exitcode"])
             #expect(text.exitCode == 2, "\(text)")
-            #expect(text.stdout.contains("Plan: 25 to add, 0 to change, 0 to destroy."), "\(text)")
+            #expect(text.stdout.contains("Plan: 29 to add, 0 to change, 0 to destroy."), "\(text)")
             for c in w.clusterNames {
                 #expect(text.stdout.contains("cluster \(c)\n"), "no group for \(c)\n\(text)")
                 #expect(text.stdout.contains("+   kind cluster \(c) — no node containers labelled io.x-k8s.kind.cluster=\(c)"), "\(text)")
@@ -46,13 +47,13 @@ extension EndToEndTests {
                 }, "\(r.stdout)")
             #expect(plan.summary["wait"] as? Int == 3, "\(plan.summary)")
             #expect(
-                plan.summary["add"] as? Int == 25 && plan.summary["change"] as? Int == 0 && plan.summary["destroy"] as? Int == 0,
+                plan.summary["add"] as? Int == 29 && plan.summary["change"] as? Int == 0 && plan.summary["destroy"] as? Int == 0,
                 "\(plan.summary)")
             // Every per-cluster action names its cluster; global ones name none.
             for action in plan.actions {
                 let id = action["id"] as? String ?? ""
                 let cluster = action["cluster"] as? String
-                if ["network", "kms", "helm-repo"].contains(id) {
+                if ["network", "kms", "helm-repo", "images"].contains(id) {
                     #expect(cluster == nil, "\(id) names cluster \(cluster ?? "")")
                 } else {
                     #expect(cluster.map { id.hasSuffix("/\($0)") } == true, "\(id) names cluster \(cluster ?? "nil")")
@@ -81,6 +82,8 @@ extension EndToEndTests {
     func diffHandBuiltWorld() async throws {
         try await withWorld { w in
             try Self.buildByHand(w)
+            // The classic way lets every node pull its images: no load recorded, so the spec says so too.
+            try Self.setImages(w, nil)
             let (r, plan) = try w.planJSON()
             let changed = plan.changes.map { "\($0["id"] ?? "") \($0["change"] ?? ""): \($0["reason"] ?? "") \($0["fields"] ?? "")" }
             #expect(r.exitCode == 0, "\(changed)\n\(r)")

@@ -45,7 +45,7 @@ enum ImagesResource: ClusterRule, GlobalRule {
             plan.add(
                 PlanAction(
                     id: .images(name), change: .create, step: step, resource: resource,
-                    reason: "cluster \(name) is new: \(list(wanted)) before anything there pulls them", needs: needs))
+                    reason: "cluster \(name) is new: loaded before anything runs there (\(list(wanted)))", needs: needs))
             return
         }
         let recorded = recordedImages(objects.ownership)
