@@ -346,8 +346,8 @@ images_once() {
     # without spec.images: drop the block (vault-raft has one; five-dc has none)
     sed -i -e '/^  images:/,/^  [^ ]/{/^  images:/d;/^    /d}' "$spec"
   elif ! grep -q '^  images:' "$spec"; then
-    # five-dc: its CR names no bankVaultsImage, so the operator's default is listed with the operator's image
-    printf '  images:\n    preload: [ghcr.io/bank-vaults/vault-operator:v1.24.0, ghcr.io/bank-vaults/bank-vaults:latest]\n' >>"$spec"
+    # five-dc has no images section: the example's (the operator image listed, the rest derived)
+    printf '  images:\n    preload: [ghcr.io/bank-vaults/vault-operator:v1.24.0]\n' >>"$spec"
   fi
   (
     set -e
