@@ -329,6 +329,27 @@ import YAML
         }
     }
 
+    @Test func missingImagesArePulledSideBySideAndEveryFailureIsNamed() async throws {
+        let loaded = try PlanFixture.load(Self.spec(Self.preload))
+        let runner = ScriptedRunner()
+        runner.on(["docker", "image", "inspect", "--format", "{{.Id}}", "ok:1"], stdout: "sha256:1\n")
+        runner.on(["docker", "image", "inspect"], exitCode: 1, stderr: "Error: No such image\n")
+        runner.on(["docker", "pull", "--quiet", "b:2"], stdout: "docker.io/library/b:2\n")
+        runner.on(["docker", "pull", "--quiet", "a:1"], exitCode: 1, stderr: "Error response from daemon: manifest for a:1 not found\n")
+        runner.on(["docker", "pull", "--quiet", "c:3"], exitCode: 1, stderr: "Error response from daemon: manifest for c:3 not found\n")
+        do {
+            try await ImagesResource.Host(images: ["a:1", "ok:1", "b:2", "c:3"], pull: .missing).run(Self.context(runner, loaded))
+            Issue.record("the step succeeded")
+        } catch let error as StepError {
+            #expect(
+                error.message.hasPrefix(
+                    "docker pull failed for a:1: Error response from daemon: manifest for a:1 not found; c:3: Error response from daemon: manifest for c:3 not found; "
+                ), "\(error.message)")
+        }
+        let pulls = runner.calls.filter { $0.argv.starts(with: ["docker", "pull"]) }.map { $0.argv.last ?? "" }
+        #expect(Set(pulls) == ["a:1", "b:2", "c:3"], "every absent image is pulled, the failing ones too")
+    }
+
     @Test func anUnreachableEngineIsAToolFailureNotAMissingImage() async throws {
         let loaded = try PlanFixture.load(Self.spec(Self.preload))
         let runner = ScriptedRunner()
