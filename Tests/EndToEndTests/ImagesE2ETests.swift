@@ -82,6 +82,13 @@ extension EndToEndTests {
             ])
             #expect(record.stdout.split(separator: ",").count == 5, "\(record)")
             #expect(record.stdout.contains("docker.io/hashicorp/vault:2.0.1"), "\(record)")
+            let status = w.multidc("status")
+            #expect(status.stdout.contains("images: 5 loaded in every cluster\n"), "\(status)")
+            let json = w.multidc("status", ["-o", "json"])
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json)")
+            let rows = try #require(document["images"] as? [[String: Any]], "\(json.stdout)")
+            #expect(rows.count == 3)
+            #expect(rows.allSatisfy { ($0["missing"] as? [String])?.isEmpty == true && $0["wanted"] as? Int == 5 }, "\(rows)")
             let (again, plan) = try w.planJSON()
             #expect(again.exitCode == 0, "\(again)")
             #expect(plan.actions.first { $0["id"] as? String == "images/\(w.cluster("primary"))" }?["change"] as? String == "in-sync")
@@ -106,6 +113,10 @@ extension EndToEndTests {
 
             // Adding spec.images: the host step and one load per cluster, nothing else.
             try Self.setImages(w, "{ preload: [ghcr.io/bank-vaults/vault-operator:v1.24.0] }")
+            let status = w.multidc("status")
+            for c in w.clusterNames {
+                #expect(status.stdout.contains("images: \(c) lacks \(listed.joined(separator: ", ")) (apply loads them)\n"), "\(status)")
+            }
             let (changed, plan) = try w.planJSON()
             #expect(changed.exitCode == 2, "\(changed)")
             #expect(plan.ids(plan.changes) == Set(["images"] + w.clusterNames.map { "images/\($0)" }), "\(plan.ids(plan.changes))")

@@ -268,6 +268,33 @@ import YAML
         #expect(plan.action(.images("secondary")) == nil)
     }
 
+    // MARK: status
+
+    @Test func statusSaysWhatEachClusterLacks() throws {
+        var report = StatusReport(
+            topology: "t", rows: [], health: HealthReport(nodes: [], problems: [], expectedVoters: 1), notes: [])
+        report.images = [
+            .init(cluster: "a", wanted: 3, missing: []), .init(cluster: "b", wanted: 3, missing: ["x:1", "y:2"]),
+            .init(cluster: "c", wanted: 3, missing: nil),
+        ]
+        #expect(
+            report.imagesText
+                == "images: b lacks x:1, y:2 (apply loads them)\nimages: c: unknown (the cluster could not be read)\n")
+        report.images = [.init(cluster: "a", wanted: 3, missing: []), .init(cluster: "b", wanted: 3, missing: [])]
+        #expect(report.imagesText == "images: 3 loaded in every cluster\n")
+        #expect(report.renderText().contains("images: 3 loaded in every cluster\n"))
+        report.images?.append(.init(cluster: "c", wanted: 3, missing: nil))
+        report.images?[1].missing = ["x:1"]
+        let schema = try OutputSchemaTests.schema("status")
+        #expect(schema.validate(try OutputSchemaTests.node(report.json())) == [], "\(report.json())")
+        #expect(
+            !schema.validate(try OutputSchemaTests.node(report.json().replacingOccurrences(of: #""wanted" : 3"#, with: #""wanted" : "3""#)))
+                .isEmpty)
+        report.images = nil
+        #expect(report.imagesText.isEmpty)
+        #expect(report.json().contains("\"images\" : null") || report.json().contains("\"images\": null"), "\(report.json())")
+    }
+
     // MARK: steps
 
     static func context(_ runner: ScriptedRunner, _ loaded: LoadedTopology) -> StepContext {

@@ -45,6 +45,27 @@ package struct StatusReport: Sendable {
     package var peersProblem: String? = nil
     /// Which spec the world was applied from, and whether the spec at hand is that one.
     package var sync: SyncStatus? = nil
+    /// `spec.images` per cluster (nil: the spec loads none).
+    package var images: [ImagesRow]? = nil
+
+    /// What a cluster's ownership record says was loaded into its nodes.
+    package struct ImagesRow: Sendable, Equatable {
+        package var cluster: String
+        package var wanted: Int
+        /// The images of the spec not loaded yet (nil: unknown, the cluster could not be read).
+        package var missing: [String]?
+    }
+
+    /// `images: 5 loaded in every cluster`, or one line per cluster that lacks some.
+    var imagesText: String {
+        guard let images, !images.isEmpty else { return "" }
+        let lacking = images.filter { $0.missing != [] }
+        if lacking.isEmpty { return "images: \(images[0].wanted) loaded in every cluster\n" }
+        return lacking.map { row in
+            guard let missing = row.missing else { return "images: \(row.cluster): unknown (the cluster could not be read)\n" }
+            return "images: \(row.cluster) lacks \(missing.joined(separator: ", ")) (apply loads \(missing.count == 1 ? "it" : "them"))\n"
+        }.joined()
+    }
 
     /// One server of the Raft configuration, with the cluster its address belongs to.
     package struct Peer: Sendable, Equatable {
@@ -72,6 +93,7 @@ package struct StatusReport: Sendable {
         }
         if !resources.isEmpty { text += TextTable.render(resources) }
         if let sync { text += sync.appliedLine + "\n" + sync.syncLine + "\n" }
+        text += imagesText
         if dockerReachable == false { text += "docker: the Docker engine does not answer: \(dockerProblem ?? "")\n" }
         if let peers {
             var table = [["RAFT PEER", "ADDRESS", "CLUSTER", "VOTER", "LEADER"]]
@@ -136,6 +158,15 @@ package struct StatusReport: Sendable {
                     })
             } ?? .scalar("null"),
             "raftPeersProblem": optional(peersProblem),
+            "images": images.map { list in
+                .sequence(
+                    list.map { row in
+                        .mapping([
+                            "cluster": .string(row.cluster), "wanted": .scalar(String(row.wanted)),
+                            "missing": row.missing.map { .sequence($0.map { .string($0) }) } ?? .scalar("null"),
+                        ])
+                    })
+            } ?? .scalar("null"),
             "provenance": sync?.applied.map(Self.json(provenance:)) ?? .scalar("null"),
             "sync": sync.map { s in
                 .mapping([
@@ -255,9 +286,23 @@ extension Session {
             else { return nil }
             return (cluster.name, Provenance.recorded(in: observed))
         }
+        // What the ownership records say was loaded (spec.images; read with them, no extra process).
+        let images = topology.images.map { _ in
+            topology.clusters.map { cluster -> StatusReport.ImagesRow in
+                let wanted = ImagesResource.images(of: cluster, loaded)
+                guard let observed = world.cluster(named: cluster.name), observed.reachability == .reachable else {
+                    return .init(cluster: cluster.name, wanted: wanted.count, missing: nil)
+                }
+                let recorded = ImagesResource.recordedImages(observed.objects.ownership)
+                return .init(
+                    cluster: cluster.name, wanted: wanted.count, missing: wanted.filter { !recorded.contains($0.normalized) }.map(\.written)
+                )
+            }
+        }
         return StatusReport(
             topology: topology.name, rows: rows, health: health, notes: [], dockerReachable: dockerReachable,
             dockerProblem: dockerProblem, network: network, kms: kms, peers: world.raft.peers == nil ? nil : peerRows,
-            peersProblem: world.raft.problem, sync: SyncStatus.evaluate(records: records, specDigest: loaded.specDigest, git: git))
+            peersProblem: world.raft.problem, sync: SyncStatus.evaluate(records: records, specDigest: loaded.specDigest, git: git),
+            images: images)
     }
 }
