@@ -403,4 +403,70 @@ import YAML
         #expect(Array(runner.calls[1].argv.prefix(3)) == ["kubectl", "--context", "kind-primary"])
         #expect(runner.calls[1].argv.contains("annotate"))
     }
+
+    // MARK: the containerd image store (kind issues 3795, 4224)
+
+    static let missingContent = """
+        ERROR: failed to load image: command "docker exec --privileged -i primary-control-plane ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -" failed with error: exit status 1
+
+        Command Output: ctr: content digest sha256:b1addbe72465a718643cff9e60a58e6df1841e29d6d7d60c9a85d8d72f08d1a7: not found
+
+        """
+
+    @Test func aHostThatKeepsOnePlatformLoadsThroughAOnePlatformArchive() async throws {
+        let loaded = try PlanFixture.load(Self.spec(Self.preload))
+        let runner = ScriptedRunner()
+        runner.on(["kind", "load", "docker-image"], exitCode: 1, stderr: Self.missingContent)
+        runner.on(["docker", "image", "save"]) { command in
+            // The archive exists while kind reads it.
+            let path = command.arguments[command.arguments.firstIndex(of: "-o")! + 1]
+            FileManager.default.createFile(atPath: path, contents: Data("tar".utf8))
+            return CommandResult()
+        }
+        runner.on(["kind", "load", "image-archive"]) { command in
+            #expect(FileManager.default.fileExists(atPath: command.arguments[2]))
+            return CommandResult()
+        }
+        runner.on(["kubectl"], stdout: "configmap/multidc-ownership annotated\n")
+        try await ImagesResource.Load(cluster: "primary", images: ["a:1", "b:2"], record: "r").run(Self.context(runner, loaded))
+        let argv = runner.calls.map(\.argv)
+        try #require(argv.count == 4, "\(argv)")
+        #expect(argv[0] == ["kind", "load", "docker-image", "a:1", "b:2", "--name", "primary"])
+        let archive = try #require(argv[1].firstIndex(of: "-o").map { argv[1][$0 + 1] })
+        #expect(argv[1] == ["docker", "image", "save", "--platform", Kind.nodePlatform, "-o", archive, "a:1", "b:2"])
+        #expect(argv[2] == ["kind", "load", "image-archive", archive, "--name", "primary"])
+        #expect(argv[3].contains("annotate"))
+        #expect(!FileManager.default.fileExists(atPath: archive), "the archive is removed afterwards")
+        #expect(Kind.nodePlatform.hasPrefix("linux/"))
+    }
+
+    @Test func anOldDaemonGetsTheWaysOut() async throws {
+        let loaded = try PlanFixture.load(Self.spec(Self.preload))
+        let runner = ScriptedRunner()
+        runner.on(["kind", "load", "docker-image"], exitCode: 1, stderr: Self.missingContent)
+        runner.on(
+            ["docker", "image", "save"], exitCode: 1,
+            stderr: "\"--platform\" requires API version 1.48, but the Docker daemon API version is 1.41\n")
+        do {
+            try await ImagesResource.Load(cluster: "primary", images: ["a:1"], record: "r").run(Self.context(runner, loaded))
+            Issue.record("the step succeeded")
+        } catch let error as StepError {
+            #expect(error.code == .images)
+            #expect(
+                error.message
+                    == "kind load docker-image failed: Command Output: ctr: content digest sha256:b1addbe72465a718643cff9e60a58e6df1841e29d6d7d60c9a85d8d72f08d1a7: not found. This host's docker keeps multi-platform images with only the \(Kind.nodePlatform) content (Docker's containerd image store; kind issue 3795), which kind cannot import; kind's workaround, `docker image save --platform \(Kind.nodePlatform)` then `kind load image-archive`, failed too: \"--platform\" requires API version 1.48, but the Docker daemon API version is 1.41. Use Docker 28 or later, or turn off Docker's containerd image store (\"features\": {\"containerd-snapshotter\": false} in daemon.json), or remove spec.images"
+            )
+        }
+        #expect(!runner.calls.contains { $0.argv.contains("image-archive") || $0.argv.contains("annotate") })
+    }
+
+    @Test func anotherKindLoadFailureIsReportedAsIs() async throws {
+        let loaded = try PlanFixture.load(Self.spec(Self.preload))
+        let runner = ScriptedRunner()
+        runner.on(["kind", "load", "docker-image"], exitCode: 1, stderr: "ERROR: image: \"a:1\" not present locally\n")
+        await #expect(throws: ToolFailure.self) {
+            try await ImagesResource.Load(cluster: "primary", images: ["a:1"], record: "r").run(Self.context(runner, loaded))
+        }
+        #expect(runner.calls.count == 1)
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import YAML
 
 /// Images fetched once (`spec.images`): the host's docker holds every image (`docker pull` once
@@ -169,8 +170,33 @@ enum ImagesResource: ClusterRule, GlobalRule {
         var record: String
 
         func run(_ context: StepContext) async throws {
-            try await context.check(Kind.loadDockerImages(images, cluster: cluster))
+            let load = Kind.loadDockerImages(images, cluster: cluster)
+            let result = try await context.run(load)
+            if !result.isSuccess {
+                guard Kind.isMissingPlatformContent(result) else { throw ToolFailure(load, result) }
+                try await loadOnePlatform(context, failure: result)
+            }
             try await OwnershipResource.annotate(cluster, [(ImagesResource.recordKey, record)], context)
+        }
+
+        /// kind's workaround for a host whose docker keeps multi-platform images with only its own
+        /// platform's content (the containerd image store): save that one platform, then load the
+        /// archive (kind PR 4247; docs/tools.md#kind-load).
+        private func loadOnePlatform(_ context: StepContext, failure: CommandResult) async throws {
+            let platform = Kind.nodePlatform
+            context.progress("kind load docker-image failed on another platform's content; saving \(platform) only")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("multidc-images-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let archive = directory.appendingPathComponent("images.tar").path
+            let save = try await context.run(Docker.saveImages(images, platform: platform, output: archive))
+            guard save.isSuccess else {
+                throw StepError(
+                    .images,
+                    "kind load docker-image failed: \(failure.lastErrorLine). This host's docker keeps multi-platform images with only the \(platform) content (Docker's containerd image store; kind issue 3795), which kind cannot import; kind's workaround, `docker image save --platform \(platform)` then `kind load image-archive`, failed too: \(save.lastErrorLine). Use Docker 28 or later, or turn off Docker's containerd image store (\"features\": {\"containerd-snapshotter\": false} in daemon.json), or remove spec.images"
+                )
+            }
+            try await context.check(Kind.loadImageArchive(archive, cluster: cluster))
         }
     }
 }

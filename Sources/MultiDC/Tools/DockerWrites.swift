@@ -47,6 +47,12 @@ extension Docker {
         Command(executable, ["image", "inspect", "--format", "{{.Id}}", image])
     }
 
+    /// `docker image save --platform P -o FILE IMAGE…`: one platform's content only (Docker 28+,
+    /// API 1.48; older daemons refuse the flag; docs/tools.md#kind-load).
+    package static func saveImages(_ images: [String], platform: String, output: String) -> Command {
+        Command(executable, ["image", "save", "--platform", platform, "-o", output] + images)
+    }
+
     /// `docker pull --quiet IMAGE` (the reference alone on stdout when done).
     package static func pull(_ image: String) -> Command { Command(executable, ["pull", "--quiet", image]) }
 

@@ -40,6 +40,32 @@ package enum Kind {
         Command(executable, ["load", "docker-image"] + images + ["--name", cluster])
     }
 
+    /// `kind load image-archive FILE --name N`: imports the archive into every node of the cluster.
+    package static func loadImageArchive(_ path: String, cluster: String) -> Command {
+        Command(executable, ["load", "image-archive", path, "--name", cluster])
+    }
+
+    /// Whether `kind load docker-image` failed on the content of platforms the host never
+    /// downloaded (Docker's containerd image store; kind issues 3795, 4224; docs/tools.md#kind-load).
+    package static func isMissingPlatformContent(_ result: CommandResult) -> Bool {
+        !result.isSuccess && result.stderr.contains("content digest") && result.stderr.contains("not found")
+    }
+
+    /// The platform of kind's nodes: the host's (`linux/amd64`, `linux/arm64`).
+    package static var nodePlatform: String {
+        #if arch(arm64)
+            "linux/arm64"
+        #elseif arch(arm)
+            "linux/arm/v7"
+        #elseif arch(s390x)
+            "linux/s390x"
+        #elseif arch(powerpc64le)
+            "linux/ppc64le"
+        #else
+            "linux/amd64"
+        #endif
+    }
+
     /// `kind version`.
     package static func version() -> Command { Command(executable, ["version"]) }
 
