@@ -125,4 +125,27 @@ extension EndToEndTests {
             #expect(w.pulls().count == 15, "pods that already ran pulled again")
         }
     }
+
+    @Test("(images c) a host whose docker keeps one platform (containerd image store): kind's workaround needs Docker 28, this daemon refuses it, and apply says the ways out; the classic store converges")
+    func containerdImageStore() async throws {
+        try await withWorld { w in
+            #expect(w.run(["fakeworld", "config", "image-store", "containerd"]).exitCode == 0)
+            let failed = w.multidc("apply", ["--yes"])
+            #expect(failed.exitCode == 1, "\(failed)")
+            #expect(failed.stderr.contains("kind load docker-image failed: Command Output: ctr: content digest sha256:"), "\(failed)")
+            // The real engine here is 20.10: `docker image save --platform` needs API 1.48.
+            #expect(failed.stderr.contains("requires API version 1.48"), "\(failed)")
+            #expect(failed.stderr.contains("Use Docker 28 or later, or turn off Docker's containerd image store"), "\(failed)")
+            // Nothing ran on top of the images, and nothing claims they were loaded.
+            #expect(!w.calls().contains { $0.tool == "helm" && $0.isMutating })
+            #expect(w.pulls().isEmpty, "\(w.pulls())")
+            let status = w.multidc("status")
+            #expect(status.stdout.contains("images: \(w.cluster("primary")) lacks "), "\(status)")
+
+            #expect(w.run(["fakeworld", "config", "image-store", "classic"]).exitCode == 0)
+            let r = try Self.applied(w)
+            #expect(r.stdout.contains("healthy: 3 of 3 voters"), "\(r)")
+            #expect(w.pulls().isEmpty, "\(w.pulls())")
+        }
+    }
 }
