@@ -18,6 +18,11 @@ enum FakeWorldCommand {
               fakeworld config                        print the world's persistent settings
               fakeworld config helm-major 3|4         the helm the world plays (default 3); helm 4 has no `list -a`,
                                                       lists every state by default, `version --short` says v4.x.y+g<sha>
+              fakeworld config image-store containerd|classic
+                                                      the host engine's image store as `kind load docker-image`
+                                                      meets it (default classic); containerd: multi-platform images
+                                                      with only the native platform's content, so every load that
+                                                      selects a node fails in ctr import (kind #3795, #4224)
               fakeworld config lb-hostname CLUSTER on|off
                                                       LoadBalancer Services of CLUSTER get a cloud hostname
                                                       (.status.loadBalancer.ingress[0].hostname, no ip; EKS-like)
@@ -32,6 +37,7 @@ enum FakeWorldCommand {
               kind get clusters | get nodes [--name N] | get kubeconfig [--name N] [--internal]
               kind export kubeconfig [--name N] [--kubeconfig K] [--internal]
               kind load docker-image IMAGE… [--name N] [--nodes a,b]   (images from the real engine)
+              kind load image-archive FILE… [--name N] [--nodes a,b]   (docker save archives: manifest.json's RepoTags)
               kubectl [--context C] [--kubeconfig K] [-n NS] [-A] apply -f FILE|DIR|-|URL [--server-side]
               kubectl get TYPE[,TYPE…] [NAME…|TYPE/NAME…] [-l SEL] [-o json|yaml|name|wide|jsonpath=T] [--ignore-not-found]
               kubectl create secret generic NAME [--from-literal=K=V] [--from-file=[K=]PATH] | create namespace NAME
@@ -117,6 +123,12 @@ enum FakeWorldCommand {
                 }
                 try store.transaction { $0.config["helm-major"] = args[1] }
                 return ToolResult(stdout: "helm-major=\(args[1])\n")
+            case "image-store":
+                guard args.count == 2, args[1] == "containerd" || args[1] == "classic" else {
+                    return ToolResult(stderr: "usage: fakeworld config image-store containerd|classic\n", code: 1)
+                }
+                try store.transaction { $0.config["image-store"] = args[1] }
+                return ToolResult(stdout: "image-store=\(args[1])\n")
             case "lb-hostname":
                 guard args.count == 3, args[2] == "on" || args[2] == "off" else {
                     return ToolResult(stderr: "usage: fakeworld config lb-hostname CLUSTER on|off\n", code: 1)
@@ -131,7 +143,8 @@ enum FakeWorldCommand {
                 return ToolResult(stdout: "cloud-lb/\(args[1])=\(args[2])\n")
             default:
                 return ToolResult(
-                    stderr: "fakeworld config: unknown setting \"\(args[0])\"; known: helm-major, lb-hostname, cloud-lb\n", code: 1)
+                    stderr: "fakeworld config: unknown setting \"\(args[0])\"; known: helm-major, image-store, lb-hostname, cloud-lb\n",
+                    code: 1)
             }
         } catch let f as ToolFailure {
             return ToolResult(stderr: f.stderr + "\n", code: 1)

@@ -184,9 +184,121 @@ func isoDate(_ any: Any?) -> Date? {
         let unknown = w.kind("load", "docker-image", AppImages.one, "--name", name, "--nodes", "\(name)-control-plane,bogus")
         #expect(unknown.code == 1)
         #expect(unknown.stderr == "ERROR: unknown node: \"bogus\"\n")
-        let archive = w.kind("load", "image-archive", "x.tar")
-        #expect(archive.stderr == "ERROR: unknown command \"load image-archive\" for \"kind\"\n")
         #expect(w.pulls().isEmpty)
+    }
+
+    @Test func containerdImageStoreFailsDockerImageLoads() throws {
+        #expect(AppImages.made)
+        let (w, name) = try clusterWorld("c")
+        defer { w.cleanup() }
+        let cp = "\(name)-control-plane"
+        let id = AppImages.id(w, AppImages.one)
+        #expect(w.run("fakeworld", ["config", "image-store", "containerd"]).stdout == "image-store=containerd\n")
+        #expect(w.run("fakeworld", ["config"]).stdout.contains("image-store=containerd\n"))
+        let load = w.kind("load", "docker-image", AppImages.one, "--name", name)
+        #expect(load.code == 1)
+        #expect(load.stdout == "")
+        let head = """
+            Image: "\(AppImages.one)" with ID "\(id)" not yet present on node "\(cp)", loading...
+            ERROR: failed to load image: command "docker exec --privileged -i \(cp) ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -" failed with error: exit status 1
+
+            Command Output: ctr: content digest sha256:
+            """
+        #expect(load.stderr.hasPrefix(head), "\(load)")
+        #expect(load.stderr.hasSuffix(": not found\n"), "\(load)")
+        let digest = load.stderr.dropFirst(head.count).dropLast(": not found\n".count)
+        #expect(digest.count == 64 && digest.allSatisfy { $0.isHexDigit && !$0.isUppercase }, "\(digest)")
+        // Nothing was loaded: the same load fails again, with the same digest.
+        #expect(w.kind("load", "docker-image", AppImages.one, "--name", name).stderr == load.stderr)
+        // The classic store (the default) loads.
+        #expect(w.run("fakeworld", ["config", "image-store", "classic"]).stdout == "image-store=classic\n")
+        let classic = w.kind("load", "docker-image", AppImages.one, "--name", name)
+        #expect(classic.code == 0, "\(classic)")
+        #expect(classic.stderr == "Image: \"\(AppImages.one)\" with ID \"\(id)\" not yet present on node \"\(cp)\", loading...\n")
+        // Nodes that hold every image are skipped: no failure in containerd mode then.
+        _ = w.run("fakeworld", ["config", "image-store", "containerd"])
+        let skipped = w.kind("load", "docker-image", AppImages.one, "--name", name)
+        #expect(skipped.code == 0, "\(skipped)")
+        #expect(skipped.stderr == "Image: \"\(AppImages.one)\" with ID \"\(id)\" found to be already present on all nodes.\n")
+        let bogus = w.run("fakeworld", ["config", "image-store", "bogus"])
+        #expect(bogus.code == 1)
+        #expect(bogus.stderr == "usage: fakeworld config image-store containerd|classic\n")
+        #expect(w.run("fakeworld", ["config"]).stdout.contains("image-store=containerd\n"))
+    }
+
+    @Test func imageArchiveLoadsEveryTaggedImage() throws {
+        #expect(AppImages.made)
+        let (w, name) = try clusterWorld("a")
+        defer { w.cleanup() }
+        let cp = "\(name)-control-plane"
+        // The workaround of kind PR #4247 works in containerd mode too.
+        _ = w.run("fakeworld", ["config", "image-store", "containerd"])
+        let tar = w.dir.appendingPathComponent("apps.tar").path
+        let save = w.docker("save", "-o", tar, AppImages.one, AppImages.two)
+        try #require(save.code == 0, "\(save)")
+        w.env["FAKEWORLD_LATENCY"] = "image-load=500ms"
+        let started = Date()
+        let load = w.kind("load", "image-archive", tar, "--name", name)
+        #expect(Date().timeIntervalSince(started) >= 1.0, "image-load per image")
+        w.env["FAKEWORLD_LATENCY"] = nil
+        #expect(load.code == 0, "\(load)")
+        #expect(load.stdout == "" && load.stderr == "", "\(load)")
+        // The archive's IDs are the engine's: docker-image finds them present.
+        let again = w.kind("load", "docker-image", AppImages.two, "--name", name)
+        #expect(again.code == 0, "\(again)")
+        #expect(
+            again.stderr
+                == "Image: \"\(AppImages.two)\" with ID \"\(AppImages.id(w, AppImages.two))\" found to be already present on all nodes.\n")
+        _ = w.kubectl("apply", "-f", "-", stdin: imagePod("p", [AppImages.one, AppImages.two]))
+        #expect(w.kubectl("wait", "--for=condition=ready", "pod/p", "--timeout=10s").code == 0)
+        #expect(w.pulls().isEmpty, "\(w.pulls())")
+        // Loaded again, into the chosen node: no ID check, the archive is imported as it is.
+        let chosen = w.kind("load", "image-archive", tar, "--name", name, "--nodes", cp, "-q")
+        #expect(chosen.code == 0 && chosen.stderr == "", "\(chosen)")
+    }
+
+    @Test func imageArchiveErrors() throws {
+        #expect(AppImages.made)
+        let (w, name) = try clusterWorld("e")
+        defer { w.cleanup() }
+        let cp = "\(name)-control-plane"
+        let warning =
+            "It is suggested that you save multiple images into a common archive and load that instead of loading multiple archives for better performance\n"
+        let none = w.kind("load", "image-archive")
+        #expect(none.code == 1)
+        #expect(none.stderr == "ERROR: name of image archive is required\n")
+        let tar = w.dir.appendingPathComponent("one.tar").path
+        #expect(w.docker("save", "-o", tar, AppImages.one).code == 0)
+        let missing = w.kind("load", "image-archive", tar, "absent.tar", "--name", name)
+        #expect(missing.code == 1)
+        #expect(missing.stderr == warning + "ERROR: stat absent.tar: no such file or directory\n")
+        let noNodes = w.kind("load", "image-archive", tar, "--name", "\(name)x")
+        #expect(noNodes.code == 1)
+        #expect(noNodes.stderr == "ERROR: no nodes found for cluster \"\(name)x\"\n")
+        let unknown = w.kind("load", "image-archive", tar, "--name", name, "--nodes", "\(cp),bogus")
+        #expect(unknown.code == 1)
+        #expect(unknown.stderr == "ERROR: unknown node: bogus\n")
+        let ctr =
+            "ERROR: failed to load image: command \"docker exec --privileged -i \(cp) ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -\" failed with error: exit status 1\n\nCommand Output: "
+        let notTar = w.write("not.tar", String(repeating: "not a tar archive\n", count: 100))
+        let bad = w.kind("load", "image-archive", notTar, "--name", name)
+        #expect(bad.code == 1)
+        #expect(bad.stderr == ctr + "ctr: archive/tar: invalid tar header\n", "\(bad)")
+        // A tar without manifest.json.
+        let plain = w.dir.appendingPathComponent("plain.tar").path
+        #expect(TestWorld.exec("/usr/bin/env", ["tar", "-cf", plain, "-C", w.dir.path, "not.tar"], env: w.env).code == 0)
+        let unrecognized = w.kind("load", "image-archive", plain, "--name", name)
+        #expect(unrecognized.code == 1)
+        #expect(unrecognized.stderr == ctr + "ctr: unrecognized image format\n", "\(unrecognized)")
+        // Two archives: the warning, then both loaded.
+        let two = w.dir.appendingPathComponent("two.tar").path
+        #expect(w.docker("save", "-o", two, AppImages.two).code == 0)
+        let both = w.kind("load", "image-archive", tar, two, "--name", name)
+        #expect(both.code == 0, "\(both)")
+        #expect(both.stderr == warning)
+        _ = w.kubectl("apply", "-f", "-", stdin: imagePod("p", [AppImages.one, AppImages.two], policy: "Never"))
+        #expect(w.kubectl("wait", "--for=condition=ready", "pod/p", "--timeout=10s").code == 0)
+        #expect(w.pulls().isEmpty, "\(w.pulls())")
     }
 
     @Test func loadIntoChosenNodesOnly() throws {

@@ -14,10 +14,14 @@ struct WorldState: Codable {
     /// everything in memory, so a stop/start (or restart) loses it [SRC hashicorp/vault
     /// command/server.go v1.15.0: `-dev` uses the "inmem" storage backend].
     var kmsStartedAt: [String: String] = [:]
-    /// Persistent world settings (`fakeworld config`): "helm-major", "lb-hostname/CLUSTER", "cloud-lb/CLUSTER".
+    /// Persistent world settings (`fakeworld config`): "helm-major", "image-store", "lb-hostname/CLUSTER",
+    /// "cloud-lb/CLUSTER".
     var config: [String: String] = [:]
 
     var helmMajor: Int { Int(config["helm-major"] ?? "") ?? 3 }
+    /// The host engine's image store as `kind load docker-image` meets it: "classic" (default) or
+    /// "containerd" (multi-platform images with only the native platform's content).
+    var imageStore: String { config["image-store"] ?? "classic" }
     func lbHostname(_ cluster: String) -> Bool { config["lb-hostname/\(cluster)"] == "on" }
     /// A cloud's service controller gives LoadBalancer Services an external ip (GKE-like).
     func cloudLB(_ cluster: String) -> Bool { config["cloud-lb/\(cluster)"] == "on" }

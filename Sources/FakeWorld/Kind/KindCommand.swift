@@ -28,6 +28,7 @@ struct KindCommand {
         case ("get", "kubeconfig"): return try getKubeconfig(rest)
         case ("export", "kubeconfig"): return try exportKubeconfig(rest)
         case ("load", "docker-image"): return try loadDockerImage(rest)
+        case ("load", "image-archive"): return try loadImageArchive(rest)
         case ("version", _):
             return ToolResult(stdout: "kind v0.9.0 go1.15.2 linux/amd64 (fakeworld \(FakeWorld.version))\n")
         case (let a?, let b):

@@ -76,27 +76,62 @@ extension KindCommand {
                 out.warn("\nCommand Output: \(r.stderr.trimmingCharacters(in: .newlines))")
                 return quiet(p, out.result(1))
             }
+            // `fakeworld config image-store containerd`: the host's images are multi-platform images
+            // pulled into Docker's containerd image store, which holds only the native platform's
+            // content; `docker save` writes an index naming every platform and `ctr import
+            // --all-platforms` misses the others' blobs [SRC kubernetes-sigs/kind issues #3795, #4224
+            // (kind v0.32.0)]. The nodes fail alike; errors.UntilErrorConcurrent returns the first.
+            if world.store.read().imageStore == "containerd" {
+                try record(retags: retags, loaded: [], cluster: name, now: now)
+                out.warn(
+                    KindCommand.ctrImportFailure(
+                        node: selected[0], output: "ctr: content digest \(KindCommand.missingDigest(ids[0])): not found"))
+                return quiet(p, out.result(1))
+            }
             // The selected nodes import the tar concurrently (errors.UntilErrorConcurrent): one
             // image-load per image, once.
             world.sleep(world.settings.latency[.imageLoad] * Double(images.count))
         }
+        try record(
+            retags: retags, loaded: selected.map { node in (node, images.enumerated().map { (Kubelet.normalize($1), ids[$0]) }) },
+            cluster: name, now: now)
+        return quiet(p, out.result())
+    }
+
+    /// Records re-tags (present since `now`) and loaded images (present from this moment; an image
+    /// already there under the same tag keeps its earlier time) in the world's node image stores.
+    func record(
+        retags: [(node: String, image: String, id: String)], loaded: [(node: String, images: [(ref: String, id: String)])],
+        cluster name: String, now: Double
+    ) throws {
         let loadedAt = world.now
-        if !selected.isEmpty || !retags.isEmpty {
+        if !loaded.isEmpty || !retags.isEmpty {
             try world.store.transaction { state in
                 guard var c = state.clusters[name] else { return }
                 for (node, image, id) in retags { c.images.onNode[node, default: [:]][image] = ImageOnNode(id: id, presentAt: now) }
-                for node in selected {
-                    for (i, image) in images.enumerated() {
-                        let ref = Kubelet.normalize(image)
+                for (node, images) in loaded {
+                    for (ref, id) in images {
                         let old = c.images.onNode[node]?[ref]
                         let since = old.map { $0.presentAt <= loadedAt ? $0.presentAt : loadedAt } ?? loadedAt
-                        c.images.onNode[node, default: [:]][ref] = ImageOnNode(id: ids[i], presentAt: since)
+                        c.images.onNode[node, default: [:]][ref] = ImageOnNode(id: id, presentAt: since)
                     }
                 }
                 state.clusters[name] = c
             }
         }
-        return quiet(p, out.result())
+    }
+
+    /// kind's error for a failed `ctr images import` on NODE [SRC kind pkg/cluster/nodeutils/util.go
+    /// v0.32.0 LoadImageArchive: errors.Wrap(err, "failed to load image"); the exec error as
+    /// cmd/kind prints it, with its Command Output].
+    static func ctrImportFailure(node: String, output: String) -> String {
+        "ERROR: failed to load image: command \"docker exec --privileged -i \(node) ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -\" failed with error: exit status 1\n\nCommand Output: \(output)"
+    }
+
+    /// A deterministic content digest the containerd-store failure names (64 hex, from the image ID).
+    static func missingDigest(_ imageID: String) -> String {
+        let a = SHA1.digest(Array("platform-content/\(imageID)".utf8)), b = SHA1.digest(Array("platform-manifest/\(imageID)".utf8))
+        return "sha256:" + String((a + b).map { String(format: "%02x", $0) }.joined().prefix(64))
     }
 }
 
