@@ -126,7 +126,9 @@ extension EndToEndTests {
         }
     }
 
-    @Test("(images c) a host whose docker keeps one platform (containerd image store): kind's workaround needs Docker 28, this daemon refuses it, and apply says the ways out; the classic store converges")
+    @Test(
+        "(images c) a host whose docker keeps one platform (containerd image store): kind's workaround needs Docker 28, this daemon refuses it, and apply says the ways out; the classic store converges"
+    )
     func containerdImageStore() async throws {
         try await withWorld { w in
             #expect(w.run(["fakeworld", "config", "image-store", "containerd"]).exitCode == 0)
