@@ -19,13 +19,19 @@ enum ImagesResource: ClusterRule, GlobalRule {
         of cluster: Topology.Cluster, _ loaded: LoadedTopology, settings: Topology.Images? = nil
     ) -> [ImageReference] {
         guard let spec = loaded.topology.images ?? settings else { return [] }
-        var result: [ImageReference] = []
+        return merged(spec, derived: spec.derived ? derived(of: cluster, loaded).map(\.image) : [])
+    }
+
+    /// The listed images, then the derived ones, each once (two spellings of one image are one).
+    static func merged(_ spec: Topology.Images, derived: [ImageReference]) -> [ImageReference] {
         var seen: Set<ImageReference> = []
-        for image in spec.preload where seen.insert(image).inserted { result.append(image) }
-        if spec.derived {
-            for (image, _) in derived(of: cluster, loaded) where seen.insert(image).inserted { result.append(image) }
-        }
-        return result
+        return (spec.preload + derived).filter { seen.insert($0).inserted }
+    }
+
+    /// The wanted images a cluster's ownership record does not list as loaded.
+    static func missing(_ wanted: [ImageReference], record: KubeObject?) -> [ImageReference] {
+        let recorded = recordedImages(record)
+        return wanted.filter { !recorded.contains($0.normalized) }
     }
 
     /// The images multidc can name for a cluster, with where each comes from.
@@ -50,7 +56,7 @@ enum ImagesResource: ClusterRule, GlobalRule {
             return
         }
         let recorded = recordedImages(objects.ownership)
-        let missing = wanted.filter { !recorded.contains($0.normalized) }
+        let missing = Self.missing(wanted, record: objects.ownership)
         if missing.isEmpty {
             plan.add(
                 PlanAction(
@@ -69,9 +75,11 @@ enum ImagesResource: ClusterRule, GlobalRule {
     static func planApply(_ plan: inout PlanBuilder) {
         guard let spec = plan.topology.images else { return }
         noteWhatIsNotLoaded(spec, &plan)
-        var needed: [ImageReference] = []
-        for cluster in plan.topology.clusters where plan.changes(.images(cluster.name)) {
-            for image in images(of: cluster, plan.input.loaded) where !needed.contains(image) { needed.append(image) }
+        // The images of the loads planned (their steps carry them), each once.
+        var needed: [String] = []
+        for action in plan.actions where action.change != .inSync {
+            guard let load = action.step as? Load else { continue }
+            for image in load.images where !needed.contains(image) { needed.append(image) }
         }
         guard !needed.isEmpty else { return }
         let how =
@@ -80,7 +88,7 @@ enum ImagesResource: ClusterRule, GlobalRule {
             : "an image the host lacks is an error (images.pull: never)"
         plan.add(
             PlanAction(
-                id: .hostImages, change: .create, step: Host(images: needed.map(\.written), pull: spec.pull),
+                id: .hostImages, change: .create, step: Host(images: needed, pull: spec.pull),
                 resource: "\(needed.count) image\(needed.count == 1 ? "" : "s") on this host's docker",
                 reason: "kind load reads them from the host's docker; \(how)"))
     }
@@ -212,12 +220,12 @@ package enum ImageList {
         var origins: [ImageReference: [String]] = [:]
         for image in settings.preload { origins[image, default: []].append("spec.images.preload") }
         for cluster in loaded.topology.clusters where clusters?.contains(cluster.name) ?? true {
-            for image in ImagesResource.images(of: cluster, loaded, settings: settings) {
+            let derived = settings.derived ? ImagesResource.derived(of: cluster, loaded) : []
+            for image in ImagesResource.merged(settings, derived: derived.map(\.image)) {
                 if targets[image] == nil { order.append(image) }
                 targets[image, default: []].append(cluster.name)
             }
-            guard settings.derived else { continue }
-            for (image, source) in ImagesResource.derived(of: cluster, loaded) where !(origins[image] ?? []).contains(source) {
+            for (image, source) in derived where !(origins[image] ?? []).contains(source) {
                 origins[image, default: []].append(source)
             }
         }

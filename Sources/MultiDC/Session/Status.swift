@@ -293,10 +293,8 @@ extension Session {
                 guard let observed = world.cluster(named: cluster.name), observed.reachability == .reachable else {
                     return .init(cluster: cluster.name, wanted: wanted.count, missing: nil)
                 }
-                let recorded = ImagesResource.recordedImages(observed.objects.ownership)
-                return .init(
-                    cluster: cluster.name, wanted: wanted.count, missing: wanted.filter { !recorded.contains($0.normalized) }.map(\.written)
-                )
+                let missing = ImagesResource.missing(wanted, record: observed.objects.ownership)
+                return .init(cluster: cluster.name, wanted: wanted.count, missing: missing.map(\.written))
             }
         }
         return StatusReport(
