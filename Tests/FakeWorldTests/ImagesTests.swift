@@ -187,6 +187,31 @@ func isoDate(_ any: Any?) -> Date? {
         #expect(w.pulls().isEmpty)
     }
 
+    /// kind asks a node's containerd for its snapshotter before importing; a stopped node fails
+    /// there, with the real engine's `docker exec` error, and nothing is loaded.
+    @Test func aStoppedNodeFailsTheLoad() throws {
+        #expect(AppImages.made)
+        let (w, name) = try clusterWorld("s")
+        defer { w.cleanup() }
+        let cp = "\(name)-control-plane"
+        #expect(w.run("docker", ["stop", "-t", "1", cp]).code == 0)
+        let load = w.kind("load", "docker-image", AppImages.one, "--name", name)
+        #expect(load.code == 1, "\(load)")
+        #expect(
+            load.stderr.contains(
+                "ERROR: failed to detect containerd snapshotter: command \"docker exec --privileged \(cp) containerd config dump\" failed with error: exit status 1\n\nCommand Output: Error response from daemon: Container "
+            ), "\(load)")
+        #expect(load.stderr.hasSuffix(" is not running\n"), "\(load)")
+        let tar = w.dir.appendingPathComponent("stopped.tar").path
+        #expect(w.run("docker", ["save", "-o", tar, AppImages.one]).code == 0)
+        let archive = w.kind("load", "image-archive", tar, "--name", name)
+        #expect(archive.code == 1)
+        #expect(archive.stderr.hasPrefix("ERROR: failed to detect containerd snapshotter: "), "\(archive)")
+        // Started again, the node takes the image.
+        #expect(w.run("docker", ["start", cp]).code == 0)
+        #expect(w.kind("load", "docker-image", AppImages.one, "--name", name).code == 0)
+    }
+
     @Test func containerdImageStoreFailsDockerImageLoads() throws {
         #expect(AppImages.made)
         let (w, name) = try clusterWorld("c")

@@ -36,8 +36,12 @@ extension KindCommand {
         let out = Output()
         let now = world.now
         let stores = world.store.read().clusters[name]?.images.onNode ?? [:]
-        // What each node holds now (a pull still under way is not there yet: crictl inspecti fails).
-        func present(_ node: String) -> [String: ImageOnNode] { (stores[node] ?? [:]).filter { $0.value.presentAt <= now } }
+        // What each node holds now (a pull still under way is not there yet: crictl inspecti fails,
+        // as it does on a stopped node, whose `docker exec` fails).
+        let stopped = Set(candidates.filter { !docker.isRunning($0) })
+        func present(_ node: String) -> [String: ImageOnNode] {
+            stopped.contains(node) ? [:] : (stores[node] ?? [:]).filter { $0.value.presentAt <= now }
+        }
         var selected: [String] = []
         var retags: [(node: String, image: String, id: String)] = []
         for (i, image) in images.enumerated() {
@@ -81,6 +85,11 @@ extension KindCommand {
             // content; `docker save` writes an index naming every platform and `ctr import
             // --all-platforms` misses the others' blobs [SRC kubernetes-sigs/kind issues #3795, #4224
             // (kind v0.32.0)]. The nodes fail alike; errors.UntilErrorConcurrent returns the first.
+            if let failure = snapshotterFailure(selected) {
+                try record(retags: retags, loaded: [], cluster: name, now: now)
+                out.warn(failure)
+                return quiet(p, out.result(1))
+            }
             if world.store.read().imageStore == "containerd" {
                 try record(retags: retags, loaded: [], cluster: name, now: now)
                 out.warn(
@@ -119,6 +128,19 @@ extension KindCommand {
                 state.clusters[name] = c
             }
         }
+    }
+
+    /// A stopped node fails the import before it starts: kind first asks the node's containerd for
+    /// its snapshotter [SRC kind pkg/cluster/nodeutils/util.go v0.32.0 getSnapshotter:
+    /// `containerd config dump` through `docker exec`, errors.Wrap(err, "failed to detect containerd
+    /// snapshotter")]. The exec is run on the real engine, which gives its own error text.
+    func snapshotterFailure(_ nodes: [String]) -> String? {
+        let docker = world.docker
+        guard let node = nodes.first(where: { !docker.isRunning($0) }) else { return nil }
+        let args = ["exec", "--privileged", node, "containerd", "config", "dump"]
+        let r = docker.run(args)
+        return
+            "ERROR: failed to detect containerd snapshotter: command \"\(Docker.commandLine(args))\" failed with error: exit status \(r.code)\n\nCommand Output: \(r.stderr.trimmingCharacters(in: .newlines))"
     }
 
     /// kind's error for a failed `ctr images import` on NODE [SRC kind pkg/cluster/nodeutils/util.go

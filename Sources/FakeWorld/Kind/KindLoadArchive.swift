@@ -40,6 +40,8 @@ extension KindCommand {
                     selected.append(n)
                 }
             }
+            // LoadImageArchive asks for the snapshotter before it imports.
+            if let failure = snapshotterFailure(selected) { return fail(failure) }
             let images: [(ref: String, id: String)]
             switch KindCommand.archiveImages(file) {
             case .success(let found): images = found
